@@ -1,0 +1,671 @@
+#!/usr/bin/env python3
+"""Normalize the research pricing data in ../shared/data into capplan's embedded pricing cache.
+
+Usage:
+    python3 scripts/normalize_pricing.py [--data ../shared/data] [--out pricing-cache] [--check]
+
+Reads (never writes) the research files in `--data` and writes:
+    pricing-cache/elasticache.json   the cache compiled into the binary (schema_version 1)
+    pricing-cache/MANIFEST.toml      schema version, as-of date, sha256 of every input and of the output
+
+`--check` rebuilds in memory and fails (exit 1) if the committed files differ: the test suite
+runs it so the cache can never drift from its documented inputs.
+
+The research files are messy on purpose (mixed units, partial dates, duplicates from several
+sources). Every rule applied here is listed below and repeated in the record it produced
+(`kind`, `source`, `as_of`, `note`), so the report can show where each price came from.
+
+Rules
+-----
+Node specs (`aws/elasticache_node_types.json`):
+  * memory = maxmemory_bytes (authoritative; the pricing table's GiB column differs in the
+    second decimal); vCPU, baseline/burst Gbps, SSD GiB, CPU-credit baseline % as given.
+  * maxclients = 65,000, except 20,000 on t2/t3/t4g.micro and t2.small/medium (FACTS).
+  * engines: Valkey and Redis OSS everywhere; Memcached except the data-tiering r6gd family.
+
+On-demand node prices, us-east-1 (`pricing/elasticache_nodes_us-east-1_compiled.json`):
+  * Redis OSS and Memcached columns: a public node catalog citing aws.amazon.com/elasticache/pricing
+    (DefangLabs/pulumi-defang, 2026-07); the Redis OSS column matches the Price List
+    transcription read 2026-10-02 (S1) for all 59 types. Memcached = Redis OSS per node.
+  * Valkey column: checked value by value against S1 (2026-10-02), all 59 match
+    (`valkey_verification_us-east-1.json`); kind `third-party` with S1 as source, or
+    `aws-price-list` where a verbatim Price List row (S2) exists for that type.
+On-demand node prices, other regions (`pricing/nodes_ondemand_other_regions.json`):
+  * duplicates of (region, node, engine) must agree; the record kept is the most authoritative
+    kind (aws-price-list > aws-pricing-page > third-party), then the newest date.
+  * Valkey missing but Redis OSS known: Valkey = round(0.8 x Redis OSS, 4), kind `derived`.
+  * Memcached missing but Redis OSS known: Memcached = Redis OSS, kind `derived`.
+  * add-on meters (SyncDurability, Extended Support) are never node prices; Extended Support rows
+    feed the Extended Support table below. Node types without specs in the catalog are skipped.
+
+Reserved offers (`pricing/reserved_offers.json`):
+  * engine 'redis_oss (= memcached)' gives a Redis OSS and a Memcached offer (the source states
+    they are equal); offers whose engine is not stated are dropped (they duplicate the Redis SKU).
+  * 3yr All Upfront from the 2022 snapshot: upfront = upfront_recovered (effective x 26,280).
+  * Partial Upfront from the 2022 snapshot: only the amortized effective hourly is known; the
+    upfront/recurring split is kept unknown (null), never guessed.
+  * Netflix annual cost (= upfront / 3, rounded to cents): upfront = 3 x annual, kind `derived`
+    (within $0.02 of the real fee), unless the exact upfront is pinned.
+  * infracost partial/all-upfront rows carry no upfront fee: dropped (an all-upfront offer with
+    no fee is the "$0 a month" error); its no-upfront row duplicates the 2022 snapshot.
+  * Valkey offer missing but the Redis OSS offer known: every amount x 0.8 (hourly rounded to
+    4 dp), kind `derived` (verified on all six c7gn.large offers and t4g.medium/r7g.large).
+
+Serverless (`pricing/serverless_by_region.json`):
+  * per (region, engine, dimension) the most authoritative, then newest record.
+  * the minimum metered storage (100 MB Valkey, 1 GB Redis OSS / Memcached) is a product rule
+    stated without region: applied to every region that has storage and ECPU rates, kind `derived`
+    outside us-east-1.
+  * a region/engine is only listed when its storage and ECPU rates are both sourced.
+
+Backup storage: $0.085/GB-month; sourced records per region, and for other regions the AWS FAQ
+  statement that the rate is the same in every region (kind `derived`).
+
+Extended Support (Redis OSS 4/5 from 2026-02-01, 6 from 2027-02-01): verbatim Price List rows where
+  found; otherwise years 1-2 = round(0.8 x Redis OSS on-demand, 3) and year 3 =
+  round(1.6 x Redis OSS on-demand, 3), kind `derived` (the rule reproduces all 7 verbatim rows).
+
+Upstash (`pricing/upstash_redis_pricing_compiled.json`): sizes normalized to GiB (MB/1024,
+  TB x 1024), the binary reading being capplan's convention for every `*_gb` value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+# The cache's as-of date: the newest full check of the us-east-1 node table (S1, read 2026-10-02).
+CACHE_AS_OF = "2026-10-02"
+
+KIND_RANK = {"aws-price-list": 0, "aws-pricing-page": 1, "third-party": 2, "derived": 3}
+ENGINES = {"redis_oss": "redis", "valkey": "valkey", "memcached": "memcached"}
+PAYMENTS = {"No Upfront": "no-upfront", "Partial Upfront": "partial-upfront", "All Upfront": "all-upfront"}
+
+
+class NormalizeError(Exception):
+    pass
+
+
+def dec(value) -> Decimal:
+    """Exact decimal of a JSON number as written (via its shortest repr)."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value))
+
+
+def money(value: Decimal) -> str:
+    """Decimal string without exponent or trailing zeros."""
+    text = format(value.normalize(), "f")
+    return text if "." not in text else text.rstrip("0").rstrip(".") or "0"
+
+
+def rounded(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def date_of(text: str) -> str:
+    """Partial dates ('2026', '2026-09', '2026-06+') kept as the ISO prefix they state."""
+    text = text.strip().rstrip("+")
+    parts = text.split("-")
+    if not parts[0].isdigit() or len(parts[0]) != 4 or len(parts) > 3:
+        raise NormalizeError(f"unreadable date '{text}'")
+    return text
+
+
+def pick(records, what):
+    """Most authoritative kind, then newest date; all values must agree."""
+    values = {r["_value"] for r in records}
+    if len(values) > 1:
+        raise NormalizeError(f"sources disagree on {what}: {sorted(records, key=str)}")
+    return sorted(records, key=lambda r: (KIND_RANK[r["kind"]], _neg_date(r["as_of"])))[0]
+
+
+def _neg_date(d: str):
+    # sort newest first: compare on the padded date, reversed
+    padded = (d + "-00-00")[:10]
+    return tuple(-int(x) for x in padded.split("-"))
+
+
+# Short titles shown in reports for the sources the research files define (their "what" is long).
+TITLES = {
+    "E1_ec2instances_2022": "ec2instances.info snapshot of the AWS Price List offer file (2022-02-13)",
+    "P1_euw1_vault": "note quoting the Price List: eu-west-1 cache.r7g.large",
+    "P2_ec2i_test": "ec2instances.info test built from real Price List rows (ap-southeast-1 r7g.large Valkey)",
+    "P3_ec2i_pr912": "ec2instances.info PR #912 comment (ap-southeast-1 r7g.large Redis OSS)",
+    "P4_jp_note": "dev note from raw GetProducts (ap-northeast-1 r7g.large)",
+    "P5_jp_doc": "Price List PriceDescription quoted (ap-northeast-1, offer 20260911124427)",
+    "P6_upstash": "Upstash blog, Frankfurt ElastiCache prices (2026-08-03)",
+    "P7_cn_skill": "verbatim GetProducts output (us-west-2 cache.t3.medium)",
+    "P8_usw2_r8g": "code comment quoting us-west-2 cache.r8g.large",
+    "P9_kr_doc": "Price List ap-northeast-2 quotes (2026-10-01)",
+    "P10_mec1": "me-central-1 rate table ('AmazonElastiCache 2026-09-14')",
+    "P11_euw2_fixture": "eu-west-2 Go test fixture",
+    "R1_bangpound": "AWS Price List excerpt, offer version 20250624130639 (cache.c7gn.large)",
+    "R2_clarchy": "AWS Price List bulk offer file, No Upfront rates (Clarchy, 2026-10-01)",
+    "R3_netflix": "Netflix service-capacity-modeling, Valkey 3yr All Upfront (GetProducts)",
+    "R4_ec2i_test": "ec2instances.info test with real reserved dimensions (ap-southeast-1 r7g.large Valkey)",
+    "R5_ec2i_pr912": "ec2instances.info PR #912 comment (ap-southeast-1 r7g.large Redis OSS)",
+    "R6_infracost": "infracost golden test (cache.m6g.12xlarge, 2024)",
+    "R7_ec2i_2022": "ec2instances.info snapshot of the AWS Price List offer file (2022-02-13)",
+    "SV1_sst6160": "aws.amazon.com/elasticache/pricing quoted verbatim (sst#6160, 2025-11-27)",
+    "SV2_upstash_0714": "Upstash blog, ElastiCache pricing explained (2026-07-14)",
+    "SV3_test_stub_use1": "Go test stub of Price List rows (us-east-1)",
+    "SV4_kr_doc": "Price List ap-northeast-2 quotes (2026-10-01)",
+    "SV5_upstash_0803": "Upstash blog, ElastiCache Serverless prices (2026-08-03)",
+    "SV6_infracost": "infracost golden test (backup storage, 2024)",
+}
+
+
+class Sources:
+    def __init__(self):
+        self.table = {}
+
+    def add(self, sid, kind, title, locator, as_of):
+        title = TITLES.get(sid, title)
+        if kind not in KIND_RANK:
+            raise NormalizeError(f"unknown kind '{kind}' for source {sid}")
+        entry = {"kind": kind, "title": title.strip(), "locator": locator.strip(), "as_of": date_of(as_of)}
+        if sid in self.table and self.table[sid] != entry:
+            raise NormalizeError(f"source {sid} defined twice differently")
+        self.table[sid] = entry
+        return sid
+
+
+def node_catalog(data: Path):
+    raw = json.loads((data / "aws/elasticache_node_types.json").read_text())
+    nodes = []
+    seen = set()
+    for n in raw:
+        name = n["node_type"]
+        if name in seen:
+            raise NormalizeError(f"node type {name} listed twice")
+        seen.add(name)
+        family = name.split(".")[1]
+        size = name.split(".")[2]
+        micro_or_small = (family in ("t2", "t3", "t4g") and size == "micro") or (family == "t2" and size in ("small", "medium"))
+        burst = n["burst_gbps"]
+        nodes.append(
+            {
+                "name": name,
+                "family": family,
+                "vcpu": int(n["vcpu"]),
+                "memory_bytes": int(n["maxmemory_bytes"]),
+                "network_baseline_gbps": money(dec(n["baseline_gbps"])),
+                "network_burst_gbps": None if burst in ("", None) else money(dec(burst)),
+                "ssd_gib": None if n["ssd_gib"] in ("", None) else money(dec(n["ssd_gib"])),
+                "cpu_credit_baseline_pct": None if n["cpu_baseline_per_vcpu_pct"] in ("", None) else int(n["cpu_baseline_per_vcpu_pct"]),
+                "maxclients": 20000 if micro_or_small else 65000,
+                "engines": ["valkey", "redis"] if family == "r6gd" else ["valkey", "redis", "memcached"],
+            }
+        )
+    return nodes
+
+
+def us_east_1_nodes(data: Path, sources: Sources, catalog_names):
+    compiled = json.loads((data / "pricing/elasticache_nodes_us-east-1_compiled.json").read_text())
+    verification = json.loads((data / "pricing/valkey_verification_us-east-1.json").read_text())
+    vmeta = verification["meta"]["sources"]
+    catalog_src = sources.add(
+        "N1_us_east_1_catalog",
+        "third-party",
+        "public node catalog citing aws.amazon.com/elasticache/pricing (DefangLabs/pulumi-defang, 2026-07); "
+        "Redis OSS column matches a Price List transcription read 2026-10-02",
+        compiled["meta"]["sources"]["redis_oss_price"],
+        "2026-10-02",
+    )
+    s1 = sources.add("S1_pricing_service", vmeta["S1_pricing_service"]["kind"],
+                     "AWS Price List transcription (Valkey NodeUsage rows), read 2026-10-02",
+                     vmeta["S1_pricing_service"]["locator"], vmeta["S1_pricing_service"]["as_of"])
+    s2 = sources.add("S2_clarchy", vmeta["S2_clarchy"]["kind"],
+                     "AWS Price List bulk offer file, verbatim row (us-east-1)",
+                     vmeta["S2_clarchy"]["locator"], vmeta["S2_clarchy"]["as_of"])
+    verified = {n["instance_type"]: n for n in verification["nodes"]}
+    out = []
+    for n in compiled["nodes"]:
+        name = n["instance_type"]
+        if name not in catalog_names:
+            raise NormalizeError(f"{name} priced but not in the node catalog")
+        prices = n["ondemand_usd_per_hr"]
+        redis = dec(prices["redis_oss"])
+        out.append(rec_price("us-east-1", name, "redis", redis, catalog_src, "third-party", "2026-10-02"))
+        if prices.get("memcached") is not None:
+            mem = dec(prices["memcached"])
+            if mem != redis:
+                raise NormalizeError(f"{name}: Memcached {mem} != Redis OSS {redis}")
+            out.append(rec_price("us-east-1", name, "memcached", mem, catalog_src, "third-party", "2026-10-02",
+                                 "Memcached node price = Redis OSS node price"))
+        valkey = dec(prices["valkey"])
+        check = verified.get(name)
+        if check is None or check["status"] != "match":
+            raise NormalizeError(f"{name}: Valkey price not verified")
+        for v in check["verified"]:
+            if dec(v["value"]) != valkey:
+                raise NormalizeError(f"{name}: Valkey {valkey} disagrees with {v}")
+        verbatim = [v for v in check["verified"] if v["kind"] == "aws-price-list"]
+        if verbatim:
+            out.append(rec_price("us-east-1", name, "valkey", valkey, s2, "aws-price-list", sources.table[s2]["as_of"],
+                                 "verbatim: " + verbatim[0].get("description_verbatim", "")))
+        else:
+            out.append(rec_price("us-east-1", name, "valkey", valkey, s1, "third-party", sources.table[s1]["as_of"]))
+    return out
+
+
+def rec_price(region, node, engine, usd, source, kind, as_of, note=None):
+    r = {"region": region, "node_type": node, "engine": engine, "usd_per_hour": money(usd),
+         "kind": kind, "source": source, "as_of": date_of(as_of)}
+    if note:
+        r["note"] = note
+    return r
+
+
+def other_region_nodes(data: Path, sources: Sources, catalog_names, log):
+    raw = json.loads((data / "pricing/nodes_ondemand_other_regions.json").read_text())
+    for sid, s in raw["meta"]["sources"].items():
+        sources.add(sid, s["kind"], s["what"][:160], s["locator"], s["as_of"])
+    groups = defaultdict(list)
+    for r in raw["records"]:
+        if r["instance_type"] not in catalog_names:
+            log.append(f"skipped {r['region']} {r['instance_type']} {r['engine']}: node type not in the catalog")
+            continue
+        r = dict(r, _value=dec(r["usd_per_hour"]), engine=ENGINES[r["engine"]], as_of=date_of(r["as_of"]))
+        groups[(r["region"], r["instance_type"], r["engine"])].append(r)
+    out = {}
+    for key, recs in groups.items():
+        best = pick(recs, key)
+        out[key] = rec_price(best["region"], best["instance_type"], best["engine"], best["_value"], best["source"], best["kind"], best["as_of"])
+    # derived Valkey / Memcached
+    for (region, node, engine), r in list(out.items()):
+        if engine != "redis":
+            continue
+        redis = dec(r["usd_per_hour"])
+        if (region, node, "valkey") not in out:
+            out[(region, node, "valkey")] = rec_price(
+                region, node, "valkey", rounded(Decimal("0.8") * redis, 4), r["source"], "derived", r["as_of"],
+                f"derived: Valkey = round(0.8 x Redis OSS {money(redis)}, 4)")
+        if (region, node, "memcached") not in out and not node.startswith("cache.r6gd"):
+            out[(region, node, "memcached")] = rec_price(
+                region, node, "memcached", redis, r["source"], "derived", r["as_of"],
+                "derived: Memcached node price = Redis OSS node price")
+    extended = []
+    for a in raw["addon_meters_not_node_price"]:
+        usage = a["usagetype"]
+        if "ExtendedSupport" not in usage:
+            continue
+        node = usage.split(":")[1]
+        period = "yr1-2" if "Yr1_Yr2" in usage else "yr3"
+        as_of = sources.table[a["source"]]["as_of"] if a["source"] in sources.table else None
+        if as_of is None:
+            raise NormalizeError(f"unknown source {a['source']}")
+        extended.append({"region": a["region"], "node_type": node, "period": period, "usd_per_hour": money(dec(a["usd_per_hour"])),
+                         "kind": a["kind"], "source": a["source"], "as_of": as_of, "note": "verbatim usagetype " + usage})
+    return list(out.values()), extended
+
+
+def reserved_offers(data: Path, sources: Sources, catalog_names, log):
+    raw = json.loads((data / "pricing/reserved_offers.json").read_text())
+    for sid, s in raw["meta"]["sources"].items():
+        sources.add(sid, s["kind"], s["what"][:160], s["locator"], s["as_of"])
+    groups = defaultdict(list)
+    for r in raw["records"]:
+        node = r["instance_type"]
+        if node not in catalog_names:
+            log.append(f"skipped reserved {r['region']} {node}: node type not in the catalog")
+            continue
+        engine_text = r["engine"]
+        if engine_text.startswith("engine not stated"):
+            log.append(f"skipped reserved {r['region']} {node} {r['term']} {r['purchase_option']} ({r['source']}): engine not stated")
+            continue
+        payment = PAYMENTS[r["purchase_option"]]
+        upfront = r.get("upfront_usd")
+        hourly = r.get("hourly_usd")
+        effective = r.get("effective_hourly_usd")
+        kind = r["kind"]
+        note = r.get("note")
+        if r["source"] == "R6_infracost" and payment != "no-upfront":
+            log.append(f"dropped reserved {node} {r['term']} {payment} (R6): no upfront fee in the source")
+            continue
+        if r["source"] == "R6_infracost" and upfront is None:
+            upfront = 0.0
+        if "upfront_recovered" in r:
+            upfront = r["upfront_recovered"]
+            hourly = 0.0
+            effective = None
+            note = "upfront = effective hourly x 26,280 (inverts the source's amortization)"
+        if r.get("annual_cost_upfront_div_3") is not None and upfront is None:
+            upfront = dec(r["annual_cost_upfront_div_3"]) * 3
+            hourly = 0.0
+            kind = "derived"
+            note = "upfront = 3 x the published annual cost (rounded to cents by the source): within $0.02"
+        if upfront is None and hourly is None and effective is None:
+            raise NormalizeError(f"reserved record without amounts: {r}")
+        if payment == "all-upfront" and (upfront is None or dec(upfront) == 0) and effective is None:
+            raise NormalizeError(f"all-upfront offer without an upfront fee: {r}")
+        engines = ["redis", "memcached"] if engine_text.startswith("redis_oss (= memcached)") else [ENGINES[engine_text]]
+        for engine in engines:
+            rec = {
+                "region": r["region"], "node_type": node, "engine": engine, "term": r["term"], "payment": payment,
+                "upfront_usd": None if upfront is None else money(dec(upfront)),
+                "hourly_usd": None if hourly is None else money(dec(hourly)),
+                "effective_hourly_usd": None if effective is None or (upfront is not None and hourly is not None) else money(dec(effective)),
+                "kind": kind, "source": r["source"], "as_of": date_of(r["as_of"]),
+            }
+            if rec["upfront_usd"] is None and rec["hourly_usd"] is not None and rec["effective_hourly_usd"] is None:
+                if payment == "no-upfront":
+                    rec["upfront_usd"] = "0"
+                else:
+                    raise NormalizeError(f"recurring part only: {r}")
+            if rec["effective_hourly_usd"] is not None:
+                rec["upfront_usd"] = None
+                rec["hourly_usd"] = None
+                note = note or "only the amortized hourly rate is published; upfront/recurring split unknown"
+            notes = [note] if note else []
+            if engine == "memcached":
+                notes.append("Memcached reserved offer = Redis OSS offer (stated by the source)")
+            if notes:
+                rec["note"] = "; ".join(notes)
+            rec["_value"] = (rec["upfront_usd"], rec["hourly_usd"], rec["effective_hourly_usd"])
+            groups[(r["region"], node, engine, r["term"], payment)].append(rec)
+    out = {}
+    for key, recs in groups.items():
+        best = pick(recs, key)
+        best = {k: v for k, v in best.items() if k != "_value"}
+        out[key] = best
+    # derived Valkey offers
+    for (region, node, engine, term, payment), r in list(out.items()):
+        if engine != "redis" or (region, node, "valkey", term, payment) in out:
+            continue
+        scale = Decimal("0.8")
+        rec = dict(r, engine="valkey", kind="derived")
+        for field in ("upfront_usd", "effective_hourly_usd"):
+            if r[field] is not None:
+                rec[field] = money(scale * dec(r[field]))
+        if r["hourly_usd"] is not None:
+            rec["hourly_usd"] = money(rounded(scale * dec(r["hourly_usd"]), 4))
+        rec["note"] = "derived: Valkey offer = 0.8 x the Redis OSS offer" + (f" ({r['note']})" if r.get("note") else "")
+        out[(region, node, "valkey", term, payment)] = rec
+    return list(out.values())
+
+
+def serverless(data: Path, sources: Sources):
+    raw = json.loads((data / "pricing/serverless_by_region.json").read_text())
+    for sid, s in raw["meta"]["sources"].items():
+        sources.add(sid, s["kind"], s["what"][:160], s["locator"], s["as_of"])
+    groups = defaultdict(list)
+    for r in raw["records"]:
+        dim = r["dimension"]
+        if dim not in ("storage_usd_per_gb_hour", "ecpu_usd_per_million", "min_metered_storage_gb"):
+            continue  # monthly floors and snapshot duplicates are not rates
+        r = dict(r, _value=dec(r["value"]), engine=ENGINES[r["engine"]], as_of=date_of(r["as_of"]))
+        groups[(r["region"], r["engine"], dim)].append(r)
+    best = {k: pick(v, k) for k, v in groups.items()}
+    rules = {e: best[("us-east-1", e, "min_metered_storage_gb")] for e in ("valkey", "redis", "memcached")}
+    out = []
+    regions = sorted({k[0] for k in best})
+    for region in regions:
+        for engine in ("valkey", "redis", "memcached"):
+            storage = best.get((region, engine, "storage_usd_per_gb_hour"))
+            ecpu = best.get((region, engine, "ecpu_usd_per_million"))
+            if storage is None or ecpu is None:
+                continue
+            minimum = best.get((region, engine, "min_metered_storage_gb"))
+            entry = {"region": region, "engine": engine}
+            for name, rec in (("storage_usd_per_gb_hour", storage), ("ecpu_usd_per_million", ecpu)):
+                entry[name] = {"value": money(rec["_value"]), "kind": rec["kind"], "source": rec["source"], "as_of": rec["as_of"]}
+            if minimum is None:
+                rule = rules[engine]
+                entry["min_storage_gb"] = {"value": money(rule["_value"]), "kind": "derived", "source": rule["source"], "as_of": rule["as_of"],
+                                           "note": "minimum metered storage is a product rule stated without region"}
+            else:
+                entry["min_storage_gb"] = {"value": money(minimum["_value"]), "kind": minimum["kind"], "source": minimum["source"], "as_of": minimum["as_of"]}
+            out.append(entry)
+    backups = []
+    for b in raw["backup_storage"]:
+        region = b["region"]
+        if region.startswith("us-east-1 (stated"):
+            continue
+        backups.append({"region": region, "value": dec(b["usd_per_gb_month"]), "kind": b["kind"], "source": b["source"], "as_of": date_of(b["as_of"])})
+    by_region = defaultdict(list)
+    for b in backups:
+        by_region[b["region"]].append(dict(b, _value=b["value"]))
+    backup_out = []
+    for region, recs in sorted(by_region.items()):
+        b = pick(recs, ("backup", region))
+        backup_out.append({"region": region, "usd_per_gb_month": money(b["value"]), "kind": b["kind"], "source": b["source"], "as_of": b["as_of"]})
+    faq = sources.add("FAQ_backup", "aws-pricing-page",
+                      "AWS ElastiCache FAQ: one snapshot per active cache free; additional backup storage $0.085/GB-month in every region",
+                      "https://aws.amazon.com/elasticache/faqs/ (quoted in FACTS.md)", "2026-08-04")
+    backup_out.append({"region": "*", "usd_per_gb_month": "0.085", "kind": "derived", "source": faq, "as_of": "2026-08-04",
+                       "note": "same rate in every region per the AWS FAQ"})
+    return out, backup_out
+
+
+def extended_support(node_prices, verbatim, sources):
+    rule_src = sources.add("ES_rule", "derived",
+                           "Extended Support rule from verbatim Price List rows: years 1-2 = round(0.8 x Redis OSS node rate, 3), year 3 = round(1.6 x, 3)",
+                           "us-west-2 cache.t3.medium, eu-west-1 cache.r7g.large, ap-northeast-2 cache.t4g.micro rows (nodes_ondemand_other_regions.json)",
+                           "2026-09")
+    known = {(v["region"], v["node_type"], v["period"]): v for v in verbatim}
+    redis = {(p["region"], p["node_type"]): dec(p["usd_per_hour"]) for p in node_prices if p["engine"] == "redis"}
+    # the rule must reproduce every verbatim row whose node price we hold
+    for (region, node, period), v in known.items():
+        base = redis.get((region, node))
+        if base is None:
+            continue
+        factor = Decimal("0.8") if period == "yr1-2" else Decimal("1.6")
+        if rounded(factor * base, 3) != dec(v["usd_per_hour"]):
+            raise NormalizeError(f"Extended Support rule fails on {region} {node} {period}")
+    out = []
+    for (region, node), base in sorted(redis.items()):
+        for period, factor in (("yr1-2", Decimal("0.8")), ("yr3", Decimal("1.6"))):
+            if (region, node, period) in known:
+                v = dict(known[(region, node, period)])
+                out.append(v)
+            else:
+                out.append({"region": region, "node_type": node, "period": period,
+                            "usd_per_hour": money(rounded(factor * base, 3)), "kind": "derived", "source": rule_src,
+                            "as_of": sources.table[rule_src]["as_of"],
+                            "note": f"derived: round({factor} x Redis OSS node rate {money(base)}, 3)"})
+    schedule = [
+        {"major": 4, "starts": "2026-02-01"},
+        {"major": 5, "starts": "2026-02-01"},
+        {"major": 6, "starts": "2027-02-01"},
+    ]
+    return out, schedule
+
+
+def size_gib(text: str) -> str:
+    number, unit = text.split()[:2]
+    value = dec(number)
+    factor = {"MB": Decimal(1) / Decimal(1024), "GB": Decimal(1), "TB": Decimal(1024)}[unit]
+    return money(value * factor)
+
+
+def upstash(data: Path, sources: Sources):
+    raw = json.loads((data / "pricing/upstash_redis_pricing_compiled.json").read_text())
+    src = sources.add("U1_upstash", "third-party",
+                      "Upstash billing docs and pricing data (upstash/docs billing.mdx, upstash/upstash-web redis.ts)",
+                      "; ".join(raw["meta"]["sources"]), "2026-08-21")
+    free = raw["free"]
+    payg = raw["payg"]
+    plans = [{
+        "id": "free", "name": "Free", "usd_month": "0",
+        "data_gib": size_gib(free["data_size"]), "monthly_commands": free["monthly_commands"],
+        "bandwidth_gb_month": money(dec(free["monthly_bandwidth_gb"])), "max_cmds_per_sec": free["max_cmds_per_sec"],
+        "max_request_mib": money(dec(free["max_request"].split()[0])), "max_record_mib": money(dec(free["max_record"].split()[0])),
+    }]
+    for f in raw["fixed"]:
+        name = f["name"]
+        plan_id = "fixed-" + name.split()[1].lower()
+        record = f["max_record"].split()
+        plans.append({
+            "id": plan_id, "name": name, "usd_month": money(dec(f["usd_month"])),
+            "read_region_usd_month": money(dec(f["read_region_usd_month"])),
+            "data_gib": size_gib(f["data"]), "bandwidth_gb_month": size_gib(f["bandwidth"]),
+            "max_cmds_per_sec": f["max_cmds_per_sec"],
+            "max_request_mib": money(dec(f["max_request"].split()[0])),
+            "max_record_mib": money(dec(record[0]) * (1024 if record[1] == "GB" else 1)),
+        })
+    return {
+        "source": src, "kind": "third-party", "as_of": "2026-08-21",
+        "regions": raw["regions"]["aws"],
+        "payg": {
+            "usd_per_100k_commands": money(dec(payg["usd_per_100k_commands"])),
+            "storage_usd_per_gb_month": money(dec(payg["storage_usd_per_gb_month"])),
+            "storage_free_gb": money(dec(payg["storage_free_gb"])),
+            "bandwidth_free_gb_month": money(dec(payg["bandwidth_free_gb_month"])),
+            "bandwidth_usd_per_gb": money(dec(payg["bandwidth_usd_per_gb_over"])),
+            "max_data_gib": size_gib(payg["max_data_size"]),
+            "max_cmds_per_sec": payg["max_cmds_per_sec"],
+            "max_request_mib": money(dec(payg["max_request"].split()[0])),
+            "max_record_mib": money(dec(payg["max_record"].split()[0])),
+        },
+        "plans": plans,
+        "prod_pack_usd_month": money(dec(raw["prod_pack_usd_month_per_db"])),
+    }
+
+
+def build(data: Path):
+    log = []
+    sources = Sources()
+    catalog = node_catalog(data)
+    names = {n["name"] for n in catalog}
+    prices = us_east_1_nodes(data, sources, names)
+    other, verbatim_es = other_region_nodes(data, sources, names, log)
+    prices += other
+    prices.sort(key=lambda p: (p["region"], p["node_type"], p["engine"]))
+    reserved = reserved_offers(data, sources, names, log)
+    reserved.sort(key=lambda r: (r["region"], r["node_type"], r["engine"], r["term"], r["payment"]))
+    sl, backup = serverless(data, sources)
+    es, schedule = extended_support(prices, verbatim_es, sources)
+    es.sort(key=lambda e: (e["region"], e["node_type"], e["period"]))
+    transfer_src = sources.add("DT_cross_az", "aws-pricing-page",
+                               "AWS data transfer pricing: client traffic across Availability Zones $0.01/GB in each direction; same-AZ and primary-replica replication free",
+                               "https://aws.amazon.com/elasticache/pricing/ (Data transfer), https://aws.amazon.com/ec2/pricing/on-demand/ (quoted in FACTS.md)",
+                               "2026-08-04")
+    cache = {
+        "schema_version": SCHEMA_VERSION,
+        "as_of": CACHE_AS_OF,
+        "built_by": "scripts/normalize_pricing.py",
+        "currency": "USD",
+        "hours_per_month": 730,
+        "sources": dict(sorted(sources.table.items())),
+        "node_types": catalog,
+        "node_prices": prices,
+        "reserved": reserved,
+        "serverless": sl,
+        "backup": backup,
+        "extended_support": es,
+        "extended_support_schedule": schedule,
+        "cross_az_transfer": {"usd_per_gb": "0.01", "kind": "aws-pricing-page", "source": transfer_src, "as_of": "2026-08-04"},
+        "upstash": upstash(data, sources),
+    }
+    cache["sources"] = dict(sorted(sources.table.items()))
+    used = set()
+    for section in ("node_prices", "reserved", "backup", "extended_support"):
+        used |= {r["source"] for r in cache[section]}
+    for s in cache["serverless"]:
+        used |= {s[k]["source"] for k in ("storage_usd_per_gb_hour", "ecpu_usd_per_million", "min_storage_gb")}
+    used |= {cache["upstash"]["source"], transfer_src}
+    missing = used - set(cache["sources"])
+    if missing:
+        raise NormalizeError(f"records cite undefined sources: {sorted(missing)}")
+    cache["sources"] = {k: v for k, v in cache["sources"].items() if k in used}
+    return cache, log
+
+
+INPUTS = [
+    "aws/elasticache_node_types.json",
+    "pricing/elasticache_nodes_us-east-1_compiled.json",
+    "pricing/valkey_verification_us-east-1.json",
+    "pricing/nodes_ondemand_other_regions.json",
+    "pricing/reserved_offers.json",
+    "pricing/serverless_by_region.json",
+    "pricing/upstash_redis_pricing_compiled.json",
+]
+
+
+def dump(cache) -> str:
+    """Readable, diffable JSON: one record per line inside each top-level list or map."""
+    def one(value):
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+    parts = []
+    for key, value in cache.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            inner = ",\n".join("  " + one(v) for v in value)
+            parts.append(f" {one(key)}: [\n{inner}\n ]")
+        elif isinstance(value, dict) and key == "sources":
+            inner = ",\n".join(f"  {one(k)}: {one(v)}" for k, v in value.items())
+            parts.append(f" {one(key)}: {{\n{inner}\n }}")
+        else:
+            parts.append(f" {one(key)}: {one(value)}")
+    text = "{\n" + ",\n".join(parts) + "\n}\n"
+    if json.loads(text) != cache:
+        raise NormalizeError("dump does not round-trip")
+    return text
+
+
+def render(data: Path):
+    cache, log = build(data)
+    body = dump(cache)
+    lines = [
+        "# The embedded pricing cache: what it is built from. Regenerate with",
+        "#   python3 scripts/normalize_pricing.py",
+        f"schema_version = {SCHEMA_VERSION}",
+        f'as_of = "{CACHE_AS_OF}"',
+        'output = "elasticache.json"',
+        f'output_sha256 = "{hashlib.sha256(body.encode()).hexdigest()}"',
+        f"node_types = {len(cache['node_types'])}",
+        f"node_prices = {len(cache['node_prices'])}",
+        f"reserved_offers = {len(cache['reserved'])}",
+        "",
+        "[inputs]",
+    ]
+    for name in INPUTS:
+        lines.append(f'"{name}" = "{hashlib.sha256((data / name).read_bytes()).hexdigest()}"')
+    manifest = "\n".join(lines) + "\n"
+    return body, manifest, log
+
+
+def main(argv=None):
+    here = Path(__file__).resolve().parent.parent
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=here.parent / "shared" / "data", help="research data folder (default ../shared/data)")
+    parser.add_argument("--out", type=Path, default=here / "pricing-cache", help="output folder (default pricing-cache/)")
+    parser.add_argument("--check", action="store_true", help="fail if the committed cache differs from a fresh build")
+    parser.add_argument("--verbose", action="store_true", help="list skipped and dropped records")
+    args = parser.parse_args(argv)
+    try:
+        body, manifest, log = render(args.data)
+    except (NormalizeError, KeyError, ValueError, OSError) as err:
+        print(f"normalize_pricing: {err}", file=sys.stderr)
+        return 2
+    if args.verbose:
+        for line in log:
+            print(line, file=sys.stderr)
+    cache_path = args.out / "elasticache.json"
+    manifest_path = args.out / "MANIFEST.toml"
+    if args.check:
+        stale = [p for p, want in ((cache_path, body), (manifest_path, manifest)) if not p.exists() or p.read_text() != want]
+        if stale:
+            print("normalize_pricing: out of date: " + ", ".join(str(p) for p in stale) + " (run python3 scripts/normalize_pricing.py)", file=sys.stderr)
+            return 1
+        print("pricing cache is up to date")
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    for path, text in ((cache_path, body), (manifest_path, manifest)):
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(text)
+        tmp.replace(path)
+    print(f"wrote {cache_path} ({len(body)} bytes) and {manifest_path}; {len(log)} records skipped (--verbose lists them)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+//! `capplan report`: evaluate environments and render the report.
+
+use std::process::ExitCode;
+
+use crate::cli::ReportArgs;
+use crate::error::{Error, Result};
+use crate::model::evaluate;
+use crate::model::price::PriceBook;
+use crate::report::{self, AllReport, EnvReport, Format, Report, SCHEMA_VERSION};
+use crate::settings::Settings;
+use crate::source::offline;
+use crate::source::plan::Plan;
+
+use super::{write_atomically, write_stdout};
+
+/// Evaluate the environments named by `env` (all when `None`) and build the report.
+pub fn build(
+    plan: &Plan,
+    env: Option<&str>,
+    book: &PriceBook,
+    settings: &Settings,
+) -> Result<Report> {
+    let evaluate_env = |inputs| -> Result<EnvReport> {
+        let eval = evaluate(inputs, book, settings.as_of)?;
+        Ok(report::env_report(
+            &eval,
+            book,
+            &plan.origin,
+            settings.as_of,
+        ))
+    };
+    match env {
+        Some(name) => {
+            let inputs = plan.env(name).ok_or_else(|| {
+                Error::Usage(format!(
+                    "no environment '{name}' in {}; environments: {}",
+                    plan.origin,
+                    plan.env_names().join(", ")
+                ))
+            })?;
+            Ok(Report::One(Box::new(evaluate_env(inputs)?)))
+        }
+        None => {
+            let envs = plan
+                .envs
+                .iter()
+                .map(evaluate_env)
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Report::All(AllReport {
+                schema_version: SCHEMA_VERSION,
+                totals: report::totals(&envs),
+                envs,
+            }))
+        }
+    }
+}
+
+/// Render `report` in `format` as bytes.
+pub fn render_bytes(report: &Report, format: Format) -> Vec<u8> {
+    let mut buf = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = report::render(report, format, &mut buf);
+    buf
+}
+
+/// Run `capplan report`.
+pub fn exec(args: &ReportArgs, settings: &Settings) -> Result<ExitCode> {
+    let book = offline::embedded()?;
+    let plan = settings.load_plan(book)?;
+    let report = build(&plan, args.env.as_deref(), book, settings)?;
+    let bytes = render_bytes(&report, args.format);
+    match &args.output {
+        Some(path) => {
+            write_atomically(path, &bytes)?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => write_stdout(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

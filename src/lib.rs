@@ -1,0 +1,57 @@
+//! capplan: a cost and capacity planner for Redis-compatible caches on AWS.
+//!
+//! The crate is a pure model ([`model`]) that turns a workload, a price book and a policy into
+//! priced, checked options; adapters ([`source`]) that load prices and plans; and views
+//! ([`report`]) that render one report structure. [`run`] is the whole program behind `main`.
+
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod command;
+pub mod error;
+pub mod model;
+pub mod report;
+pub mod settings;
+pub mod source;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+pub use error::{Error, Result};
+
+use cli::{Cli, Command, ReportArgs};
+use report::Format;
+use settings::{PlanSource, Settings};
+
+/// Run capplan as the command line asks. `today` is the caller's clock reading.
+pub fn run(cli: &Cli, today: chrono::NaiveDate) -> Result<ExitCode> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let settings = Settings::from_cli(cli, today, &cwd);
+    if settings.plan == PlanSource::Bundled && !matches!(cli.command, Some(Command::Init(_))) {
+        eprintln!(
+            "note: no ./capplan.toml and no --plan: using the bundled example plan (`capplan init` copies it here to edit)"
+        );
+    }
+    match &cli.command {
+        Some(Command::Report(args)) => command::report::exec(args, &settings),
+        Some(Command::Init(args)) => command::init::exec(args),
+        None => {
+            if !std::io::stdout().is_terminal() {
+                let args = ReportArgs {
+                    env: None,
+                    all: true,
+                    format: Format::Md,
+                    output: None,
+                };
+                return command::report::exec(&args, &settings);
+            }
+            let args = ReportArgs {
+                env: None,
+                all: true,
+                format: Format::Md,
+                output: None,
+            };
+            command::report::exec(&args, &settings)
+        }
+    }
+}

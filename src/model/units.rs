@@ -1,0 +1,143 @@
+//! Units and exact-decimal helpers: the 730-hour month, GiB/KB conventions and money rounding.
+//!
+//! Money and billed quantities are `rust_decimal::Decimal`, rounded only when shown. Capacity
+//! checks (fit, headroom) use `f64`: they compare against thresholds, never bill.
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use std::str::FromStr;
+
+/// Hours in a billing month (AWS calculator convention).
+pub const HOURS_PER_MONTH: u32 = 730;
+/// Seconds in a billing month: 730 × 3,600.
+pub const SECONDS_PER_MONTH: u32 = HOURS_PER_MONTH * 3600;
+/// Hours in a reserved-term year (AWS amortizes upfront fees over 8,760 hours a year).
+pub const HOURS_PER_YEAR: u32 = 8760;
+/// Bytes in a GiB: every `*_gb` value and node memory (AWS bills GiB).
+pub const BYTES_PER_GIB: u64 = 1 << 30;
+/// KB per GiB (KB is 1,024 bytes).
+pub const KB_PER_GIB: u32 = 1 << 20;
+
+/// `HOURS_PER_MONTH` as a decimal.
+pub fn hours_per_month() -> Decimal {
+    Decimal::from(HOURS_PER_MONTH)
+}
+
+/// Exact decimal of an `f64` as a person wrote it (its shortest round-trip representation),
+/// so `0.1` becomes `0.1`, not `0.1000000000000000055…`. Returns `None` for NaN, infinities and
+/// magnitudes beyond what a `Decimal` holds.
+pub fn decimal_from_f64(value: f64) -> Option<Decimal> {
+    if !value.is_finite() {
+        return None;
+    }
+    let text = format!("{value}");
+    Decimal::from_str(&text)
+        .or_else(|_| Decimal::from_scientific(&text))
+        .ok()
+}
+
+/// Lossy view of a decimal for capacity arithmetic.
+pub fn to_f64(value: Decimal) -> f64 {
+    value.to_f64().unwrap_or(f64::MAX)
+}
+
+/// Money rounded to the cent, half away from zero, as shown to people.
+pub fn cents(value: Decimal) -> Decimal {
+    value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// `$1,234.56` (cents, thousands separators).
+pub fn format_usd(value: Decimal) -> String {
+    let rounded = cents(value);
+    let negative = rounded.is_sign_negative() && !rounded.is_zero();
+    let text = format!("{:.2}", rounded.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
+    format!(
+        "{}${}.{frac}",
+        if negative { "-" } else { "" },
+        group_thousands(int)
+    )
+}
+
+/// A quantity for people: thousands separators, at most `max_dp` decimals, trailing zeros cut.
+pub fn format_quantity(value: Decimal, max_dp: u32) -> String {
+    let rounded = value
+        .round_dp_with_strategy(max_dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .normalize();
+    let negative = rounded.is_sign_negative() && !rounded.is_zero();
+    let text = rounded.abs().to_string();
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i.to_string(), Some(f.to_string())),
+        None => (text.clone(), None),
+    };
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    out.push_str(&group_thousands(&int));
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(&f);
+    }
+    out
+}
+
+/// A unit price for people: `$0.1752`, `$3,015.63`; never rounds away significant digits below a cent.
+pub fn format_unit_usd(value: Decimal) -> String {
+    if value.abs() >= Decimal::ONE {
+        let q = format_quantity(value, 4);
+        return format!("${q}");
+    }
+    format!("${}", format_quantity(value, 12))
+}
+
+fn group_thousands(int: &str) -> String {
+    let bytes = int.as_bytes();
+    let mut out = String::with_capacity(int.len() + int.len() / 3);
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 && (bytes.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(char::from(*b));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn decimal_from_f64_keeps_what_was_written() {
+        assert_eq!(decimal_from_f64(0.1), Some(dec("0.1")));
+        assert_eq!(decimal_from_f64(2500.0), Some(dec("2500")));
+        assert_eq!(decimal_from_f64(f64::NAN), None);
+        assert_eq!(decimal_from_f64(f64::INFINITY), None);
+        assert_eq!(decimal_from_f64(1e40), None);
+        assert_eq!(decimal_from_f64(1e-7), Some(dec("0.0000001")));
+    }
+
+    #[test]
+    fn money_is_rounded_half_away_from_zero_only_when_shown() {
+        assert_eq!(format_usd(dec("83.7675")), "$83.77");
+        assert_eq!(format_usd(dec("6.132")), "$6.13");
+        assert_eq!(format_usd(dec("2596.61")), "$2,596.61");
+        assert_eq!(format_usd(dec("1234567.005")), "$1,234,567.01");
+        assert_eq!(format_usd(Decimal::ZERO), "$0.00");
+        assert_eq!(format_usd(dec("-12.5")), "-$12.50");
+    }
+
+    #[test]
+    fn quantities_and_unit_prices_read_well() {
+        assert_eq!(format_quantity(dec("11680"), 2), "11,680");
+        assert_eq!(format_quantity(dec("6570.000"), 2), "6,570");
+        assert_eq!(format_quantity(dec("0.1234567"), 3), "0.123");
+        assert_eq!(format_unit_usd(dec("0.11475")), "$0.11475");
+        assert_eq!(format_unit_usd(dec("0.0000000034")), "$0.0000000034");
+        assert_eq!(format_unit_usd(dec("3015.63")), "$3,015.63");
+    }
+}

@@ -1,0 +1,486 @@
+//! Markdown rendering (GitHub flavour): summary, option table, line items, exclusions, sources.
+
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use super::{AllReport, EnvReport, OptionReport, Report};
+use crate::model::units::{format_quantity, format_unit_usd, format_usd};
+
+/// How many feasible options the option table shows.
+pub const FEASIBLE_ROWS: usize = 10;
+
+/// The Markdown text.
+pub fn render(report: &Report) -> String {
+    match report {
+        Report::One(env) => {
+            let mut out = String::new();
+            env_section(&mut out, env, 1);
+            out
+        }
+        Report::All(all) => render_all(all),
+    }
+}
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+fn h(level: usize) -> String {
+    "#".repeat(level)
+}
+
+fn render_all(all: &AllReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# capplan report: all environments\n");
+    if let Some(first) = all.envs.first() {
+        pricing_line(&mut out, first);
+    }
+    let _ = writeln!(
+        out,
+        "| environment | region | current | cheapest, no commitment | cheapest with reservations | upfront cash |"
+    );
+    let _ = writeln!(out, "|---|---|--:|--:|--:|--:|");
+    for env in &all.envs {
+        let current = env
+            .current
+            .as_ref()
+            .map_or_else(|| "—".to_string(), |c| format_usd(c.monthly_usd));
+        let od = env
+            .cheapest_on_demand()
+            .map_or_else(|| "none fits".to_string(), |o| format_usd(o.monthly_usd));
+        let any = env.cheapest_any();
+        let rsv = any.map_or_else(|| "none fits".to_string(), |o| format_usd(o.monthly_usd));
+        let upfront = any
+            .and_then(|o| o.upfront_usd)
+            .map_or_else(|| "—".to_string(), format_usd);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {current} | {od} | {rsv} | {upfront} |",
+            cell(&env.env),
+            env.region
+        );
+    }
+    let t = &all.totals;
+    let current = if t.envs_with_current == 0 {
+        "—".to_string()
+    } else {
+        format_usd(t.current_monthly_usd)
+    };
+    let _ = writeln!(
+        out,
+        "| **total** | | **{current}** | **{}** | **{}** | **{}** |\n",
+        format_usd(t.cheapest_on_demand_monthly_usd),
+        format_usd(t.cheapest_with_reservations_monthly_usd),
+        format_usd(t.reservations_upfront_usd)
+    );
+    if t.envs_with_current > 0 && t.envs_with_current < all.envs.len() {
+        let _ = writeln!(
+            out,
+            "The current total covers the {} of {} environments whose plan describes what runs today.\n",
+            t.envs_with_current,
+            all.envs.len()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Reserved options amortize their upfront fee into the monthly figure; the upfront column is the cash due when the reservations are bought.\n"
+    );
+    for env in &all.envs {
+        env_section(&mut out, env, 2);
+    }
+    out
+}
+
+fn pricing_line(out: &mut String, env: &EnvReport) {
+    let p = &env.pricing;
+    let stale = if p.stale {
+        format!(
+            " **stale: {} days old; refresh before trusting**",
+            p.age_days
+        )
+    } else {
+        format!(" ({} days old)", p.age_days)
+    };
+    let _ = writeln!(
+        out,
+        "Plan: `{}` · evaluated on {} · prices: {} as of {}{stale} · 730-hour month, USD\n",
+        env.plan, env.evaluated_on, p.origin, p.as_of
+    );
+}
+
+fn layout(o: &OptionReport) -> String {
+    match (&o.node_type, o.shards, o.replicas) {
+        (Some(node), Some(shards), Some(replicas)) => {
+            let cm = if o.cluster_mode == Some(true) {
+                ", cluster mode"
+            } else {
+                ""
+            };
+            format!(
+                "{node} · {shards} shard{} × {} node{}{cm}",
+                plural(shards),
+                1 + replicas,
+                plural(1 + replicas)
+            )
+        }
+        _ => match &o.plan {
+            Some(plan) => format!("plan {plan}"),
+            None => "serverless".to_string(),
+        },
+    }
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn fit(o: &OptionReport) -> String {
+    if o.feasible {
+        "✓".to_string()
+    } else {
+        let mut ids: Vec<&str> = o.exclusions.iter().map(|e| e.constraint.as_str()).collect();
+        ids.dedup();
+        format!("✗ {}", ids.join(", "))
+    }
+}
+
+fn upfront(o: &OptionReport) -> String {
+    match (o.term.as_deref(), o.upfront_usd) {
+        (Some(t), None) if t != "on-demand" => "unknown".to_string(),
+        (_, Some(u)) if u > Decimal::ZERO => format_usd(u),
+        _ => "—".to_string(),
+    }
+}
+
+fn env_section(out: &mut String, env: &EnvReport, level: usize) {
+    let _ = writeln!(
+        out,
+        "{} capplan report: {} ({})\n",
+        h(level),
+        cell(&env.env),
+        env.region
+    );
+    if level == 1 {
+        pricing_line(out, env);
+    }
+    summary(out, env, level + 1);
+    workload(out, env, level + 1);
+    option_table(out, env, level + 1);
+    if let Some(best) = env.cheapest_on_demand() {
+        line_items(
+            out,
+            &format!(
+                "Line items: cheapest feasible, no commitment (`{}`)",
+                best.id
+            ),
+            best,
+            level + 1,
+        );
+    }
+    if let Some(rsv) = env.cheapest_reserved()
+        && env.cheapest_any().is_some_and(|a| a.id == rsv.id)
+    {
+        line_items(
+            out,
+            &format!(
+                "Line items: cheapest feasible with a reservation (`{}`)",
+                rsv.id
+            ),
+            rsv,
+            level + 1,
+        );
+    }
+    if let Some(current) = &env.current {
+        line_items(
+            out,
+            &format!("Line items: current (`{}`)", current.id),
+            current,
+            level + 1,
+        );
+    }
+    excluded(out, env, level + 1);
+    notes(out, env, level + 1);
+    sources(out, env, level + 1);
+}
+
+fn summary(out: &mut String, env: &EnvReport, level: usize) {
+    let _ = writeln!(out, "{} Summary\n", h(level));
+    let feasible = env.options.iter().filter(|o| o.feasible).count();
+    let best = env.cheapest_on_demand();
+    if let Some(current) = &env.current {
+        let state = if current.feasible {
+            "fits the workload".to_string()
+        } else {
+            format!("**does not fit**: {}", current.excluded_reasons.join("; "))
+        };
+        let _ = writeln!(
+            out,
+            "- **Current** `{}`: **{}/month**, {state}",
+            current.id,
+            format_usd(current.monthly_usd)
+        );
+    }
+    match best {
+        Some(b) => {
+            let delta = env
+                .current
+                .as_ref()
+                .map_or_else(String::new, |c| savings(c.monthly_usd, b.monthly_usd));
+            let _ = writeln!(
+                out,
+                "- **Cheapest feasible, no commitment** `{}`: **{}/month**{delta}",
+                b.id,
+                format_usd(b.monthly_usd)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "- **No option without commitment fits this workload**: see the excluded options below"
+            );
+        }
+    }
+    if let Some(r) = env.cheapest_reserved() {
+        let up = match r.upfront_usd {
+            Some(u) if u > Decimal::ZERO => format!(", {} upfront", format_usd(u)),
+            Some(_) => String::new(),
+            None => ", upfront not published".to_string(),
+        };
+        let delta = best.map_or_else(String::new, |b| savings(b.monthly_usd, r.monthly_usd));
+        let _ = writeln!(
+            out,
+            "- Cheapest feasible with a reservation `{}`: {}/month amortized{up}{delta}",
+            r.id,
+            format_usd(r.monthly_usd)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "- {} options evaluated: {feasible} feasible, {} excluded\n",
+        env.options.len(),
+        env.options.len() - feasible
+    );
+}
+
+fn savings(from: Decimal, to: Decimal) -> String {
+    let diff = from - to;
+    match diff.cmp(&Decimal::ZERO) {
+        std::cmp::Ordering::Greater => format!(" (saves {}/month)", format_usd(diff)),
+        std::cmp::Ordering::Less => format!(" (costs {}/month more)", format_usd(-diff)),
+        std::cmp::Ordering::Equal => " (same cost)".to_string(),
+    }
+}
+
+fn workload(out: &mut String, env: &EnvReport, level: usize) {
+    let w = &env.workload;
+    let _ = writeln!(out, "{} Workload\n", h(level));
+    let _ = writeln!(
+        out,
+        "| app speaks | HA | data (avg / peak) | requests/s (avg / peak) | payload | connections | cross-slot commands |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} / {} GiB | {} / {} | {} KB | {} | {} |\n",
+        env.engine.label(),
+        if env.ha {
+            "yes (replicas + Multi-AZ)"
+        } else {
+            "no"
+        },
+        format_quantity(w.data_gb, 3),
+        format_quantity(w.peak_data_gb, 3),
+        format_quantity(w.requests_per_sec, 2),
+        format_quantity(w.peak_requests_per_sec, 2),
+        format_quantity(w.avg_request_kb, 3),
+        w.connections,
+        if w.cross_slot_commands { "yes" } else { "no" }
+    );
+}
+
+/// The rows worth showing: the cheapest feasible options, then the cheapest excluded option for
+/// each constraint, all sorted by monthly cost.
+pub fn shown_options(env: &EnvReport) -> Vec<&OptionReport> {
+    let mut shown: Vec<&OptionReport> = env
+        .options
+        .iter()
+        .filter(|o| o.feasible)
+        .take(FEASIBLE_ROWS)
+        .collect();
+    let mut by_constraint: BTreeMap<&str, &OptionReport> = BTreeMap::new();
+    for o in env.options.iter().filter(|o| !o.feasible) {
+        for e in &o.exclusions {
+            by_constraint.entry(e.constraint.as_str()).or_insert(o);
+        }
+    }
+    for o in by_constraint.into_values() {
+        if !shown.iter().any(|s| s.id == o.id) {
+            shown.push(o);
+        }
+    }
+    shown.sort_by(|a, b| {
+        a.monthly_usd
+            .cmp(&b.monthly_usd)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    shown
+}
+
+fn option_table(out: &mut String, env: &EnvReport, level: usize) {
+    let _ = writeln!(out, "{} Options, cheapest first\n", h(level));
+    let _ = writeln!(
+        out,
+        "| # | option | kind | engine | layout | term | monthly | upfront | fit |"
+    );
+    let _ = writeln!(out, "|--:|---|---|---|---|---|--:|--:|---|");
+    for o in shown_options(env) {
+        let rank = env
+            .options
+            .iter()
+            .position(|x| x.id == o.id)
+            .map_or(0, |i| i + 1);
+        let _ = writeln!(
+            out,
+            "| {rank} | `{}` | {} | {} | {} | {} | {} | {} | {} |",
+            o.id,
+            o.kind.id(),
+            o.engine.label(),
+            cell(&layout(o)),
+            o.term.as_deref().unwrap_or("—"),
+            format_usd(o.monthly_usd),
+            upfront(o),
+            fit(o)
+        );
+    }
+    let feasible = env.options.iter().filter(|o| o.feasible).count();
+    let _ = writeln!(
+        out,
+        "\nShowing the {} cheapest of {feasible} feasible options and the cheapest excluded option of each kind; `--format json` lists all {}.\n",
+        feasible.min(FEASIBLE_ROWS),
+        env.options.len()
+    );
+}
+
+fn line_items(out: &mut String, title: &str, o: &OptionReport, level: usize) {
+    let _ = writeln!(out, "{} {title}\n", h(level));
+    let _ = writeln!(
+        out,
+        "| item | quantity | unit | unit price | monthly | price source |"
+    );
+    let _ = writeln!(out, "|---|--:|---|--:|--:|---|");
+    for l in &o.lines {
+        let p = &l.price_source;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} ({}, {}) |",
+            cell(&l.item),
+            format_quantity(l.quantity, 3),
+            l.unit,
+            format_unit_usd(l.unit_usd),
+            format_usd(l.monthly_usd),
+            cell(&p.source),
+            p.kind.id(),
+            p.date
+        );
+    }
+    let _ = writeln!(
+        out,
+        "| **total** | | | | **{}** | |",
+        format_usd(o.monthly_usd)
+    );
+    if let Some(u) = o.upfront_usd
+        && u > Decimal::ZERO
+    {
+        let _ = writeln!(
+            out,
+            "\nUpfront cash when the reservation is bought: **{}** (amortized in the lines above).",
+            format_usd(u)
+        );
+    }
+    let derived: Vec<String> = o
+        .lines
+        .iter()
+        .filter_map(|l| {
+            l.price_source
+                .note
+                .as_ref()
+                .map(|n| format!("{}: {n}", format_unit_usd(l.unit_usd)))
+        })
+        .collect();
+    let mut printed = Vec::new();
+    for d in derived {
+        if !printed.contains(&d) {
+            let _ = writeln!(out, "\n- unit price {d}");
+            printed.push(d);
+        }
+    }
+    for n in &o.notes {
+        let _ = writeln!(out, "\n- {n}");
+    }
+    out.push('\n');
+}
+
+fn excluded(out: &mut String, env: &EnvReport, level: usize) {
+    let excluded: Vec<&OptionReport> = env.options.iter().filter(|o| !o.feasible).collect();
+    if excluded.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{} Excluded options\n", h(level));
+    let mut groups: BTreeMap<String, (usize, &OptionReport)> = BTreeMap::new();
+    for o in &excluded {
+        for e in &o.exclusions {
+            let g = groups.entry(e.constraint.clone()).or_insert((0, o));
+            g.0 += 1;
+        }
+    }
+    let _ = writeln!(out, "| constraint | options | example | why |");
+    let _ = writeln!(out, "|---|--:|---|---|");
+    for (constraint, (count, example)) in &groups {
+        let reason = example
+            .exclusions
+            .iter()
+            .find(|e| &e.constraint == constraint)
+            .map_or("", |e| e.reason.as_str());
+        let _ = writeln!(
+            out,
+            "| {constraint} | {count} | `{}` | {} |",
+            example.id,
+            cell(reason)
+        );
+    }
+    out.push('\n');
+}
+
+fn notes(out: &mut String, env: &EnvReport, level: usize) {
+    if env.notes.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{} Not evaluated\n", h(level));
+    for n in &env.notes {
+        let _ = writeln!(out, "- {n}");
+    }
+    out.push('\n');
+}
+
+fn sources(out: &mut String, env: &EnvReport, level: usize) {
+    let _ = writeln!(out, "{} Pricing sources\n", h(level));
+    let _ = writeln!(
+        out,
+        "Prices: {} as of {}. Kinds: `aws-price-list` (verbatim Price List row), `aws-pricing-page`, `third-party` (a transcription), `derived` (computed by a stated rule).\n",
+        env.pricing.origin, env.pricing.as_of
+    );
+    let _ = writeln!(out, "| id | kind | source | date |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for s in &env.pricing.sources {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            s.id,
+            s.kind.id(),
+            cell(&s.source),
+            s.date
+        );
+    }
+    out.push('\n');
+}

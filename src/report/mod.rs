@@ -1,0 +1,461 @@
+//! Reports: one [`EnvReport`] structure per environment, rendered as Markdown, JSON or CSV.
+//!
+//! Views never compute prices: they render what [`crate::model::evaluate`] produced, so the
+//! report and the terminal app always show the same numbers.
+
+pub mod csv;
+pub mod json;
+pub mod markdown;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use crate::model::capacity::Utilization;
+use crate::model::catalog::Engine;
+use crate::model::cost::Line;
+use crate::model::evaluate::{EnvEvaluation, Evaluated, OptionKind};
+use crate::model::price::{PriceBook, PriceKind, Term};
+use crate::model::workload::Deployment;
+
+/// Version of the JSON report schema (`assets/report.schema.json`).
+pub const SCHEMA_VERSION: u32 = 1;
+/// Prices older than this many days are flagged as stale.
+pub const STALE_AFTER_DAYS: i64 = 90;
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Markdown that renders well on GitHub.
+    Md,
+    /// JSON (schema in assets/report.schema.json).
+    Json,
+    /// CSV, one row per line item.
+    Csv,
+}
+
+/// Where prices came from and how old they are.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PricingInfo {
+    /// As-of date of the price book.
+    pub as_of: NaiveDate,
+    /// What the book was loaded from.
+    pub origin: String,
+    /// Days between `as_of` and the evaluation date.
+    pub age_days: i64,
+    /// Older than 90 days.
+    pub stale: bool,
+    /// Sources cited by this report's lines.
+    pub sources: Vec<SourceInfo>,
+}
+
+/// One cited source.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct SourceInfo {
+    /// Stable id.
+    pub id: String,
+    /// Kind of evidence.
+    pub kind: PriceKind,
+    /// Human-readable source.
+    pub source: String,
+    /// As-of date.
+    pub date: String,
+    /// Where to find it.
+    pub locator: String,
+}
+
+/// Where one price came from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PriceSourceReport {
+    /// Kind of evidence.
+    pub kind: PriceKind,
+    /// Source id.
+    pub id: String,
+    /// Human-readable source.
+    pub source: String,
+    /// As-of date.
+    pub date: String,
+    /// Derivation or caveat.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One line item.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LineReport {
+    /// What is billed.
+    pub item: String,
+    /// Quantity in `unit`s.
+    pub quantity: Decimal,
+    /// Unit.
+    pub unit: String,
+    /// USD per unit.
+    pub unit_usd: Decimal,
+    /// `quantity` × `unit_usd`.
+    pub monthly_usd: Decimal,
+    /// Where the unit price comes from.
+    pub price_source: PriceSourceReport,
+}
+
+/// A broken constraint.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExclusionReport {
+    /// Constraint id (`cross-slot`, `memory`, …).
+    pub constraint: String,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// One option (or the current deployment), priced and checked.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OptionReport {
+    /// Stable readable id.
+    pub id: String,
+    /// `serverless` | `node` | `upstash`.
+    pub kind: OptionKind,
+    /// Engine it runs (`redis` for Upstash).
+    pub engine: Engine,
+    /// Node type (node options).
+    pub node_type: Option<String>,
+    /// Cluster mode (node options).
+    pub cluster_mode: Option<bool>,
+    /// Shards (node options; Memcached: nodes).
+    pub shards: Option<u32>,
+    /// Replicas per shard (node options).
+    pub replicas: Option<u32>,
+    /// Nodes billed (node options).
+    pub nodes: Option<u32>,
+    /// `on-demand`, `1yr-no-upfront`… (node options).
+    pub term: Option<String>,
+    /// Upstash plan id.
+    pub plan: Option<String>,
+    /// Can serve the workload.
+    pub feasible: bool,
+    /// Why not, when not.
+    pub excluded_reasons: Vec<String>,
+    /// The same, with constraint ids.
+    pub exclusions: Vec<ExclusionReport>,
+    /// Monthly cost (sum of lines, reserved upfront amortized).
+    pub monthly_usd: Decimal,
+    /// Upfront cash for reserved nodes; `null` when the source does not publish it.
+    pub upfront_usd: Option<Decimal>,
+    /// Share of each resource used at peak.
+    pub utilization: Utilization,
+    /// Things to know.
+    pub notes: Vec<String>,
+    /// Line items.
+    pub lines: Vec<LineReport>,
+}
+
+/// The workload as evaluated.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WorkloadReport {
+    /// Average data, GiB.
+    pub data_gb: Decimal,
+    /// Peak data, GiB.
+    pub peak_data_gb: Decimal,
+    /// Average requests/s.
+    pub requests_per_sec: Decimal,
+    /// Peak requests/s.
+    pub peak_requests_per_sec: Decimal,
+    /// Average payload per request, KB.
+    pub avg_request_kb: Decimal,
+    /// Share of reads.
+    pub read_ratio: Decimal,
+    /// Connections at peak.
+    pub connections: u32,
+    /// Serverless configured minimum ECPU/s.
+    pub min_ecpu_per_sec: Decimal,
+    /// Multi-key commands across hash slots.
+    pub cross_slot_commands: bool,
+}
+
+/// The cheapest feasible options.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cheapest {
+    /// Cheapest feasible without a reserved commitment.
+    pub on_demand: Option<String>,
+    /// Cheapest feasible with a reserved commitment.
+    pub reserved: Option<String>,
+}
+
+/// Everything a report says about one environment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EnvReport {
+    /// JSON schema version.
+    pub schema_version: u32,
+    /// Environment name.
+    pub env: String,
+    /// AWS region.
+    pub region: String,
+    /// The protocol the app speaks.
+    pub engine: Engine,
+    /// Needs replicas + Multi-AZ.
+    pub ha: bool,
+    /// Plan file it came from.
+    pub plan: String,
+    /// Date the evaluation is for.
+    pub evaluated_on: NaiveDate,
+    /// Prices used.
+    pub pricing: PricingInfo,
+    /// Workload used.
+    pub workload: WorkloadReport,
+    /// What runs today.
+    pub current: Option<OptionReport>,
+    /// Cheapest feasible options.
+    pub cheapest: Cheapest,
+    /// Every option evaluated, cheapest first.
+    pub options: Vec<OptionReport>,
+    /// What could not be evaluated and why.
+    pub notes: Vec<String>,
+}
+
+/// A report over several environments.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AllReport {
+    /// JSON schema version.
+    pub schema_version: u32,
+    /// Totals across environments.
+    pub totals: Totals,
+    /// One entry per environment, in plan order.
+    pub envs: Vec<EnvReport>,
+}
+
+/// Monthly totals across environments.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Totals {
+    /// Sum of the current deployments that the plan describes.
+    pub current_monthly_usd: Decimal,
+    /// Environments with a `current` deployment.
+    pub envs_with_current: usize,
+    /// Sum of the cheapest feasible options without commitment.
+    pub cheapest_on_demand_monthly_usd: Decimal,
+    /// Sum of the cheapest feasible options with a reservation (or without, where none is cheaper).
+    pub cheapest_with_reservations_monthly_usd: Decimal,
+    /// Upfront cash those reservations need (known upfront fees only).
+    pub reservations_upfront_usd: Decimal,
+}
+
+/// A rendered report: one environment or all of them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Report {
+    /// `--env NAME`.
+    One(Box<EnvReport>),
+    /// `--all`.
+    All(AllReport),
+}
+
+impl Report {
+    /// Environments in the report.
+    pub fn envs(&self) -> &[EnvReport] {
+        match self {
+            Report::One(env) => std::slice::from_ref(env),
+            Report::All(all) => &all.envs,
+        }
+    }
+}
+
+fn price_source(line: &Line) -> PriceSourceReport {
+    let p = &line.source;
+    PriceSourceReport {
+        kind: p.kind,
+        id: p.source_id.clone(),
+        source: p.source.clone(),
+        date: p.date.clone(),
+        note: p.note.clone(),
+    }
+}
+
+fn line_report(line: &Line) -> LineReport {
+    LineReport {
+        item: line.item.clone(),
+        quantity: line.quantity,
+        unit: line.unit.id().to_string(),
+        unit_usd: line.unit_usd,
+        monthly_usd: line.monthly_usd(),
+        price_source: price_source(line),
+    }
+}
+
+/// The report form of one evaluated option.
+pub fn option_report(option: &Evaluated, book: &PriceBook) -> OptionReport {
+    let (node_type, cluster_mode, shards, replicas, nodes, term, plan) = match &option.deployment {
+        Deployment::Node { layout, term } => (
+            Some(book.catalog.node(layout.node).name.clone()),
+            Some(layout.cluster_mode),
+            Some(layout.shards),
+            Some(layout.replicas),
+            Some(layout.nodes()),
+            Some(term.id()),
+            None,
+        ),
+        Deployment::Upstash { plan } => (None, None, None, None, None, None, Some(plan.clone())),
+        Deployment::Serverless { .. } => (None, None, None, None, None, None, None),
+    };
+    let upfront = match option.term() {
+        Some(Term::Reserved(..)) if !option.cost.upfront_known => None,
+        _ => Some(option.cost.upfront_usd),
+    };
+    OptionReport {
+        id: option.id.clone(),
+        kind: option.kind,
+        engine: option.deployment.engine(),
+        node_type,
+        cluster_mode,
+        shards,
+        replicas,
+        nodes,
+        term,
+        plan,
+        feasible: option.feasible(),
+        excluded_reasons: option.exclusions.iter().map(|e| e.reason.clone()).collect(),
+        exclusions: option
+            .exclusions
+            .iter()
+            .map(|e| ExclusionReport {
+                constraint: e.constraint.id().to_string(),
+                reason: e.reason.clone(),
+            })
+            .collect(),
+        monthly_usd: option.monthly_usd(),
+        upfront_usd: upfront,
+        utilization: option.utilization,
+        notes: option.notes.clone(),
+        lines: option.cost.lines.iter().map(line_report).collect(),
+    }
+}
+
+/// Build the report of one evaluated environment.
+pub fn env_report(
+    eval: &EnvEvaluation,
+    book: &PriceBook,
+    plan: &str,
+    evaluated_on: NaiveDate,
+) -> EnvReport {
+    let w = &eval.inputs.workload;
+    let mut cited: BTreeMap<(String, PriceKind, String), SourceInfo> = BTreeMap::new();
+    for option in eval.options.iter().chain(eval.current.iter()) {
+        for line in &option.cost.lines {
+            let p = &line.source;
+            cited
+                .entry((p.source_id.clone(), p.kind, p.date.clone()))
+                .or_insert_with(|| SourceInfo {
+                    id: p.source_id.clone(),
+                    kind: p.kind,
+                    source: p.source.clone(),
+                    date: p.date.clone(),
+                    locator: book
+                        .sources
+                        .get(&p.source_id)
+                        .map(|m| m.locator.clone())
+                        .unwrap_or_default(),
+                });
+        }
+    }
+    let age_days = (evaluated_on - book.as_of).num_days();
+    EnvReport {
+        schema_version: SCHEMA_VERSION,
+        env: eval.inputs.name.clone(),
+        region: eval.inputs.region.clone(),
+        engine: eval.inputs.app_engine,
+        ha: eval.inputs.ha,
+        plan: plan.to_string(),
+        evaluated_on,
+        pricing: PricingInfo {
+            as_of: book.as_of,
+            origin: book.origin.clone(),
+            age_days,
+            stale: age_days > STALE_AFTER_DAYS,
+            sources: cited.into_values().collect(),
+        },
+        workload: WorkloadReport {
+            data_gb: w.data_gb,
+            peak_data_gb: w.peak_data_gb,
+            requests_per_sec: w.requests_per_sec,
+            peak_requests_per_sec: w.peak_requests_per_sec,
+            avg_request_kb: w.avg_request_kb,
+            read_ratio: w.read_ratio,
+            connections: w.connections,
+            min_ecpu_per_sec: w.min_ecpu_per_sec,
+            cross_slot_commands: w.cross_slot_commands,
+        },
+        current: eval.current.as_ref().map(|c| option_report(c, book)),
+        cheapest: Cheapest {
+            on_demand: eval.cheapest_on_demand().map(|o| o.id.clone()),
+            reserved: eval.cheapest_reserved().map(|o| o.id.clone()),
+        },
+        options: eval
+            .options
+            .iter()
+            .map(|o| option_report(o, book))
+            .collect(),
+        notes: eval.notes.clone(),
+    }
+}
+
+impl EnvReport {
+    /// An option by id.
+    pub fn option(&self, id: &str) -> Option<&OptionReport> {
+        self.options.iter().find(|o| o.id == id)
+    }
+
+    /// The cheapest feasible option without commitment.
+    pub fn cheapest_on_demand(&self) -> Option<&OptionReport> {
+        self.cheapest
+            .on_demand
+            .as_deref()
+            .and_then(|id| self.option(id))
+    }
+
+    /// The cheapest feasible option with a reservation.
+    pub fn cheapest_reserved(&self) -> Option<&OptionReport> {
+        self.cheapest
+            .reserved
+            .as_deref()
+            .and_then(|id| self.option(id))
+    }
+
+    /// The cheaper of the two (what reservations would bring the environment down to).
+    pub fn cheapest_any(&self) -> Option<&OptionReport> {
+        match (self.cheapest_on_demand(), self.cheapest_reserved()) {
+            (Some(a), Some(b)) => Some(if b.monthly_usd < a.monthly_usd { b } else { a }),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+/// Totals across environments.
+pub fn totals(envs: &[EnvReport]) -> Totals {
+    let mut t = Totals {
+        current_monthly_usd: Decimal::ZERO,
+        envs_with_current: 0,
+        cheapest_on_demand_monthly_usd: Decimal::ZERO,
+        cheapest_with_reservations_monthly_usd: Decimal::ZERO,
+        reservations_upfront_usd: Decimal::ZERO,
+    };
+    for env in envs {
+        if let Some(c) = &env.current {
+            t.current_monthly_usd += c.monthly_usd;
+            t.envs_with_current += 1;
+        }
+        if let Some(o) = env.cheapest_on_demand() {
+            t.cheapest_on_demand_monthly_usd += o.monthly_usd;
+        }
+        if let Some(o) = env.cheapest_any() {
+            t.cheapest_with_reservations_monthly_usd += o.monthly_usd;
+            t.reservations_upfront_usd += o.upfront_usd.unwrap_or_default();
+        }
+    }
+    t
+}
+
+/// Render `report` in `format` to `out`.
+pub fn render(report: &Report, format: Format, out: &mut impl Write) -> io::Result<()> {
+    match format {
+        Format::Md => out.write_all(markdown::render(report).as_bytes()),
+        Format::Json => out.write_all(json::render(report).as_bytes()),
+        Format::Csv => out.write_all(csv::render(report).as_bytes()),
+    }
+}

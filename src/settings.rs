@@ -1,0 +1,73 @@
+//! Settings: the command line resolved once into what the run needs (plan source, date, mode).
+
+use chrono::NaiveDate;
+use std::path::{Path, PathBuf};
+
+use crate::cli::Cli;
+use crate::error::{Error, Result};
+use crate::model::price::PriceBook;
+use crate::source::plan::{EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, Plan, parse_plan};
+
+/// The plan file used when `--plan` is not given and it exists.
+pub const DEFAULT_PLAN: &str = "capplan.toml";
+
+/// Where the plan comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlanSource {
+    /// A file.
+    File(PathBuf),
+    /// The bundled example (no ./capplan.toml and no --plan).
+    Bundled,
+}
+
+/// Validated settings for one run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Plan source.
+    pub plan: PlanSource,
+    /// Never touch the network.
+    pub offline: bool,
+    /// Date the evaluation is for.
+    pub as_of: NaiveDate,
+}
+
+impl Settings {
+    /// Resolve the command line; `today` comes from the caller (the model never reads the clock).
+    pub fn from_cli(cli: &Cli, today: NaiveDate, cwd: &Path) -> Settings {
+        let plan = match &cli.plan {
+            Some(path) => PlanSource::File(path.clone()),
+            None if cwd.join(DEFAULT_PLAN).is_file() => {
+                PlanSource::File(PathBuf::from(DEFAULT_PLAN))
+            }
+            None => PlanSource::Bundled,
+        };
+        Settings {
+            plan,
+            offline: cli.offline,
+            as_of: cli.as_of.unwrap_or(today),
+        }
+    }
+
+    /// How the plan is named in reports.
+    pub fn plan_name(&self) -> String {
+        match &self.plan {
+            PlanSource::File(path) => path.display().to_string(),
+            PlanSource::Bundled => EXAMPLE_PLAN_NAME.to_string(),
+        }
+    }
+
+    /// Read and validate the plan.
+    pub fn load_plan(&self, book: &PriceBook) -> Result<Plan> {
+        match &self.plan {
+            PlanSource::Bundled => Ok(parse_plan(EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, book)?),
+            PlanSource::File(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+                    action: "read plan",
+                    path: path.clone(),
+                    source,
+                })?;
+                Ok(parse_plan(&text, &path.display().to_string(), book)?)
+            }
+        }
+    }
+}

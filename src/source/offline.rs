@@ -1,0 +1,612 @@
+//! The embedded pricing cache (`pricing-cache/elasticache.json`), compiled into the binary.
+//!
+//! [`parse_cache`] is pure and also reads the output of a future `capplan pricing refresh`.
+//! The cache is normalized once from research data by `scripts/normalize_pricing.py`.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
+
+use super::SourceError;
+use crate::model::catalog::{Catalog, Engine, NodeType};
+use crate::model::price::{
+    Payment, PriceBook, PriceKind, Provenance, Rate, RegionPrices, ReservedOffer, ServerlessRates,
+    Source, SourceMeta, SupportPeriod, SupportStart, Term, TermLength, UpstashPayg, UpstashPlan,
+    UpstashPricing,
+};
+
+/// The cache file as compiled in.
+pub const CACHE: &[u8] = include_bytes!("../../pricing-cache/elasticache.json");
+/// Schema version this build reads.
+pub const SCHEMA_VERSION: u32 = 1;
+/// The cache's as-of date, read from `pricing-cache/MANIFEST.toml` at build time.
+pub const CACHE_AS_OF: &str = env!("CAPPLAN_PRICING_AS_OF");
+
+/// The embedded price book, parsed once per process.
+pub fn embedded() -> Result<&'static PriceBook, SourceError> {
+    static BOOK: OnceLock<Result<PriceBook, SourceError>> = OnceLock::new();
+    BOOK.get_or_init(|| parse_cache(CACHE, "embedded pricing cache"))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CacheFile {
+    schema_version: u32,
+    as_of: String,
+    built_by: String,
+    currency: String,
+    hours_per_month: u32,
+    sources: BTreeMap<String, SourceRec>,
+    node_types: Vec<NodeRec>,
+    node_prices: Vec<PriceRec>,
+    reserved: Vec<ReservedRec>,
+    serverless: Vec<ServerlessRec>,
+    backup: Vec<BackupRec>,
+    extended_support: Vec<SupportRec>,
+    extended_support_schedule: Vec<ScheduleRec>,
+    cross_az_transfer: CrossAzRec,
+    upstash: UpstashRec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceRec {
+    kind: PriceKind,
+    title: String,
+    locator: String,
+    as_of: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodeRec {
+    name: String,
+    family: String,
+    vcpu: u32,
+    memory_bytes: u64,
+    network_baseline_gbps: String,
+    network_burst_gbps: Option<String>,
+    ssd_gib: Option<String>,
+    cpu_credit_baseline_pct: Option<u32>,
+    maxclients: u32,
+    engines: Vec<Engine>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PriceRec {
+    region: String,
+    node_type: String,
+    engine: Engine,
+    usd_per_hour: String,
+    kind: PriceKind,
+    source: String,
+    as_of: String,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReservedRec {
+    region: String,
+    node_type: String,
+    engine: Engine,
+    term: TermLength,
+    payment: Payment,
+    upfront_usd: Option<String>,
+    hourly_usd: Option<String>,
+    effective_hourly_usd: Option<String>,
+    kind: PriceKind,
+    source: String,
+    as_of: String,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ValueRec {
+    value: String,
+    kind: PriceKind,
+    source: String,
+    as_of: String,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerlessRec {
+    region: String,
+    engine: Engine,
+    storage_usd_per_gb_hour: ValueRec,
+    ecpu_usd_per_million: ValueRec,
+    min_storage_gb: ValueRec,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BackupRec {
+    region: String,
+    usd_per_gb_month: String,
+    kind: PriceKind,
+    source: String,
+    as_of: String,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SupportRec {
+    region: String,
+    node_type: String,
+    period: String,
+    usd_per_hour: String,
+    kind: PriceKind,
+    source: String,
+    as_of: String,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleRec {
+    major: u32,
+    starts: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CrossAzRec {
+    usd_per_gb: String,
+    kind: PriceKind,
+    source: String,
+    as_of: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpstashRec {
+    source: String,
+    kind: PriceKind,
+    as_of: String,
+    regions: Vec<String>,
+    payg: PaygRec,
+    plans: Vec<PlanRec>,
+    prod_pack_usd_month: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PaygRec {
+    usd_per_100k_commands: String,
+    storage_usd_per_gb_month: String,
+    storage_free_gb: String,
+    bandwidth_free_gb_month: String,
+    bandwidth_usd_per_gb: String,
+    max_data_gib: String,
+    max_cmds_per_sec: u32,
+    max_request_mib: String,
+    max_record_mib: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanRec {
+    id: String,
+    name: String,
+    usd_month: String,
+    read_region_usd_month: Option<String>,
+    data_gib: String,
+    monthly_commands: Option<u64>,
+    bandwidth_gb_month: String,
+    max_cmds_per_sec: u32,
+    max_request_mib: String,
+    max_record_mib: String,
+}
+
+fn decimal(text: &str, what: &str) -> Result<Decimal, SourceError> {
+    Decimal::from_str(text)
+        .map_err(|e| SourceError::Cache(format!("{what}: '{text}' is not a decimal ({e})")))
+}
+
+fn opt_decimal(text: Option<&String>, what: &str) -> Result<Option<Decimal>, SourceError> {
+    text.map(|t| decimal(t, what)).transpose()
+}
+
+fn f64_of(text: &str, what: &str) -> Result<f64, SourceError> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .ok_or_else(|| SourceError::Cache(format!("{what}: '{text}' is not a non-negative number")))
+}
+
+fn date(text: &str, what: &str) -> Result<NaiveDate, SourceError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| SourceError::Cache(format!("{what}: '{text}' is not a YYYY-MM-DD date ({e})")))
+}
+
+/// Builds `Provenance`s, sharing one allocation per distinct (source, kind, date, note).
+struct Provenances<'a> {
+    sources: &'a BTreeMap<String, SourceRec>,
+    cache: BTreeMap<(String, PriceKind, String, Option<String>), Source>,
+}
+
+impl Provenances<'_> {
+    fn get(
+        &mut self,
+        id: &str,
+        kind: PriceKind,
+        as_of: &str,
+        note: Option<&String>,
+    ) -> Result<Source, SourceError> {
+        let key = (id.to_string(), kind, as_of.to_string(), note.cloned());
+        if let Some(found) = self.cache.get(&key) {
+            return Ok(found.clone());
+        }
+        let rec = self
+            .sources
+            .get(id)
+            .ok_or_else(|| SourceError::Cache(format!("record cites unknown source '{id}'")))?;
+        let source = Arc::new(Provenance {
+            kind,
+            source_id: id.to_string(),
+            source: rec.title.clone(),
+            date: as_of.to_string(),
+            note: note.cloned(),
+        });
+        self.cache.insert(key, source.clone());
+        Ok(source)
+    }
+}
+
+/// Parse a pricing cache file into a [`PriceBook`]. Pure: the same function reads the embedded
+/// cache and any cache written by a refresh. `origin` says where it came from.
+pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError> {
+    let file: CacheFile = serde_json::from_slice(bytes)
+        .map_err(|e| SourceError::Cache(format!("unreadable pricing cache: {e}")))?;
+    if file.schema_version != SCHEMA_VERSION {
+        return Err(SourceError::Cache(format!(
+            "pricing cache schema version {} is not the {SCHEMA_VERSION} this build reads",
+            file.schema_version
+        )));
+    }
+    if file.currency != "USD" || file.hours_per_month != crate::model::units::HOURS_PER_MONTH {
+        return Err(SourceError::Cache(
+            "pricing cache must be in USD with 730-hour months".into(),
+        ));
+    }
+    let _ = &file.built_by;
+    let as_of = date(&file.as_of, "as_of")?;
+
+    let mut nodes = Vec::with_capacity(file.node_types.len());
+    for n in &file.node_types {
+        if n.memory_bytes == 0 || n.vcpu == 0 || n.maxclients == 0 {
+            return Err(SourceError::Cache(format!(
+                "node type {} has a zero spec",
+                n.name
+            )));
+        }
+        nodes.push(NodeType {
+            name: n.name.clone(),
+            family: n.family.clone(),
+            vcpu: n.vcpu,
+            memory_bytes: n.memory_bytes,
+            baseline_gbps: f64_of(&n.network_baseline_gbps, &n.name)?,
+            burst_gbps: n
+                .network_burst_gbps
+                .as_deref()
+                .map(|t| f64_of(t, &n.name))
+                .transpose()?,
+            ssd_gib: n
+                .ssd_gib
+                .as_deref()
+                .map(|t| f64_of(t, &n.name))
+                .transpose()?,
+            cpu_credit_baseline_pct: n.cpu_credit_baseline_pct,
+            maxclients: n.maxclients,
+            engines: n.engines.clone(),
+        });
+    }
+    let catalog = Catalog::new(nodes);
+    let node_id = |name: &str| {
+        catalog.find(name).ok_or_else(|| {
+            SourceError::Cache(format!(
+                "price for node type '{name}' missing from the catalog"
+            ))
+        })
+    };
+    let mut prov = Provenances {
+        sources: &file.sources,
+        cache: BTreeMap::new(),
+    };
+    let mut regions: BTreeMap<String, RegionPrices> = BTreeMap::new();
+
+    for p in &file.node_prices {
+        let id = node_id(&p.node_type)?;
+        let source = prov.get(&p.source, p.kind, &p.as_of, p.note.as_ref())?;
+        let usd = decimal(&p.usd_per_hour, &p.node_type)?;
+        let prices = regions.entry(p.region.clone()).or_default();
+        if prices
+            .on_demand
+            .insert((id, p.engine), Rate { usd, source })
+            .is_some()
+        {
+            return Err(SourceError::Cache(format!(
+                "duplicate price {} {} {}",
+                p.region,
+                p.node_type,
+                p.engine.id()
+            )));
+        }
+    }
+    for r in &file.reserved {
+        let id = node_id(&r.node_type)?;
+        let what = format!(
+            "{} {} {} {}",
+            r.region,
+            r.node_type,
+            r.term.id(),
+            r.payment.id()
+        );
+        let offer = ReservedOffer {
+            upfront_usd: opt_decimal(r.upfront_usd.as_ref(), &what)?,
+            hourly_usd: opt_decimal(r.hourly_usd.as_ref(), &what)?,
+            effective_hourly_usd: opt_decimal(r.effective_hourly_usd.as_ref(), &what)?,
+            source: prov.get(&r.source, r.kind, &r.as_of, r.note.as_ref())?,
+        };
+        let complete = offer.upfront_usd.is_some() && offer.hourly_usd.is_some();
+        if !complete && offer.effective_hourly_usd.is_none() {
+            return Err(SourceError::Cache(format!(
+                "reserved offer {what} has neither upfront+hourly nor an effective rate"
+            )));
+        }
+        if r.payment == Payment::AllUpfront
+            && complete
+            && offer.upfront_usd.unwrap_or_default().is_zero()
+        {
+            return Err(SourceError::Cache(format!(
+                "all-upfront offer {what} has no upfront fee"
+            )));
+        }
+        let term = Term::Reserved(r.term, r.payment);
+        let prices = regions.entry(r.region.clone()).or_default();
+        if prices
+            .reserved
+            .insert((id, r.engine, term), offer)
+            .is_some()
+        {
+            return Err(SourceError::Cache(format!(
+                "duplicate reserved offer {what} {}",
+                r.engine.id()
+            )));
+        }
+    }
+    for s in &file.serverless {
+        let mut rate = |v: &ValueRec| -> Result<Rate, SourceError> {
+            Ok(Rate {
+                usd: decimal(&v.value, &s.region)?,
+                source: prov.get(&v.source, v.kind, &v.as_of, v.note.as_ref())?,
+            })
+        };
+        let rates = ServerlessRates {
+            storage_gb_hour: rate(&s.storage_usd_per_gb_hour)?,
+            ecpu_per_million: rate(&s.ecpu_usd_per_million)?,
+            min_storage_gb: rate(&s.min_storage_gb)?,
+        };
+        regions
+            .entry(s.region.clone())
+            .or_default()
+            .serverless
+            .insert(s.engine, rates);
+    }
+    let mut backup_default = None;
+    for b in &file.backup {
+        let rate = Rate {
+            usd: decimal(&b.usd_per_gb_month, "backup")?,
+            source: prov.get(&b.source, b.kind, &b.as_of, b.note.as_ref())?,
+        };
+        if b.region == "*" {
+            backup_default = Some(rate);
+        } else {
+            regions.entry(b.region.clone()).or_default().backup = Some(rate);
+        }
+    }
+    let backup_default =
+        backup_default.ok_or_else(|| SourceError::Cache("no default backup rate ('*')".into()))?;
+    for e in &file.extended_support {
+        let id = node_id(&e.node_type)?;
+        let period = match e.period.as_str() {
+            "yr1-2" => SupportPeriod::Years1To2,
+            "yr3" => SupportPeriod::Year3,
+            other => {
+                return Err(SourceError::Cache(format!(
+                    "unknown Extended Support period '{other}'"
+                )));
+            }
+        };
+        let rate = Rate {
+            usd: decimal(&e.usd_per_hour, "extended support")?,
+            source: prov.get(&e.source, e.kind, &e.as_of, e.note.as_ref())?,
+        };
+        regions
+            .entry(e.region.clone())
+            .or_default()
+            .extended_support
+            .insert((id, period), rate);
+    }
+    let extended_support_starts = file
+        .extended_support_schedule
+        .iter()
+        .map(|s| {
+            Ok(SupportStart {
+                major: s.major,
+                starts: date(&s.starts, "extended_support_schedule")?,
+            })
+        })
+        .collect::<Result<Vec<_>, SourceError>>()?;
+    let t = &file.cross_az_transfer;
+    let cross_az_per_gb = Rate {
+        usd: decimal(&t.usd_per_gb, "cross_az_transfer")?,
+        source: prov.get(&t.source, t.kind, &t.as_of, None)?,
+    };
+
+    let u = &file.upstash;
+    let _ = &u.prod_pack_usd_month;
+    let upstash_source = prov.get(&u.source, u.kind, &u.as_of, None)?;
+    let p = &u.payg;
+    let payg = UpstashPayg {
+        usd_per_100k_commands: decimal(&p.usd_per_100k_commands, "upstash")?,
+        storage_usd_per_gb_month: decimal(&p.storage_usd_per_gb_month, "upstash")?,
+        storage_free_gb: decimal(&p.storage_free_gb, "upstash")?,
+        bandwidth_free_gb_month: decimal(&p.bandwidth_free_gb_month, "upstash")?,
+        bandwidth_usd_per_gb: decimal(&p.bandwidth_usd_per_gb, "upstash")?,
+        max_data_gib: decimal(&p.max_data_gib, "upstash")?,
+        max_cmds_per_sec: p.max_cmds_per_sec,
+        max_request_mib: decimal(&p.max_request_mib, "upstash")?,
+        max_record_mib: decimal(&p.max_record_mib, "upstash")?,
+    };
+    let plans = u
+        .plans
+        .iter()
+        .map(|p| {
+            let _ = &p.read_region_usd_month;
+            Ok(UpstashPlan {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                usd_month: decimal(&p.usd_month, &p.id)?,
+                data_gib: decimal(&p.data_gib, &p.id)?,
+                monthly_commands: p.monthly_commands,
+                bandwidth_gb_month: decimal(&p.bandwidth_gb_month, &p.id)?,
+                max_cmds_per_sec: p.max_cmds_per_sec,
+                max_request_mib: decimal(&p.max_request_mib, &p.id)?,
+                max_record_mib: decimal(&p.max_record_mib, &p.id)?,
+            })
+        })
+        .collect::<Result<Vec<_>, SourceError>>()?;
+    let upstash = UpstashPricing {
+        source: upstash_source,
+        regions: u.regions.clone(),
+        payg,
+        plans,
+    };
+
+    let sources = file
+        .sources
+        .iter()
+        .map(|(id, s)| {
+            let meta = SourceMeta {
+                kind: s.kind,
+                title: s.title.clone(),
+                locator: s.locator.clone(),
+                as_of: s.as_of.clone(),
+            };
+            (id.clone(), meta)
+        })
+        .collect();
+    Ok(PriceBook {
+        as_of,
+        origin: origin.to_string(),
+        catalog,
+        regions,
+        backup_default,
+        cross_az_per_gb,
+        extended_support_starts,
+        upstash,
+        sources,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::price::PriceKind;
+    use rust_decimal_macros::dec;
+
+    fn book() -> &'static PriceBook {
+        embedded().unwrap()
+    }
+
+    #[test]
+    fn embedded_cache_parses_and_every_catalog_node_has_a_us_east_1_price_for_each_engine_it_runs()
+    {
+        let book = book();
+        assert_eq!(book.catalog.len(), 59);
+        for (id, node) in book.catalog.nodes() {
+            for engine in &node.engines {
+                assert!(
+                    book.on_demand("us-east-1", id, *engine).is_some(),
+                    "{} {}",
+                    node.name,
+                    engine.id()
+                );
+            }
+        }
+        assert_eq!(book.as_of.to_string(), CACHE_AS_OF);
+    }
+
+    #[test]
+    fn node_memory_comes_from_maxmemory_bytes() {
+        let book = book();
+        let id = book.catalog.find("cache.r7g.large").unwrap();
+        assert_eq!(book.catalog.node(id).memory_bytes, 14_037_181_030);
+        let micro = book.catalog.find("cache.t4g.micro").unwrap();
+        assert_eq!(book.catalog.node(micro).maxclients, 20_000);
+    }
+
+    #[test]
+    fn valkey_is_a_fifth_cheaper_than_redis_in_us_east_1_and_never_a_surcharge_sku() {
+        let book = book();
+        for (id, node) in book.catalog.nodes() {
+            let redis = book.on_demand("us-east-1", id, Engine::Redis).unwrap().usd;
+            let valkey = book.on_demand("us-east-1", id, Engine::Valkey).unwrap().usd;
+            assert_eq!(valkey, (redis * dec!(0.8)).round_dp(4), "{}", node.name);
+        }
+    }
+
+    #[test]
+    fn derived_prices_are_labelled_derived() {
+        let book = book();
+        let id = book.catalog.find("cache.t4g.small").unwrap();
+        let valkey = book.on_demand("us-east-2", id, Engine::Valkey).unwrap();
+        assert_eq!(valkey.source.kind, PriceKind::Derived);
+        assert_eq!(valkey.usd, dec!(0.0256));
+        let redis = book.on_demand("us-east-2", id, Engine::Redis).unwrap();
+        assert_eq!(redis.source.kind, PriceKind::ThirdParty);
+    }
+
+    #[test]
+    fn reserved_all_upfront_is_amortized_from_the_upfront_fee() {
+        let book = book();
+        let id = book.catalog.find("cache.c7gn.large").unwrap();
+        let term = Term::Reserved(TermLength::ThreeYears, Payment::AllUpfront);
+        let offer = book.reserved("us-east-1", id, Engine::Redis, term).unwrap();
+        assert_eq!(offer.upfront_usd, Some(dec!(3015.63)));
+        assert_eq!(
+            offer.amortized_hourly_usd(TermLength::ThreeYears),
+            dec!(0.11475)
+        );
+        assert_eq!(offer.source.kind, PriceKind::AwsPriceList);
+    }
+
+    #[test]
+    fn corrupt_or_foreign_caches_are_errors_not_panics() {
+        for bad in [
+            &b""[..],
+            b"{",
+            b"[]",
+            b"{\"schema_version\": 99}",
+            b"\xff\xfe",
+        ] {
+            assert!(parse_cache(bad, "test").is_err());
+        }
+        let text = std::str::from_utf8(CACHE)
+            .unwrap()
+            .replace("\"schema_version\": 1", "\"schema_version\": 2");
+        let err = parse_cache(text.as_bytes(), "test").unwrap_err();
+        assert!(err.to_string().contains("schema version 2"), "{err}");
+    }
+}

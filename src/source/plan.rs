@@ -1,0 +1,966 @@
+//! The plan file (`capplan.toml`): environments, workloads and what runs today.
+//!
+//! [`parse_plan`] is pure: text in, validated [`Plan`] out. Every error names the file, line,
+//! column and key, says what is wrong and what would be accepted.
+
+use indexmap::IndexMap;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde::de::{self, Deserializer};
+use std::fmt;
+use std::ops::Range;
+use toml::Spanned;
+
+use crate::model::catalog::Engine;
+use crate::model::limits::{MAX_NODES_PER_CLUSTER, MAX_REPLICAS_PER_SHARD, MEMCACHED_MAX_NODES};
+use crate::model::price::{Payment, PriceBook, Term, TermLength};
+use crate::model::units::decimal_from_f64;
+use crate::model::workload::{
+    Backup, Current, Deployment, EngineVersion, EnvInputs, NodeLayout, Workload,
+    default_snapshot_retention,
+};
+
+/// The bundled example plan (also what `capplan init` writes).
+pub const EXAMPLE_PLAN: &str = include_str!("../../assets/capplan.example.toml");
+/// How the bundled example is named in messages.
+pub const EXAMPLE_PLAN_NAME: &str = "bundled example plan (assets/capplan.example.toml)";
+
+/// The largest number any plan key accepts (keeps exact arithmetic far from overflow).
+const MAX_NUMBER: f64 = 1e12;
+
+/// A validated plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// Where it was read from (a path, or the bundled example).
+    pub origin: String,
+    /// Environments in file order.
+    pub envs: Vec<EnvInputs>,
+}
+
+impl Plan {
+    /// One environment by name.
+    pub fn env(&self, name: &str) -> Option<&EnvInputs> {
+        self.envs.iter().find(|e| e.name == name)
+    }
+
+    /// Environment names in file order.
+    pub fn env_names(&self) -> Vec<&str> {
+        self.envs.iter().map(|e| e.name.as_str()).collect()
+    }
+}
+
+/// A plan-file error, located.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct PlanError {
+    /// File name as given.
+    pub file: String,
+    /// 1-based line (0 when unknown).
+    pub line: usize,
+    /// 1-based column (0 when unknown).
+    pub column: usize,
+    /// Dotted key path, e.g. `env.prod.workload.data_gb`.
+    pub key: String,
+    /// What is wrong, including what is accepted.
+    pub message: String,
+    /// The offending source line with a caret under the span.
+    pub snippet: Option<String>,
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}:{}: ", self.file, self.line, self.column)?;
+        } else {
+            write!(f, "{}: ", self.file)?;
+        }
+        if !self.key.is_empty() {
+            write!(f, "{}: ", self.key)?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(snippet) = &self.snippet {
+            write!(f, "\n{snippet}")?;
+        }
+        Ok(())
+    }
+}
+
+struct Locator<'a> {
+    file: &'a str,
+    text: &'a str,
+}
+
+impl Locator<'_> {
+    fn error(
+        &self,
+        span: Option<Range<usize>>,
+        key: &str,
+        message: impl Into<String>,
+    ) -> PlanError {
+        let (line, column, snippet) = match span {
+            Some(span) => self.position(span),
+            None => (0, 0, None),
+        };
+        PlanError {
+            file: self.file.to_string(),
+            line,
+            column,
+            key: key.to_string(),
+            message: message.into(),
+            snippet,
+        }
+    }
+
+    fn position(&self, span: Range<usize>) -> (usize, usize, Option<String>) {
+        let start = span.start.min(self.text.len());
+        let before = &self.text[..start];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = self.text[line_start..start].chars().count() + 1;
+        let line_end = self.text[line_start..]
+            .find('\n')
+            .map_or(self.text.len(), |i| line_start + i);
+        let source_line = self.text[line_start..line_end].trim_end_matches('\r');
+        let width = self.text[start..span.end.min(line_end).max(start)]
+            .chars()
+            .count()
+            .max(1);
+        let gutter = line.to_string().len();
+        let snippet = format!(
+            "{pad} |\n{line} | {source_line}\n{pad} | {space}{carets}",
+            pad = " ".repeat(gutter),
+            space = " ".repeat(column - 1),
+            carets = "^".repeat(width)
+        );
+        (line, column, Some(snippet))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw shapes, as written. Numbers go through checked newtypes so a bad value is located by toml.
+
+/// A finite number ≥ 0 (integers accepted), exact as written.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct NonNegative(Decimal);
+
+impl<'de> Deserialize<'de> for NonNegative {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = f64::deserialize(d)?;
+        if v.is_nan() || v.is_infinite() {
+            return Err(de::Error::custom(format!(
+                "expected a finite number >= 0, found {v}"
+            )));
+        }
+        if v < 0.0 {
+            return Err(de::Error::custom(format!(
+                "expected a number >= 0, found {v}"
+            )));
+        }
+        if v > MAX_NUMBER {
+            return Err(de::Error::custom(format!(
+                "{v} is too large (at most 1e12)"
+            )));
+        }
+        decimal_from_f64(v)
+            .map(NonNegative)
+            .ok_or_else(|| de::Error::custom(format!("{v} cannot be held exactly")))
+    }
+}
+
+/// A share between 0 and 1.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Fraction(Decimal);
+
+impl<'de> Deserialize<'de> for Fraction {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let NonNegative(v) = NonNegative::deserialize(d)?;
+        if v > Decimal::ONE {
+            return Err(de::Error::custom(format!(
+                "expected a share between 0 and 1, found {v}"
+            )));
+        }
+        Ok(Fraction(v))
+    }
+}
+
+/// A whole number in a range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Count<const MIN: u32, const MAX: u32>(u32);
+
+impl<'de, const MIN: u32, const MAX: u32> Deserialize<'de> for Count<MIN, MAX> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = i64::deserialize(d)?;
+        if v < i64::from(MIN) || v > i64::from(MAX) {
+            return Err(de::Error::custom(format!(
+                "expected a whole number from {MIN} to {MAX}, found {v}"
+            )));
+        }
+        Ok(Count(u32::try_from(v).map_err(de::Error::custom)?))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlan {
+    region: Option<Spanned<String>>,
+    env: Option<Spanned<IndexMap<String, Spanned<RawEnv>>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnv {
+    region: Option<Spanned<String>>,
+    engine: Engine,
+    #[serde(default)]
+    ha: bool,
+    replicas: Option<Count<1, MAX_REPLICAS_PER_SHARD>>,
+    snapshot_retention_days: Option<Count<0, 35>>,
+    workload: Spanned<RawWorkload>,
+    current: Option<Spanned<RawCurrent>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWorkload {
+    data_gb: NonNegative,
+    peak_data_gb: Option<Spanned<NonNegative>>,
+    requests_per_sec: NonNegative,
+    peak_requests_per_sec: Option<Spanned<NonNegative>>,
+    avg_request_kb: Option<NonNegative>,
+    read_ratio: Option<Fraction>,
+    connections: Option<Count<0, 10_000_000>>,
+    min_ecpu_per_sec: Option<NonNegative>,
+    #[serde(default)]
+    cross_slot_commands: bool,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum CurrentKind {
+    Node,
+    Serverless,
+    Upstash,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReserved {
+    term: TermLength,
+    payment: Payment,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCurrent {
+    kind: CurrentKind,
+    engine: Option<Spanned<Engine>>,
+    node_type: Option<Spanned<String>>,
+    engine_version: Option<Spanned<String>>,
+    cluster_mode: Option<Spanned<bool>>,
+    shards: Option<Spanned<Count<1, 500>>>,
+    replicas: Option<Spanned<Count<0, MAX_REPLICAS_PER_SHARD>>>,
+    reserved: Option<Spanned<RawReserved>>,
+    snapshot_retention_days: Option<Count<0, 35>>,
+    snapshot_gb: Option<NonNegative>,
+    plan: Option<Spanned<String>>,
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Parse and validate a plan. `file` names it in errors; `book` is what node types, regions and
+/// reserved offers are checked against.
+pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, PlanError> {
+    let loc = Locator { file, text };
+    let deserializer =
+        toml::Deserializer::parse(text).map_err(|e| loc.error(e.span(), "", tidy(e.message())))?;
+    let raw: RawPlan = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let key = e
+            .path()
+            .to_string()
+            .split('.')
+            .filter(|s| !s.starts_with("$__serde_spanned"))
+            .collect::<Vec<_>>()
+            .join(".");
+        loc.error(e.inner().span(), &key, tidy(e.inner().message()))
+    })?;
+
+    let Some(envs) = raw.env else {
+        return Err(loc.error(
+            None,
+            "env",
+            "no environments: add at least one [env.NAME] table (see `capplan init` for an example)",
+        ));
+    };
+    if envs.get_ref().is_empty() {
+        return Err(loc.error(
+            Some(envs.span()),
+            "env",
+            "no environments: add at least one [env.NAME] table",
+        ));
+    }
+    let mut out = Vec::new();
+    for (name, env) in envs.into_inner() {
+        let span = env.span();
+        out.push(env_inputs(
+            &loc,
+            &name,
+            span,
+            env.into_inner(),
+            raw.region.as_ref(),
+            book,
+        )?);
+    }
+    Ok(Plan {
+        origin: file.to_string(),
+        envs: out,
+    })
+}
+
+/// Make toml/serde messages read like ours: no trailing period, values in single quotes.
+fn tidy(message: &str) -> String {
+    message.trim().trim_end_matches('.').replace('`', "'")
+}
+
+fn env_inputs(
+    loc: &Locator<'_>,
+    name: &str,
+    span: Range<usize>,
+    raw: RawEnv,
+    default_region: Option<&Spanned<String>>,
+    book: &PriceBook,
+) -> Result<EnvInputs, PlanError> {
+    let key = |k: &str| format!("env.{name}.{k}");
+    let region = raw.region.as_ref().or(default_region).ok_or_else(|| {
+        loc.error(
+            Some(span.clone()),
+            &format!("env.{name}"),
+            "no region: set `region` at the top of the file or in this environment",
+        )
+    })?;
+    if book.region(region.get_ref()).is_none() {
+        let where_key = if raw.region.is_some() {
+            key("region")
+        } else {
+            "region".to_string()
+        };
+        return Err(loc.error(
+            Some(region.span()),
+            &where_key,
+            format!(
+                "unknown region '{}'; embedded prices cover: {} (`capplan pricing refresh`, coming, will fetch others)",
+                region.get_ref(),
+                book.region_names().join(", ")
+            ),
+        ));
+    }
+    let region = region.get_ref().clone();
+
+    let w = raw.workload.get_ref();
+    let wspan = raw.workload.span();
+    let peak_data = w
+        .peak_data_gb
+        .as_ref()
+        .map_or(w.data_gb.0, |p| p.get_ref().0);
+    if let Some(p) = &w.peak_data_gb
+        && p.get_ref().0 < w.data_gb.0
+    {
+        return Err(loc.error(
+            Some(p.span()),
+            &key("workload.peak_data_gb"),
+            format!(
+                "peak_data_gb {} is below data_gb {}: the peak is at least the average",
+                p.get_ref().0,
+                w.data_gb.0
+            ),
+        ));
+    }
+    let peak_rps = w
+        .peak_requests_per_sec
+        .as_ref()
+        .map_or(w.requests_per_sec.0, |p| p.get_ref().0);
+    if let Some(p) = &w.peak_requests_per_sec
+        && p.get_ref().0 < w.requests_per_sec.0
+    {
+        return Err(loc.error(
+            Some(p.span()),
+            &key("workload.peak_requests_per_sec"),
+            format!(
+                "peak_requests_per_sec {} is below requests_per_sec {}: the peak is at least the average",
+                p.get_ref().0,
+                w.requests_per_sec.0
+            ),
+        ));
+    }
+    let _ = wspan;
+    let workload = Workload {
+        data_gb: w.data_gb.0,
+        peak_data_gb: peak_data,
+        requests_per_sec: w.requests_per_sec.0,
+        peak_requests_per_sec: peak_rps,
+        avg_request_kb: w.avg_request_kb.map_or(Decimal::ONE, |v| v.0),
+        read_ratio: w.read_ratio.map_or(Decimal::new(8, 1), |v| v.0),
+        connections: w.connections.map_or(0, |c| c.0),
+        min_ecpu_per_sec: w.min_ecpu_per_sec.map_or(Decimal::ZERO, |v| v.0),
+        cross_slot_commands: w.cross_slot_commands,
+    };
+    let snapshot_retention_days = raw
+        .snapshot_retention_days
+        .map_or_else(|| default_snapshot_retention(name), |c| c.0);
+    let mut env = EnvInputs {
+        name: name.to_string(),
+        region,
+        app_engine: raw.engine,
+        ha: raw.ha,
+        replicas: raw.replicas.map_or(1, |c| c.0),
+        workload,
+        snapshot_retention_days,
+        current: None,
+    };
+    if let Some(current) = raw.current {
+        let cspan = current.span();
+        env.current = Some(current_deployment(
+            loc,
+            name,
+            cspan,
+            current.get_ref(),
+            &env,
+            book,
+        )?);
+    }
+    Ok(env)
+}
+
+fn only_for(
+    loc: &Locator<'_>,
+    name: &str,
+    kind: &str,
+    present: &[(&str, Option<Range<usize>>)],
+) -> Result<(), PlanError> {
+    for (k, span) in present {
+        if let Some(span) = span {
+            return Err(loc.error(
+                Some(span.clone()),
+                &format!("env.{name}.current.{k}"),
+                format!("'{k}' does not apply to kind = \"{kind}\""),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn current_deployment(
+    loc: &Locator<'_>,
+    name: &str,
+    span: Range<usize>,
+    raw: &RawCurrent,
+    env: &EnvInputs,
+    book: &PriceBook,
+) -> Result<Current, PlanError> {
+    let key = |k: &str| format!("env.{name}.current.{k}");
+    let engine = raw.engine.as_ref().map_or(env.app_engine, |e| *e.get_ref());
+    let engine_span = raw.engine.as_ref().map(Spanned::span);
+    let backup = Backup {
+        retention_days: raw
+            .snapshot_retention_days
+            .map_or(env.snapshot_retention_days, |c| c.0),
+        snapshot_gb: raw.snapshot_gb.map_or(env.workload.data_gb, |v| v.0),
+    };
+    let version = match &raw.engine_version {
+        Some(v) => Some(engine_version(loc, &key("engine_version"), v, engine)?),
+        None => None,
+    };
+    let node_keys = [
+        ("node_type", raw.node_type.as_ref().map(Spanned::span)),
+        ("cluster_mode", raw.cluster_mode.as_ref().map(Spanned::span)),
+        ("shards", raw.shards.as_ref().map(Spanned::span)),
+        ("replicas", raw.replicas.as_ref().map(Spanned::span)),
+        ("reserved", raw.reserved.as_ref().map(Spanned::span)),
+        (
+            "engine_version",
+            raw.engine_version.as_ref().map(Spanned::span),
+        ),
+    ];
+    let deployment = match raw.kind {
+        CurrentKind::Serverless => {
+            only_for(loc, name, "serverless", &node_keys)?;
+            only_for(
+                loc,
+                name,
+                "serverless",
+                &[("plan", raw.plan.as_ref().map(Spanned::span))],
+            )?;
+            if book.serverless(&env.region, engine).is_none() {
+                let priced: Vec<&str> = book
+                    .regions
+                    .iter()
+                    .filter(|(_, r)| r.serverless.contains_key(&engine))
+                    .map(|(k, _)| k.as_str())
+                    .collect();
+                return Err(loc.error(
+                    engine_span.or(Some(span)),
+                    &key("kind"),
+                    format!(
+                        "no embedded ElastiCache Serverless {} price for {}; priced in: {} (`capplan pricing refresh`, coming, will fetch others)",
+                        engine.label(),
+                        env.region,
+                        priced.join(", ")
+                    ),
+                ));
+            }
+            Deployment::Serverless { engine }
+        }
+        CurrentKind::Upstash => {
+            only_for(loc, name, "upstash", &node_keys)?;
+            only_for(loc, name, "upstash", &[("engine", engine_span.clone())])?;
+            let plan = raw.plan.as_ref().ok_or_else(|| {
+                loc.error(
+                    Some(span.clone()),
+                    &key("plan"),
+                    format!(
+                        "kind = \"upstash\" needs `plan`; accepted: {}",
+                        upstash_plans(book)
+                    ),
+                )
+            })?;
+            let id = plan.get_ref().as_str();
+            if id != "payg" && !book.upstash.plans.iter().any(|p| p.id == id) {
+                return Err(loc.error(
+                    Some(plan.span()),
+                    &key("plan"),
+                    format!(
+                        "unknown Upstash plan '{id}'; accepted: {}",
+                        upstash_plans(book)
+                    ),
+                ));
+            }
+            Deployment::Upstash {
+                plan: id.to_string(),
+            }
+        }
+        CurrentKind::Node => {
+            only_for(
+                loc,
+                name,
+                "node",
+                &[("plan", raw.plan.as_ref().map(Spanned::span))],
+            )?;
+            node_deployment(loc, name, span, raw, engine, engine_span, env, book)?
+        }
+    };
+    Ok(Current {
+        deployment,
+        backup,
+        engine_version: version,
+    })
+}
+
+fn upstash_plans(book: &PriceBook) -> String {
+    let mut ids = vec!["payg".to_string()];
+    ids.extend(book.upstash.plans.iter().map(|p| p.id.clone()));
+    ids.join(", ")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn node_deployment(
+    loc: &Locator<'_>,
+    name: &str,
+    span: Range<usize>,
+    raw: &RawCurrent,
+    engine: Engine,
+    engine_span: Option<Range<usize>>,
+    env: &EnvInputs,
+    book: &PriceBook,
+) -> Result<Deployment, PlanError> {
+    let key = |k: &str| format!("env.{name}.current.{k}");
+    let node_type = raw.node_type.as_ref().ok_or_else(|| {
+        loc.error(
+            Some(span.clone()),
+            &key("node_type"),
+            "kind = \"node\" needs `node_type`, e.g. node_type = \"cache.r7g.large\"",
+        )
+    })?;
+    let Some(node) = book.catalog.find(node_type.get_ref()) else {
+        return Err(loc.error(
+            Some(node_type.span()),
+            &key("node_type"),
+            format!(
+                "unknown node type '{}'{}; known: {}",
+                node_type.get_ref(),
+                suggestion(node_type.get_ref(), &book.catalog.names()),
+                compact_names(&book.catalog.names())
+            ),
+        ));
+    };
+    let spec = book.catalog.node(node);
+    if !spec.supports(engine) {
+        return Err(loc.error(
+            engine_span.or(Some(node_type.span())),
+            &key("engine"),
+            format!(
+                "{} does not run {}; it runs {}",
+                spec.name,
+                engine.label(),
+                spec.engines
+                    .iter()
+                    .map(|e| e.id())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    if book.on_demand(&env.region, node, engine).is_none() {
+        let priced: Vec<String> = book
+            .priced_nodes(&env.region, engine)
+            .iter()
+            .map(|id| book.catalog.node(*id).name.clone())
+            .collect();
+        return Err(loc.error(
+            Some(node_type.span()),
+            &key("node_type"),
+            format!(
+                "no embedded {} price for {} in {}; priced there: {} (`capplan pricing refresh`, coming, will fetch others)",
+                engine.label(),
+                spec.name,
+                env.region,
+                if priced.is_empty() {
+                    "none".to_string()
+                } else {
+                    compact_names(&priced.iter().map(String::as_str).collect::<Vec<_>>())
+                }
+            ),
+        ));
+    }
+    let shards = raw.shards.as_ref().map_or(1, |s| s.get_ref().0);
+    let replicas = raw.replicas.as_ref().map_or(0, |r| r.get_ref().0);
+    let layout = if engine == Engine::Memcached {
+        if let Some(r) = &raw.replicas
+            && r.get_ref().0 > 0
+        {
+            return Err(loc.error(
+                Some(r.span()),
+                &key("replicas"),
+                "Memcached clusters have no replicas: set `shards` to the node count and replicas = 0",
+            ));
+        }
+        if let Some(c) = &raw.cluster_mode
+            && *c.get_ref()
+        {
+            return Err(loc.error(
+                Some(c.span()),
+                &key("cluster_mode"),
+                "Memcached has no cluster mode (the client spreads keys over nodes)",
+            ));
+        }
+        if shards > MEMCACHED_MAX_NODES {
+            return Err(loc.error(
+                raw.shards.as_ref().map(Spanned::span),
+                &key("shards"),
+                format!("a Memcached cluster has at most {MEMCACHED_MAX_NODES} nodes without a limit increase"),
+            ));
+        }
+        NodeLayout {
+            engine,
+            node,
+            shards,
+            replicas: 0,
+            cluster_mode: false,
+        }
+    } else {
+        let cluster_mode = raw
+            .cluster_mode
+            .as_ref()
+            .map_or(shards > 1, |c| *c.get_ref());
+        if !cluster_mode && shards > 1 {
+            return Err(loc.error(
+                raw.cluster_mode.as_ref().map(Spanned::span),
+                &key("cluster_mode"),
+                format!("cluster mode disabled means one shard, but shards = {shards}; set cluster_mode = true or shards = 1"),
+            ));
+        }
+        let nodes = shards * (1 + replicas);
+        if nodes > MAX_NODES_PER_CLUSTER {
+            return Err(loc.error(
+                raw.shards.as_ref().map(Spanned::span),
+                &key("shards"),
+                format!(
+                    "{shards} shards x {} nodes = {nodes} nodes is above the default quota of {MAX_NODES_PER_CLUSTER} nodes per cluster",
+                    1 + replicas
+                ),
+            ));
+        }
+        NodeLayout {
+            engine,
+            node,
+            shards,
+            replicas,
+            cluster_mode,
+        }
+    };
+    let term = match &raw.reserved {
+        None => Term::OnDemand,
+        Some(r) => {
+            let term = Term::Reserved(r.get_ref().term, r.get_ref().payment);
+            if book.reserved(&env.region, node, engine, term).is_none() {
+                let known: Vec<String> = book
+                    .reserved_terms(&env.region, node, engine)
+                    .iter()
+                    .map(|t| t.id())
+                    .collect();
+                return Err(loc.error(
+                    Some(r.span()),
+                    &key("reserved"),
+                    format!(
+                        "no embedded reserved offer for {} {} in {} ({}); known offers: {} (`capplan pricing refresh`, coming, will fetch others)",
+                        spec.name,
+                        engine.label(),
+                        env.region,
+                        term.id(),
+                        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    ),
+                ));
+            }
+            term
+        }
+    };
+    Ok(Deployment::Node { layout, term })
+}
+
+fn engine_version(
+    loc: &Locator<'_>,
+    key: &str,
+    raw: &Spanned<String>,
+    engine: Engine,
+) -> Result<EngineVersion, PlanError> {
+    let text = raw.get_ref().trim();
+    let (accepted, range): (&str, std::ops::RangeInclusive<u32>) = match engine {
+        Engine::Redis => (
+            "Redis OSS 4.0 to 7.1, e.g. \"7.1\", \"6.2\", \"5.0.6\"",
+            4..=7,
+        ),
+        Engine::Valkey => ("Valkey 7.2 to 8.x, e.g. \"8.0\", \"7.2\"", 7..=8),
+        Engine::Memcached => ("Memcached 1.x, e.g. \"1.6.22\"", 1..=1),
+    };
+    let major = text.split('.').next().and_then(|m| m.parse::<u32>().ok());
+    let well_formed = !text.is_empty()
+        && text
+            .split('.')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    match major {
+        Some(m) if well_formed && range.contains(&m) => Ok(EngineVersion {
+            major: m,
+            text: text.to_string(),
+        }),
+        _ => Err(loc.error(
+            Some(raw.span()),
+            key,
+            format!(
+                "unsupported {} version '{text}'; accepted: {accepted}",
+                engine.label()
+            ),
+        )),
+    }
+}
+
+/// Node-type names grouped by family: `cache.r7g.{large, xlarge, 2xlarge}; cache.t4g.{micro}`.
+fn compact_names(names: &[&str]) -> String {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for name in names {
+        let (family, size) = name.rsplit_once('.').unwrap_or((name, ""));
+        match groups.iter_mut().find(|(f, _)| *f == family) {
+            Some((_, sizes)) => sizes.push(size),
+            None => groups.push((family, vec![size])),
+        }
+    }
+    groups
+        .iter()
+        .map(|(family, sizes)| format!("{family}.{{{}}}", sizes.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// ` (did you mean 'x'?)` for the closest candidate by edit distance, when close.
+fn suggestion(input: &str, candidates: &[&str]) -> String {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(input, c), *c))
+        .min()
+        .filter(|(d, _)| *d <= 3)
+        .map_or_else(String::new, |(_, c)| format!(" (did you mean '{c}'?)"))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut row = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            row.push((prev[j] + cost).min(prev[j + 1] + 1).min(row[j] + 1));
+        }
+        prev = row;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::offline::embedded;
+
+    fn parse(text: &str) -> Result<Plan, PlanError> {
+        parse_plan(text, "capplan.toml", embedded().unwrap())
+    }
+
+    const BASE: &str = "region = \"us-east-1\"\n[env.prod]\nengine = \"valkey\"\nha = true\n[env.prod.workload]\ndata_gb = 8.0\nrequests_per_sec = 2500\n";
+
+    #[test]
+    fn the_bundled_example_plan_parses() {
+        let plan = parse_plan(EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, embedded().unwrap()).unwrap();
+        assert_eq!(plan.env_names(), ["dev", "staging", "prod"]);
+    }
+
+    #[test]
+    fn minimal_plan_gets_documented_defaults() {
+        let plan = parse(BASE).unwrap();
+        let env = plan.env("prod").unwrap();
+        assert_eq!(env.workload.peak_data_gb, Decimal::new(8, 0));
+        assert_eq!(env.workload.avg_request_kb, Decimal::ONE);
+        assert_eq!(env.snapshot_retention_days, 7);
+        assert_eq!(env.option_replicas(), 1);
+    }
+
+    #[test]
+    fn negative_number_names_file_line_column_and_key() {
+        let err = parse(&BASE.replace("data_gb = 8.0", "data_gb = -1.0")).unwrap_err();
+        assert_eq!((err.line, err.column), (6, 11));
+        assert_eq!(err.key, "env.prod.workload.data_gb");
+        assert!(err.message.contains(">= 0"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("capplan.toml:6:11: env.prod.workload.data_gb:"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn nan_and_wrong_types_and_unknown_keys_are_located() {
+        let err = parse(&BASE.replace("data_gb = 8.0", "data_gb = nan")).unwrap_err();
+        assert_eq!(err.key, "env.prod.workload.data_gb");
+        assert!(err.message.contains("finite"), "{err}");
+        let err = parse(&BASE.replace("ha = true", "ha = \"yes\"")).unwrap_err();
+        assert_eq!((err.key.as_str(), err.line), ("env.prod.ha", 4));
+        let err = parse(&BASE.replace("data_gb = 8.0", "data_gib = 8.0")).unwrap_err();
+        assert!(
+            err.message.contains("unknown field 'data_gib'") && err.message.contains("data_gb"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_engine_lists_what_is_accepted() {
+        let err = parse(&BASE.replace("\"valkey\"", "\"keydb\"")).unwrap_err();
+        assert_eq!(err.key, "env.prod.engine");
+        assert!(
+            err.message.contains("'valkey', 'redis', 'memcached'")
+                || err.message.contains("valkey"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_region_and_node_type_name_what_is_available() {
+        let err = parse(&BASE.replace("us-east-1", "eu-west-9")).unwrap_err();
+        assert!(
+            err.message.contains("unknown region 'eu-west-9'") && err.message.contains("us-east-1"),
+            "{err}"
+        );
+        let text =
+            format!("{BASE}[env.prod.current]\nkind = \"node\"\nnode_type = \"cache.r7g.larg\"\n");
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.key, "env.prod.current.node_type");
+        assert!(
+            err.message.contains("did you mean 'cache.r7g.large'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_environments_and_missing_keys_are_errors() {
+        let err = parse("region = \"us-east-1\"\n").unwrap_err();
+        assert!(err.message.contains("no environments"), "{err}");
+        let err = parse(&BASE.replace("requests_per_sec = 2500\n", "")).unwrap_err();
+        assert!(
+            err.message.contains("missing field 'requests_per_sec'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn peaks_below_averages_are_rejected() {
+        let err =
+            parse(&BASE.replace("data_gb = 8.0", "data_gb = 8.0\npeak_data_gb = 4.0")).unwrap_err();
+        assert_eq!(err.key, "env.prod.workload.peak_data_gb");
+    }
+
+    #[test]
+    fn reserved_offer_that_is_not_embedded_is_an_error_naming_known_offers() {
+        let text = format!(
+            "{BASE}[env.prod.current]\nkind = \"node\"\nnode_type = \"cache.r7g.xlarge\"\nreserved = {{ term = \"1yr\", payment = \"no-upfront\" }}\n"
+        );
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err.message.contains("known offers: 3yr-all-upfront"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn keys_of_another_kind_are_rejected() {
+        let text = format!(
+            "{BASE}[env.prod.current]\nkind = \"serverless\"\nnode_type = \"cache.r7g.large\"\n"
+        );
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.key, "env.prod.current.node_type");
+        let text = format!("{BASE}[env.prod.current]\nkind = \"upstash\"\nplan = \"fixed-3gb\"\n");
+        let err = parse(&text).unwrap_err();
+        assert!(err.message.contains("fixed-10gb"), "{err}");
+    }
+
+    #[test]
+    fn redis_engine_versions_are_checked() {
+        let text = format!(
+            "{BASE}[env.prod.current]\nkind = \"node\"\nengine = \"redis\"\nnode_type = \"cache.r7g.large\"\nengine_version = \"12\"\n"
+        );
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err.message.contains("unsupported Redis OSS version '12'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn memcached_replicas_and_cluster_mode_shards_are_explained() {
+        let text = format!(
+            "{BASE}[env.prod.current]\nkind = \"node\"\nengine = \"memcached\"\nnode_type = \"cache.r7g.large\"\nreplicas = 1\n"
+        );
+        assert!(parse(&text).unwrap_err().message.contains("no replicas"));
+        let text = format!(
+            "{BASE}[env.prod.current]\nkind = \"node\"\nnode_type = \"cache.r7g.large\"\nshards = 3\ncluster_mode = false\n"
+        );
+        assert!(parse(&text).unwrap_err().message.contains("one shard"));
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for text in [
+            "",
+            "=",
+            "[env",
+            "env = 3",
+            "[env.x]\nworkload = 1",
+            "\u{0}",
+            "region = 1\n[env.a]\nengine=\"valkey\"\n[env.a.workload]\ndata_gb=1\nrequests_per_sec=1",
+        ] {
+            assert!(parse(text).is_err(), "{text:?}");
+        }
+    }
+}

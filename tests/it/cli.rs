@@ -1,0 +1,193 @@
+//! The command line as a user meets it: the real binary on valid and invalid plans.
+
+use predicates::prelude::*;
+use std::fs;
+
+use crate::support::capplan;
+
+#[test]
+fn version_prints_the_pricing_cache_date() {
+    let dir = tempfile::tempdir().unwrap();
+    capplan(dir.path())
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::is_match(
+                r"^capplan \d+\.\d+\.\d+ \(pricing cache \d{4}-\d{2}-\d{2}\)\n$",
+            )
+            .unwrap(),
+        );
+}
+
+#[test]
+fn report_without_a_plan_uses_the_bundled_example_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    capplan(dir.path())
+        .args(["report", "--all", "--format", "md"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("bundled example plan"))
+        .stdout(predicate::str::contains(
+            "# capplan report: all environments",
+        ))
+        .stdout(predicate::str::contains(
+            "## capplan report: prod (us-east-1)",
+        ));
+}
+
+#[test]
+fn init_writes_the_example_once_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    capplan(dir.path()).arg("init").assert().success();
+    let written = fs::read_to_string(dir.path().join("capplan.toml")).unwrap();
+    assert!(written.contains("[env.prod]"));
+    fs::write(dir.path().join("capplan.toml"), "# mine\n").unwrap();
+    capplan(dir.path())
+        .arg("init")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    assert_eq!(
+        fs::read_to_string(dir.path().join("capplan.toml")).unwrap(),
+        "# mine\n"
+    );
+    // the written plan is then the default plan
+    capplan(dir.path())
+        .args(["report", "--env", "dev"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no environments"));
+}
+
+#[test]
+fn malformed_plan_exits_2_naming_file_line_column_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = "region = \"us-east-1\"\n[env.prod]\nengine = \"valkey\"\n[env.prod.workload]\ndata_gb = -3\nrequests_per_sec = 10\n";
+    fs::write(dir.path().join("bad.toml"), plan).unwrap();
+    capplan(dir.path())
+        .args(["report", "--plan", "bad.toml", "--env", "prod"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "bad.toml:5:11: env.prod.workload.data_gb: expected a number >= 0",
+        ));
+}
+
+#[test]
+fn unknown_environment_lists_the_ones_there_are() {
+    let dir = tempfile::tempdir().unwrap();
+    capplan(dir.path())
+        .args(["report", "--env", "qa"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("no environment 'qa'")
+                .and(predicate::str::contains("dev, staging, prod")),
+        );
+}
+
+#[test]
+fn missing_plan_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    capplan(dir.path())
+        .args(["report", "--plan", "nope.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read plan 'nope.toml'"));
+}
+
+#[test]
+fn output_file_is_written_whole_and_a_missing_directory_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    capplan(dir.path())
+        .args([
+            "report",
+            "--env",
+            "prod",
+            "--format",
+            "json",
+            "--output",
+            "prod.json",
+        ])
+        .assert()
+        .success();
+    let text = fs::read_to_string(dir.path().join("prod.json")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["env"], "prod");
+    capplan(dir.path())
+        .args(["report", "--env", "prod", "--output", "no/such/dir/out.md"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not exist"));
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers,
+        vec![std::ffi::OsString::from("prod.json")],
+        "no temporary files left behind"
+    );
+}
+
+#[test]
+fn csv_has_a_header_and_one_row_per_line_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = capplan(dir.path())
+        .args(["report", "--env", "dev", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "env,option_id,role,kind,engine,feasible,item,quantity,unit,unit_usd,monthly_usd,price_kind,price_source,price_date"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert!(rows.len() > 50);
+    assert!(rows.iter().all(|r| r.starts_with("dev,")));
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("serverless/valkey") && r.contains("million ECPU"))
+    );
+}
+
+#[test]
+fn no_subcommand_and_no_terminal_prints_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    capplan(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "# capplan report: all environments",
+        ));
+}
+
+#[test]
+fn garbage_plans_never_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, text) in [
+        "\u{0}\u{1}",
+        "[env.a]\nengine=\"valkey\"\n[env.a.workload]\ndata_gb=1e400\nrequests_per_sec=1",
+        "region=\"us-east-1\"\n[[env]]\n",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let name = format!("g{i}.toml");
+        fs::write(dir.path().join(&name), text).unwrap();
+        capplan(dir.path())
+            .args(["report", "--plan", &name])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("error:"));
+    }
+    fs::write(dir.path().join("bin.toml"), [0xff_u8, 0xfe, 0x00]).unwrap();
+    capplan(dir.path())
+        .args(["report", "--plan", "bin.toml"])
+        .assert()
+        .code(2);
+}

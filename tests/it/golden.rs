@@ -1,0 +1,106 @@
+//! Golden reports of the bundled plan: real `.md`/`.json` files under `tests/golden/`, readable
+//! on GitHub. `UPDATE_GOLDEN=1 cargo test` rewrites them; review the diff before committing.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::capplan;
+
+fn golden_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = capplan(dir.path()).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn assert_golden(name: &str, actual: &str) {
+    let path = golden_path(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run UPDATE_GOLDEN=1 cargo test to create it)",
+            path.display()
+        )
+    });
+    pretty_assertions::assert_eq!(
+        expected,
+        actual,
+        "{} differs (UPDATE_GOLDEN=1 cargo test rewrites it)",
+        path.display()
+    );
+}
+
+fn validate(instance: &serde_json::Value) {
+    let schema_text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/report.schema.json"),
+    )
+    .unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(instance)
+        .take(10)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "report does not match assets/report.schema.json:\n{}",
+        errors.join("\n")
+    );
+}
+
+#[test]
+fn bundled_plan_markdown_report_of_all_environments() {
+    assert_golden(
+        "bundled-all.md",
+        &run(&["report", "--all", "--format", "md"]),
+    );
+}
+
+#[test]
+fn bundled_plan_json_report_of_prod() {
+    let text = run(&["report", "--env", "prod", "--format", "json"]);
+    assert_golden("bundled-prod.json", &text);
+    validate(&serde_json::from_str(&text).unwrap());
+}
+
+#[test]
+fn every_json_shape_validates_against_the_schema() {
+    for args in [
+        &["report", "--all", "--format", "json"][..],
+        &["report", "--env", "dev", "--format", "json"],
+        &["report", "--env", "staging", "--format", "json"],
+    ] {
+        validate(&serde_json::from_str(&run(args)).unwrap());
+    }
+}
+
+#[test]
+fn the_schema_rejects_what_it_should() {
+    let text = run(&["report", "--env", "dev", "--format", "json"]);
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["options"][0]["monthly_usd"] = serde_json::Value::String("12.00".into());
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/report.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        !jsonschema::validator_for(&schema).unwrap().is_valid(&value),
+        "a string amount must not validate"
+    );
+}

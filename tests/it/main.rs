@@ -1,0 +1,9 @@
+//! The one integration-test binary: the real `capplan` binary and library, end to end.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
+
+mod acceptance;
+mod cli;
+mod golden;
+mod model_props;
+mod support;
