@@ -352,8 +352,9 @@ pub fn check_upstash(
         out.push(Exclusion::new(
             Constraint::Commands,
             format!(
-                "{} commands a month is above the {name} cap of {limit}",
-                fmt_f64(commands_per_month)
+                "{} commands a month is above the {name} cap of {}",
+                fmt_f64(commands_per_month),
+                fmt_f64(limit as f64)
             ),
         ));
     }

@@ -12,8 +12,8 @@ use super::capacity::{self, Constraint, Exclusion, Policy, UpstashCaps, Utilizat
 use super::catalog::{Engine, NodeId};
 use super::cost::{self, CostBreakdown};
 use super::limits::{MAX_NODES_PER_CLUSTER, MEMCACHED_MAX_NODES};
-use super::price::{PriceBook, Term};
-use super::units::to_f64;
+use super::price::{PriceBook, SupportPeriod, Term};
+use super::units::{format_unit_usd, format_usd, hours_per_month, to_f64};
 use super::workload::{Backup, Current, Deployment, EngineVersion, EnvInputs, NodeLayout};
 
 /// The kind of an option.
@@ -164,6 +164,9 @@ pub fn assess(
                     "Memcached has no replicas: spread the nodes over AZs (AZMode cross-az); a node failure loses its share of the keys".into(),
                 );
             }
+            if let Some(note) = support_note(layout, version, env, book, as_of) {
+                notes.push(note);
+            }
             if term.is_reserved() && !cost.upfront_known {
                 notes.push("the source publishes only the amortized rate of this offer: upfront cash unknown".into());
             }
@@ -215,6 +218,37 @@ pub fn assess(
         notes,
         utilization,
     })
+}
+
+/// A warning when an end-of-life Redis OSS version will start paying Extended Support.
+fn support_note(
+    layout: &NodeLayout,
+    version: Option<&EngineVersion>,
+    env: &EnvInputs,
+    book: &PriceBook,
+    as_of: NaiveDate,
+) -> Option<String> {
+    let version = version?;
+    if layout.engine != Engine::Redis || book.support_period(version.major, as_of).is_some() {
+        return None;
+    }
+    let starts = book.support_start(version.major)?;
+    if starts <= as_of {
+        return None;
+    }
+    let rate = book
+        .region(&env.region)?
+        .extended_support
+        .get(&(layout.node, SupportPeriod::Years1To2))?;
+    let monthly = rate.usd * Decimal::from(layout.nodes()) * hours_per_month();
+    Some(format!(
+        "Redis OSS {} reaches the end of standard support: from {starts} Extended Support adds {}/month for these {} nodes ({}/node-hour, {}); upgrade or move to Valkey before then",
+        version.text,
+        format_usd(monthly),
+        layout.nodes(),
+        format_unit_usd(rate.usd),
+        rate.source.kind
+    ))
 }
 
 /// The cheapest node of `family` (and its shard count) that holds the peak data; cluster mode

@@ -259,3 +259,94 @@ fn c1_cross_slot_commands_exclude_every_cluster_mode_option() {
             .starts_with("serverless/")
     );
 }
+
+fn report_as_of(plan_text: &str, as_of: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.toml"), plan_text).unwrap();
+    let out = crate::support::capplan(dir.path())
+        .args([
+            "report",
+            "--plan",
+            "plan.toml",
+            "--env",
+            "t",
+            "--format",
+            "json",
+            "--as-of",
+            as_of,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn extended_support_follows_the_schedule_for_end_of_life_redis() {
+    let text = plan(
+        "redis",
+        false,
+        IDLE,
+        "[env.t.current]\nkind = \"node\"\nnode_type = \"cache.r7g.large\"\nengine_version = \"6.2\"",
+    );
+    let surcharge = |env: &Value| -> Option<String> {
+        env["current"]["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["item"].as_str().unwrap().starts_with("Extended Support"))
+            .map(|l| {
+                format!(
+                    "{} {}",
+                    l["unit_usd"],
+                    l["price_source"]["kind"].as_str().unwrap()
+                )
+            })
+    };
+    // Redis OSS 6 is charged from 2027-02-01: before then only a warning
+    let before = report_as_of(&text, "2026-11-23");
+    assert_eq!(surcharge(&before), None);
+    assert!(
+        before["current"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("from 2027-02-01 Extended Support adds")
+    );
+    // years 1-2: round(0.8 x 0.219, 3) = 0.175; year 3: round(1.6 x 0.219, 3) = 0.35
+    assert_eq!(
+        surcharge(&report_as_of(&text, "2027-02-01")).as_deref(),
+        Some("0.175 derived")
+    );
+    assert_eq!(
+        surcharge(&report_as_of(&text, "2029-02-01")).as_deref(),
+        Some("0.35 derived")
+    );
+    // Redis OSS 5 has been charged since 2026-02-01; Valkey never is
+    assert!(
+        surcharge(&report_as_of(
+            &text.replace("\"6.2\"", "\"5.0.6\""),
+            "2026-11-23"
+        ))
+        .is_some()
+    );
+}
+
+#[test]
+fn extended_support_uses_the_verbatim_price_list_row_where_there_is_one() {
+    let text = plan("redis", false, IDLE, "[env.t.current]\nkind = \"node\"\nnode_type = \"cache.t3.medium\"\nengine_version = \"5.0.6\"")
+        .replace("us-east-1", "us-west-2");
+    let env = report_as_of(&text, "2026-11-23");
+    let line = env["current"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["item"].as_str().unwrap().starts_with("Extended Support"))
+        .unwrap()
+        .clone();
+    assert_eq!(dec(&line["unit_usd"]), "0.054".parse().unwrap());
+    assert_eq!(line["price_source"]["kind"], "aws-price-list");
+}
