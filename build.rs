@@ -10,9 +10,6 @@ fn main() {
     let as_of = manifest
         .lines()
         .find_map(|l| l.strip_prefix("as_of = "))
-        .map_or_else(
-            || "unknown".to_string(),
-            |v| v.trim().trim_matches('"').to_string(),
-        );
+        .map_or_else(|| "unknown".to_string(), |v| v.trim().trim_matches('"').to_string());
     println!("cargo:rustc-env=CAPPLAN_PRICING_AS_OF={as_of}");
 }

@@ -7,12 +7,7 @@ use std::path::PathBuf;
 use crate::report::Format;
 
 /// `capplan 0.1.0 (pricing cache 2026-10-02)`.
-pub const VERSION: &str = concat!(
-    env!("CARGO_PKG_VERSION"),
-    " (pricing cache ",
-    env!("CAPPLAN_PRICING_AS_OF"),
-    ")"
-);
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (pricing cache ", env!("CAPPLAN_PRICING_AS_OF"), ")");
 
 /// Cost and capacity planner for Redis-compatible caches on AWS.
 ///
@@ -92,14 +87,7 @@ mod tests {
     #[test]
     fn env_and_all_conflict() {
         assert!(Cli::try_parse_from(["capplan", "report", "--env", "prod", "--all"]).is_err());
-        let cli = Cli::try_parse_from(["capplan", "report", "--env", "prod", "--format", "json"])
-            .unwrap();
-        assert!(matches!(
-            cli.command,
-            Some(Command::Report(ReportArgs {
-                format: Format::Json,
-                ..
-            }))
-        ));
+        let cli = Cli::try_parse_from(["capplan", "report", "--env", "prod", "--format", "json"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Report(ReportArgs { format: Format::Json, .. }))));
     }
 }

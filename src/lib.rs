@@ -37,20 +37,10 @@ pub fn run(cli: &Cli, today: chrono::NaiveDate) -> Result<ExitCode> {
         Some(Command::Init(args)) => command::init::exec(args),
         None => {
             if !std::io::stdout().is_terminal() {
-                let args = ReportArgs {
-                    env: None,
-                    all: true,
-                    format: Format::Md,
-                    output: None,
-                };
+                let args = ReportArgs { env: None, all: true, format: Format::Md, output: None };
                 return command::report::exec(&args, &settings);
             }
-            let args = ReportArgs {
-                env: None,
-                all: true,
-                format: Format::Md,
-                output: None,
-            };
+            let args = ReportArgs { env: None, all: true, format: Format::Md, output: None };
             command::report::exec(&args, &settings)
         }
     }

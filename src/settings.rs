@@ -36,16 +36,10 @@ impl Settings {
     pub fn from_cli(cli: &Cli, today: NaiveDate, cwd: &Path) -> Settings {
         let plan = match &cli.plan {
             Some(path) => PlanSource::File(path.clone()),
-            None if cwd.join(DEFAULT_PLAN).is_file() => {
-                PlanSource::File(PathBuf::from(DEFAULT_PLAN))
-            }
+            None if cwd.join(DEFAULT_PLAN).is_file() => PlanSource::File(PathBuf::from(DEFAULT_PLAN)),
             None => PlanSource::Bundled,
         };
-        Settings {
-            plan,
-            offline: cli.offline,
-            as_of: cli.as_of.unwrap_or(today),
-        }
+        Settings { plan, offline: cli.offline, as_of: cli.as_of.unwrap_or(today) }
     }
 
     /// How the plan is named in reports.

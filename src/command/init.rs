@@ -20,24 +20,14 @@ pub fn exec(args: &InitArgs) -> Result<ExitCode> {
             )));
         }
         Err(source) => {
-            return Err(Error::Io {
-                action: "create",
-                path: path.clone(),
-                source,
-            });
+            return Err(Error::Io { action: "create", path: path.clone(), source });
         }
     };
-    let written = file
-        .write_all(EXAMPLE_PLAN.as_bytes())
-        .and_then(|()| file.sync_all());
+    let written = file.write_all(EXAMPLE_PLAN.as_bytes()).and_then(|()| file.sync_all());
     if let Err(source) = written {
         drop(file);
         let _ = std::fs::remove_file(path);
-        return Err(Error::Io {
-            action: "write",
-            path: path.clone(),
-            source,
-        });
+        return Err(Error::Io { action: "write", path: path.clone(), source });
     }
     eprintln!(
         "wrote {}: an example plan with dev, staging and prod; edit the figures, then run `capplan report --env prod`",

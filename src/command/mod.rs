@@ -11,11 +11,7 @@ use crate::error::{Error, Result};
 /// Write `bytes` to `path` atomically: a temporary file beside it, then a rename, so a reader
 /// never sees a half-written file and a failure leaves any earlier file intact.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io_err = |source: io::Error| Error::Io {
-        action: "write",
-        path: path.to_path_buf(),
-        source,
-    };
+    let io_err = |source: io::Error| Error::Io { action: "write", path: path.to_path_buf(), source };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -27,11 +23,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
             dir.display()
         )));
     }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".capplan-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io_err)?;
+    let mut tmp = tempfile::Builder::new().prefix(".capplan-").suffix(".tmp").tempfile_in(dir).map_err(io_err)?;
     tmp.write_all(bytes).map_err(io_err)?;
     tmp.as_file().sync_all().map_err(io_err)?;
     tmp.persist(path).map_err(|e| io_err(e.error))?;
@@ -42,11 +34,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 pub fn write_stdout(bytes: &[u8]) -> Result<()> {
     let mut out = io::stdout().lock();
     match out.write_all(bytes).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Io {
-            action: "write",
-            path: "stdout".into(),
-            source: e,
-        }),
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(Error::Io { action: "write", path: "stdout".into(), source: e })
+        }
         _ => Ok(()),
     }
 }

@@ -14,20 +14,10 @@ use crate::source::plan::Plan;
 use super::{write_atomically, write_stdout};
 
 /// Evaluate the environments named by `env` (all when `None`) and build the report.
-pub fn build(
-    plan: &Plan,
-    env: Option<&str>,
-    book: &PriceBook,
-    settings: &Settings,
-) -> Result<Report> {
+pub fn build(plan: &Plan, env: Option<&str>, book: &PriceBook, settings: &Settings) -> Result<Report> {
     let evaluate_env = |inputs| -> Result<EnvReport> {
         let eval = evaluate(inputs, book, settings.as_of)?;
-        Ok(report::env_report(
-            &eval,
-            book,
-            &plan.origin,
-            settings.as_of,
-        ))
+        Ok(report::env_report(&eval, book, &plan.origin, settings.as_of))
     };
     match env {
         Some(name) => {
@@ -41,16 +31,8 @@ pub fn build(
             Ok(Report::One(Box::new(evaluate_env(inputs)?)))
         }
         None => {
-            let envs = plan
-                .envs
-                .iter()
-                .map(evaluate_env)
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Report::All(AllReport {
-                schema_version: SCHEMA_VERSION,
-                totals: report::totals(&envs),
-                envs,
-            }))
+            let envs = plan.envs.iter().map(evaluate_env).collect::<Result<Vec<_>>>()?;
+            Ok(Report::All(AllReport { schema_version: SCHEMA_VERSION, totals: report::totals(&envs), envs }))
         }
     }
 }
@@ -76,5 +58,35 @@ pub fn exec(args: &ReportArgs, settings: &Settings) -> Result<ExitCode> {
         }
         None => write_stdout(&bytes)?,
     }
-    Ok(ExitCode::SUCCESS)
+    let problems = problems(&report);
+    for p in &problems {
+        eprintln!("{p}");
+    }
+    Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Environments with no feasible option or over their budget (exit status 1).
+pub fn problems(report: &Report) -> Vec<String> {
+    let mut out = Vec::new();
+    for env in report.envs() {
+        let r = &env.recommendation;
+        if r.option_id.is_none() {
+            let hint =
+                r.nothing_fits.as_ref().and_then(|n| n.hints.iter().find(|h| !h.starts_with("closest"))).cloned();
+            out.push(format!(
+                "{}: nothing fits the workload{}",
+                env.env,
+                hint.map_or_else(String::new, |h| format!("; {h}"))
+            ));
+        }
+        if let (Some(over), Some(budget)) = (r.over_budget_usd, env.policy.budget_usd) {
+            out.push(format!(
+                "{}: the cheapest option that fits is {} over the budget of {}/month",
+                env.env,
+                crate::model::units::format_usd(over),
+                crate::model::units::format_usd(budget)
+            ));
+        }
+    }
+    out
 }

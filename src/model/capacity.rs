@@ -1,19 +1,53 @@
 //! Capacity: whether a deployment can carry a workload, and how much headroom it leaves.
 //!
-//! Every check returns the constraints it breaks as [`Exclusion`]s with a reason a person can act
-//! on, and a [`Utilization`] (share of each resource used at peak) for headroom displays.
+//! [`Demand`] is computed once per environment (peaks grown over the planning horizon). The
+//! `*_utilization` functions are plain arithmetic (no allocation) so the recommender can check
+//! hundreds of thousands of layouts a second; the `check_*` functions turn the same numbers into
+//! [`Exclusion`]s with reasons a person can act on. Heuristics are labelled as such (see
+//! [`HEURISTICS`]); limits come from `limits.rs`.
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::catalog::{Engine, NodeType};
 use super::limits::{
-    DEFAULT_RESERVED_MEMORY, SERVERLESS_MAX_CONNECTIONS, SERVERLESS_MAX_DATA_GB,
-    SERVERLESS_MAX_ECPU_PER_SEC,
+    DEFAULT_RESERVED_MEMORY, MAX_NODES_PER_CLUSTER, MAX_REPLICAS_PER_SHARD, MEMCACHED_MAX_NODES,
+    SERVERLESS_MAX_CONNECTIONS, SERVERLESS_MAX_DATA_GB, SERVERLESS_MAX_ECPU_PER_SEC, SERVERLESS_SLOT_ECPU_PER_SEC,
+    SERVERLESS_SLOT_ECPU_PER_SEC_READONLY,
 };
 use super::metering::ecpu_per_request;
 use super::price::{UpstashPayg, UpstashPlan};
-use super::units::{format_quantity, to_f64};
-use super::workload::{NodeLayout, Workload};
+use super::units::{decimal_from_f64, format_quantity, to_f64};
+use super::workload::{Auth, EnvInputs, NodeLayout, Workload};
+
+/// Simple operations per second one engine thread sustains (FACTS rule of thumb: ~100 K).
+pub const OPS_PER_ENGINE_THREAD: f64 = 100_000.0;
+/// Data tiering (r6gd): memory + SSD holds about this many times the memory (FACTS).
+pub const DATA_TIERING_FACTOR: f64 = 4.8;
+/// Data tiering fits when at most this share of the data is hot (FACTS).
+pub const DATA_TIERING_MAX_HOT: f64 = 0.2;
+/// Peak over average above which Serverless scaling may throttle a spike (capplan heuristic).
+pub const SPIKY_PEAK_RATIO: f64 = 3.0;
+/// Memory a pub/sub adapter cluster needs per subscriber for output buffers, GiB (capplan
+/// heuristic: the 32 MB pub/sub client-output-buffer hard limit).
+pub const ADAPTER_BUFFER_GIB_PER_SUBSCRIBER: f64 = 0.03125;
+/// Engine work of delivering one pub/sub message to one subscriber, in simple operations
+/// (capplan heuristic: a buffer write, no parsing).
+pub const PUBSUB_DELIVERY_OPS: f64 = 0.1;
+/// Minimum memory for a pub/sub adapter cluster, GiB (capplan heuristic).
+pub const ADAPTER_MIN_GIB: f64 = 0.25;
+
+/// The heuristics the capacity model uses, labelled for reports.
+pub const HEURISTICS: &[&str] = &[
+    "engine CPU: ~100,000 simple operations/s per engine thread (FACTS rule of thumb); a request costs max(1, KB moved) simple operations",
+    "Valkey/Redis OSS on >= 4 vCPU: enhanced I/O threads multiply that by 1 + 0.5 x log2(vCPU / 2), at most 3 (capplan heuristic)",
+    "Memcached is multi-threaded: 100,000 operations/s per vCPU (capplan heuristic)",
+    "burstable t3/t4g: the average load must fit the CPU-credit baseline (10 % per vCPU on micro, 20 % on small/medium)",
+    "memory: peak data x (1.1 + 0.9 x write share) for fragmentation and copy-on-write on Valkey/Redis OSS (FACTS: 1.1-2x by write ratio), 1.1 on Memcached",
+    "network: requests x payload, plus pub/sub messages x payload x (1 + subscribers), against the baseline (not burst) bandwidth",
+    "pub/sub CPU: each PUBLISH is one operation plus 0.1 per subscriber it is delivered to (capplan heuristic)",
+    "pub/sub in cluster mode: PUBLISH reaches every node, so every node carries the whole pub/sub load",
+];
 
 /// The constraint an option breaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -23,19 +57,23 @@ pub enum Constraint {
     Engine,
     /// Multi-key commands across hash slots fail in cluster mode (CROSSSLOT).
     CrossSlot,
+    /// A feature the app needs is missing (keyspace notifications, SELECT, AUTH mode, TLS…).
+    Compatibility,
     /// Data above usable memory or a plan's data cap.
     Memory,
+    /// Engine CPU or a request-rate cap.
+    Throughput,
+    /// Network bandwidth or a plan's bandwidth cap.
+    Bandwidth,
     /// Connections above maxclients.
     Connections,
-    /// Requests or ECPU per second above a limit.
-    Throughput,
-    /// Bandwidth above a plan's cap.
-    Bandwidth,
     /// Commands per month above a plan's cap.
     Commands,
+    /// Request or item size above a plan's cap.
+    ItemSize,
     /// The service is not offered in the region.
     Region,
-    /// Node or shard count above the cluster quota.
+    /// Node, shard or replica count above the cluster quota.
     Quota,
     /// The environment needs replicas and Multi-AZ (`ha = true`) and the deployment has none.
     Availability,
@@ -47,11 +85,13 @@ impl Constraint {
         match self {
             Constraint::Engine => "engine",
             Constraint::CrossSlot => "cross-slot",
+            Constraint::Compatibility => "compatibility",
             Constraint::Memory => "memory",
-            Constraint::Connections => "connections",
             Constraint::Throughput => "throughput",
             Constraint::Bandwidth => "bandwidth",
+            Constraint::Connections => "connections",
             Constraint::Commands => "commands",
+            Constraint::ItemSize => "item-size",
             Constraint::Region => "region",
             Constraint::Quota => "quota",
             Constraint::Availability => "availability",
@@ -69,59 +109,245 @@ pub struct Exclusion {
 }
 
 impl Exclusion {
-    fn new(constraint: Constraint, reason: impl Into<String>) -> Self {
-        Exclusion {
-            constraint,
-            reason: reason.into(),
-        }
+    /// An exclusion.
+    pub fn new(constraint: Constraint, reason: impl Into<String>) -> Self {
+        Exclusion { constraint, reason: reason.into() }
     }
 }
 
-/// Share of each resource used at peak (1.0 = full); `None` where it does not apply.
+/// Share of each resource used at peak over the planning horizon (1.0 = full); `None` where it
+/// does not apply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Utilization {
-    /// Peak data / usable memory (or the plan's data cap).
+    /// Memory need / usable memory (or the data cap).
     pub memory: Option<f64>,
-    /// Peak engine CPU / available.
+    /// Engine CPU need / capacity (or ECPU / command-rate cap).
     pub cpu: Option<f64>,
-    /// Peak network / baseline bandwidth.
+    /// Network need / baseline bandwidth (or the bandwidth cap).
     pub network: Option<f64>,
-    /// Peak connections / maxclients.
+    /// Connections / maxclients.
     pub connections: Option<f64>,
 }
 
-/// Sizing policy.
+impl Utilization {
+    /// The highest share and its resource name.
+    pub fn highest(&self) -> Option<(&'static str, f64)> {
+        [("memory", self.memory), ("CPU", self.cpu), ("network", self.network), ("connections", self.connections)]
+            .into_iter()
+            .filter_map(|(n, v)| v.map(|v| (n, v)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+    }
+}
+
+/// Sizing policy (plan keys under `[policy]` / `[env.NAME.policy]`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
-    /// Share of node memory reserved for the engine (reserved-memory-percent), 0–1.
+    /// Highest share of any node resource (memory, CPU, network, connections) planned at peak.
+    pub headroom: f64,
+    /// Months of growth the sizing plans for.
+    pub horizon_months: u32,
+    /// reserved-memory-percent as a share (0.25); micro and small nodes get at least 50 % / 30 %.
     pub reserved_memory: f64,
 }
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy {
-            reserved_memory: DEFAULT_RESERVED_MEMORY,
+        Policy { headroom: 0.75, horizon_months: 12, reserved_memory: DEFAULT_RESERVED_MEMORY }
+    }
+}
+
+impl Policy {
+    /// Reserved memory share for `node`: the policy's, raised to 50 % on micro and 30 % on small
+    /// nodes as AWS advises.
+    pub fn reserved_for(&self, node: &NodeType) -> f64 {
+        match node.size() {
+            "micro" => self.reserved_memory.max(0.5),
+            "small" => self.reserved_memory.max(0.3),
+            _ => self.reserved_memory,
         }
     }
 }
 
 /// Usable memory of one node, GiB: memory × (1 − reserved).
 pub fn usable_memory_gib(node: &NodeType, policy: &Policy) -> f64 {
-    node.memory_gib() * (1.0 - policy.reserved_memory)
+    node.memory_gib() * (1.0 - policy.reserved_for(node))
 }
 
-/// Shards of `node` needed to hold `need_gib`, at least one.
-pub fn shards_needed(node: &NodeType, need_gib: f64, policy: &Policy) -> u32 {
+/// Data capacity of one node, GiB: usable memory, or with data tiering (r6gd, ≤ 20 % hot data)
+/// usable memory × 4.8.
+pub fn data_capacity_gib(node: &NodeType, policy: &Policy, hot_fraction: f64) -> f64 {
     let usable = usable_memory_gib(node, policy);
-    if usable <= 0.0 {
-        return u32::MAX;
+    if node.ssd_gib.is_some() && hot_fraction <= DATA_TIERING_MAX_HOT { usable * DATA_TIERING_FACTOR } else { usable }
+}
+
+/// What an environment asks at peak, grown over the planning horizon. Computed once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Demand {
+    /// (1 + growth)^horizon.
+    pub growth: f64,
+    /// Peak data, GiB.
+    pub data_gib: f64,
+    /// Peak simple operations/s from requests.
+    pub peak_ops: f64,
+    /// Average simple operations/s from requests.
+    pub avg_ops: f64,
+    /// Peak request bytes/s (in + out).
+    pub request_bytes: f64,
+    /// Pub/sub operations/s: each PUBLISH, plus a tenth of an operation per delivery.
+    pub pubsub_ops: f64,
+    /// Pub/sub bytes/s (published in + delivered out).
+    pub pubsub_bytes: f64,
+    /// Client connections.
+    pub connections: f64,
+    /// Share of writes.
+    pub write_ratio: f64,
+    /// Share of traffic on the hottest key.
+    pub hot_share: f64,
+    /// Share of data that is hot.
+    pub hot_fraction: f64,
+    /// Peak ECPU/s on Serverless.
+    pub peak_ecpu: f64,
+    /// Peak requests/s.
+    pub peak_rps: f64,
+    /// Pub/sub subscribers.
+    pub subscribers: f64,
+}
+
+impl Demand {
+    /// The demand of `w` at peak, grown over `policy.horizon_months`.
+    pub fn of(w: &Workload, policy: &Policy) -> Demand {
+        let g = 1.0 + to_f64(w.growth_pct_per_month) / 100.0;
+        let growth = g.powi(i32::try_from(policy.horizon_months).unwrap_or(i32::MAX));
+        let weight = to_f64(ecpu_per_request(w.avg_request_kb));
+        let kb = to_f64(w.avg_request_kb);
+        let peak_rps = w.peak_rps() * growth;
+        let msgs = to_f64(w.pubsub_messages_per_sec) * growth;
+        let subscribers = f64::from(w.pubsub_subscribers);
+        Demand {
+            growth,
+            data_gib: w.peak_data_gib() * growth,
+            peak_ops: peak_rps * weight,
+            avg_ops: to_f64(w.requests_per_sec) * growth * weight,
+            request_bytes: peak_rps * kb * 1024.0,
+            pubsub_ops: msgs * (1.0 + PUBSUB_DELIVERY_OPS * subscribers),
+            pubsub_bytes: msgs * to_f64(w.pubsub_payload_kb) * 1024.0 * (1.0 + subscribers),
+            connections: f64::from(w.connections) * growth,
+            write_ratio: w.write_ratio(),
+            hot_share: to_f64(w.hot_key_share).clamp(0.0, 1.0),
+            hot_fraction: to_f64(w.hot_data_fraction).clamp(0.0, 1.0),
+            peak_ecpu: peak_rps * weight,
+            peak_rps,
+            subscribers,
+        }
     }
-    let shards = (need_gib / usable).ceil();
-    if shards > f64::from(u32::MAX) {
-        u32::MAX
+
+    /// The state cluster's share of a split deployment: everything but pub/sub.
+    #[must_use]
+    pub fn without_pubsub(&self) -> Demand {
+        Demand { pubsub_ops: 0.0, pubsub_bytes: 0.0, subscribers: 0.0, ..self.clone() }
+    }
+
+    /// The adapter cluster's share of a split deployment: pub/sub only, with buffer memory and
+    /// one publisher and one subscriber connection per subscriber instance.
+    #[must_use]
+    pub fn pubsub_only(&self) -> Demand {
+        Demand {
+            data_gib: (self.subscribers * ADAPTER_BUFFER_GIB_PER_SUBSCRIBER).max(ADAPTER_MIN_GIB),
+            peak_ops: 0.0,
+            avg_ops: 0.0,
+            request_bytes: 0.0,
+            connections: self.subscribers * 2.0,
+            hot_share: 0.0,
+            peak_ecpu: 0.0,
+            peak_rps: 0.0,
+            hot_fraction: 1.0,
+            ..self.clone()
+        }
+    }
+}
+
+/// Engine operations/s one node sustains (labelled heuristic, see [`HEURISTICS`]).
+pub fn node_ops_capacity(node: &NodeType, engine: Engine) -> f64 {
+    let vcpu = f64::from(node.vcpu);
+    match engine {
+        Engine::Memcached => OPS_PER_ENGINE_THREAD * vcpu,
+        Engine::Valkey | Engine::Redis => {
+            let io = if node.vcpu >= 4 { (1.0 + 0.5 * (vcpu / 2.0).log2()).min(3.0) } else { 1.0 };
+            OPS_PER_ENGINE_THREAD * io
+        }
+    }
+}
+
+/// Share of the engine's full speed a burstable node sustains on CPU credits (1.0 otherwise).
+pub fn credit_baseline_share(node: &NodeType) -> f64 {
+    node.cpu_credit_baseline_pct.map_or(1.0, |pct| (f64::from(pct) / 100.0 * f64::from(node.vcpu)).min(1.0))
+}
+
+/// Memory factor for fragmentation and copy-on-write.
+pub fn memory_factor(engine: Engine, write_ratio: f64) -> f64 {
+    match engine {
+        Engine::Memcached => 1.1,
+        Engine::Valkey | Engine::Redis => 1.1 + 0.9 * write_ratio,
+    }
+}
+
+/// Largest node count a layout's engine allows.
+pub fn max_nodes(engine: Engine) -> u32 {
+    if engine == Engine::Memcached { MEMCACHED_MAX_NODES } else { MAX_NODES_PER_CLUSTER }
+}
+
+/// Resource use of a node layout at peak: plain arithmetic, no allocation.
+pub fn node_utilization(
+    layout: &NodeLayout,
+    node: &NodeType,
+    demand: &Demand,
+    policy: &Policy,
+    reads_from_replicas: bool,
+) -> Utilization {
+    let shards = f64::from(layout.shards.max(1));
+    let replicas = f64::from(layout.replicas);
+    // the hottest shard carries its even share, or the hot key's share if that is larger
+    let shard_share = (1.0 / shards).max(demand.hot_share);
+    let primary_share = if reads_from_replicas && layout.replicas > 0 {
+        demand.write_ratio + (1.0 - demand.write_ratio) / (1.0 + replicas)
     } else {
-        (shards as u32).max(1)
-    }
+        1.0
+    };
+    let need_gib = demand.data_gib * memory_factor(layout.engine, demand.write_ratio);
+    let memory = need_gib / (data_capacity_gib(node, policy, demand.hot_fraction) * shards);
+
+    let capacity = node_ops_capacity(node, layout.engine);
+    let peak_ops = demand.peak_ops * shard_share * primary_share + demand.pubsub_ops;
+    let avg_ops = demand.avg_ops * shard_share * primary_share;
+    let cpu = (peak_ops / capacity).max(avg_ops / (capacity * credit_baseline_share(node)));
+
+    let bandwidth = node.baseline_gbps * 1e9 / 8.0;
+    let replication = demand.request_bytes * shard_share * demand.write_ratio * replicas;
+    let bytes = demand.request_bytes * shard_share * primary_share + replication + demand.pubsub_bytes;
+    let network = bytes / bandwidth;
+
+    let connections = demand.connections / f64::from(node.maxclients);
+    Utilization { memory: Some(memory), cpu: Some(cpu), network: Some(network), connections: Some(connections) }
+}
+
+/// Whether a layout is compatible with the app and within quotas (no capacity checks).
+pub fn node_compatible(layout: &NodeLayout, node: &NodeType, env: &EnvInputs) -> bool {
+    let w = &env.workload;
+    layout.engine.serves(env.app_engine)
+        && node.supports(layout.engine)
+        && !(layout.cluster_mode && (w.cross_slot_commands || w.uses_select) && layout.engine.speaks_redis())
+        && !(env.ha && layout.engine != Engine::Memcached && layout.replicas == 0)
+        && layout.nodes() <= max_nodes(layout.engine)
+        && layout.replicas <= MAX_REPLICAS_PER_SHARD
+}
+
+/// Whether `u` stays within the policy's headroom on every resource.
+pub fn within_headroom(u: &Utilization, policy: &Policy) -> bool {
+    [u.memory, u.cpu, u.network, u.connections].into_iter().flatten().all(|v| v <= policy.headroom)
+}
+
+fn pct(v: f64) -> String {
+    format!("{}%", fmt_f64((v * 100.0).min(1e9)))
 }
 
 fn cross_slot_reason(what: &str) -> String {
@@ -134,135 +360,206 @@ fn cross_slot_reason(what: &str) -> String {
 fn engine_reason(engine: Engine, app: Engine) -> String {
     format!(
         "the app speaks {} and {} speaks {}",
-        if app.speaks_redis() {
-            "the Redis protocol"
-        } else {
-            "the Memcached protocol"
-        },
+        if app.speaks_redis() { "the Redis protocol" } else { "the Memcached protocol" },
         engine.label(),
-        if engine.speaks_redis() {
-            "the Redis protocol"
-        } else {
-            "the Memcached protocol"
-        },
+        if engine.speaks_redis() { "the Redis protocol" } else { "the Memcached protocol" },
     )
 }
 
-/// Node-based fit: engine, cluster mode vs cross-slot commands, memory, connections.
+/// Node-based fit with reasons: compatibility, quotas, and every resource against the headroom.
 pub fn check_node(
     layout: &NodeLayout,
     node: &NodeType,
-    app: Engine,
-    workload: &Workload,
-    policy: &Policy,
+    env: &EnvInputs,
+    demand: &Demand,
 ) -> (Vec<Exclusion>, Utilization) {
+    let policy = &env.policy;
+    let w = &env.workload;
     let mut out = Vec::new();
-    if !layout.engine.serves(app) {
+    if !layout.engine.serves(env.app_engine) {
+        out.push(Exclusion::new(Constraint::Engine, engine_reason(layout.engine, env.app_engine)));
+    }
+    if layout.cluster_mode && layout.engine.speaks_redis() {
+        if w.cross_slot_commands {
+            out.push(Exclusion::new(Constraint::CrossSlot, cross_slot_reason("a cluster-mode-enabled cluster")));
+        }
+        if w.uses_select {
+            out.push(Exclusion::new(
+                Constraint::Compatibility,
+                "cluster mode has database 0 only and the app SELECTs other databases; use cluster mode disabled",
+            ));
+        }
+    }
+    if env.ha && layout.engine != Engine::Memcached && layout.replicas == 0 {
         out.push(Exclusion::new(
-            Constraint::Engine,
-            engine_reason(layout.engine, app),
+            Constraint::Availability,
+            "ha = true needs at least one replica per shard (Multi-AZ with automatic failover)",
         ));
     }
-    if layout.cluster_mode && workload.cross_slot_commands && layout.engine.speaks_redis() {
+    if layout.nodes() > max_nodes(layout.engine) {
         out.push(Exclusion::new(
-            Constraint::CrossSlot,
-            cross_slot_reason("a cluster-mode-enabled cluster"),
-        ));
-    }
-    let usable = usable_memory_gib(node, policy) * f64::from(layout.shards);
-    let peak = workload.peak_data_gib();
-    if peak > usable {
-        out.push(Exclusion::new(
-            Constraint::Memory,
+            Constraint::Quota,
             format!(
-                "peak data {} GiB is above the usable memory of {} x {} ({} GiB after {}% reserved)",
-                format_quantity(workload.peak_data_gb, 2),
-                layout.shards,
-                node.name,
-                fmt_f64(usable),
-                fmt_f64(policy.reserved_memory * 100.0)
+                "{} nodes is above the default quota of {} nodes per cluster (a quota increase allows up to 500)",
+                layout.nodes(),
+                max_nodes(layout.engine)
             ),
         ));
     }
-    if workload.connections > node.maxclients {
+    let u = node_utilization(layout, node, demand, policy, w.reads_from_replicas);
+    let head = policy.headroom;
+    let grown =
+        if demand.growth > 1.0 { format!(" after {} months of growth", policy.horizon_months) } else { String::new() };
+    if let Some(m) = u.memory.filter(|m| *m > head) {
+        let need = demand.data_gib * memory_factor(layout.engine, demand.write_ratio);
+        let capacity = data_capacity_gib(node, policy, demand.hot_fraction) * f64::from(layout.shards);
+        out.push(Exclusion::new(
+            Constraint::Memory,
+            format!(
+                "needs {} GiB{grown} (peak data x {} for fragmentation/copy-on-write): {} of the {} GiB usable on {} x {} (limit {})",
+                fmt_f64(need),
+                fmt_f64(memory_factor(layout.engine, demand.write_ratio)),
+                pct(m),
+                fmt_f64(capacity),
+                layout.shards,
+                node.name,
+                pct(head)
+            ),
+        ));
+    }
+    if let Some(c) = u.cpu.filter(|c| *c > head) {
+        let burst = if node.is_burstable() {
+            " (burstable: the average load counts against the CPU-credit baseline)"
+        } else {
+            ""
+        };
+        out.push(Exclusion::new(
+            Constraint::Throughput,
+            format!(
+                "engine CPU at {} of {} at peak{grown}{burst} (limit {}; heuristic ~{} ops/s per node)",
+                pct(c),
+                node.name,
+                pct(head),
+                fmt_f64(node_ops_capacity(node, layout.engine))
+            ),
+        ));
+    }
+    if let Some(n) = u.network.filter(|n| *n > head) {
+        out.push(Exclusion::new(
+            Constraint::Bandwidth,
+            format!(
+                "network at {} of the {} Gbps baseline of {} at peak{grown} (limit {}; the burst is not sustained)",
+                pct(n),
+                fmt_f64(node.baseline_gbps),
+                node.name,
+                pct(head)
+            ),
+        ));
+    }
+    if let Some(c) = u.connections.filter(|c| *c > head) {
         out.push(Exclusion::new(
             Constraint::Connections,
             format!(
-                "{} connections is above maxclients {} of {}",
-                workload.connections, node.maxclients, node.name
+                "{} connections is {} of maxclients {} on {} (limit {})",
+                fmt_f64(demand.connections),
+                pct(c),
+                node.maxclients,
+                node.name,
+                pct(head)
             ),
         ));
     }
-    let utilization = Utilization {
-        memory: Some(ratio(peak, usable)),
-        cpu: None,
-        network: None,
-        connections: Some(ratio(
-            f64::from(workload.connections),
-            f64::from(node.maxclients),
-        )),
-    };
-    (out, utilization)
+    (out, u)
 }
 
-/// Serverless fit: engine, cross-slot (always cluster mode), data, ECPU/s and connection limits.
-pub fn check_serverless(
-    engine: Engine,
-    app: Engine,
-    workload: &Workload,
-) -> (Vec<Exclusion>, Utilization) {
+/// Serverless resource use: data, ECPU/s, connections against the per-cache limits.
+pub fn serverless_utilization(demand: &Demand) -> Utilization {
+    Utilization {
+        memory: Some(demand.data_gib / SERVERLESS_MAX_DATA_GB),
+        cpu: Some(demand.peak_ecpu / SERVERLESS_MAX_ECPU_PER_SEC),
+        network: None,
+        connections: Some(demand.connections / f64::from(SERVERLESS_MAX_CONNECTIONS)),
+    }
+}
+
+/// Serverless fit: engine, cluster-mode compatibility, features, limits.
+pub fn check_serverless(engine: Engine, env: &EnvInputs, demand: &Demand) -> (Vec<Exclusion>, Utilization) {
+    let w = &env.workload;
     let mut out = Vec::new();
-    if !engine.serves(app) {
+    if !engine.serves(env.app_engine) {
+        out.push(Exclusion::new(Constraint::Engine, engine_reason(engine, env.app_engine)));
+    }
+    if engine.speaks_redis() {
+        if w.cross_slot_commands {
+            out.push(Exclusion::new(Constraint::CrossSlot, cross_slot_reason("ElastiCache Serverless")));
+        }
+        if w.keyspace_notifications {
+            out.push(Exclusion::new(Constraint::Compatibility, "ElastiCache Serverless has no keyspace notifications"));
+        }
+        if w.uses_select {
+            out.push(Exclusion::new(
+                Constraint::Compatibility,
+                "ElastiCache Serverless has database 0 only and the app SELECTs others",
+            ));
+        }
+        if w.auth == Auth::Password {
+            out.push(Exclusion::new(
+                Constraint::Compatibility,
+                "ElastiCache Serverless takes RBAC users (AUTH username password) or IAM, not the password-only AUTH token; switch the app to an RBAC user",
+            ));
+        }
+    }
+    if !w.tls {
         out.push(Exclusion::new(
-            Constraint::Engine,
-            engine_reason(engine, app),
+            Constraint::Compatibility,
+            "ElastiCache Serverless always requires TLS and the client does not use it",
         ));
     }
-    if workload.cross_slot_commands && engine.speaks_redis() {
-        out.push(Exclusion::new(
-            Constraint::CrossSlot,
-            cross_slot_reason("ElastiCache Serverless"),
-        ));
-    }
-    let peak = workload.peak_data_gib();
-    if peak > SERVERLESS_MAX_DATA_GB {
+    let u = serverless_utilization(demand);
+    if demand.data_gib > SERVERLESS_MAX_DATA_GB * env.policy.headroom {
         out.push(Exclusion::new(
             Constraint::Memory,
             format!(
-                "peak data {} GiB is above the Serverless maximum of 5,000 GB per cache",
-                format_quantity(workload.peak_data_gb, 2)
+                "needs {} GiB at peak: above {} of the Serverless maximum of 5,000 GB per cache",
+                fmt_f64(demand.data_gib),
+                pct(env.policy.headroom)
             ),
         ));
     }
-    let peak_ecpu = workload.peak_rps() * to_f64(ecpu_per_request(workload.avg_request_kb));
-    if peak_ecpu > SERVERLESS_MAX_ECPU_PER_SEC {
+    if demand.peak_ecpu > SERVERLESS_MAX_ECPU_PER_SEC {
         out.push(Exclusion::new(
             Constraint::Throughput,
             format!(
                 "peak {} ECPU/s is above the Serverless maximum of 15,000,000 per cache",
-                fmt_f64(peak_ecpu)
+                fmt_f64(demand.peak_ecpu)
             ),
         ));
     }
-    if workload.connections > SERVERLESS_MAX_CONNECTIONS {
+    let slot_limit =
+        if w.reads_from_replicas { SERVERLESS_SLOT_ECPU_PER_SEC_READONLY } else { SERVERLESS_SLOT_ECPU_PER_SEC };
+    let hot = demand.peak_ecpu * demand.hot_share;
+    if hot > slot_limit {
+        out.push(Exclusion::new(
+            Constraint::Throughput,
+            format!(
+                "the hottest key takes {} ECPU/s at peak: above the ~{} ECPU/s one hash slot serves{}",
+                fmt_f64(hot),
+                fmt_f64(slot_limit),
+                if w.reads_from_replicas {
+                    " with READONLY replica reads"
+                } else {
+                    " (90,000 with READONLY replica reads)"
+                }
+            ),
+        ));
+    }
+    if demand.connections > f64::from(SERVERLESS_MAX_CONNECTIONS) {
         out.push(Exclusion::new(
             Constraint::Connections,
-            format!(
-                "{} connections is above the Serverless maximum of 65,000 per cache",
-                workload.connections
-            ),
+            format!("{} connections is above the Serverless maximum of 65,000 per cache", fmt_f64(demand.connections)),
         ));
     }
-    let utilization = Utilization {
-        memory: Some(ratio(peak, SERVERLESS_MAX_DATA_GB)),
-        cpu: Some(ratio(peak_ecpu, SERVERLESS_MAX_ECPU_PER_SEC)),
-        network: None,
-        connections: Some(ratio(
-            f64::from(workload.connections),
-            f64::from(SERVERLESS_MAX_CONNECTIONS),
-        )),
-    };
-    (out, utilization)
+    (out, u)
 }
 
 /// The caps an Upstash plan puts on a database.
@@ -276,6 +573,8 @@ pub struct UpstashCaps {
     pub monthly_commands: Option<u64>,
     /// Bandwidth per month, GB, when capped.
     pub bandwidth_gb: Option<f64>,
+    /// Largest request, KB.
+    pub max_request_kb: f64,
 }
 
 impl UpstashCaps {
@@ -286,6 +585,7 @@ impl UpstashCaps {
             cmds_per_sec: plan.max_cmds_per_sec,
             monthly_commands: plan.monthly_commands,
             bandwidth_gb: Some(to_f64(plan.bandwidth_gb_month)),
+            max_request_kb: to_f64(plan.max_request_mib.min(plan.max_record_mib)) * 1024.0,
         }
     }
 
@@ -296,99 +596,171 @@ impl UpstashCaps {
             cmds_per_sec: payg.max_cmds_per_sec,
             monthly_commands: None,
             bandwidth_gb: None,
+            max_request_kb: to_f64(payg.max_request_mib.min(payg.max_record_mib)) * 1024.0,
         }
     }
 }
 
-/// Upstash fit: Redis protocol only, the region, and the plan's caps.
+/// What an Upstash check needs beyond the caps.
+#[derive(Clone, Copy, Debug)]
+pub struct UpstashUse {
+    /// Commands per month.
+    pub commands_per_month: f64,
+    /// Bandwidth per month, GB.
+    pub bandwidth_gb: f64,
+    /// Upstash has databases in the region.
+    pub region_served: bool,
+}
+
+/// Upstash fit: Redis protocol only, the region, IAM, and the plan's caps.
 pub fn check_upstash(
     name: &str,
     caps: &UpstashCaps,
-    app: Engine,
-    region_served: bool,
-    region: &str,
-    workload: &Workload,
-    commands_per_month: f64,
-    bandwidth_gb: f64,
+    env: &EnvInputs,
+    demand: &Demand,
+    usage: &UpstashUse,
 ) -> (Vec<Exclusion>, Utilization) {
+    let w = &env.workload;
     let mut out = Vec::new();
-    if !app.speaks_redis() {
+    if !env.app_engine.speaks_redis() {
         out.push(Exclusion::new(
             Constraint::Engine,
             "the app speaks the Memcached protocol and Upstash speaks the Redis protocol",
         ));
     }
-    if !region_served {
-        out.push(Exclusion::new(
-            Constraint::Region,
-            format!("Upstash has no database region in {region}"),
-        ));
+    if !usage.region_served {
+        out.push(Exclusion::new(Constraint::Region, format!("Upstash has no database region in {}", env.region)));
     }
-    let peak = workload.peak_data_gib();
-    if peak > caps.data_gib {
+    if w.auth == Auth::Iam {
+        out.push(Exclusion::new(Constraint::Compatibility, "Upstash does not take AWS IAM authentication"));
+    }
+    let head = env.policy.headroom;
+    if demand.data_gib > caps.data_gib * head {
         out.push(Exclusion::new(
             Constraint::Memory,
             format!(
-                "peak data {} GiB is above the {name} cap of {} GiB",
-                format_quantity(workload.peak_data_gb, 2),
+                "needs {} GiB at peak: above {} of the {name} cap of {} GiB",
+                fmt_f64(demand.data_gib),
+                pct(head),
                 fmt_f64(caps.data_gib)
             ),
         ));
     }
-    let rps = workload.peak_rps();
-    if rps > f64::from(caps.cmds_per_sec) {
+    let cmd_rate = demand.peak_rps + demand.pubsub_ops / (1.0 + PUBSUB_DELIVERY_OPS * demand.subscribers);
+    if cmd_rate > f64::from(caps.cmds_per_sec) {
         out.push(Exclusion::new(
             Constraint::Throughput,
             format!(
                 "peak {} commands/s is above the {name} cap of {}/s",
-                fmt_f64(rps),
-                caps.cmds_per_sec
+                fmt_f64(cmd_rate),
+                fmt_f64(f64::from(caps.cmds_per_sec))
             ),
         ));
     }
     if let Some(limit) = caps.monthly_commands
-        && commands_per_month > limit as f64
+        && usage.commands_per_month > limit as f64
     {
         out.push(Exclusion::new(
             Constraint::Commands,
             format!(
                 "{} commands a month is above the {name} cap of {}",
-                fmt_f64(commands_per_month),
+                fmt_f64(usage.commands_per_month),
                 fmt_f64(limit as f64)
             ),
         ));
     }
     if let Some(limit) = caps.bandwidth_gb
-        && bandwidth_gb > limit
+        && usage.bandwidth_gb > limit
     {
         out.push(Exclusion::new(
             Constraint::Bandwidth,
             format!(
                 "{} GB of bandwidth a month is above the {name} cap of {} GB",
-                fmt_f64(bandwidth_gb),
+                fmt_f64(usage.bandwidth_gb),
                 fmt_f64(limit)
             ),
         ));
     }
-    let utilization = Utilization {
-        memory: Some(ratio(peak, caps.data_gib)),
-        cpu: Some(ratio(rps, f64::from(caps.cmds_per_sec))),
-        network: caps.bandwidth_gb.map(|l| ratio(bandwidth_gb, l)),
+    if let Some(item) = w.max_item_kb.map(to_f64)
+        && item > caps.max_request_kb
+    {
+        out.push(Exclusion::new(
+            Constraint::ItemSize,
+            format!(
+                "items of {} KB are above the {name} request/record cap of {} KB",
+                fmt_f64(item),
+                fmt_f64(caps.max_request_kb)
+            ),
+        ));
+    }
+    let u = Utilization {
+        memory: Some(demand.data_gib / caps.data_gib),
+        cpu: Some(cmd_rate / f64::from(caps.cmds_per_sec)),
+        network: caps.bandwidth_gb.map(|l| usage.bandwidth_gb / l),
         connections: None,
     };
-    (out, utilization)
-}
-
-fn ratio(used: f64, available: f64) -> f64 {
-    if available <= 0.0 {
-        if used <= 0.0 { 0.0 } else { f64::INFINITY }
-    } else {
-        used / available
-    }
+    (out, u)
 }
 
 /// A capacity figure for people: at most two decimals, thousands separators.
 pub fn fmt_f64(value: f64) -> String {
-    super::units::decimal_from_f64((value * 100.0).round() / 100.0)
-        .map_or_else(|| format!("{value:.2}"), |d| format_quantity(d, 2))
+    if !value.is_finite() {
+        return "∞".to_string();
+    }
+    decimal_from_f64((value * 100.0).round() / 100.0).map_or_else(|| format!("{value:.2}"), |d| format_quantity(d, 2))
+}
+
+/// `fmt_f64` of a decimal.
+pub fn fmt_dec(value: Decimal) -> String {
+    format_quantity(value, 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::catalog::NodeId;
+    use crate::source::offline::embedded;
+
+    fn node(name: &str) -> (NodeId, NodeType) {
+        let book = embedded().unwrap();
+        let id = book.catalog.find(name).unwrap();
+        (id, book.catalog.node(id).clone())
+    }
+
+    #[test]
+    fn small_and_micro_nodes_reserve_more_memory() {
+        let p = Policy::default();
+        assert!((p.reserved_for(&node("cache.t4g.micro").1) - 0.5).abs() < 1e-9);
+        assert!((p.reserved_for(&node("cache.t4g.small").1) - 0.3).abs() < 1e-9);
+        assert!((p.reserved_for(&node("cache.t4g.medium").1) - 0.25).abs() < 1e-9);
+    }
+
+    #[test]
+    fn io_threads_raise_throughput_from_four_vcpu() {
+        let two = node_ops_capacity(&node("cache.r7g.large").1, Engine::Valkey);
+        let four = node_ops_capacity(&node("cache.r7g.xlarge").1, Engine::Valkey);
+        let big = node_ops_capacity(&node("cache.r7g.16xlarge").1, Engine::Valkey);
+        assert!((two - 100_000.0).abs() < 1e-6);
+        assert!(four > two && big > four && big <= 300_000.0);
+    }
+
+    #[test]
+    fn data_tiering_counts_only_when_little_data_is_hot() {
+        let p = Policy::default();
+        let (_, r6gd) = node("cache.r6gd.xlarge");
+        assert!(data_capacity_gib(&r6gd, &p, 0.1) > 4.0 * data_capacity_gib(&r6gd, &p, 0.5));
+    }
+
+    #[test]
+    fn pubsub_reaches_every_node_in_cluster_mode() {
+        let (id, n) = node("cache.r7g.large");
+        let w =
+            Workload { pubsub_messages_per_sec: Decimal::from(10_000), pubsub_subscribers: 10, ..Workload::default() };
+        let d = Demand::of(&w, &Policy::default());
+        let one = NodeLayout { engine: Engine::Valkey, node: id, shards: 1, replicas: 1, cluster_mode: false };
+        let four = NodeLayout { shards: 4, cluster_mode: true, ..one };
+        let u1 = node_utilization(&one, &n, &d, &Policy::default(), false);
+        let u4 = node_utilization(&four, &n, &d, &Policy::default(), false);
+        assert_eq!(u1.network, u4.network, "sharding does not spread classic pub/sub");
+    }
 }

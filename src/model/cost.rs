@@ -10,6 +10,7 @@ use std::fmt;
 
 use super::catalog::Engine;
 use super::metering::ecpu_per_request;
+use super::price::{Payment, ReservedOffer, TermLength};
 use super::price::{PriceBook, Source, Term};
 use super::units::{KB_PER_GIB, SECONDS_PER_MONTH, format_quantity, format_usd, hours_per_month};
 use super::workload::{Backup, EngineVersion, NodeLayout, Workload};
@@ -61,9 +62,21 @@ impl fmt::Display for Unit {
     }
 }
 
+/// Which cluster of a split deployment a line belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    /// The pub/sub adapter cluster.
+    Adapter,
+    /// The state cluster.
+    State,
+}
+
 /// One billed line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
+    /// The cluster of a split deployment it belongs to.
+    pub part: Option<Part>,
     /// What is billed, in words.
     pub item: String,
     /// How much, in `unit`s.
@@ -96,11 +109,7 @@ pub struct CostBreakdown {
 
 impl CostBreakdown {
     fn new() -> Self {
-        CostBreakdown {
-            lines: Vec::new(),
-            upfront_usd: Decimal::ZERO,
-            upfront_known: true,
-        }
+        CostBreakdown { lines: Vec::new(), upfront_usd: Decimal::ZERO, upfront_known: true }
     }
 
     /// Monthly cost: the exact sum of the lines.
@@ -108,21 +117,19 @@ impl CostBreakdown {
         self.lines.iter().map(Line::monthly_usd).sum()
     }
 
-    fn push(
-        &mut self,
-        item: String,
-        quantity: Decimal,
-        unit: Unit,
-        unit_usd: Decimal,
-        source: &Source,
-    ) {
-        self.lines.push(Line {
-            item,
-            quantity,
-            unit,
-            unit_usd,
-            source: source.clone(),
-        });
+    fn push(&mut self, item: String, quantity: Decimal, unit: Unit, unit_usd: Decimal, source: &Source) {
+        self.lines.push(Line { part: None, item, quantity, unit, unit_usd, source: source.clone() });
+    }
+
+    /// Monthly cost of one part of a split deployment.
+    pub fn part_monthly_usd(&self, part: Part) -> Decimal {
+        self.lines.iter().filter(|l| l.part == Some(part)).map(Line::monthly_usd).sum()
+    }
+
+    fn tag(&mut self, from: usize, part: Part) {
+        for line in &mut self.lines[from..] {
+            line.part = Some(part);
+        }
     }
 }
 
@@ -137,34 +144,80 @@ pub struct MissingPrice {
 }
 
 fn missing(what: String, region: &str) -> MissingPrice {
-    MissingPrice {
-        what,
-        region: region.to_string(),
+    MissingPrice { what, region: region.to_string() }
+}
+
+/// Client traffic a workload moves in a month, GB: requests × payload, and pub/sub messages ×
+/// payload × (1 + subscribers).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Traffic {
+    /// Request traffic, GB per month.
+    pub requests_gb: Decimal,
+    /// Pub/sub traffic (published + delivered), GB per month.
+    pub pubsub_gb: Decimal,
+}
+
+impl Traffic {
+    /// The traffic of `w`.
+    pub fn of(w: &Workload) -> Traffic {
+        let per_kb = Decimal::from(KB_PER_GIB);
+        let requests_gb = commands_per_month(w.requests_per_sec) * w.avg_request_kb / per_kb;
+        let deliveries = Decimal::ONE + Decimal::from(w.pubsub_subscribers);
+        let pubsub_gb = commands_per_month(w.pubsub_messages_per_sec) * w.pubsub_payload_kb * deliveries / per_kb;
+        Traffic { requests_gb, pubsub_gb }
+    }
+
+    /// All of it.
+    pub fn total_gb(&self) -> Decimal {
+        self.requests_gb + self.pubsub_gb
     }
 }
 
 /// Snapshot storage: every kept snapshot beyond the first free one, per GB-month.
-fn push_backup(cost: &mut CostBreakdown, region: &str, backup: &Backup, book: &PriceBook) {
+fn push_backup(cost: &mut CostBreakdown, prefix: &str, region: &str, backup: &Backup, book: &PriceBook) {
     if backup.retention_days == 0 {
         return;
     }
     let rate = book.backup(region);
     let billable = Decimal::from(backup.retention_days - 1) * backup.snapshot_gb;
     let item = format!(
-        "Snapshots: {} kept x {} GiB, one free",
+        "{prefix}Snapshots: {} kept x {} GiB, one free",
         backup.retention_days,
         format_quantity(backup.snapshot_gb, 2)
     );
     cost.push(item, billable, Unit::GbMonth, rate.usd, &rate.source);
 }
 
+fn backup_usd(region: &str, backup: &Backup, book: &PriceBook) -> Decimal {
+    if backup.retention_days == 0 {
+        return Decimal::ZERO;
+    }
+    Decimal::from(backup.retention_days - 1) * backup.snapshot_gb * book.backup(region).usd
+}
+
+/// Client traffic crossing AZs: billed $0.01/GB on the client side, caused by where the cache runs.
+fn push_cross_az(cost: &mut CostBreakdown, prefix: &str, cross_az_gb: Decimal, book: &PriceBook) {
+    if cross_az_gb <= Decimal::ZERO {
+        return;
+    }
+    let rate = &book.cross_az_per_gb;
+    cost.push(
+        format!("{prefix}Cross-AZ client traffic (billed to the clients' side)"),
+        cross_az_gb,
+        Unit::Gb,
+        rate.usd,
+        &rate.source,
+    );
+}
+
 /// ElastiCache Serverless: storage GB-hours (with the engine minimum), ECPUs (with a configured
-/// minimum), snapshots beyond the free one.
+/// minimum), snapshots beyond the free one, cross-AZ client traffic.
 pub fn serverless(
     region: &str,
     engine: Engine,
     workload: &Workload,
     backup: &Backup,
+    cross_az_gb: Decimal,
     book: &PriceBook,
 ) -> Result<CostBreakdown, MissingPrice> {
     let rates = book
@@ -181,18 +234,9 @@ pub fn serverless(
             format_quantity(workload.data_gb, 3)
         )
     } else {
-        format!(
-            "Data stored: average {} GiB",
-            format_quantity(workload.data_gb, 3)
-        )
+        format!("Data stored: average {} GiB", format_quantity(workload.data_gb, 3))
     };
-    cost.push(
-        item,
-        stored * hours_per_month(),
-        Unit::GbHour,
-        rates.storage_gb_hour.usd,
-        &rates.storage_gb_hour.source,
-    );
+    cost.push(item, stored * hours_per_month(), Unit::GbHour, rates.storage_gb_hour.usd, &rates.storage_gb_hour.source);
 
     let per_request = ecpu_per_request(workload.avg_request_kb);
     let actual = workload.requests_per_sec * per_request;
@@ -211,167 +255,232 @@ pub fn serverless(
         )
     };
     let million_per_month = billed * Decimal::from(SECONDS_PER_MONTH) / Decimal::from(1_000_000);
-    cost.push(
-        item,
-        million_per_month,
-        Unit::MillionEcpu,
-        rates.ecpu_per_million.usd,
-        &rates.ecpu_per_million.source,
-    );
+    cost.push(item, million_per_month, Unit::MillionEcpu, rates.ecpu_per_million.usd, &rates.ecpu_per_million.source);
 
-    push_backup(&mut cost, region, backup, book);
+    push_backup(&mut cost, "", region, backup, book);
+    push_cross_az(&mut cost, "", cross_az_gb, book);
     Ok(cost)
 }
 
+fn node_shape(layout: &NodeLayout, name: &str) -> String {
+    if layout.replicas == 0 {
+        format!("{} x {name}", layout.nodes())
+    } else {
+        format!(
+            "{} x {name} ({} shard{} x (1 primary + {} replica{}))",
+            layout.nodes(),
+            layout.shards,
+            if layout.shards == 1 { "" } else { "s" },
+            layout.replicas,
+            if layout.replicas == 1 { "" } else { "s" },
+        )
+    }
+}
+
+fn offer<'a>(
+    region: &str,
+    layout: &NodeLayout,
+    term: Term,
+    book: &'a PriceBook,
+) -> Result<&'a ReservedOffer, MissingPrice> {
+    book.reserved(region, layout.node, layout.engine, term).ok_or_else(|| {
+        missing(format!("{} {} {}", book.catalog.node(layout.node).name, layout.engine.label(), term.label()), region)
+    })
+}
+
+/// Push the node-hour lines of `layout` under `term`; returns the upfront cash (None = unknown).
+fn push_node_hours(
+    cost: &mut CostBreakdown,
+    prefix: &str,
+    region: &str,
+    layout: &NodeLayout,
+    term: Term,
+    book: &PriceBook,
+) -> Result<(), MissingPrice> {
+    let node = book.catalog.node(layout.node);
+    let nodes = Decimal::from(layout.nodes());
+    let node_hours = nodes * hours_per_month();
+    let shape = format!("{prefix}{}", node_shape(layout, &node.name));
+    match term {
+        Term::OnDemand => {
+            let rate = book
+                .on_demand(region, layout.node, layout.engine)
+                .ok_or_else(|| missing(format!("{} {} on-demand", node.name, layout.engine.label()), region))?;
+            cost.push(format!("{shape}, on-demand"), node_hours, Unit::NodeHour, rate.usd, &rate.source);
+        }
+        Term::Reserved(length, payment) => {
+            let offer = offer(region, layout, term, book)?;
+            if let (Some(upfront), Some(hourly)) = (offer.upfront_usd, offer.hourly_usd) {
+                if hourly > Decimal::ZERO || upfront.is_zero() {
+                    cost.push(
+                        format!("{shape}, {}: recurring", term.label()),
+                        node_hours,
+                        Unit::NodeHour,
+                        hourly,
+                        &offer.source,
+                    );
+                }
+                if upfront > Decimal::ZERO {
+                    cost.push(
+                        format!(
+                            "{shape}, {}: upfront {} per node over {} h",
+                            term.label(),
+                            format_usd(upfront),
+                            format_quantity(length.hours(), 0)
+                        ),
+                        node_hours,
+                        Unit::NodeHour,
+                        upfront / length.hours(),
+                        &offer.source,
+                    );
+                }
+                cost.upfront_usd += upfront * nodes;
+            } else {
+                cost.push(
+                    format!("{shape}, {}: amortized rate (source gives no upfront/hourly split)", term.label()),
+                    node_hours,
+                    Unit::NodeHour,
+                    offer.amortized_hourly_usd(length),
+                    &offer.source,
+                );
+                if payment != Payment::NoUpfront {
+                    cost.upfront_known = false;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Node-based ElastiCache: node-hours at the term's rate (reserved upfront amortized), the
-/// Extended Support surcharge for end-of-life Redis OSS, snapshots beyond the free one.
+/// Extended Support surcharge for end-of-life Redis OSS, snapshots beyond the free one, cross-AZ
+/// client traffic.
+#[allow(clippy::too_many_arguments)]
 pub fn node(
     region: &str,
     layout: &NodeLayout,
     term: Term,
     backup: &Backup,
     version: Option<&EngineVersion>,
+    cross_az_gb: Decimal,
     as_of: NaiveDate,
     book: &PriceBook,
 ) -> Result<CostBreakdown, MissingPrice> {
-    let node = book.catalog.node(layout.node);
-    let nodes = Decimal::from(layout.nodes());
-    let node_hours = nodes * hours_per_month();
-    let shape = if layout.replicas == 0 {
-        format!("{} x {}", layout.nodes(), node.name)
-    } else {
-        format!(
-            "{} x {} ({} shard{} x (1 primary + {} replica{}))",
-            layout.nodes(),
-            node.name,
-            layout.shards,
-            if layout.shards == 1 { "" } else { "s" },
-            layout.replicas,
-            if layout.replicas == 1 { "" } else { "s" },
-        )
-    };
     let mut cost = CostBreakdown::new();
-    match term {
-        Term::OnDemand => {
-            let rate = book
-                .on_demand(region, layout.node, layout.engine)
-                .ok_or_else(|| {
-                    missing(
-                        format!("{} {} on-demand", node.name, layout.engine.label()),
-                        region,
-                    )
-                })?;
-            cost.push(
-                format!("{shape}, on-demand"),
-                node_hours,
-                Unit::NodeHour,
-                rate.usd,
-                &rate.source,
-            );
-        }
-        Term::Reserved(length, payment) => {
-            let offer = book
-                .reserved(region, layout.node, layout.engine, term)
-                .ok_or_else(|| {
-                    missing(
-                        format!("{} {} {}", node.name, layout.engine.label(), term.label()),
-                        region,
-                    )
-                })?;
-            match (offer.upfront_usd, offer.hourly_usd) {
-                (Some(upfront), Some(hourly)) => {
-                    if hourly > Decimal::ZERO || upfront.is_zero() {
-                        cost.push(
-                            format!("{shape}, {}: recurring", term.label()),
-                            node_hours,
-                            Unit::NodeHour,
-                            hourly,
-                            &offer.source,
-                        );
-                    }
-                    if upfront > Decimal::ZERO {
-                        cost.push(
-                            format!(
-                                "{shape}, {}: upfront {} per node over {} h",
-                                term.label(),
-                                format_usd(upfront),
-                                format_quantity(length.hours(), 0)
-                            ),
-                            node_hours,
-                            Unit::NodeHour,
-                            upfront / length.hours(),
-                            &offer.source,
-                        );
-                    }
-                    cost.upfront_usd = upfront * nodes;
-                }
-                _ => {
-                    cost.push(
-                        format!(
-                            "{shape}, {}: amortized rate (source gives no upfront/hourly split)",
-                            term.label()
-                        ),
-                        node_hours,
-                        Unit::NodeHour,
-                        offer.amortized_hourly_usd(length),
-                        &offer.source,
-                    );
-                    cost.upfront_known = payment == super::price::Payment::NoUpfront;
-                }
-            }
-        }
-    }
+    push_node_hours(&mut cost, "", region, layout, term, book)?;
     if layout.engine == Engine::Redis
         && let Some(version) = version
         && let Some(period) = book.support_period(version.major, as_of)
     {
+        let node = book.catalog.node(layout.node);
         let rate = book
             .region(region)
             .and_then(|r| r.extended_support.get(&(layout.node, period)))
             .ok_or_else(|| missing(format!("Extended Support for {}", node.name), region))?;
         cost.push(
-            format!(
-                "Extended Support: Redis OSS {} ({}), {} nodes",
-                version.text,
-                period.label(),
-                layout.nodes()
-            ),
-            node_hours,
+            format!("Extended Support: Redis OSS {} ({}), {} nodes", version.text, period.label(), layout.nodes()),
+            Decimal::from(layout.nodes()) * hours_per_month(),
             Unit::NodeHour,
             rate.usd,
             &rate.source,
         );
     }
     if layout.engine != Engine::Memcached {
-        push_backup(&mut cost, region, backup, book);
+        push_backup(&mut cost, "", region, backup, book);
     }
+    push_cross_az(&mut cost, "", cross_az_gb, book);
     Ok(cost)
 }
 
-/// Whole commands billed in a month at `requests_per_sec`.
-pub fn commands_per_month(requests_per_sec: Decimal) -> Decimal {
-    (requests_per_sec * Decimal::from(SECONDS_PER_MONTH)).round()
-}
-
-/// GB moved in a month: requests × average payload.
-pub fn bandwidth_gb_per_month(workload: &Workload) -> Decimal {
-    commands_per_month(workload.requests_per_sec) * workload.avg_request_kb
-        / Decimal::from(KB_PER_GIB)
-}
-
-/// Upstash: pay-as-you-go (commands, storage above the free GB, bandwidth above the free tier;
-/// no free commands) or a flat-priced plan (`free`, `fixed-…`).
-pub fn upstash(
-    plan: &str,
-    workload: &Workload,
+/// A split deployment: a pub/sub adapter cluster (no snapshots: it holds no data) and a state
+/// cluster, each priced as its own node-based cluster under the same term.
+#[allow(clippy::too_many_arguments)]
+pub fn split(
+    region: &str,
+    adapter: &NodeLayout,
+    state: &NodeLayout,
+    term: Term,
+    backup: &Backup,
+    traffic: &Traffic,
+    cross_az_fraction: Decimal,
     book: &PriceBook,
 ) -> Result<CostBreakdown, MissingPrice> {
+    let mut cost = CostBreakdown::new();
+    push_node_hours(&mut cost, "adapter: ", region, adapter, term, book)?;
+    push_cross_az(&mut cost, "adapter: ", traffic.pubsub_gb * cross_az_fraction, book);
+    cost.tag(0, Part::Adapter);
+    let from = cost.lines.len();
+    push_node_hours(&mut cost, "state: ", region, state, term, book)?;
+    push_backup(&mut cost, "state: ", region, backup, book);
+    push_cross_az(&mut cost, "state: ", traffic.requests_gb * cross_az_fraction, book);
+    cost.tag(from, Part::State);
+    Ok(cost)
+}
+
+/// Monthly cost and upfront cash of a node layout without building lines: the same arithmetic as
+/// [`node`] for options (no engine version), for the recommender's search. `None` when the book
+/// has no price for the term.
+pub fn node_monthly_usd(
+    region: &str,
+    layout: &NodeLayout,
+    term: Term,
+    backup: &Backup,
+    cross_az_gb: Decimal,
+    book: &PriceBook,
+) -> Option<(Decimal, Decimal)> {
+    let node_hours = Decimal::from(layout.nodes()) * hours_per_month();
+    let (hours_usd, upfront) = node_hours_usd(region, layout, term, node_hours, book)?;
+    let backup = if layout.engine == Engine::Memcached { Decimal::ZERO } else { backup_usd(region, backup, book) };
+    let cross_az = if cross_az_gb > Decimal::ZERO { cross_az_gb * book.cross_az_per_gb.usd } else { Decimal::ZERO };
+    Some((hours_usd + backup + cross_az, upfront))
+}
+
+fn node_hours_usd(
+    region: &str,
+    layout: &NodeLayout,
+    term: Term,
+    node_hours: Decimal,
+    book: &PriceBook,
+) -> Option<(Decimal, Decimal)> {
+    match term {
+        Term::OnDemand => Some((node_hours * book.on_demand(region, layout.node, layout.engine)?.usd, Decimal::ZERO)),
+        Term::Reserved(length, _) => {
+            let offer = book.reserved(region, layout.node, layout.engine, term)?;
+            Some(reserved_usd(offer, length, node_hours, layout.nodes()))
+        }
+    }
+}
+
+fn reserved_usd(offer: &ReservedOffer, length: TermLength, node_hours: Decimal, nodes: u32) -> (Decimal, Decimal) {
+    match (offer.upfront_usd, offer.hourly_usd) {
+        (Some(upfront), Some(hourly)) => {
+            let mut usd = Decimal::ZERO;
+            if hourly > Decimal::ZERO || upfront.is_zero() {
+                usd += node_hours * hourly;
+            }
+            if upfront > Decimal::ZERO {
+                usd += node_hours * (upfront / length.hours());
+            }
+            (usd, upfront * Decimal::from(nodes))
+        }
+        _ => (node_hours * offer.amortized_hourly_usd(length), Decimal::ZERO),
+    }
+}
+
+/// Whole commands billed in a month at `per_sec`.
+pub fn commands_per_month(per_sec: Decimal) -> Decimal {
+    (per_sec * Decimal::from(SECONDS_PER_MONTH)).round()
+}
+
+/// Upstash: pay-as-you-go (commands incl. PUBLISH, storage above the free GB, bandwidth above
+/// the free tier; no free commands) or a flat-priced plan (`free`, `fixed-…`).
+pub fn upstash(plan: &str, workload: &Workload, book: &PriceBook) -> Result<CostBreakdown, MissingPrice> {
     let pricing = &book.upstash;
     let source = &pricing.source;
     let mut cost = CostBreakdown::new();
     if plan == "payg" {
         let payg = &pricing.payg;
-        let commands = commands_per_month(workload.requests_per_sec);
+        let commands = upstash_commands_per_month(workload);
         cost.push(
             format!("Commands: {} per month", format_quantity(commands, 0)),
             commands / Decimal::from(100_000),
@@ -390,7 +499,7 @@ pub fn upstash(
             payg.storage_usd_per_gb_month,
             source,
         );
-        let bandwidth = bandwidth_gb_per_month(workload);
+        let bandwidth = Traffic::of(workload).total_gb();
         cost.push(
             format!(
                 "Bandwidth above the free {} GB ({} GB per month)",
@@ -409,12 +518,11 @@ pub fn upstash(
         .iter()
         .find(|p| p.id == plan)
         .ok_or_else(|| missing(format!("Upstash plan '{plan}'"), "Upstash"))?;
-    cost.push(
-        format!("Upstash {} plan", fixed.name),
-        Decimal::ONE,
-        Unit::Month,
-        fixed.usd_month,
-        source,
-    );
+    cost.push(format!("Upstash {} plan", fixed.name), Decimal::ONE, Unit::Month, fixed.usd_month, source);
     Ok(cost)
+}
+
+/// Upstash commands a month: requests and `PUBLISH`es.
+pub fn upstash_commands_per_month(workload: &Workload) -> Decimal {
+    commands_per_month(workload.requests_per_sec + workload.pubsub_messages_per_sec)
 }

@@ -1,4 +1,5 @@
-//! Evaluation: every option for one environment, priced line by line and checked for fit.
+//! Evaluation: every option for one environment, priced line by line, checked for fit, and the
+//! recommendation.
 //!
 //! The single entry point is [`evaluate`]: synchronous, pure and fast. Reports and the terminal
 //! app both call it, so both show the same numbers.
@@ -8,11 +9,11 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::ModelError;
-use super::capacity::{self, Constraint, Exclusion, Policy, UpstashCaps, Utilization};
+use super::capacity::{self, Constraint, Demand, Exclusion, UpstashCaps, UpstashUse, Utilization};
 use super::catalog::{Engine, NodeId};
-use super::cost::{self, CostBreakdown};
-use super::limits::{MAX_NODES_PER_CLUSTER, MEMCACHED_MAX_NODES};
+use super::cost::{self, CostBreakdown, Traffic};
 use super::price::{PriceBook, SupportPeriod, Term};
+use super::recommend::{self, NodeResult, Outcome, SearchMode, SearchStats};
 use super::units::{format_unit_usd, format_usd, hours_per_month, to_f64};
 use super::workload::{Backup, Current, Deployment, EngineVersion, EnvInputs, NodeLayout};
 
@@ -26,15 +27,18 @@ pub enum OptionKind {
     Node,
     /// Upstash Redis.
     Upstash,
+    /// A pub/sub adapter cluster plus a state cluster.
+    Split,
 }
 
 impl OptionKind {
-    /// `serverless` / `node` / `upstash`.
+    /// `serverless` / `node` / `upstash` / `split`.
     pub fn id(self) -> &'static str {
         match self {
             OptionKind::Serverless => "serverless",
             OptionKind::Node => "node",
             OptionKind::Upstash => "upstash",
+            OptionKind::Split => "split",
         }
     }
 }
@@ -54,7 +58,7 @@ pub struct Evaluated {
     pub exclusions: Vec<Exclusion>,
     /// Things to know that do not exclude it.
     pub notes: Vec<String>,
-    /// Resource use at peak.
+    /// Resource use at peak over the planning horizon.
     pub utilization: Utilization,
 }
 
@@ -69,12 +73,9 @@ impl Evaluated {
         self.cost.monthly_usd()
     }
 
-    /// The node-hour term, for node options.
+    /// The node-hour term, for node-based options.
     pub fn term(&self) -> Option<Term> {
-        match &self.deployment {
-            Deployment::Node { term, .. } => Some(*term),
-            _ => None,
-        }
+        self.deployment.term()
     }
 
     /// Whether choosing it means a reserved commitment.
@@ -83,7 +84,7 @@ impl Evaluated {
     }
 }
 
-/// Every option for one environment, plus what runs today.
+/// Every option for one environment, what runs today, and the recommendation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvEvaluation {
     /// The inputs evaluated.
@@ -94,6 +95,10 @@ pub struct EnvEvaluation {
     pub current: Option<Evaluated>,
     /// What could not be evaluated and why (no embedded price…).
     pub notes: Vec<String>,
+    /// The recommendation, or what would fit.
+    pub outcome: Outcome,
+    /// How much the search checked.
+    pub stats: SearchStats,
 }
 
 impl EnvEvaluation {
@@ -111,10 +116,26 @@ impl EnvEvaluation {
     pub fn option(&self, id: &str) -> Option<&Evaluated> {
         self.options.iter().find(|o| o.id == id)
     }
+
+    /// The recommended option.
+    pub fn recommended(&self) -> Option<&Evaluated> {
+        self.outcome.recommendation().and_then(|r| self.option(&r.option_id))
+    }
+}
+
+fn layout_id(layout: &NodeLayout, book: &PriceBook) -> String {
+    format!(
+        "{}-{}x{}{}",
+        book.catalog.node(layout.node).name,
+        layout.shards,
+        1 + layout.replicas,
+        if layout.cluster_mode { "-cluster" } else { "" }
+    )
 }
 
 /// The id of a deployment: `serverless/valkey`, `node/valkey/cache.r7g.large/1x2/on-demand`,
-/// `node/valkey/cache.r7g.large/3x2-cluster/on-demand`, `upstash/payg`.
+/// `node/valkey/cache.r7g.large/3x2-cluster/on-demand`, `upstash/payg`,
+/// `split/valkey/cache.c7gn.large-1x2+cache.r7g.large-1x2/on-demand`.
 pub fn option_id(deployment: &Deployment, book: &PriceBook) -> String {
     match deployment {
         Deployment::Serverless { engine } => format!("serverless/{}", engine.id()),
@@ -128,96 +149,10 @@ pub fn option_id(deployment: &Deployment, book: &PriceBook) -> String {
             term.id()
         ),
         Deployment::Upstash { plan } => format!("upstash/{plan}"),
+        Deployment::Split { adapter, state, term } => {
+            format!("split/{}/{}+{}/{}", state.engine.id(), layout_id(adapter, book), layout_id(state, book), term.id())
+        }
     }
-}
-
-/// Price and check one deployment for an environment.
-pub fn assess(
-    deployment: &Deployment,
-    backup: &Backup,
-    version: Option<&EngineVersion>,
-    env: &EnvInputs,
-    book: &PriceBook,
-    policy: &Policy,
-    as_of: NaiveDate,
-) -> Result<Evaluated, ModelError> {
-    let w = &env.workload;
-    let (cost, exclusions, utilization, kind, notes) = match deployment {
-        Deployment::Serverless { engine } => {
-            let cost = cost::serverless(&env.region, *engine, w, backup, book)?;
-            let (ex, ut) = capacity::check_serverless(*engine, env.app_engine, w);
-            (cost, ex, ut, OptionKind::Serverless, Vec::new())
-        }
-        Deployment::Node { layout, term } => {
-            let cost = cost::node(&env.region, layout, *term, backup, version, as_of, book)?;
-            let node = book.catalog.node(layout.node);
-            let (mut ex, ut) = capacity::check_node(layout, node, env.app_engine, w, policy);
-            let mut notes = Vec::new();
-            if env.ha && layout.engine != Engine::Memcached && layout.replicas == 0 {
-                ex.push(Exclusion {
-                    constraint: Constraint::Availability,
-                    reason: "ha = true needs at least one replica per shard (Multi-AZ with automatic failover)".into(),
-                });
-            }
-            if env.ha && layout.engine == Engine::Memcached {
-                notes.push(
-                    "Memcached has no replicas: spread the nodes over AZs (AZMode cross-az); a node failure loses its share of the keys".into(),
-                );
-            }
-            if let Some(note) = support_note(layout, version, env, book, as_of) {
-                notes.push(note);
-            }
-            if term.is_reserved() && !cost.upfront_known {
-                notes.push("the source publishes only the amortized rate of this offer: upfront cash unknown".into());
-            }
-            (cost, ex, ut, OptionKind::Node, notes)
-        }
-        Deployment::Upstash { plan } => {
-            let cost = cost::upstash(plan, w, book)?;
-            let pricing = &book.upstash;
-            let (caps, name) = if plan == "payg" {
-                (
-                    UpstashCaps::of_payg(&pricing.payg),
-                    "pay-as-you-go".to_string(),
-                )
-            } else {
-                let p = pricing
-                    .plans
-                    .iter()
-                    .find(|p| &p.id == plan)
-                    .ok_or_else(|| ModelError::UnknownUpstashPlan { plan: plan.clone() })?;
-                (UpstashCaps::of_plan(p), format!("{} plan", p.name))
-            };
-            let commands = to_f64(cost::commands_per_month(w.requests_per_sec));
-            let bandwidth = to_f64(cost::bandwidth_gb_per_month(w));
-            let (ex, ut) = capacity::check_upstash(
-                &name,
-                &caps,
-                env.app_engine,
-                pricing.serves_region(&env.region),
-                &env.region,
-                w,
-                commands,
-                bandwidth,
-            );
-            let mut notes = Vec::new();
-            if w.cross_slot_commands {
-                notes.push(
-                    "unverified: Upstash databases present one endpoint that is not in cluster mode, so multi-key commands across slots should work; test before relying on it".into(),
-                );
-            }
-            (cost, ex, ut, OptionKind::Upstash, notes)
-        }
-    };
-    Ok(Evaluated {
-        id: option_id(deployment, book),
-        kind,
-        deployment: deployment.clone(),
-        cost,
-        exclusions,
-        notes,
-        utilization,
-    })
 }
 
 /// A warning when an end-of-life Redis OSS version will start paying Extended Support.
@@ -236,10 +171,7 @@ fn support_note(
     if starts <= as_of {
         return None;
     }
-    let rate = book
-        .region(&env.region)?
-        .extended_support
-        .get(&(layout.node, SupportPeriod::Years1To2))?;
+    let rate = book.region(&env.region)?.extended_support.get(&(layout.node, SupportPeriod::Years1To2))?;
     let monthly = rate.usd * Decimal::from(layout.nodes()) * hours_per_month();
     Some(format!(
         "Redis OSS {} reaches the end of standard support: from {starts} Extended Support adds {}/month for these {} nodes ({}/node-hour, {}); upgrade or move to Valkey before then",
@@ -251,131 +183,215 @@ fn support_note(
     ))
 }
 
-/// The cheapest node of `family` (and its shard count) that holds the peak data; cluster mode
-/// only when one node cannot hold it. `None` when the family has no priced node for `engine`.
-fn family_layout(
-    family: &str,
-    engine: Engine,
-    env: &EnvInputs,
-    book: &PriceBook,
-    policy: &Policy,
-) -> Option<NodeLayout> {
-    let replicas = if engine == Engine::Memcached {
-        0
-    } else {
-        env.option_replicas()
-    };
-    let max_nodes = if engine == Engine::Memcached {
-        MEMCACHED_MAX_NODES
-    } else {
-        MAX_NODES_PER_CLUSTER
-    };
-    let max_shards = (max_nodes / (1 + replicas)).max(1);
-    let need = env.workload.peak_data_gib();
-    let priced: Vec<(NodeId, Decimal)> = book
-        .catalog
-        .family(family)
-        .filter(|(_, n)| n.supports(engine))
-        .filter_map(|(id, _)| book.on_demand(&env.region, id, engine).map(|r| (id, r.usd)))
-        .collect();
-    let layout = |id: NodeId, shards: u32| NodeLayout {
-        engine,
-        node: id,
-        shards,
-        replicas,
-        cluster_mode: engine != Engine::Memcached && shards > 1,
-    };
-    let fitting = priced.iter().filter_map(|&(id, hourly)| {
-        let shards = capacity::shards_needed(book.catalog.node(id), need, policy);
-        (shards <= max_shards).then(|| (layout(id, shards), hourly * Decimal::from(shards)))
-    });
-    // Prefer one shard (no cluster mode), then the lowest hourly cost, then fewer shards.
-    let best = fitting.min_by(|(a, ca), (b, cb)| {
-        (a.shards > 1)
-            .cmp(&(b.shards > 1))
-            .then(ca.cmp(cb))
-            .then(a.shards.cmp(&b.shards))
-    });
-    if let Some((l, _)) = best {
-        return Some(l);
-    }
-    // Nothing fits within the quota: the largest node at the most shards, excluded for memory.
-    priced.last().map(|&(id, _)| layout(id, max_shards))
+fn prefixed(prefix: &str, exclusions: Vec<Exclusion>) -> Vec<Exclusion> {
+    exclusions
+        .into_iter()
+        .map(|e| Exclusion { constraint: e.constraint, reason: format!("{prefix}{}", e.reason) })
+        .collect()
 }
 
-/// Price and check every option for one environment.
-///
-/// Options: Serverless for each engine priced in the region; for each node family and engine,
-/// the cheapest node and shard count that holds the peak data, on demand and under every reserved
-/// term the book has; Upstash pay-as-you-go and every flat plan. Options that cannot serve the
-/// workload stay in the list, marked with the reason.
-pub fn evaluate(
+fn max_utilization(a: Utilization, b: Utilization) -> Utilization {
+    let m = |x: Option<f64>, y: Option<f64>| match (x, y) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    };
+    Utilization {
+        memory: m(a.memory, b.memory),
+        cpu: m(a.cpu, b.cpu),
+        network: m(a.network, b.network),
+        connections: m(a.connections, b.connections),
+    }
+}
+
+/// Price and check one deployment for an environment (`demand` is `Demand::of(env)`).
+pub fn assess(
+    deployment: &Deployment,
+    backup: &Backup,
+    version: Option<&EngineVersion>,
     env: &EnvInputs,
+    demand: &Demand,
     book: &PriceBook,
     as_of: NaiveDate,
-) -> Result<EnvEvaluation, ModelError> {
+) -> Result<Evaluated, ModelError> {
+    let w = &env.workload;
+    let traffic = Traffic::of(w);
+    let fraction = env.cross_az_fraction;
+    let mut notes = Vec::new();
+    let (cost, exclusions, utilization, kind) = match deployment {
+        Deployment::Serverless { engine } => {
+            let cost = cost::serverless(&env.region, *engine, w, backup, traffic.total_gb() * fraction, book)?;
+            let (ex, ut) = capacity::check_serverless(*engine, env, demand);
+            (cost, ex, ut, OptionKind::Serverless)
+        }
+        Deployment::Node { layout, term } => {
+            let cost =
+                cost::node(&env.region, layout, *term, backup, version, traffic.total_gb() * fraction, as_of, book)?;
+            let node = book.catalog.node(layout.node);
+            let (ex, ut) = capacity::check_node(layout, node, env, demand);
+            if env.ha && layout.engine == Engine::Memcached {
+                notes.push(
+                    "Memcached has no replicas: spread the nodes over AZs (AZMode cross-az); a node failure loses its share of the keys".into(),
+                );
+            }
+            if let Some(note) = support_note(layout, version, env, book, as_of) {
+                notes.push(note);
+            }
+            if term.is_reserved() && !cost.upfront_known {
+                notes.push("the source publishes only the amortized rate of this offer: upfront cash unknown".into());
+            }
+            (cost, ex, ut, OptionKind::Node)
+        }
+        Deployment::Split { adapter, state, term } => {
+            let cost = cost::split(&env.region, adapter, state, *term, backup, &traffic, fraction, book)?;
+            let (ea, ua) = capacity::check_node(adapter, book.catalog.node(adapter.node), env, &demand.pubsub_only());
+            let (es, us) = capacity::check_node(state, book.catalog.node(state.node), env, &demand.without_pubsub());
+            let mut ex = prefixed("adapter: ", ea);
+            ex.extend(prefixed("state: ", es));
+            if !w.has_pubsub() {
+                ex.push(Exclusion::new(
+                    Constraint::Compatibility,
+                    "a split deployment is for workloads with pub/sub (pubsub_messages_per_sec)",
+                ));
+            }
+            (cost, ex, max_utilization(ua, us), OptionKind::Split)
+        }
+        Deployment::Upstash { plan } => {
+            let cost = cost::upstash(plan, w, book)?;
+            let pricing = &book.upstash;
+            let (caps, name) = if plan == "payg" {
+                (UpstashCaps::of_payg(&pricing.payg), "pay-as-you-go".to_string())
+            } else {
+                let p = pricing
+                    .plans
+                    .iter()
+                    .find(|p| &p.id == plan)
+                    .ok_or_else(|| ModelError::UnknownUpstashPlan { plan: plan.clone() })?;
+                (UpstashCaps::of_plan(p), format!("{} plan", p.name))
+            };
+            let usage = UpstashUse {
+                commands_per_month: to_f64(cost::upstash_commands_per_month(w)),
+                bandwidth_gb: to_f64(traffic.total_gb()),
+                region_served: pricing.serves_region(&env.region),
+            };
+            let (ex, ut) = capacity::check_upstash(&name, &caps, env, demand, &usage);
+            if w.cross_slot_commands {
+                notes.push(
+                    "unverified: Upstash databases present one endpoint that is not in cluster mode, so multi-key commands across slots should work; test before relying on it".into(),
+                );
+            }
+            if w.keyspace_notifications || w.uses_select || !w.tls {
+                notes.push(
+                    "unverified: check Upstash supports the app's keyspace notifications, SELECT and non-TLS needs"
+                        .into(),
+                );
+            }
+            (cost, ex, ut, OptionKind::Upstash)
+        }
+    };
+    Ok(Evaluated {
+        id: option_id(deployment, book),
+        kind,
+        deployment: deployment.clone(),
+        cost,
+        exclusions,
+        notes,
+        utilization,
+    })
+}
+
+/// Per node family, the cheapest fitting result for `term`; or, when nothing in the family fits,
+/// the largest node's fallback.
+fn family_pick(results: &[(NodeId, NodeResult)], term: Term) -> Option<&NodeResult> {
+    let cheapest = |keep: &dyn Fn(&NodeResult) -> bool| {
+        results
+            .iter()
+            .filter(|(_, r)| keep(r))
+            .filter_map(|(_, r)| r.monthly(term).map(|m| (m, r)))
+            .min_by(|(a, ra), (b, rb)| a.cmp(b).then(ra.layout.nodes().cmp(&rb.layout.nodes())))
+            .map(|(_, r)| r)
+    };
+    // a fitting layout, or (when none fits as the app needs) the cluster-mode layout that would fit
+    // capacity, excluded for CROSSSLOT/SELECT; a family that fits under another term shows nothing here
+    if results.iter().any(|(_, r)| r.fits) {
+        return cheapest(&|r| r.fits);
+    }
+    if results.iter().any(|(_, r)| r.capacity_fits) {
+        return cheapest(&|r| r.capacity_fits);
+    }
+    results.last().map(|(_, r)| r).filter(|r| r.monthly(term).is_some())
+}
+
+/// Price and check every option for one environment, and recommend one.
+///
+/// Options: Serverless for each engine priced in the region; for each node family, engine and
+/// term, the cheapest node type and layout (shards × replicas) that fits — found by searching
+/// every node type; a split deployment (pub/sub adapter + state) per engine and term when the
+/// workload has pub/sub; Upstash pay-as-you-go and every flat plan. Options that cannot serve the
+/// workload stay in the list, marked with the reason.
+pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<EnvEvaluation, ModelError> {
     if book.region(&env.region).is_none() {
         return Err(ModelError::UnknownRegion {
             region: env.region.clone(),
-            available: book
-                .region_names()
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
+            available: book.region_names().iter().map(ToString::to_string).collect(),
         });
     }
-    let policy = Policy::default();
+    let demand = Demand::of(&env.workload, &env.policy);
+    let traffic = Traffic::of(&env.workload);
     let backup = env.option_backup();
+    let mut stats = SearchStats::default();
     let mut options = Vec::new();
     let mut notes = Vec::new();
 
     for engine in Engine::ALL {
         if book.serverless(&env.region, engine).is_some() {
-            options.push(assess(
-                &Deployment::Serverless { engine },
-                &backup,
-                None,
-                env,
-                book,
-                &policy,
-                as_of,
-            )?);
+            options.push(assess(&Deployment::Serverless { engine }, &backup, None, env, &demand, book, as_of)?);
         } else {
             notes.push(format!(
-                "ElastiCache Serverless {}: no embedded price for {} (capplan pricing refresh will fetch it)",
+                "ElastiCache Serverless {}: no embedded price for {} (`capplan pricing refresh`, coming, will fetch it)",
                 engine.label(),
                 env.region
             ));
         }
     }
 
+    let cross_az = traffic.total_gb() * env.cross_az_fraction;
     for engine in Engine::ALL {
         let mut unpriced = Vec::new();
         for family in book.catalog.families() {
-            let Some(layout) = family_layout(family, engine, env, book, &policy) else {
+            let results: Vec<(NodeId, NodeResult)> = book
+                .catalog
+                .family(family)
+                .filter_map(|(id, _)| {
+                    recommend::search_node(
+                        id,
+                        engine,
+                        env,
+                        &demand,
+                        &backup,
+                        cross_az,
+                        SearchMode::Single,
+                        book,
+                        &mut stats,
+                    )
+                    .map(|r| (id, r))
+                })
+                .collect();
+            if results.is_empty() {
                 if book.catalog.family(family).any(|(_, n)| n.supports(engine)) {
                     unpriced.push(family);
                 }
                 continue;
-            };
-            let mut terms = vec![Term::OnDemand];
-            terms.extend(book.reserved_terms(&env.region, layout.node, engine));
-            for term in terms {
-                let deployment = Deployment::Node { layout, term };
-                options.push(assess(
-                    &deployment,
-                    &backup,
-                    None,
-                    env,
-                    book,
-                    &policy,
-                    as_of,
-                )?);
+            }
+            for term in Term::ALL {
+                if let Some(pick) = family_pick(&results, term) {
+                    let deployment = Deployment::Node { layout: pick.layout, term };
+                    options.push(assess(&deployment, &backup, None, env, &demand, book, as_of)?);
+                }
             }
         }
         if !unpriced.is_empty() {
             notes.push(format!(
-                "node-based {}: no embedded price in {} for the {} famil{} (capplan pricing refresh will fetch them)",
+                "node-based {}: no embedded price in {} for the {} famil{} (`capplan pricing refresh`, coming, will fetch them)",
                 engine.label(),
                 env.region,
                 unpriced.join(", "),
@@ -384,46 +400,90 @@ pub fn evaluate(
         }
     }
 
+    if env.workload.has_pubsub() {
+        options.extend(split_options(env, &demand, &traffic, &backup, book, as_of, &mut stats)?);
+    }
+
     let mut plans = vec!["payg".to_string()];
     plans.extend(book.upstash.plans.iter().map(|p| p.id.clone()));
     for plan in plans {
-        options.push(assess(
-            &Deployment::Upstash { plan },
-            &backup,
-            None,
-            env,
-            book,
-            &policy,
-            as_of,
-        )?);
+        options.push(assess(&Deployment::Upstash { plan }, &backup, None, env, &demand, book, as_of)?);
     }
 
-    options.sort_by(|a, b| {
-        a.monthly_usd()
-            .cmp(&b.monthly_usd())
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    options.sort_by(|a, b| a.monthly_usd().cmp(&b.monthly_usd()).then_with(|| a.id.cmp(&b.id)));
 
     let current = env
         .current
         .as_ref()
-        .map(|c: &Current| {
-            assess(
-                &c.deployment,
-                &c.backup,
-                c.engine_version.as_ref(),
-                env,
-                book,
-                &policy,
-                as_of,
-            )
-        })
+        .map(|c: &Current| assess(&c.deployment, &c.backup, c.engine_version.as_ref(), env, &demand, book, as_of))
         .transpose()?;
 
-    Ok(EnvEvaluation {
-        inputs: env.clone(),
-        options,
-        current,
-        notes,
-    })
+    let outcome = recommend::recommend(env, &options, book, &demand, as_of)?;
+    Ok(EnvEvaluation { inputs: env.clone(), options, current, notes, outcome, stats })
+}
+
+/// Split deployments: per engine and term, the cheapest adapter (one shard, sized for pub/sub)
+/// plus the cheapest state cluster (sized for memory and requests).
+fn split_options(
+    env: &EnvInputs,
+    demand: &Demand,
+    traffic: &Traffic,
+    backup: &Backup,
+    book: &PriceBook,
+    as_of: NaiveDate,
+    stats: &mut SearchStats,
+) -> Result<Vec<Evaluated>, ModelError> {
+    let mut out = Vec::new();
+    let no_backup = Backup { retention_days: 0, snapshot_gb: Decimal::ZERO };
+    for engine in [Engine::Valkey, Engine::Redis] {
+        if !engine.serves(env.app_engine) {
+            continue;
+        }
+        let adapter_demand = demand.pubsub_only();
+        let state_demand = demand.without_pubsub();
+        let search = |mode, d: &Demand, b: &Backup, gb: Decimal, stats: &mut SearchStats| -> Vec<NodeResult> {
+            book.catalog
+                .nodes()
+                .filter_map(|(id, _)| recommend::search_node(id, engine, env, d, b, gb, mode, book, stats))
+                .collect()
+        };
+        let adapter_results =
+            search(SearchMode::Adapter, &adapter_demand, &no_backup, traffic.pubsub_gb * env.cross_az_fraction, stats);
+        let state_results =
+            search(SearchMode::Single, &state_demand, backup, traffic.requests_gb * env.cross_az_fraction, stats);
+        let cheapest = |results: &[NodeResult], term: Term| -> Option<NodeLayout> {
+            results
+                .iter()
+                .filter(|r| r.fits)
+                .filter_map(|r| r.monthly(term).map(|m| (m, r)))
+                .min_by(|(a, ra), (b, rb)| a.cmp(b).then(ra.layout.nodes().cmp(&rb.layout.nodes())))
+                .map(|(_, r)| r.layout)
+        };
+        // when nothing fits, show the closest: the adapter with the most bandwidth, the largest state
+        let fallback = |results: &[NodeResult], key: &dyn Fn(&NodeLayout) -> f64| -> Option<NodeLayout> {
+            results.iter().map(|r| r.layout).max_by(|a, b| key(a).total_cmp(&key(b)))
+        };
+        for term in Term::ALL {
+            let adapter = cheapest(&adapter_results, term).or_else(|| {
+                (term == Term::OnDemand)
+                    .then(|| fallback(&adapter_results, &|l| book.catalog.node(l.node).baseline_gbps))
+                    .flatten()
+            });
+            let state = cheapest(&state_results, term).or_else(|| {
+                (term == Term::OnDemand)
+                    .then(|| fallback(&state_results, &|l| book.catalog.node(l.node).memory_gib()))
+                    .flatten()
+            });
+            if let (Some(adapter), Some(state)) = (adapter, state)
+                && book.on_demand(&env.region, adapter.node, engine).is_some()
+                && (term == Term::OnDemand
+                    || (book.reserved(&env.region, adapter.node, engine, term).is_some()
+                        && book.reserved(&env.region, state.node, engine, term).is_some()))
+            {
+                let deployment = Deployment::Split { adapter, state, term };
+                out.push(assess(&deployment, backup, None, env, demand, book, as_of)?);
+            }
+        }
+    }
+    Ok(out)
 }

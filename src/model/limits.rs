@@ -18,17 +18,20 @@ pub const DEFAULT_RESERVED_MEMORY: f64 = 0.25;
 
 /// Where each limit comes from, for reports.
 pub const SOURCES: &[(&str, &str)] = &[
-    (
-        "serverless limits",
-        "FACTS: 5,000 GB, 15 M ECPU/s, 65,000 connections per cache",
-    ),
+    ("serverless limits", "FACTS: 5,000 GB, 15 M ECPU/s, 65,000 connections per cache"),
     (
         "nodes per cluster",
         "docs.aws.amazon.com/AmazonElastiCache/latest/dg/Shards.html: 90 nodes, 5 replicas per shard",
     ),
+    ("memcached nodes", "CreateCacheCluster NumCacheNodes: 1-40 without a limit increase"),
     (
-        "memcached nodes",
-        "CreateCacheCluster NumCacheNodes: 1-40 without a limit increase",
+        "reserved memory",
+        "reserved-memory-percent default 25 %; AWS advises 30 % on small and up to 50 % on micro nodes",
     ),
-    ("reserved memory", "reserved-memory-percent default 25 %"),
+    ("serverless slot", "FACTS: ~30 K ECPU/s per hash slot, 90 K with READONLY replica reads"),
 ];
+
+/// ElastiCache Serverless: ECPU/s one hash slot serves (FACTS: ~30 K).
+pub const SERVERLESS_SLOT_ECPU_PER_SEC: f64 = 30_000.0;
+/// ElastiCache Serverless: ECPU/s one hash slot serves with READONLY replica reads (FACTS: 90 K).
+pub const SERVERLESS_SLOT_ECPU_PER_SEC_READONLY: f64 = 90_000.0;

@@ -20,11 +20,7 @@ pub struct Request {
 impl Request {
     /// A simple GET/SET moving `kb` KB.
     pub fn simple(kb: Decimal) -> Self {
-        Request {
-            kb_transferred: kb,
-            vcpu_multiple: Decimal::ONE,
-            items: 1,
-        }
+        Request { kb_transferred: kb, vcpu_multiple: Decimal::ONE, items: 1 }
     }
 }
 
@@ -37,10 +33,7 @@ impl Request {
 /// assert_eq!(ecpu(&set), Decimal::new(32, 1));
 /// ```
 pub fn ecpu(request: &Request) -> Decimal {
-    Decimal::ONE
-        .max(request.kb_transferred)
-        .max(request.vcpu_multiple)
-        .max(Decimal::from(request.items))
+    Decimal::ONE.max(request.kb_transferred).max(request.vcpu_multiple).max(Decimal::from(request.items))
 }
 
 /// ECPUs per request for a workload's average payload: max(1, `avg_request_kb`).
@@ -54,11 +47,7 @@ mod tests {
     use rust_decimal_macros::dec;
 
     fn req(kb: Decimal, vcpu: Decimal, items: u32) -> Request {
-        Request {
-            kb_transferred: kb,
-            vcpu_multiple: vcpu,
-            items,
-        }
+        Request { kb_transferred: kb, vcpu_multiple: vcpu, items }
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod evaluate;
 pub mod limits;
 pub mod metering;
 pub mod price;
+pub mod recommend;
 pub mod units;
 pub mod workload;
 

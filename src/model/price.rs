@@ -122,10 +122,11 @@ impl TermLength {
 }
 
 /// A reserved payment option.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Payment {
     /// Hourly only.
+    #[default]
     NoUpfront,
     /// Part upfront, part hourly.
     PartialUpfront,
@@ -393,13 +394,7 @@ impl PriceBook {
     }
 
     /// Reserved offer.
-    pub fn reserved(
-        &self,
-        region: &str,
-        node: NodeId,
-        engine: Engine,
-        term: Term,
-    ) -> Option<&ReservedOffer> {
+    pub fn reserved(&self, region: &str, node: NodeId, engine: Engine, term: Term) -> Option<&ReservedOffer> {
         self.region(region)?.reserved.get(&(node, engine, term))
     }
 
@@ -410,54 +405,33 @@ impl PriceBook {
 
     /// Backup storage rate ($/GB-month) in `region`.
     pub fn backup(&self, region: &str) -> &Rate {
-        self.region(region)
-            .and_then(|r| r.backup.as_ref())
-            .unwrap_or(&self.backup_default)
+        self.region(region).and_then(|r| r.backup.as_ref()).unwrap_or(&self.backup_default)
     }
 
     /// Node types priced on demand in `region` for `engine`.
     pub fn priced_nodes(&self, region: &str, engine: Engine) -> Vec<NodeId> {
         self.region(region)
-            .map(|r| {
-                r.on_demand
-                    .keys()
-                    .filter(|(_, e)| *e == engine)
-                    .map(|(n, _)| *n)
-                    .collect()
-            })
+            .map(|r| r.on_demand.keys().filter(|(_, e)| *e == engine).map(|(n, _)| *n).collect())
             .unwrap_or_default()
     }
 
     /// Reserved terms known for one node/engine in `region`.
     pub fn reserved_terms(&self, region: &str, node: NodeId, engine: Engine) -> Vec<Term> {
-        Term::ALL
-            .into_iter()
-            .filter(|t| t.is_reserved() && self.reserved(region, node, engine, *t).is_some())
-            .collect()
+        Term::ALL.into_iter().filter(|t| t.is_reserved() && self.reserved(region, node, engine, *t).is_some()).collect()
     }
 
     /// The Extended Support period billed on `as_of` for a Redis OSS major version, if any.
     pub fn support_period(&self, major: u32, as_of: NaiveDate) -> Option<SupportPeriod> {
-        let start = self
-            .extended_support_starts
-            .iter()
-            .find(|s| s.major == major)?;
+        let start = self.extended_support_starts.iter().find(|s| s.major == major)?;
         if as_of < start.starts {
             return None;
         }
         let year3 = start.starts.checked_add_months(chrono::Months::new(24))?;
-        Some(if as_of < year3 {
-            SupportPeriod::Years1To2
-        } else {
-            SupportPeriod::Year3
-        })
+        Some(if as_of < year3 { SupportPeriod::Years1To2 } else { SupportPeriod::Year3 })
     }
 
     /// The day Extended Support starts for a Redis OSS major, if it is scheduled.
     pub fn support_start(&self, major: u32) -> Option<NaiveDate> {
-        self.extended_support_starts
-            .iter()
-            .find(|s| s.major == major)
-            .map(|s| s.starts)
+        self.extended_support_starts.iter().find(|s| s.major == major).map(|s| s.starts)
     }
 }

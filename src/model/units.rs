@@ -31,9 +31,7 @@ pub fn decimal_from_f64(value: f64) -> Option<Decimal> {
         return None;
     }
     let text = format!("{value}");
-    Decimal::from_str(&text)
-        .or_else(|_| Decimal::from_scientific(&text))
-        .ok()
+    Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text)).ok()
 }
 
 /// Lossy view of a decimal for capacity arithmetic.
@@ -52,18 +50,13 @@ pub fn format_usd(value: Decimal) -> String {
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
     let text = format!("{:.2}", rounded.abs());
     let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
-    format!(
-        "{}${}.{frac}",
-        if negative { "-" } else { "" },
-        group_thousands(int)
-    )
+    format!("{}${}.{frac}", if negative { "-" } else { "" }, group_thousands(int))
 }
 
 /// A quantity for people: thousands separators, at most `max_dp` decimals, trailing zeros cut.
 pub fn format_quantity(value: Decimal, max_dp: u32) -> String {
-    let rounded = value
-        .round_dp_with_strategy(max_dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-        .normalize();
+    let rounded =
+        value.round_dp_with_strategy(max_dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero).normalize();
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
     let text = rounded.abs().to_string();
     let (int, frac) = match text.split_once('.') {

@@ -38,38 +38,43 @@ fn render_all(all: &AllReport) -> String {
     }
     let _ = writeln!(
         out,
-        "| environment | region | current | cheapest, no commitment | cheapest with reservations | upfront cash |"
+        "| environment | region | current | recommended | cheapest, no commitment | cheapest with reservations | its upfront cash |"
     );
-    let _ = writeln!(out, "|---|---|--:|--:|--:|--:|");
+    let _ = writeln!(out, "|---|---|--:|---|--:|--:|--:|");
     for env in &all.envs {
-        let current = env
-            .current
-            .as_ref()
-            .map_or_else(|| "—".to_string(), |c| format_usd(c.monthly_usd));
-        let od = env
-            .cheapest_on_demand()
-            .map_or_else(|| "none fits".to_string(), |o| format_usd(o.monthly_usd));
+        let current = env.current.as_ref().map_or_else(|| "—".to_string(), |c| format_usd(c.monthly_usd));
+        let recommended = env.recommended().map_or_else(
+            || "**nothing fits**".to_string(),
+            |r| {
+                let up = r
+                    .upfront_usd
+                    .filter(|u| !u.is_zero())
+                    .map_or_else(String::new, |u| format!(" + {} upfront", format_usd(u)));
+                format!("`{}` {}{up}", r.id, format_usd(r.monthly_usd))
+            },
+        );
+        let od = env.cheapest_on_demand().map_or_else(|| "none fits".to_string(), |o| format_usd(o.monthly_usd));
         let any = env.cheapest_any();
         let rsv = any.map_or_else(|| "none fits".to_string(), |o| format_usd(o.monthly_usd));
-        let upfront = any
-            .and_then(|o| o.upfront_usd)
-            .map_or_else(|| "—".to_string(), format_usd);
+        let upfront = any.and_then(|o| o.upfront_usd).map_or_else(|| "—".to_string(), format_usd);
         let _ = writeln!(
             out,
-            "| {} | {} | {current} | {od} | {rsv} | {upfront} |",
+            "| {} | {} | {current} | {recommended} | {od} | {rsv} | {upfront} |",
             cell(&env.env),
             env.region
         );
     }
     let t = &all.totals;
-    let current = if t.envs_with_current == 0 {
-        "—".to_string()
-    } else {
-        format_usd(t.current_monthly_usd)
-    };
+    let current = if t.envs_with_current == 0 { "—".to_string() } else { format_usd(t.current_monthly_usd) };
     let _ = writeln!(
         out,
-        "| **total** | | **{current}** | **{}** | **{}** | **{}** |\n",
+        "| **total** | | **{current}** | **{}**{} | **{}** | **{}** | **{}** |\n",
+        format_usd(t.recommended_monthly_usd),
+        if t.recommended_upfront_usd.is_zero() {
+            String::new()
+        } else {
+            format!(" + {} upfront", format_usd(t.recommended_upfront_usd))
+        },
         format_usd(t.cheapest_on_demand_monthly_usd),
         format_usd(t.cheapest_with_reservations_monthly_usd),
         format_usd(t.reservations_upfront_usd)
@@ -82,9 +87,13 @@ fn render_all(all: &AllReport) -> String {
             all.envs.len()
         );
     }
+    if t.envs_without_fit > 0 {
+        let _ =
+            writeln!(out, "**{} environment(s) have no option that fits**: see their sections.\n", t.envs_without_fit);
+    }
     let _ = writeln!(
         out,
-        "Reserved options amortize their upfront fee into the monthly figure; the upfront column is the cash due when the reservations are bought.\n"
+        "The recommendation follows each environment's `commit` policy. Reserved options amortize their upfront fee into the monthly figure; the upfront column is the cash due when the reservations are bought.\n"
     );
     for env in &all.envs {
         env_section(&mut out, env, 2);
@@ -95,10 +104,7 @@ fn render_all(all: &AllReport) -> String {
 fn pricing_line(out: &mut String, env: &EnvReport) {
     let p = &env.pricing;
     let stale = if p.stale {
-        format!(
-            " **stale: {} days old; refresh before trusting**",
-            p.age_days
-        )
+        format!(" **stale: {} days old; refresh before trusting**", p.age_days)
     } else {
         format!(" ({} days old)", p.age_days)
     };
@@ -112,17 +118,8 @@ fn pricing_line(out: &mut String, env: &EnvReport) {
 fn layout(o: &OptionReport) -> String {
     match (&o.node_type, o.shards, o.replicas) {
         (Some(node), Some(shards), Some(replicas)) => {
-            let cm = if o.cluster_mode == Some(true) {
-                ", cluster mode"
-            } else {
-                ""
-            };
-            format!(
-                "{node} · {shards} shard{} × {} node{}{cm}",
-                plural(shards),
-                1 + replicas,
-                plural(1 + replicas)
-            )
+            let cm = if o.cluster_mode == Some(true) { ", cluster mode" } else { "" };
+            format!("{node} · {shards} shard{} × {} node{}{cm}", plural(shards), 1 + replicas, plural(1 + replicas))
         }
         _ => match &o.plan {
             Some(plan) => format!("plan {plan}"),
@@ -154,54 +151,225 @@ fn upfront(o: &OptionReport) -> String {
 }
 
 fn env_section(out: &mut String, env: &EnvReport, level: usize) {
-    let _ = writeln!(
-        out,
-        "{} capplan report: {} ({})\n",
-        h(level),
-        cell(&env.env),
-        env.region
-    );
+    let _ = writeln!(out, "{} capplan report: {} ({})\n", h(level), cell(&env.env), env.region);
     if level == 1 {
         pricing_line(out, env);
     }
+    recommendation(out, env, level + 1);
     summary(out, env, level + 1);
     workload(out, env, level + 1);
     option_table(out, env, level + 1);
-    if let Some(best) = env.cheapest_on_demand() {
-        line_items(
-            out,
-            &format!(
-                "Line items: cheapest feasible, no commitment (`{}`)",
-                best.id
-            ),
-            best,
-            level + 1,
-        );
+    let recommended = env.recommended();
+    if let Some(r) = recommended {
+        line_items(out, &format!("Line items: recommended (`{}`)", r.id), r, level + 1);
     }
-    if let Some(rsv) = env.cheapest_reserved()
-        && env.cheapest_any().is_some_and(|a| a.id == rsv.id)
+    if let Some(best) = env.cheapest_on_demand()
+        && recommended.is_none_or(|r| r.id != best.id)
     {
-        line_items(
-            out,
-            &format!(
-                "Line items: cheapest feasible with a reservation (`{}`)",
-                rsv.id
-            ),
-            rsv,
-            level + 1,
-        );
+        line_items(out, &format!("Line items: cheapest feasible, no commitment (`{}`)", best.id), best, level + 1);
     }
     if let Some(current) = &env.current {
-        line_items(
-            out,
-            &format!("Line items: current (`{}`)", current.id),
-            current,
-            level + 1,
-        );
+        line_items(out, &format!("Line items: current (`{}`)", current.id), current, level + 1);
     }
     excluded(out, env, level + 1);
     notes(out, env, level + 1);
     sources(out, env, level + 1);
+}
+
+fn describe(o: &OptionReport) -> String {
+    match o.kind {
+        crate::model::evaluate::OptionKind::Serverless => format!("ElastiCache Serverless {}", o.engine.label()),
+        crate::model::evaluate::OptionKind::Upstash => format!("Upstash {}", o.plan.as_deref().unwrap_or("")),
+        crate::model::evaluate::OptionKind::Split => match (&o.adapter, &o.state) {
+            (Some(a), Some(s)) => format!(
+                "{} split: pub/sub adapter {} × {} (cluster mode off) + state {} × {}, {}",
+                o.engine.label(),
+                a.nodes,
+                a.node_type,
+                s.nodes,
+                s.node_type,
+                o.term.as_deref().unwrap_or("")
+            ),
+            _ => o.id.clone(),
+        },
+        crate::model::evaluate::OptionKind::Node => {
+            format!("{}, {}, {}", o.engine.label(), layout(o), o.term.as_deref().unwrap_or(""))
+        }
+    }
+}
+
+fn recommendation(out: &mut String, env: &EnvReport, level: usize) {
+    let r = &env.recommendation;
+    let _ = writeln!(
+        out,
+        "{} Recommendation
+",
+        h(level)
+    );
+    let Some(id) = &r.option_id else {
+        let _ = writeln!(out, "**Nothing fits this workload.** `capplan report` exits with status 1.\n");
+        if let Some(n) = &r.nothing_fits {
+            for hint in &n.hints {
+                let _ = writeln!(out, "- {}", cell(hint));
+            }
+        }
+        out.push('\n');
+        return;
+    };
+    let option = env.option(id);
+    let monthly = r.monthly_usd.map_or_else(String::new, format_usd);
+    let _ = writeln!(out, "**Run `{id}`: {monthly}/month** — {}.\n", option.map_or_else(String::new, describe));
+    if let Some(over) = r.over_budget_usd {
+        let _ = writeln!(
+            out,
+            "**Over budget by {}/month** (budget {}). `capplan report` exits with status 1.\n",
+            format_usd(over),
+            env.policy.budget_usd.map_or_else(String::new, format_usd)
+        );
+    }
+    for line in &r.rationale {
+        let _ = writeln!(out, "- {}", cell(line));
+    }
+    out.push('\n');
+    if let Some(s) = &r.settings {
+        settings(out, s, level + 1);
+    }
+    if let Some(b) = &r.break_even {
+        break_even(out, b, level + 1);
+    }
+    if !r.risks.is_empty() {
+        let _ = writeln!(out, "{} Risks: what breaks first\n", h(level + 1));
+        for risk in &r.risks {
+            let _ = writeln!(out, "- {}", cell(&risk.message));
+        }
+        out.push('\n');
+    }
+}
+
+fn yes(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+fn settings(out: &mut String, s: &crate::model::recommend::Settings, level: usize) {
+    let _ = writeln!(out, "{} Settings\n", h(level));
+    let _ = writeln!(out, "| setting | value |");
+    let _ = writeln!(out, "|---|---|");
+    let _ = writeln!(out, "| engine | {} |", s.engine.label());
+    if s.clusters.is_empty() {
+        if let Some(node) = &s.node_type {
+            let _ = writeln!(out, "| node type | {node} |");
+            let _ = writeln!(
+                out,
+                "| shards × replicas per shard | {} × {} (cluster mode {}) |",
+                s.shards.unwrap_or(1),
+                s.replicas.unwrap_or(0),
+                if s.cluster_mode == Some(true) { "enabled" } else { "disabled" }
+            );
+        }
+        let _ =
+            writeln!(out, "| Multi-AZ / automatic failover | {} / {} |", yes(s.multi_az), yes(s.automatic_failover));
+    }
+    let _ = writeln!(out, "| maxmemory-policy | `{}`: {} |", s.maxmemory_policy, cell(&s.maxmemory_policy_why));
+    if s.snapshot_retention_days > 0 {
+        let _ = writeln!(
+            out,
+            "| snapshots | keep {} day{}; window {} UTC; {}/month beyond the free one |",
+            s.snapshot_retention_days,
+            if s.snapshot_retention_days == 1 { "" } else { "s" },
+            s.snapshot_window.as_deref().unwrap_or("—"),
+            format_usd(s.backup_monthly_usd)
+        );
+    } else {
+        let _ = writeln!(out, "| snapshots | off |");
+    }
+    if let Some(m) = &s.maintenance_window {
+        let _ = writeln!(out, "| maintenance window | {m} UTC |");
+    }
+    out.push('\n');
+    for c in &s.clusters {
+        let _ = writeln!(
+            out,
+            "- **{}** cluster: {} × {} shard{} × (1 + {} replica{}), cluster mode {}, Multi-AZ {}, snapshots {}, maintenance {} UTC, {}/month",
+            c.role,
+            c.node_type,
+            c.shards,
+            if c.shards == 1 { "" } else { "s" },
+            c.replicas,
+            if c.replicas == 1 { "" } else { "s" },
+            if c.cluster_mode { "enabled" } else { "disabled" },
+            yes(c.multi_az),
+            if c.snapshot_retention_days == 0 {
+                "off".to_string()
+            } else {
+                format!("{} days at {}", c.snapshot_retention_days, c.snapshot_window.as_deref().unwrap_or("—"))
+            },
+            c.maintenance_window,
+            format_usd(c.monthly_usd)
+        );
+    }
+    if !s.clusters.is_empty() {
+        out.push('\n');
+    }
+    let _ = writeln!(out, "Windows: {}.\n", s.windows_basis);
+    if !s.alarms.is_empty() {
+        let _ = writeln!(out, "CloudWatch alarms (`AWS/ElastiCache`; rules of thumb, adjust to taste):\n");
+        let _ = writeln!(out, "| metric | statistic | alarm when | severity | why |");
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for a in &s.alarms {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} {} | {} | {} |",
+                a.metric,
+                a.statistic,
+                a.comparison,
+                format_quantity(a.threshold, 1),
+                a.severity,
+                cell(&a.why)
+            );
+        }
+        out.push('\n');
+    }
+}
+
+fn break_even(out: &mut String, b: &crate::model::recommend::BreakEven, level: usize) {
+    if b.serverless_vs_node.is_none() && b.reserved.is_empty() && b.notes.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{} Break-even\n", h(level));
+    for note in &b.notes {
+        let _ = writeln!(out, "- {}", cell(note));
+    }
+    if !b.notes.is_empty() {
+        out.push('\n');
+    }
+    if let Some(s) = &b.serverless_vs_node {
+        for line in &s.summary {
+            let _ = writeln!(out, "- {}", cell(line));
+        }
+        out.push('\n');
+    }
+    if !b.reserved.is_empty() {
+        let _ = writeln!(out, "| reservation | pays off after | of a term of | saves per month | upfront |");
+        let _ = writeln!(out, "|---|--:|--:|--:|--:|");
+        for r in &b.reserved {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} months | {} months | {} | {} |",
+                r.option_id,
+                format_quantity(r.months, 1),
+                r.term_months,
+                format_usd(r.monthly_saving_usd),
+                r.upfront_usd.map_or_else(
+                    || "unknown".to_string(),
+                    |u| if u.is_zero() { "—".to_string() } else { format_usd(u) }
+                )
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\nA reservation is paid for the whole term: it beats on-demand only if the nodes run at least that many months of it.\n"
+        );
+    }
 }
 
 fn summary(out: &mut String, env: &EnvReport, level: usize) {
@@ -214,19 +382,15 @@ fn summary(out: &mut String, env: &EnvReport, level: usize) {
         } else {
             format!("**does not fit**: {}", current.excluded_reasons.join("; "))
         };
-        let _ = writeln!(
-            out,
-            "- **Current** `{}`: **{}/month**, {state}",
-            current.id,
-            format_usd(current.monthly_usd)
-        );
+        let _ = writeln!(out, "- **Current** `{}`: **{}/month**, {state}", current.id, format_usd(current.monthly_usd));
+    }
+    if let Some(r) = env.recommended() {
+        let delta = env.current.as_ref().map_or_else(String::new, |c| savings(c.monthly_usd, r.monthly_usd));
+        let _ = writeln!(out, "- **Recommended** `{}`: **{}/month**{delta}", r.id, format_usd(r.monthly_usd));
     }
     match best {
         Some(b) => {
-            let delta = env
-                .current
-                .as_ref()
-                .map_or_else(String::new, |c| savings(c.monthly_usd, b.monthly_usd));
+            let delta = env.current.as_ref().map_or_else(String::new, |c| savings(c.monthly_usd, b.monthly_usd));
             let _ = writeln!(
                 out,
                 "- **Cheapest feasible, no commitment** `{}`: **{}/month**{delta}",
@@ -235,10 +399,8 @@ fn summary(out: &mut String, env: &EnvReport, level: usize) {
             );
         }
         None => {
-            let _ = writeln!(
-                out,
-                "- **No option without commitment fits this workload**: see the excluded options below"
-            );
+            let _ =
+                writeln!(out, "- **No option without commitment fits this workload**: see the excluded options below");
         }
     }
     if let Some(r) = env.cheapest_reserved() {
@@ -284,11 +446,7 @@ fn workload(out: &mut String, env: &EnvReport, level: usize) {
         out,
         "| {} | {} | {} / {} GiB | {} / {} | {} KB | {} | {} |\n",
         env.engine.label(),
-        if env.ha {
-            "yes (replicas + Multi-AZ)"
-        } else {
-            "no"
-        },
+        if env.ha { "yes (replicas + Multi-AZ)" } else { "no" },
         format_quantity(w.data_gb, 3),
         format_quantity(w.peak_data_gb, 3),
         format_quantity(w.requests_per_sec, 2),
@@ -302,12 +460,7 @@ fn workload(out: &mut String, env: &EnvReport, level: usize) {
 /// The rows worth showing: the cheapest feasible options, then the cheapest excluded option for
 /// each constraint, all sorted by monthly cost.
 pub fn shown_options(env: &EnvReport) -> Vec<&OptionReport> {
-    let mut shown: Vec<&OptionReport> = env
-        .options
-        .iter()
-        .filter(|o| o.feasible)
-        .take(FEASIBLE_ROWS)
-        .collect();
+    let mut shown: Vec<&OptionReport> = env.options.iter().filter(|o| o.feasible).take(FEASIBLE_ROWS).collect();
     let mut by_constraint: BTreeMap<&str, &OptionReport> = BTreeMap::new();
     for o in env.options.iter().filter(|o| !o.feasible) {
         for e in &o.exclusions {
@@ -319,27 +472,16 @@ pub fn shown_options(env: &EnvReport) -> Vec<&OptionReport> {
             shown.push(o);
         }
     }
-    shown.sort_by(|a, b| {
-        a.monthly_usd
-            .cmp(&b.monthly_usd)
-            .then_with(|| a.id.cmp(&b.id))
-    });
+    shown.sort_by(|a, b| a.monthly_usd.cmp(&b.monthly_usd).then_with(|| a.id.cmp(&b.id)));
     shown
 }
 
 fn option_table(out: &mut String, env: &EnvReport, level: usize) {
     let _ = writeln!(out, "{} Options, cheapest first\n", h(level));
-    let _ = writeln!(
-        out,
-        "| # | option | kind | engine | layout | term | monthly | upfront | fit |"
-    );
+    let _ = writeln!(out, "| # | option | kind | engine | layout | term | monthly | upfront | fit |");
     let _ = writeln!(out, "|--:|---|---|---|---|---|--:|--:|---|");
     for o in shown_options(env) {
-        let rank = env
-            .options
-            .iter()
-            .position(|x| x.id == o.id)
-            .map_or(0, |i| i + 1);
+        let rank = env.options.iter().position(|x| x.id == o.id).map_or(0, |i| i + 1);
         let _ = writeln!(
             out,
             "| {rank} | `{}` | {} | {} | {} | {} | {} | {} | {} |",
@@ -364,10 +506,7 @@ fn option_table(out: &mut String, env: &EnvReport, level: usize) {
 
 fn line_items(out: &mut String, title: &str, o: &OptionReport, level: usize) {
     let _ = writeln!(out, "{} {title}\n", h(level));
-    let _ = writeln!(
-        out,
-        "| item | quantity | unit | unit price | monthly | price source |"
-    );
+    let _ = writeln!(out, "| item | quantity | unit | unit price | monthly | price source |");
     let _ = writeln!(out, "|---|--:|---|--:|--:|---|");
     for l in &o.lines {
         let p = &l.price_source;
@@ -384,11 +523,7 @@ fn line_items(out: &mut String, title: &str, o: &OptionReport, level: usize) {
             p.date
         );
     }
-    let _ = writeln!(
-        out,
-        "| **total** | | | | **{}** | |",
-        format_usd(o.monthly_usd)
-    );
+    let _ = writeln!(out, "| **total** | | | | **{}** | |", format_usd(o.monthly_usd));
     if let Some(u) = o.upfront_usd
         && u > Decimal::ZERO
     {
@@ -401,12 +536,7 @@ fn line_items(out: &mut String, title: &str, o: &OptionReport, level: usize) {
     let derived: Vec<String> = o
         .lines
         .iter()
-        .filter_map(|l| {
-            l.price_source
-                .note
-                .as_ref()
-                .map(|n| format!("{}: {n}", format_unit_usd(l.unit_usd)))
-        })
+        .filter_map(|l| l.price_source.note.as_ref().map(|n| format!("{}: {n}", format_unit_usd(l.unit_usd))))
         .collect();
     let mut printed = Vec::new();
     for d in derived {
@@ -437,17 +567,8 @@ fn excluded(out: &mut String, env: &EnvReport, level: usize) {
     let _ = writeln!(out, "| constraint | options | example | why |");
     let _ = writeln!(out, "|---|--:|---|---|");
     for (constraint, (count, example)) in &groups {
-        let reason = example
-            .exclusions
-            .iter()
-            .find(|e| &e.constraint == constraint)
-            .map_or("", |e| e.reason.as_str());
-        let _ = writeln!(
-            out,
-            "| {constraint} | {count} | `{}` | {} |",
-            example.id,
-            cell(reason)
-        );
+        let reason = example.exclusions.iter().find(|e| &e.constraint == constraint).map_or("", |e| e.reason.as_str());
+        let _ = writeln!(out, "| {constraint} | {count} | `{}` | {} |", example.id, cell(reason));
     }
     out.push('\n');
 }
@@ -473,14 +594,7 @@ fn sources(out: &mut String, env: &EnvReport, level: usize) {
     let _ = writeln!(out, "| id | kind | source | date |");
     let _ = writeln!(out, "|---|---|---|---|");
     for s in &env.pricing.sources {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            s.id,
-            s.kind.id(),
-            cell(&s.source),
-            s.date
-        );
+        let _ = writeln!(out, "| {} | {} | {} | {} |", s.id, s.kind.id(), cell(&s.source), s.date);
     }
     out.push('\n');
 }

@@ -13,12 +13,13 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::model::capacity::Utilization;
+use crate::model::capacity::{HEURISTICS, Utilization};
 use crate::model::catalog::Engine;
-use crate::model::cost::Line;
+use crate::model::cost::{Line, Part};
 use crate::model::evaluate::{EnvEvaluation, Evaluated, OptionKind};
 use crate::model::price::{PriceBook, PriceKind, Term};
-use crate::model::workload::Deployment;
+use crate::model::recommend::{BreakEven, NothingFits, Outcome, Risk, Settings};
+use crate::model::workload::{Auth, Deployment, NodeLayout};
 
 /// Version of the JSON report schema (`assets/report.schema.json`).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -147,6 +148,84 @@ pub struct OptionReport {
     pub notes: Vec<String>,
     /// Line items.
     pub lines: Vec<LineReport>,
+    /// Split deployments: the pub/sub adapter cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adapter: Option<ClusterReport>,
+    /// Split deployments: the state cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<ClusterReport>,
+}
+
+/// One cluster of a split deployment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClusterReport {
+    /// Node type.
+    pub node_type: String,
+    /// Shards.
+    pub shards: u32,
+    /// Replicas per shard.
+    pub replicas: u32,
+    /// Cluster mode.
+    pub cluster_mode: bool,
+    /// Nodes billed.
+    pub nodes: u32,
+    /// Monthly cost of this cluster (its lines).
+    pub monthly_usd: Decimal,
+}
+
+/// The recommendation, or what would fit when nothing does.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RecommendationReport {
+    /// Id of the recommended entry of `options`; `null` when nothing fits.
+    pub option_id: Option<String>,
+    /// Its monthly cost.
+    pub monthly_usd: Option<Decimal>,
+    /// Its upfront cash (reserved terms).
+    pub upfront_usd: Option<Decimal>,
+    /// What to set up.
+    pub settings: Option<Settings>,
+    /// Why it won, and what the runner-up would save or risk.
+    pub rationale: Vec<String>,
+    /// What breaks first as load grows.
+    pub risks: Vec<Risk>,
+    /// Break-even points.
+    pub break_even: Option<BreakEven>,
+    /// How far above `budget_usd` the winner is.
+    pub over_budget_usd: Option<Decimal>,
+    /// When nothing fits: the closest option and what would fit.
+    pub nothing_fits: Option<NothingFits>,
+}
+
+/// The sizing policy used.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PolicyReport {
+    /// Highest share of a node resource planned at peak.
+    pub headroom: f64,
+    /// Months of growth sized for.
+    pub horizon_months: u32,
+    /// reserved-memory-percent.
+    pub reserved_memory_pct: f64,
+    /// Reserved terms the recommendation may use: `none`, `1yr`, `3yr`.
+    pub commit: String,
+    /// Payment option for a commitment.
+    pub commit_payment: String,
+    /// Monthly budget.
+    pub budget_usd: Option<Decimal>,
+    /// Share of client traffic crossing AZs.
+    pub cross_az_fraction: Decimal,
+    /// Heuristics the capacity model uses.
+    pub heuristics: Vec<String>,
+}
+
+/// How much the search checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct SearchReport {
+    /// Node layouts checked for fit.
+    pub layouts_checked: u64,
+    /// Layout × term prices computed.
+    pub prices_computed: u64,
+    /// Options listed.
+    pub options_listed: usize,
 }
 
 /// The workload as evaluated.
@@ -170,6 +249,34 @@ pub struct WorkloadReport {
     pub min_ecpu_per_sec: Decimal,
     /// Multi-key commands across hash slots.
     pub cross_slot_commands: bool,
+    /// Growth per month, percent.
+    pub growth_pct_per_month: Decimal,
+    /// Pub/sub messages per second.
+    pub pubsub_messages_per_sec: Decimal,
+    /// Pub/sub payload, KB.
+    pub pubsub_payload_kb: Decimal,
+    /// Pub/sub subscribers.
+    pub pubsub_subscribers: u32,
+    /// Keyspace notifications used.
+    pub keyspace_notifications: bool,
+    /// SELECT of databases other than 0.
+    pub uses_select: bool,
+    /// Reads sent to replicas.
+    pub reads_from_replicas: bool,
+    /// Authentication.
+    pub auth: Auth,
+    /// Client uses TLS.
+    pub tls: bool,
+    /// Largest item, KB.
+    pub max_item_kb: Option<Decimal>,
+    /// Share of traffic on the hottest key.
+    pub hot_key_share: Decimal,
+    /// Share of data that is hot.
+    pub hot_data_fraction: Decimal,
+    /// Every key has a TTL.
+    pub keys_have_ttl: bool,
+    /// Data must never be evicted.
+    pub must_not_evict: bool,
 }
 
 /// The cheapest feasible options.
@@ -202,6 +309,12 @@ pub struct EnvReport {
     pub pricing: PricingInfo,
     /// Workload used.
     pub workload: WorkloadReport,
+    /// Sizing policy and commitment rules used.
+    pub policy: PolicyReport,
+    /// The answer: what to run and how to set it up.
+    pub recommendation: RecommendationReport,
+    /// How much the search checked.
+    pub search: SearchReport,
     /// What runs today.
     pub current: Option<OptionReport>,
     /// Cheapest feasible options.
@@ -230,6 +343,12 @@ pub struct Totals {
     pub current_monthly_usd: Decimal,
     /// Environments with a `current` deployment.
     pub envs_with_current: usize,
+    /// Sum of the recommended options.
+    pub recommended_monthly_usd: Decimal,
+    /// Upfront cash the recommended reservations need (known fees only).
+    pub recommended_upfront_usd: Decimal,
+    /// Environments where nothing fits.
+    pub envs_without_fit: usize,
     /// Sum of the cheapest feasible options without commitment.
     pub cheapest_on_demand_monthly_usd: Decimal,
     /// Sum of the cheapest feasible options with a reservation (or without, where none is cheaper).
@@ -293,6 +412,29 @@ pub fn option_report(option: &Evaluated, book: &PriceBook) -> OptionReport {
         ),
         Deployment::Upstash { plan } => (None, None, None, None, None, None, Some(plan.clone())),
         Deployment::Serverless { .. } => (None, None, None, None, None, None, None),
+        Deployment::Split { state, adapter, term } => (
+            Some(book.catalog.node(state.node).name.clone()),
+            Some(state.cluster_mode),
+            Some(state.shards),
+            Some(state.replicas),
+            Some(state.nodes() + adapter.nodes()),
+            Some(term.id()),
+            None,
+        ),
+    };
+    let cluster = |layout: &NodeLayout, part: Part| ClusterReport {
+        node_type: book.catalog.node(layout.node).name.clone(),
+        shards: layout.shards,
+        replicas: layout.replicas,
+        cluster_mode: layout.cluster_mode,
+        nodes: layout.nodes(),
+        monthly_usd: option.cost.part_monthly_usd(part),
+    };
+    let (adapter, state) = match &option.deployment {
+        Deployment::Split { adapter, state, .. } => {
+            (Some(cluster(adapter, Part::Adapter)), Some(cluster(state, Part::State)))
+        }
+        _ => (None, None),
     };
     let upfront = match option.term() {
         Some(Term::Reserved(..)) if !option.cost.upfront_known => None,
@@ -314,44 +456,62 @@ pub fn option_report(option: &Evaluated, book: &PriceBook) -> OptionReport {
         exclusions: option
             .exclusions
             .iter()
-            .map(|e| ExclusionReport {
-                constraint: e.constraint.id().to_string(),
-                reason: e.reason.clone(),
-            })
+            .map(|e| ExclusionReport { constraint: e.constraint.id().to_string(), reason: e.reason.clone() })
             .collect(),
         monthly_usd: option.monthly_usd(),
         upfront_usd: upfront,
         utilization: option.utilization,
         notes: option.notes.clone(),
         lines: option.cost.lines.iter().map(line_report).collect(),
+        adapter,
+        state,
+    }
+}
+
+fn recommendation_report(eval: &EnvEvaluation) -> RecommendationReport {
+    match &eval.outcome {
+        Outcome::Recommended(r) => {
+            let winner = eval.option(&r.option_id);
+            RecommendationReport {
+                option_id: Some(r.option_id.clone()),
+                monthly_usd: winner.map(Evaluated::monthly_usd),
+                upfront_usd: winner.filter(|w| w.cost.upfront_known).map(|w| w.cost.upfront_usd),
+                settings: Some(r.settings.clone()),
+                rationale: r.rationale.clone(),
+                risks: r.risks.clone(),
+                break_even: Some(r.break_even.clone()),
+                over_budget_usd: r.over_budget_usd,
+                nothing_fits: None,
+            }
+        }
+        Outcome::NothingFits(n) => RecommendationReport {
+            option_id: None,
+            monthly_usd: None,
+            upfront_usd: None,
+            settings: None,
+            rationale: Vec::new(),
+            risks: Vec::new(),
+            break_even: None,
+            over_budget_usd: None,
+            nothing_fits: Some(n.clone()),
+        },
     }
 }
 
 /// Build the report of one evaluated environment.
-pub fn env_report(
-    eval: &EnvEvaluation,
-    book: &PriceBook,
-    plan: &str,
-    evaluated_on: NaiveDate,
-) -> EnvReport {
+pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_on: NaiveDate) -> EnvReport {
     let w = &eval.inputs.workload;
     let mut cited: BTreeMap<(String, PriceKind, String), SourceInfo> = BTreeMap::new();
     for option in eval.options.iter().chain(eval.current.iter()) {
         for line in &option.cost.lines {
             let p = &line.source;
-            cited
-                .entry((p.source_id.clone(), p.kind, p.date.clone()))
-                .or_insert_with(|| SourceInfo {
-                    id: p.source_id.clone(),
-                    kind: p.kind,
-                    source: p.source.clone(),
-                    date: p.date.clone(),
-                    locator: book
-                        .sources
-                        .get(&p.source_id)
-                        .map(|m| m.locator.clone())
-                        .unwrap_or_default(),
-                });
+            cited.entry((p.source_id.clone(), p.kind, p.date.clone())).or_insert_with(|| SourceInfo {
+                id: p.source_id.clone(),
+                kind: p.kind,
+                source: p.source.clone(),
+                date: p.date.clone(),
+                locator: book.sources.get(&p.source_id).map(|m| m.locator.clone()).unwrap_or_default(),
+            });
         }
     }
     let age_days = (evaluated_on - book.as_of).num_days();
@@ -380,17 +540,43 @@ pub fn env_report(
             connections: w.connections,
             min_ecpu_per_sec: w.min_ecpu_per_sec,
             cross_slot_commands: w.cross_slot_commands,
+            growth_pct_per_month: w.growth_pct_per_month,
+            pubsub_messages_per_sec: w.pubsub_messages_per_sec,
+            pubsub_payload_kb: w.pubsub_payload_kb,
+            pubsub_subscribers: w.pubsub_subscribers,
+            keyspace_notifications: w.keyspace_notifications,
+            uses_select: w.uses_select,
+            reads_from_replicas: w.reads_from_replicas,
+            auth: w.auth,
+            tls: w.tls,
+            max_item_kb: w.max_item_kb,
+            hot_key_share: w.hot_key_share,
+            hot_data_fraction: w.hot_data_fraction,
+            keys_have_ttl: w.keys_have_ttl,
+            must_not_evict: w.must_not_evict,
+        },
+        policy: PolicyReport {
+            headroom: eval.inputs.policy.headroom,
+            horizon_months: eval.inputs.policy.horizon_months,
+            reserved_memory_pct: (eval.inputs.policy.reserved_memory * 100.0).round(),
+            commit: eval.inputs.commit.id().to_string(),
+            commit_payment: eval.inputs.commit.payment.id().to_string(),
+            budget_usd: eval.inputs.budget_usd,
+            cross_az_fraction: eval.inputs.cross_az_fraction,
+            heuristics: HEURISTICS.iter().map(ToString::to_string).collect(),
+        },
+        recommendation: recommendation_report(eval),
+        search: SearchReport {
+            layouts_checked: eval.stats.layouts_checked,
+            prices_computed: eval.stats.prices_computed,
+            options_listed: eval.options.len(),
         },
         current: eval.current.as_ref().map(|c| option_report(c, book)),
         cheapest: Cheapest {
             on_demand: eval.cheapest_on_demand().map(|o| o.id.clone()),
             reserved: eval.cheapest_reserved().map(|o| o.id.clone()),
         },
-        options: eval
-            .options
-            .iter()
-            .map(|o| option_report(o, book))
-            .collect(),
+        options: eval.options.iter().map(|o| option_report(o, book)).collect(),
         notes: eval.notes.clone(),
     }
 }
@@ -403,18 +589,17 @@ impl EnvReport {
 
     /// The cheapest feasible option without commitment.
     pub fn cheapest_on_demand(&self) -> Option<&OptionReport> {
-        self.cheapest
-            .on_demand
-            .as_deref()
-            .and_then(|id| self.option(id))
+        self.cheapest.on_demand.as_deref().and_then(|id| self.option(id))
     }
 
     /// The cheapest feasible option with a reservation.
     pub fn cheapest_reserved(&self) -> Option<&OptionReport> {
-        self.cheapest
-            .reserved
-            .as_deref()
-            .and_then(|id| self.option(id))
+        self.cheapest.reserved.as_deref().and_then(|id| self.option(id))
+    }
+
+    /// The recommended option.
+    pub fn recommended(&self) -> Option<&OptionReport> {
+        self.recommendation.option_id.as_deref().and_then(|id| self.option(id))
     }
 
     /// The cheaper of the two (what reservations would bring the environment down to).
@@ -431,6 +616,9 @@ pub fn totals(envs: &[EnvReport]) -> Totals {
     let mut t = Totals {
         current_monthly_usd: Decimal::ZERO,
         envs_with_current: 0,
+        recommended_monthly_usd: Decimal::ZERO,
+        recommended_upfront_usd: Decimal::ZERO,
+        envs_without_fit: 0,
         cheapest_on_demand_monthly_usd: Decimal::ZERO,
         cheapest_with_reservations_monthly_usd: Decimal::ZERO,
         reservations_upfront_usd: Decimal::ZERO,
@@ -439,6 +627,13 @@ pub fn totals(envs: &[EnvReport]) -> Totals {
         if let Some(c) = &env.current {
             t.current_monthly_usd += c.monthly_usd;
             t.envs_with_current += 1;
+        }
+        match env.recommended() {
+            Some(r) => {
+                t.recommended_monthly_usd += r.monthly_usd;
+                t.recommended_upfront_usd += r.upfront_usd.unwrap_or_default();
+            }
+            None => t.envs_without_fit += 1,
         }
         if let Some(o) = env.cheapest_on_demand() {
             t.cheapest_on_demand_monthly_usd += o.monthly_usd;

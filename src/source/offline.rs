@@ -13,9 +13,8 @@ use std::sync::{Arc, OnceLock};
 use super::SourceError;
 use crate::model::catalog::{Catalog, Engine, NodeType};
 use crate::model::price::{
-    Payment, PriceBook, PriceKind, Provenance, Rate, RegionPrices, ReservedOffer, ServerlessRates,
-    Source, SourceMeta, SupportPeriod, SupportStart, Term, TermLength, UpstashPayg, UpstashPlan,
-    UpstashPricing,
+    Payment, PriceBook, PriceKind, Provenance, Rate, RegionPrices, ReservedOffer, ServerlessRates, Source, SourceMeta,
+    SupportPeriod, SupportStart, Term, TermLength, UpstashPayg, UpstashPlan, UpstashPricing,
 };
 
 /// The cache file as compiled in.
@@ -28,9 +27,7 @@ pub const CACHE_AS_OF: &str = env!("CAPPLAN_PRICING_AS_OF");
 /// The embedded price book, parsed once per process.
 pub fn embedded() -> Result<&'static PriceBook, SourceError> {
     static BOOK: OnceLock<Result<PriceBook, SourceError>> = OnceLock::new();
-    BOOK.get_or_init(|| parse_cache(CACHE, "embedded pricing cache"))
-        .as_ref()
-        .map_err(Clone::clone)
+    BOOK.get_or_init(|| parse_cache(CACHE, "embedded pricing cache")).as_ref().map_err(Clone::clone)
 }
 
 #[derive(Deserialize)]
@@ -209,8 +206,7 @@ struct PlanRec {
 }
 
 fn decimal(text: &str, what: &str) -> Result<Decimal, SourceError> {
-    Decimal::from_str(text)
-        .map_err(|e| SourceError::Cache(format!("{what}: '{text}' is not a decimal ({e})")))
+    Decimal::from_str(text).map_err(|e| SourceError::Cache(format!("{what}: '{text}' is not a decimal ({e})")))
 }
 
 fn opt_decimal(text: Option<&String>, what: &str) -> Result<Option<Decimal>, SourceError> {
@@ -236,21 +232,13 @@ struct Provenances<'a> {
 }
 
 impl Provenances<'_> {
-    fn get(
-        &mut self,
-        id: &str,
-        kind: PriceKind,
-        as_of: &str,
-        note: Option<&String>,
-    ) -> Result<Source, SourceError> {
+    fn get(&mut self, id: &str, kind: PriceKind, as_of: &str, note: Option<&String>) -> Result<Source, SourceError> {
         let key = (id.to_string(), kind, as_of.to_string(), note.cloned());
         if let Some(found) = self.cache.get(&key) {
             return Ok(found.clone());
         }
-        let rec = self
-            .sources
-            .get(id)
-            .ok_or_else(|| SourceError::Cache(format!("record cites unknown source '{id}'")))?;
+        let rec =
+            self.sources.get(id).ok_or_else(|| SourceError::Cache(format!("record cites unknown source '{id}'")))?;
         let source = Arc::new(Provenance {
             kind,
             source_id: id.to_string(),
@@ -266,8 +254,8 @@ impl Provenances<'_> {
 /// Parse a pricing cache file into a [`PriceBook`]. Pure: the same function reads the embedded
 /// cache and any cache written by a refresh. `origin` says where it came from.
 pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError> {
-    let file: CacheFile = serde_json::from_slice(bytes)
-        .map_err(|e| SourceError::Cache(format!("unreadable pricing cache: {e}")))?;
+    let file: CacheFile =
+        serde_json::from_slice(bytes).map_err(|e| SourceError::Cache(format!("unreadable pricing cache: {e}")))?;
     if file.schema_version != SCHEMA_VERSION {
         return Err(SourceError::Cache(format!(
             "pricing cache schema version {} is not the {SCHEMA_VERSION} this build reads",
@@ -275,9 +263,7 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
         )));
     }
     if file.currency != "USD" || file.hours_per_month != crate::model::units::HOURS_PER_MONTH {
-        return Err(SourceError::Cache(
-            "pricing cache must be in USD with 730-hour months".into(),
-        ));
+        return Err(SourceError::Cache("pricing cache must be in USD with 730-hour months".into()));
     }
     let _ = &file.built_by;
     let as_of = date(&file.as_of, "as_of")?;
@@ -285,10 +271,7 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
     let mut nodes = Vec::with_capacity(file.node_types.len());
     for n in &file.node_types {
         if n.memory_bytes == 0 || n.vcpu == 0 || n.maxclients == 0 {
-            return Err(SourceError::Cache(format!(
-                "node type {} has a zero spec",
-                n.name
-            )));
+            return Err(SourceError::Cache(format!("node type {} has a zero spec", n.name)));
         }
         nodes.push(NodeType {
             name: n.name.clone(),
@@ -296,16 +279,8 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
             vcpu: n.vcpu,
             memory_bytes: n.memory_bytes,
             baseline_gbps: f64_of(&n.network_baseline_gbps, &n.name)?,
-            burst_gbps: n
-                .network_burst_gbps
-                .as_deref()
-                .map(|t| f64_of(t, &n.name))
-                .transpose()?,
-            ssd_gib: n
-                .ssd_gib
-                .as_deref()
-                .map(|t| f64_of(t, &n.name))
-                .transpose()?,
+            burst_gbps: n.network_burst_gbps.as_deref().map(|t| f64_of(t, &n.name)).transpose()?,
+            ssd_gib: n.ssd_gib.as_deref().map(|t| f64_of(t, &n.name)).transpose()?,
             cpu_credit_baseline_pct: n.cpu_credit_baseline_pct,
             maxclients: n.maxclients,
             engines: n.engines.clone(),
@@ -313,16 +288,11 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
     }
     let catalog = Catalog::new(nodes);
     let node_id = |name: &str| {
-        catalog.find(name).ok_or_else(|| {
-            SourceError::Cache(format!(
-                "price for node type '{name}' missing from the catalog"
-            ))
-        })
+        catalog
+            .find(name)
+            .ok_or_else(|| SourceError::Cache(format!("price for node type '{name}' missing from the catalog")))
     };
-    let mut prov = Provenances {
-        sources: &file.sources,
-        cache: BTreeMap::new(),
-    };
+    let mut prov = Provenances { sources: &file.sources, cache: BTreeMap::new() };
     let mut regions: BTreeMap<String, RegionPrices> = BTreeMap::new();
 
     for p in &file.node_prices {
@@ -330,28 +300,13 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
         let source = prov.get(&p.source, p.kind, &p.as_of, p.note.as_ref())?;
         let usd = decimal(&p.usd_per_hour, &p.node_type)?;
         let prices = regions.entry(p.region.clone()).or_default();
-        if prices
-            .on_demand
-            .insert((id, p.engine), Rate { usd, source })
-            .is_some()
-        {
-            return Err(SourceError::Cache(format!(
-                "duplicate price {} {} {}",
-                p.region,
-                p.node_type,
-                p.engine.id()
-            )));
+        if prices.on_demand.insert((id, p.engine), Rate { usd, source }).is_some() {
+            return Err(SourceError::Cache(format!("duplicate price {} {} {}", p.region, p.node_type, p.engine.id())));
         }
     }
     for r in &file.reserved {
         let id = node_id(&r.node_type)?;
-        let what = format!(
-            "{} {} {} {}",
-            r.region,
-            r.node_type,
-            r.term.id(),
-            r.payment.id()
-        );
+        let what = format!("{} {} {} {}", r.region, r.node_type, r.term.id(), r.payment.id());
         let offer = ReservedOffer {
             upfront_usd: opt_decimal(r.upfront_usd.as_ref(), &what)?,
             hourly_usd: opt_decimal(r.hourly_usd.as_ref(), &what)?,
@@ -364,25 +319,13 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
                 "reserved offer {what} has neither upfront+hourly nor an effective rate"
             )));
         }
-        if r.payment == Payment::AllUpfront
-            && complete
-            && offer.upfront_usd.unwrap_or_default().is_zero()
-        {
-            return Err(SourceError::Cache(format!(
-                "all-upfront offer {what} has no upfront fee"
-            )));
+        if r.payment == Payment::AllUpfront && complete && offer.upfront_usd.unwrap_or_default().is_zero() {
+            return Err(SourceError::Cache(format!("all-upfront offer {what} has no upfront fee")));
         }
         let term = Term::Reserved(r.term, r.payment);
         let prices = regions.entry(r.region.clone()).or_default();
-        if prices
-            .reserved
-            .insert((id, r.engine, term), offer)
-            .is_some()
-        {
-            return Err(SourceError::Cache(format!(
-                "duplicate reserved offer {what} {}",
-                r.engine.id()
-            )));
+        if prices.reserved.insert((id, r.engine, term), offer).is_some() {
+            return Err(SourceError::Cache(format!("duplicate reserved offer {what} {}", r.engine.id())));
         }
     }
     for s in &file.serverless {
@@ -397,11 +340,7 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
             ecpu_per_million: rate(&s.ecpu_usd_per_million)?,
             min_storage_gb: rate(&s.min_storage_gb)?,
         };
-        regions
-            .entry(s.region.clone())
-            .or_default()
-            .serverless
-            .insert(s.engine, rates);
+        regions.entry(s.region.clone()).or_default().serverless.insert(s.engine, rates);
     }
     let mut backup_default = None;
     for b in &file.backup {
@@ -415,38 +354,26 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
             regions.entry(b.region.clone()).or_default().backup = Some(rate);
         }
     }
-    let backup_default =
-        backup_default.ok_or_else(|| SourceError::Cache("no default backup rate ('*')".into()))?;
+    let backup_default = backup_default.ok_or_else(|| SourceError::Cache("no default backup rate ('*')".into()))?;
     for e in &file.extended_support {
         let id = node_id(&e.node_type)?;
         let period = match e.period.as_str() {
             "yr1-2" => SupportPeriod::Years1To2,
             "yr3" => SupportPeriod::Year3,
             other => {
-                return Err(SourceError::Cache(format!(
-                    "unknown Extended Support period '{other}'"
-                )));
+                return Err(SourceError::Cache(format!("unknown Extended Support period '{other}'")));
             }
         };
         let rate = Rate {
             usd: decimal(&e.usd_per_hour, "extended support")?,
             source: prov.get(&e.source, e.kind, &e.as_of, e.note.as_ref())?,
         };
-        regions
-            .entry(e.region.clone())
-            .or_default()
-            .extended_support
-            .insert((id, period), rate);
+        regions.entry(e.region.clone()).or_default().extended_support.insert((id, period), rate);
     }
     let extended_support_starts = file
         .extended_support_schedule
         .iter()
-        .map(|s| {
-            Ok(SupportStart {
-                major: s.major,
-                starts: date(&s.starts, "extended_support_schedule")?,
-            })
-        })
+        .map(|s| Ok(SupportStart { major: s.major, starts: date(&s.starts, "extended_support_schedule")? }))
         .collect::<Result<Vec<_>, SourceError>>()?;
     let t = &file.cross_az_transfer;
     let cross_az_per_gb = Rate {
@@ -487,23 +414,14 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
             })
         })
         .collect::<Result<Vec<_>, SourceError>>()?;
-    let upstash = UpstashPricing {
-        source: upstash_source,
-        regions: u.regions.clone(),
-        payg,
-        plans,
-    };
+    let upstash = UpstashPricing { source: upstash_source, regions: u.regions.clone(), payg, plans };
 
     let sources = file
         .sources
         .iter()
         .map(|(id, s)| {
-            let meta = SourceMeta {
-                kind: s.kind,
-                title: s.title.clone(),
-                locator: s.locator.clone(),
-                as_of: s.as_of.clone(),
-            };
+            let meta =
+                SourceMeta { kind: s.kind, title: s.title.clone(), locator: s.locator.clone(), as_of: s.as_of.clone() };
             (id.clone(), meta)
         })
         .collect();
@@ -531,18 +449,12 @@ mod tests {
     }
 
     #[test]
-    fn embedded_cache_parses_and_every_catalog_node_has_a_us_east_1_price_for_each_engine_it_runs()
-    {
+    fn embedded_cache_parses_and_every_catalog_node_has_a_us_east_1_price_for_each_engine_it_runs() {
         let book = book();
         assert_eq!(book.catalog.len(), 59);
         for (id, node) in book.catalog.nodes() {
             for engine in &node.engines {
-                assert!(
-                    book.on_demand("us-east-1", id, *engine).is_some(),
-                    "{} {}",
-                    node.name,
-                    engine.id()
-                );
+                assert!(book.on_demand("us-east-1", id, *engine).is_some(), "{} {}", node.name, engine.id());
             }
         }
         assert_eq!(book.as_of.to_string(), CACHE_AS_OF);
@@ -585,27 +497,16 @@ mod tests {
         let term = Term::Reserved(TermLength::ThreeYears, Payment::AllUpfront);
         let offer = book.reserved("us-east-1", id, Engine::Redis, term).unwrap();
         assert_eq!(offer.upfront_usd, Some(dec!(3015.63)));
-        assert_eq!(
-            offer.amortized_hourly_usd(TermLength::ThreeYears),
-            dec!(0.11475)
-        );
+        assert_eq!(offer.amortized_hourly_usd(TermLength::ThreeYears), dec!(0.11475));
         assert_eq!(offer.source.kind, PriceKind::AwsPriceList);
     }
 
     #[test]
     fn corrupt_or_foreign_caches_are_errors_not_panics() {
-        for bad in [
-            &b""[..],
-            b"{",
-            b"[]",
-            b"{\"schema_version\": 99}",
-            b"\xff\xfe",
-        ] {
+        for bad in [&b""[..], b"{", b"[]", b"{\"schema_version\": 99}", b"\xff\xfe"] {
             assert!(parse_cache(bad, "test").is_err());
         }
-        let text = std::str::from_utf8(CACHE)
-            .unwrap()
-            .replace("\"schema_version\": 1", "\"schema_version\": 2");
+        let text = std::str::from_utf8(CACHE).unwrap().replace("\"schema_version\": 1", "\"schema_version\": 2");
         let err = parse_cache(text.as_bytes(), "test").unwrap_err();
         assert!(err.to_string().contains("schema version 2"), "{err}");
     }

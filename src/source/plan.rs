@@ -11,12 +11,13 @@ use std::fmt;
 use std::ops::Range;
 use toml::Spanned;
 
+use crate::model::capacity::Policy;
 use crate::model::catalog::Engine;
 use crate::model::limits::{MAX_NODES_PER_CLUSTER, MAX_REPLICAS_PER_SHARD, MEMCACHED_MAX_NODES};
 use crate::model::price::{Payment, PriceBook, Term, TermLength};
 use crate::model::units::decimal_from_f64;
 use crate::model::workload::{
-    Backup, Current, Deployment, EngineVersion, EnvInputs, NodeLayout, Workload,
+    Auth, Backup, Commit, Current, Deployment, EngineVersion, EnvInputs, NodeLayout, Workload,
     default_snapshot_retention,
 };
 
@@ -90,24 +91,12 @@ struct Locator<'a> {
 }
 
 impl Locator<'_> {
-    fn error(
-        &self,
-        span: Option<Range<usize>>,
-        key: &str,
-        message: impl Into<String>,
-    ) -> PlanError {
+    fn error(&self, span: Option<Range<usize>>, key: &str, message: impl Into<String>) -> PlanError {
         let (line, column, snippet) = match span {
             Some(span) => self.position(span),
             None => (0, 0, None),
         };
-        PlanError {
-            file: self.file.to_string(),
-            line,
-            column,
-            key: key.to_string(),
-            message: message.into(),
-            snippet,
-        }
+        PlanError { file: self.file.to_string(), line, column, key: key.to_string(), message: message.into(), snippet }
     }
 
     fn position(&self, span: Range<usize>) -> (usize, usize, Option<String>) {
@@ -116,14 +105,9 @@ impl Locator<'_> {
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = self.text[line_start..start].chars().count() + 1;
-        let line_end = self.text[line_start..]
-            .find('\n')
-            .map_or(self.text.len(), |i| line_start + i);
+        let line_end = self.text[line_start..].find('\n').map_or(self.text.len(), |i| line_start + i);
         let source_line = self.text[line_start..line_end].trim_end_matches('\r');
-        let width = self.text[start..span.end.min(line_end).max(start)]
-            .chars()
-            .count()
-            .max(1);
+        let width = self.text[start..span.end.min(line_end).max(start)].chars().count().max(1);
         let gutter = line.to_string().len();
         let snippet = format!(
             "{pad} |\n{line} | {source_line}\n{pad} | {space}{carets}",
@@ -146,23 +130,15 @@ impl<'de> Deserialize<'de> for NonNegative {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = f64::deserialize(d)?;
         if v.is_nan() || v.is_infinite() {
-            return Err(de::Error::custom(format!(
-                "expected a finite number >= 0, found {v}"
-            )));
+            return Err(de::Error::custom(format!("expected a finite number >= 0, found {v}")));
         }
         if v < 0.0 {
-            return Err(de::Error::custom(format!(
-                "expected a number >= 0, found {v}"
-            )));
+            return Err(de::Error::custom(format!("expected a number >= 0, found {v}")));
         }
         if v > MAX_NUMBER {
-            return Err(de::Error::custom(format!(
-                "{v} is too large (at most 1e12)"
-            )));
+            return Err(de::Error::custom(format!("{v} is too large (at most 1e12)")));
         }
-        decimal_from_f64(v)
-            .map(NonNegative)
-            .ok_or_else(|| de::Error::custom(format!("{v} cannot be held exactly")))
+        decimal_from_f64(v).map(NonNegative).ok_or_else(|| de::Error::custom(format!("{v} cannot be held exactly")))
     }
 }
 
@@ -174,9 +150,7 @@ impl<'de> Deserialize<'de> for Fraction {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let NonNegative(v) = NonNegative::deserialize(d)?;
         if v > Decimal::ONE {
-            return Err(de::Error::custom(format!(
-                "expected a share between 0 and 1, found {v}"
-            )));
+            return Err(de::Error::custom(format!("expected a share between 0 and 1, found {v}")));
         }
         Ok(Fraction(v))
     }
@@ -190,9 +164,7 @@ impl<'de, const MIN: u32, const MAX: u32> Deserialize<'de> for Count<MIN, MAX> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = i64::deserialize(d)?;
         if v < i64::from(MIN) || v > i64::from(MAX) {
-            return Err(de::Error::custom(format!(
-                "expected a whole number from {MIN} to {MAX}, found {v}"
-            )));
+            return Err(de::Error::custom(format!("expected a whole number from {MIN} to {MAX}, found {v}")));
         }
         Ok(Count(u32::try_from(v).map_err(de::Error::custom)?))
     }
@@ -202,7 +174,40 @@ impl<'de, const MIN: u32, const MAX: u32> Deserialize<'de> for Count<MIN, MAX> {
 #[serde(deny_unknown_fields)]
 struct RawPlan {
     region: Option<Spanned<String>>,
+    policy: Option<RawPolicy>,
     env: Option<Spanned<IndexMap<String, Spanned<RawEnv>>>>,
+}
+
+/// A share above 0 and at most 1.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct PositiveFraction(f64);
+
+impl<'de> Deserialize<'de> for PositiveFraction {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let Fraction(v) = Fraction::deserialize(d)?;
+        if v.is_zero() {
+            return Err(de::Error::custom("expected a share above 0 and at most 1, found 0"));
+        }
+        Ok(PositiveFraction(crate::model::units::to_f64(v)))
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    headroom: Option<PositiveFraction>,
+    horizon_months: Option<Count<0, 60>>,
+    reserved_memory_pct: Option<Count<0, 75>>,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+enum RawCommit {
+    #[serde(rename = "none")]
+    None,
+    #[serde(rename = "1yr")]
+    OneYear,
+    #[serde(rename = "3yr")]
+    ThreeYears,
 }
 
 #[derive(Deserialize)]
@@ -214,6 +219,11 @@ struct RawEnv {
     ha: bool,
     replicas: Option<Count<1, MAX_REPLICAS_PER_SHARD>>,
     snapshot_retention_days: Option<Count<0, 35>>,
+    commit: Option<RawCommit>,
+    commit_payment: Option<Payment>,
+    budget_usd: Option<NonNegative>,
+    cross_az_fraction: Option<Fraction>,
+    policy: Option<RawPolicy>,
     workload: Spanned<RawWorkload>,
     current: Option<Spanned<RawCurrent>>,
 }
@@ -231,6 +241,24 @@ struct RawWorkload {
     min_ecpu_per_sec: Option<NonNegative>,
     #[serde(default)]
     cross_slot_commands: bool,
+    growth_pct_per_month: Option<NonNegative>,
+    pubsub_messages_per_sec: Option<NonNegative>,
+    pubsub_payload_kb: Option<NonNegative>,
+    pubsub_subscribers: Option<Count<0, 1_000_000>>,
+    #[serde(default)]
+    keyspace_notifications: bool,
+    #[serde(default)]
+    uses_select: bool,
+    #[serde(default)]
+    reads_from_replicas: bool,
+    auth: Option<Auth>,
+    tls: Option<bool>,
+    max_item_kb: Option<NonNegative>,
+    hot_key_share: Option<Fraction>,
+    hot_data_fraction: Option<Fraction>,
+    keys_have_ttl: Option<bool>,
+    #[serde(default)]
+    must_not_evict: bool,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -270,8 +298,7 @@ struct RawCurrent {
 /// reserved offers are checked against.
 pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, PlanError> {
     let loc = Locator { file, text };
-    let deserializer =
-        toml::Deserializer::parse(text).map_err(|e| loc.error(e.span(), "", tidy(e.message())))?;
+    let deserializer = toml::Deserializer::parse(text).map_err(|e| loc.error(e.span(), "", tidy(e.message())))?;
     let raw: RawPlan = serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let key = e
             .path()
@@ -291,28 +318,32 @@ pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, Plan
         ));
     };
     if envs.get_ref().is_empty() {
-        return Err(loc.error(
-            Some(envs.span()),
-            "env",
-            "no environments: add at least one [env.NAME] table",
-        ));
+        return Err(loc.error(Some(envs.span()), "env", "no environments: add at least one [env.NAME] table"));
     }
     let mut out = Vec::new();
+    let default_policy = policy(&Policy::default(), raw.policy.as_ref());
     for (name, env) in envs.into_inner() {
         let span = env.span();
-        out.push(env_inputs(
-            &loc,
-            &name,
-            span,
-            env.into_inner(),
-            raw.region.as_ref(),
-            book,
-        )?);
+        out.push(env_inputs(&loc, &name, span, env.into_inner(), raw.region.as_ref(), &default_policy, book)?);
     }
-    Ok(Plan {
-        origin: file.to_string(),
-        envs: out,
-    })
+    Ok(Plan { origin: file.to_string(), envs: out })
+}
+
+/// `base` with the keys `raw` sets.
+fn policy(base: &Policy, raw: Option<&RawPolicy>) -> Policy {
+    let mut p = base.clone();
+    if let Some(raw) = raw {
+        if let Some(h) = raw.headroom {
+            p.headroom = h.0;
+        }
+        if let Some(m) = raw.horizon_months {
+            p.horizon_months = m.0;
+        }
+        if let Some(r) = raw.reserved_memory_pct {
+            p.reserved_memory = f64::from(r.0) / 100.0;
+        }
+    }
+    p
 }
 
 /// Make toml/serde messages read like ours: no trailing period, values in single quotes.
@@ -326,6 +357,7 @@ fn env_inputs(
     span: Range<usize>,
     raw: RawEnv,
     default_region: Option<&Spanned<String>>,
+    default_policy: &Policy,
     book: &PriceBook,
 ) -> Result<EnvInputs, PlanError> {
     let key = |k: &str| format!("env.{name}.{k}");
@@ -337,11 +369,7 @@ fn env_inputs(
         )
     })?;
     if book.region(region.get_ref()).is_none() {
-        let where_key = if raw.region.is_some() {
-            key("region")
-        } else {
-            "region".to_string()
-        };
+        let where_key = if raw.region.is_some() { key("region") } else { "region".to_string() };
         return Err(loc.error(
             Some(region.span()),
             &where_key,
@@ -356,10 +384,7 @@ fn env_inputs(
 
     let w = raw.workload.get_ref();
     let wspan = raw.workload.span();
-    let peak_data = w
-        .peak_data_gb
-        .as_ref()
-        .map_or(w.data_gb.0, |p| p.get_ref().0);
+    let peak_data = w.peak_data_gb.as_ref().map_or(w.data_gb.0, |p| p.get_ref().0);
     if let Some(p) = &w.peak_data_gb
         && p.get_ref().0 < w.data_gb.0
     {
@@ -373,10 +398,7 @@ fn env_inputs(
             ),
         ));
     }
-    let peak_rps = w
-        .peak_requests_per_sec
-        .as_ref()
-        .map_or(w.requests_per_sec.0, |p| p.get_ref().0);
+    let peak_rps = w.peak_requests_per_sec.as_ref().map_or(w.requests_per_sec.0, |p| p.get_ref().0);
     if let Some(p) = &w.peak_requests_per_sec
         && p.get_ref().0 < w.requests_per_sec.0
     {
@@ -401,30 +423,41 @@ fn env_inputs(
         connections: w.connections.map_or(0, |c| c.0),
         min_ecpu_per_sec: w.min_ecpu_per_sec.map_or(Decimal::ZERO, |v| v.0),
         cross_slot_commands: w.cross_slot_commands,
+        growth_pct_per_month: w.growth_pct_per_month.map_or(Decimal::ZERO, |v| v.0),
+        pubsub_messages_per_sec: w.pubsub_messages_per_sec.map_or(Decimal::ZERO, |v| v.0),
+        pubsub_payload_kb: w.pubsub_payload_kb.map_or(Decimal::ONE, |v| v.0),
+        pubsub_subscribers: w.pubsub_subscribers.map_or(0, |c| c.0),
+        keyspace_notifications: w.keyspace_notifications,
+        uses_select: w.uses_select,
+        reads_from_replicas: w.reads_from_replicas,
+        auth: w.auth.unwrap_or_default(),
+        tls: w.tls.unwrap_or(true),
+        max_item_kb: w.max_item_kb.map(|v| v.0),
+        hot_key_share: w.hot_key_share.map_or(Decimal::ZERO, |v| v.0),
+        hot_data_fraction: w.hot_data_fraction.map_or(Decimal::ONE, |v| v.0),
+        keys_have_ttl: w.keys_have_ttl.unwrap_or(true),
+        must_not_evict: w.must_not_evict,
     };
-    let snapshot_retention_days = raw
-        .snapshot_retention_days
-        .map_or_else(|| default_snapshot_retention(name), |c| c.0);
-    let mut env = EnvInputs {
-        name: name.to_string(),
-        region,
-        app_engine: raw.engine,
-        ha: raw.ha,
-        replicas: raw.replicas.map_or(1, |c| c.0),
-        workload,
-        snapshot_retention_days,
-        current: None,
+    let snapshot_retention_days = raw.snapshot_retention_days.map_or_else(|| default_snapshot_retention(name), |c| c.0);
+    let mut env = EnvInputs::new(name, &region, raw.engine, raw.ha, workload);
+    env.replicas = raw.replicas.map_or(1, |c| c.0);
+    env.snapshot_retention_days = snapshot_retention_days;
+    env.policy = policy(default_policy, raw.policy.as_ref());
+    env.commit = Commit {
+        length: match raw.commit {
+            None | Some(RawCommit::None) => None,
+            Some(RawCommit::OneYear) => Some(TermLength::OneYear),
+            Some(RawCommit::ThreeYears) => Some(TermLength::ThreeYears),
+        },
+        payment: raw.commit_payment.unwrap_or_default(),
     };
+    env.budget_usd = raw.budget_usd.map(|v| v.0);
+    if let Some(f) = raw.cross_az_fraction {
+        env.cross_az_fraction = f.0;
+    }
     if let Some(current) = raw.current {
         let cspan = current.span();
-        env.current = Some(current_deployment(
-            loc,
-            name,
-            cspan,
-            current.get_ref(),
-            &env,
-            book,
-        )?);
+        env.current = Some(current_deployment(loc, name, cspan, current.get_ref(), &env, book)?);
     }
     Ok(env)
 }
@@ -459,9 +492,7 @@ fn current_deployment(
     let engine = raw.engine.as_ref().map_or(env.app_engine, |e| *e.get_ref());
     let engine_span = raw.engine.as_ref().map(Spanned::span);
     let backup = Backup {
-        retention_days: raw
-            .snapshot_retention_days
-            .map_or(env.snapshot_retention_days, |c| c.0),
+        retention_days: raw.snapshot_retention_days.map_or(env.snapshot_retention_days, |c| c.0),
         snapshot_gb: raw.snapshot_gb.map_or(env.workload.data_gb, |v| v.0),
     };
     let version = match &raw.engine_version {
@@ -474,20 +505,12 @@ fn current_deployment(
         ("shards", raw.shards.as_ref().map(Spanned::span)),
         ("replicas", raw.replicas.as_ref().map(Spanned::span)),
         ("reserved", raw.reserved.as_ref().map(Spanned::span)),
-        (
-            "engine_version",
-            raw.engine_version.as_ref().map(Spanned::span),
-        ),
+        ("engine_version", raw.engine_version.as_ref().map(Spanned::span)),
     ];
     let deployment = match raw.kind {
         CurrentKind::Serverless => {
             only_for(loc, name, "serverless", &node_keys)?;
-            only_for(
-                loc,
-                name,
-                "serverless",
-                &[("plan", raw.plan.as_ref().map(Spanned::span))],
-            )?;
+            only_for(loc, name, "serverless", &[("plan", raw.plan.as_ref().map(Spanned::span))])?;
             if book.serverless(&env.region, engine).is_none() {
                 let priced: Vec<&str> = book
                     .regions
@@ -515,10 +538,7 @@ fn current_deployment(
                 loc.error(
                     Some(span.clone()),
                     &key("plan"),
-                    format!(
-                        "kind = \"upstash\" needs `plan`; accepted: {}",
-                        upstash_plans(book)
-                    ),
+                    format!("kind = \"upstash\" needs `plan`; accepted: {}", upstash_plans(book)),
                 )
             })?;
             let id = plan.get_ref().as_str();
@@ -526,31 +546,17 @@ fn current_deployment(
                 return Err(loc.error(
                     Some(plan.span()),
                     &key("plan"),
-                    format!(
-                        "unknown Upstash plan '{id}'; accepted: {}",
-                        upstash_plans(book)
-                    ),
+                    format!("unknown Upstash plan '{id}'; accepted: {}", upstash_plans(book)),
                 ));
             }
-            Deployment::Upstash {
-                plan: id.to_string(),
-            }
+            Deployment::Upstash { plan: id.to_string() }
         }
         CurrentKind::Node => {
-            only_for(
-                loc,
-                name,
-                "node",
-                &[("plan", raw.plan.as_ref().map(Spanned::span))],
-            )?;
+            only_for(loc, name, "node", &[("plan", raw.plan.as_ref().map(Spanned::span))])?;
             node_deployment(loc, name, span, raw, engine, engine_span, env, book)?
         }
     };
-    Ok(Current {
-        deployment,
-        backup,
-        engine_version: version,
-    })
+    Ok(Current { deployment, backup, engine_version: version })
 }
 
 fn upstash_plans(book: &PriceBook) -> String {
@@ -599,20 +605,13 @@ fn node_deployment(
                 "{} does not run {}; it runs {}",
                 spec.name,
                 engine.label(),
-                spec.engines
-                    .iter()
-                    .map(|e| e.id())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                spec.engines.iter().map(|e| e.id()).collect::<Vec<_>>().join(", ")
             ),
         ));
     }
     if book.on_demand(&env.region, node, engine).is_none() {
-        let priced: Vec<String> = book
-            .priced_nodes(&env.region, engine)
-            .iter()
-            .map(|id| book.catalog.node(*id).name.clone())
-            .collect();
+        let priced: Vec<String> =
+            book.priced_nodes(&env.region, engine).iter().map(|id| book.catalog.node(*id).name.clone()).collect();
         return Err(loc.error(
             Some(node_type.span()),
             &key("node_type"),
@@ -657,18 +656,9 @@ fn node_deployment(
                 format!("a Memcached cluster has at most {MEMCACHED_MAX_NODES} nodes without a limit increase"),
             ));
         }
-        NodeLayout {
-            engine,
-            node,
-            shards,
-            replicas: 0,
-            cluster_mode: false,
-        }
+        NodeLayout { engine, node, shards, replicas: 0, cluster_mode: false }
     } else {
-        let cluster_mode = raw
-            .cluster_mode
-            .as_ref()
-            .map_or(shards > 1, |c| *c.get_ref());
+        let cluster_mode = raw.cluster_mode.as_ref().map_or(shards > 1, |c| *c.get_ref());
         if !cluster_mode && shards > 1 {
             return Err(loc.error(
                 raw.cluster_mode.as_ref().map(Spanned::span),
@@ -687,24 +677,15 @@ fn node_deployment(
                 ),
             ));
         }
-        NodeLayout {
-            engine,
-            node,
-            shards,
-            replicas,
-            cluster_mode,
-        }
+        NodeLayout { engine, node, shards, replicas, cluster_mode }
     };
     let term = match &raw.reserved {
         None => Term::OnDemand,
         Some(r) => {
             let term = Term::Reserved(r.get_ref().term, r.get_ref().payment);
             if book.reserved(&env.region, node, engine, term).is_none() {
-                let known: Vec<String> = book
-                    .reserved_terms(&env.region, node, engine)
-                    .iter()
-                    .map(|t| t.id())
-                    .collect();
+                let known: Vec<String> =
+                    book.reserved_terms(&env.region, node, engine).iter().map(|t| t.id()).collect();
                 return Err(loc.error(
                     Some(r.span()),
                     &key("reserved"),
@@ -732,30 +713,19 @@ fn engine_version(
 ) -> Result<EngineVersion, PlanError> {
     let text = raw.get_ref().trim();
     let (accepted, range): (&str, std::ops::RangeInclusive<u32>) = match engine {
-        Engine::Redis => (
-            "Redis OSS 4.0 to 7.1, e.g. \"7.1\", \"6.2\", \"5.0.6\"",
-            4..=7,
-        ),
+        Engine::Redis => ("Redis OSS 4.0 to 7.1, e.g. \"7.1\", \"6.2\", \"5.0.6\"", 4..=7),
         Engine::Valkey => ("Valkey 7.2 to 8.x, e.g. \"8.0\", \"7.2\"", 7..=8),
         Engine::Memcached => ("Memcached 1.x, e.g. \"1.6.22\"", 1..=1),
     };
     let major = text.split('.').next().and_then(|m| m.parse::<u32>().ok());
-    let well_formed = !text.is_empty()
-        && text
-            .split('.')
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    let well_formed =
+        !text.is_empty() && text.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
     match major {
-        Some(m) if well_formed && range.contains(&m) => Ok(EngineVersion {
-            major: m,
-            text: text.to_string(),
-        }),
+        Some(m) if well_formed && range.contains(&m) => Ok(EngineVersion { major: m, text: text.to_string() }),
         _ => Err(loc.error(
             Some(raw.span()),
             key,
-            format!(
-                "unsupported {} version '{text}'; accepted: {accepted}",
-                engine.label()
-            ),
+            format!("unsupported {} version '{text}'; accepted: {accepted}", engine.label()),
         )),
     }
 }
@@ -770,11 +740,7 @@ fn compact_names(names: &[&str]) -> String {
             None => groups.push((family, vec![size])),
         }
     }
-    groups
-        .iter()
-        .map(|(family, sizes)| format!("{family}.{{{}}}", sizes.join(", ")))
-        .collect::<Vec<_>>()
-        .join("; ")
+    groups.iter().map(|(family, sizes)| format!("{family}.{{{}}}", sizes.join(", "))).collect::<Vec<_>>().join("; ")
 }
 
 /// ` (did you mean 'x'?)` for the closest candidate by edit distance, when close.
@@ -834,11 +800,7 @@ mod tests {
         assert_eq!((err.line, err.column), (6, 11));
         assert_eq!(err.key, "env.prod.workload.data_gb");
         assert!(err.message.contains(">= 0"), "{err}");
-        assert!(
-            err.to_string()
-                .starts_with("capplan.toml:6:11: env.prod.workload.data_gb:"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("capplan.toml:6:11: env.prod.workload.data_gb:"), "{err}");
     }
 
     #[test]
@@ -849,38 +811,24 @@ mod tests {
         let err = parse(&BASE.replace("ha = true", "ha = \"yes\"")).unwrap_err();
         assert_eq!((err.key.as_str(), err.line), ("env.prod.ha", 4));
         let err = parse(&BASE.replace("data_gb = 8.0", "data_gib = 8.0")).unwrap_err();
-        assert!(
-            err.message.contains("unknown field 'data_gib'") && err.message.contains("data_gb"),
-            "{err}"
-        );
+        assert!(err.message.contains("unknown field 'data_gib'") && err.message.contains("data_gb"), "{err}");
     }
 
     #[test]
     fn unknown_engine_lists_what_is_accepted() {
         let err = parse(&BASE.replace("\"valkey\"", "\"keydb\"")).unwrap_err();
         assert_eq!(err.key, "env.prod.engine");
-        assert!(
-            err.message.contains("'valkey', 'redis', 'memcached'")
-                || err.message.contains("valkey"),
-            "{err}"
-        );
+        assert!(err.message.contains("'valkey', 'redis', 'memcached'") || err.message.contains("valkey"), "{err}");
     }
 
     #[test]
     fn unknown_region_and_node_type_name_what_is_available() {
         let err = parse(&BASE.replace("us-east-1", "eu-west-9")).unwrap_err();
-        assert!(
-            err.message.contains("unknown region 'eu-west-9'") && err.message.contains("us-east-1"),
-            "{err}"
-        );
-        let text =
-            format!("{BASE}[env.prod.current]\nkind = \"node\"\nnode_type = \"cache.r7g.larg\"\n");
+        assert!(err.message.contains("unknown region 'eu-west-9'") && err.message.contains("us-east-1"), "{err}");
+        let text = format!("{BASE}[env.prod.current]\nkind = \"node\"\nnode_type = \"cache.r7g.larg\"\n");
         let err = parse(&text).unwrap_err();
         assert_eq!(err.key, "env.prod.current.node_type");
-        assert!(
-            err.message.contains("did you mean 'cache.r7g.large'"),
-            "{err}"
-        );
+        assert!(err.message.contains("did you mean 'cache.r7g.large'"), "{err}");
     }
 
     #[test]
@@ -888,16 +836,12 @@ mod tests {
         let err = parse("region = \"us-east-1\"\n").unwrap_err();
         assert!(err.message.contains("no environments"), "{err}");
         let err = parse(&BASE.replace("requests_per_sec = 2500\n", "")).unwrap_err();
-        assert!(
-            err.message.contains("missing field 'requests_per_sec'"),
-            "{err}"
-        );
+        assert!(err.message.contains("missing field 'requests_per_sec'"), "{err}");
     }
 
     #[test]
     fn peaks_below_averages_are_rejected() {
-        let err =
-            parse(&BASE.replace("data_gb = 8.0", "data_gb = 8.0\npeak_data_gb = 4.0")).unwrap_err();
+        let err = parse(&BASE.replace("data_gb = 8.0", "data_gb = 8.0\npeak_data_gb = 4.0")).unwrap_err();
         assert_eq!(err.key, "env.prod.workload.peak_data_gb");
     }
 
@@ -907,17 +851,12 @@ mod tests {
             "{BASE}[env.prod.current]\nkind = \"node\"\nnode_type = \"cache.r7g.xlarge\"\nreserved = {{ term = \"1yr\", payment = \"no-upfront\" }}\n"
         );
         let err = parse(&text).unwrap_err();
-        assert!(
-            err.message.contains("known offers: 3yr-all-upfront"),
-            "{err}"
-        );
+        assert!(err.message.contains("known offers: 3yr-all-upfront"), "{err}");
     }
 
     #[test]
     fn keys_of_another_kind_are_rejected() {
-        let text = format!(
-            "{BASE}[env.prod.current]\nkind = \"serverless\"\nnode_type = \"cache.r7g.large\"\n"
-        );
+        let text = format!("{BASE}[env.prod.current]\nkind = \"serverless\"\nnode_type = \"cache.r7g.large\"\n");
         let err = parse(&text).unwrap_err();
         assert_eq!(err.key, "env.prod.current.node_type");
         let text = format!("{BASE}[env.prod.current]\nkind = \"upstash\"\nplan = \"fixed-3gb\"\n");
@@ -931,10 +870,7 @@ mod tests {
             "{BASE}[env.prod.current]\nkind = \"node\"\nengine = \"redis\"\nnode_type = \"cache.r7g.large\"\nengine_version = \"12\"\n"
         );
         let err = parse(&text).unwrap_err();
-        assert!(
-            err.message.contains("unsupported Redis OSS version '12'"),
-            "{err}"
-        );
+        assert!(err.message.contains("unsupported Redis OSS version '12'"), "{err}");
     }
 
     #[test]

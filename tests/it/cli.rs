@@ -12,12 +12,7 @@ fn version_prints_the_pricing_cache_date() {
         .arg("--version")
         .assert()
         .success()
-        .stdout(
-            predicate::str::is_match(
-                r"^capplan \d+\.\d+\.\d+ \(pricing cache \d{4}-\d{2}-\d{2}\)\n$",
-            )
-            .unwrap(),
-        );
+        .stdout(predicate::str::is_match(r"^capplan \d+\.\d+\.\d+ \(pricing cache \d{4}-\d{2}-\d{2}\)\n$").unwrap());
 }
 
 #[test]
@@ -28,12 +23,8 @@ fn report_without_a_plan_uses_the_bundled_example_and_says_so() {
         .assert()
         .success()
         .stderr(predicate::str::contains("bundled example plan"))
-        .stdout(predicate::str::contains(
-            "# capplan report: all environments",
-        ))
-        .stdout(predicate::str::contains(
-            "## capplan report: prod (us-east-1)",
-        ));
+        .stdout(predicate::str::contains("# capplan report: all environments"))
+        .stdout(predicate::str::contains("## capplan report: prod (us-east-1)"));
 }
 
 #[test]
@@ -43,15 +34,8 @@ fn init_writes_the_example_once_and_never_overwrites() {
     let written = fs::read_to_string(dir.path().join("capplan.toml")).unwrap();
     assert!(written.contains("[env.prod]"));
     fs::write(dir.path().join("capplan.toml"), "# mine\n").unwrap();
-    capplan(dir.path())
-        .arg("init")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("already exists"));
-    assert_eq!(
-        fs::read_to_string(dir.path().join("capplan.toml")).unwrap(),
-        "# mine\n"
-    );
+    capplan(dir.path()).arg("init").assert().code(2).stderr(predicate::str::contains("already exists"));
+    assert_eq!(fs::read_to_string(dir.path().join("capplan.toml")).unwrap(), "# mine\n");
     // the written plan is then the default plan
     capplan(dir.path())
         .args(["report", "--env", "dev"])
@@ -70,9 +54,7 @@ fn malformed_plan_exits_2_naming_file_line_column_and_key() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr(predicate::str::contains(
-            "bad.toml:5:11: env.prod.workload.data_gb: expected a number >= 0",
-        ));
+        .stderr(predicate::str::contains("bad.toml:5:11: env.prod.workload.data_gb: expected a number >= 0"));
 }
 
 #[test]
@@ -82,10 +64,7 @@ fn unknown_environment_lists_the_ones_there_are() {
         .args(["report", "--env", "qa"])
         .assert()
         .code(2)
-        .stderr(
-            predicate::str::contains("no environment 'qa'")
-                .and(predicate::str::contains("dev, staging, prod")),
-        );
+        .stderr(predicate::str::contains("no environment 'qa'").and(predicate::str::contains("dev, staging, prod")));
 }
 
 #[test]
@@ -102,15 +81,7 @@ fn missing_plan_file_is_a_clear_error() {
 fn output_file_is_written_whole_and_a_missing_directory_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     capplan(dir.path())
-        .args([
-            "report",
-            "--env",
-            "prod",
-            "--format",
-            "json",
-            "--output",
-            "prod.json",
-        ])
+        .args(["report", "--env", "prod", "--format", "json", "--output", "prod.json"])
         .assert()
         .success();
     let text = fs::read_to_string(dir.path().join("prod.json")).unwrap();
@@ -121,24 +92,14 @@ fn output_file_is_written_whole_and_a_missing_directory_is_an_error() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("does not exist"));
-    let leftovers: Vec<_> = fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
-    assert_eq!(
-        leftovers,
-        vec![std::ffi::OsString::from("prod.json")],
-        "no temporary files left behind"
-    );
+    let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("prod.json")], "no temporary files left behind");
 }
 
 #[test]
 fn csv_has_a_header_and_one_row_per_line_item() {
     let dir = tempfile::tempdir().unwrap();
-    let out = capplan(dir.path())
-        .args(["report", "--env", "dev", "--format", "csv"])
-        .output()
-        .unwrap();
+    let out = capplan(dir.path()).args(["report", "--env", "dev", "--format", "csv"]).output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let mut lines = text.lines();
@@ -149,21 +110,13 @@ fn csv_has_a_header_and_one_row_per_line_item() {
     let rows: Vec<&str> = lines.collect();
     assert!(rows.len() > 50);
     assert!(rows.iter().all(|r| r.starts_with("dev,")));
-    assert!(
-        rows.iter()
-            .any(|r| r.contains("serverless/valkey") && r.contains("million ECPU"))
-    );
+    assert!(rows.iter().any(|r| r.contains("serverless/valkey") && r.contains("million ECPU")));
 }
 
 #[test]
 fn no_subcommand_and_no_terminal_prints_the_report() {
     let dir = tempfile::tempdir().unwrap();
-    capplan(dir.path())
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "# capplan report: all environments",
-        ));
+    capplan(dir.path()).assert().success().stdout(predicate::str::contains("# capplan report: all environments"));
 }
 
 #[test]
@@ -186,8 +139,34 @@ fn garbage_plans_never_panic() {
             .stderr(predicate::str::contains("error:"));
     }
     fs::write(dir.path().join("bin.toml"), [0xff_u8, 0xfe, 0x00]).unwrap();
-    capplan(dir.path())
-        .args(["report", "--plan", "bin.toml"])
-        .assert()
-        .code(2);
+    capplan(dir.path()).args(["report", "--plan", "bin.toml"]).assert().code(2);
+}
+
+#[test]
+fn nothing_fits_exits_1_and_says_what_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = "region = \"us-east-1\"\n[env.big]\nengine = \"valkey\"\nha = true\n[env.big.workload]\ndata_gb = 200\nrequests_per_sec = 20000\nconnections = 100000\n";
+    fs::write(dir.path().join("p.toml"), plan).unwrap();
+    let out = capplan(dir.path()).args(["report", "--plan", "p.toml", "--env", "big"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("**Nothing fits this workload.**"), "{stdout}");
+    assert!(stdout.contains("connections: pool or multiplex"), "{stdout}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("big: nothing fits the workload"), "{stderr}");
+}
+
+#[test]
+fn over_budget_exits_1_with_the_amount() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = "region = \"us-east-1\"\n[env.prod]\nengine = \"valkey\"\nbudget_usd = 5\n[env.prod.workload]\ndata_gb = 1\nrequests_per_sec = 10\n";
+    fs::write(dir.path().join("p.toml"), plan).unwrap();
+    let out =
+        capplan(dir.path()).args(["report", "--plan", "p.toml", "--env", "prod", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let over = value["recommendation"]["over_budget_usd"].as_f64().unwrap();
+    let monthly = value["recommendation"]["monthly_usd"].as_f64().unwrap();
+    assert!((monthly - 5.0 - over).abs() < 1e-9);
+    assert!(String::from_utf8(out.stderr).unwrap().contains("over the budget of $5.00/month"));
 }

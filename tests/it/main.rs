@@ -6,4 +6,6 @@ mod acceptance;
 mod cli;
 mod golden;
 mod model_props;
+mod recommend_props;
+mod scenarios;
 mod support;

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-use capplan::model::capacity::Policy;
+use capplan::model::capacity::Demand;
 use capplan::model::evaluate::assess;
 use capplan::model::workload::{EnvInputs, Workload};
 use capplan::model::{catalog::Engine, evaluate};
@@ -16,16 +16,7 @@ fn as_of() -> NaiveDate {
 }
 
 fn env(engine: Engine, ha: bool, w: Workload) -> EnvInputs {
-    EnvInputs {
-        name: "prod".into(),
-        region: "us-east-1".into(),
-        app_engine: engine,
-        ha,
-        replicas: 1,
-        workload: w,
-        snapshot_retention_days: 7,
-        current: None,
-    }
+    EnvInputs::new("prod", "us-east-1", engine, ha, w)
 }
 
 prop_compose! {
@@ -51,16 +42,13 @@ prop_compose! {
             connections,
             min_ecpu_per_sec: Decimal::from(min_ecpu),
             cross_slot_commands: cross_slot,
+            ..Workload::default()
         }
     }
 }
 
 fn engine() -> impl Strategy<Value = Engine> {
-    prop_oneof![
-        Just(Engine::Valkey),
-        Just(Engine::Redis),
-        Just(Engine::Memcached)
-    ]
+    prop_oneof![Just(Engine::Valkey), Just(Engine::Redis), Just(Engine::Memcached)]
 }
 
 proptest! {
@@ -87,6 +75,27 @@ proptest! {
         prop_assert!(sorted, "options are sorted by monthly cost");
     }
 
+    /// The recommender's fast costing equals the sum of the lines the report shows.
+    #[test]
+    fn fast_node_costs_equal_the_line_items(w in workload(), engine in engine(), ha in any::<bool>()) {
+        let book = embedded().unwrap();
+        let e = env(engine, ha, w);
+        let eval = evaluate(&e, book, as_of()).unwrap();
+        let cross_az = capplan::model::cost::Traffic::of(&e.workload).total_gb() * e.cross_az_fraction;
+        let mut checked = 0;
+        for option in &eval.options {
+            if let capplan::model::workload::Deployment::Node { layout, term } = &option.deployment {
+                let fast = capplan::model::cost::node_monthly_usd(&e.region, layout, *term, &e.option_backup(), cross_az, book).unwrap();
+                prop_assert_eq!(fast.0, option.monthly_usd(), "{}", option.id);
+                if option.cost.upfront_known {
+                    prop_assert_eq!(fast.1, option.cost.upfront_usd, "{}", option.id);
+                }
+                checked += 1;
+            }
+        }
+        prop_assert!(checked > 0);
+    }
+
     /// More data or more requests never costs less for the same option.
     #[test]
     fn more_load_never_costs_less_for_the_same_option(
@@ -107,7 +116,8 @@ proptest! {
         let big = env(engine, true, bigger);
         let eval = evaluate(&small, book, as_of()).unwrap();
         for option in &eval.options {
-            let again = assess(&option.deployment, &big.option_backup(), None, &big, book, &Policy::default(), as_of()).unwrap();
+            let demand = Demand::of(&big.workload, &big.policy);
+            let again = assess(&option.deployment, &big.option_backup(), None, &big, &demand, book, as_of()).unwrap();
             prop_assert!(again.monthly_usd() >= option.monthly_usd(), "{}: {} < {}", option.id, again.monthly_usd(), option.monthly_usd());
         }
     }

@@ -12,10 +12,7 @@ pub const AS_OF: &str = "2026-11-23";
 /// The real binary, in `dir`, with a fixed date and no inherited plan.
 pub fn capplan(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("capplan").expect("binary builds");
-    cmd.current_dir(dir)
-        .env("CAPPLAN_AS_OF", AS_OF)
-        .env_remove("CAPPLAN_PLAN")
-        .env("NO_COLOR", "1");
+    cmd.current_dir(dir).env("CAPPLAN_AS_OF", AS_OF).env_remove("CAPPLAN_PLAN").env("NO_COLOR", "1");
     cmd
 }
 
@@ -24,23 +21,10 @@ pub fn report_json(plan: &str, env: &str) -> Value {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
     let out = capplan(dir.path())
-        .args([
-            "report",
-            "--plan",
-            "plan.toml",
-            "--env",
-            env,
-            "--format",
-            "json",
-            "--offline",
-        ])
+        .args(["report", "--plan", "plan.toml", "--env", env, "--format", "json", "--offline"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "capplan failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "capplan failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -53,30 +37,17 @@ pub fn dec(value: &Value) -> Decimal {
 
 /// Rounded to the cent, as a person reads it.
 pub fn cents(value: &Value) -> String {
-    format!(
-        "{:.2}",
-        dec(value).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-    )
+    format!("{:.2}", dec(value).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
 }
 
 /// The option with `id` in an env report.
 pub fn option<'a>(env: &'a Value, id: &str) -> &'a Value {
-    env["options"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["id"] == id)
-        .unwrap_or_else(|| {
-            panic!(
-                "no option {id}; have {:?}",
-                env["options"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|o| o["id"].clone())
-                    .collect::<Vec<_>>()
-            )
-        })
+    env["options"].as_array().unwrap().iter().find(|o| o["id"] == id).unwrap_or_else(|| {
+        panic!(
+            "no option {id}; have {:?}",
+            env["options"].as_array().unwrap().iter().map(|o| o["id"].clone()).collect::<Vec<_>>()
+        )
+    })
 }
 
 /// A plan with one environment `t` in us-east-1.
