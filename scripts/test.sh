@@ -36,6 +36,9 @@ if [ ! -d ../shared/data ]; then
 fi
 python3 scripts/normalize_pricing.py --check
 
+say "bundled example metrics match scripts/generate_example_metrics.py"
+python3 scripts/generate_example_metrics.py --check
+
 say "src/model stays pure (no I/O, clock or async)"
 if grep -rnE '\b(tokio|aws_[a-z_]+|ratatui|crossterm|reqwest|redis)::|std::(fs|env|net)|Utc::now|Local::now|SystemTime::now' src/model; then
   echo "src/model must not do I/O, read the clock or await" >&2

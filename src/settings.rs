@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use crate::cli::Cli;
 use crate::error::{Error, Result};
 use crate::model::price::PriceBook;
-use crate::source::plan::{EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, Plan, parse_plan};
+use crate::source::MetricsLocation;
+use crate::source::metrics::EXAMPLE_METRICS_NAME;
+use crate::source::plan::{EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, MetricsRef, Plan, parse_plan};
 
 /// The plan file used when `--plan` is not given and it exists.
 pub const DEFAULT_PLAN: &str = "capplan.toml";
@@ -47,6 +49,19 @@ impl Settings {
         match &self.plan {
             PlanSource::File(path) => path.display().to_string(),
             PlanSource::Bundled => EXAMPLE_PLAN_NAME.to_string(),
+        }
+    }
+
+    /// Where a plan's metrics file is: relative to the plan file's folder; the bundled plan's
+    /// example file is compiled in.
+    pub fn metrics_location(&self, m: &MetricsRef) -> MetricsLocation {
+        match &self.plan {
+            PlanSource::Bundled if m.file == EXAMPLE_METRICS_NAME => MetricsLocation::Example,
+            PlanSource::Bundled => MetricsLocation::File(PathBuf::from(&m.file)),
+            PlanSource::File(plan) => {
+                let dir = plan.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                MetricsLocation::File(dir.join(&m.file))
+            }
         }
     }
 

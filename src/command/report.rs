@@ -5,20 +5,41 @@ use std::process::ExitCode;
 use crate::cli::ReportArgs;
 use crate::error::{Error, Result};
 use crate::model::evaluate;
+use crate::model::observed::{self, MetricsData};
 use crate::model::price::PriceBook;
-use crate::report::{self, AllReport, EnvReport, Format, Report, SCHEMA_VERSION};
+use crate::model::workload::EnvInputs;
+use crate::report::{self, AllReport, EnvReport, Format, MeasuredReport, Report, SCHEMA_VERSION};
 use crate::settings::Settings;
 use crate::source::offline;
 use crate::source::plan::Plan;
 
 use super::{write_atomically, write_stdout};
 
+/// Load an environment's metrics file, if the plan names one, and derive what it measured.
+pub fn measured(plan: &Plan, env: &str, settings: &Settings) -> Result<Option<MetricsData>> {
+    let Some(m) = plan.metrics_of(env) else { return Ok(None) };
+    let location = settings.metrics_location(m);
+    let series = location.load().map_err(|e| {
+        Error::Usage(format!("{}: env.{env}.metrics.file: {e} (see the README for the metrics file shape)", m.at))
+    })?;
+    Ok(Some(observed::derive(&series, &location.name())))
+}
+
+/// Evaluate one environment: its metrics (quietest hour for the windows), the model, the report.
+pub fn env_report(plan: &Plan, inputs: &EnvInputs, book: &PriceBook, settings: &Settings) -> Result<EnvReport> {
+    let metrics = measured(plan, &inputs.name, settings)?;
+    let mut inputs = inputs.clone();
+    if let Some(m) = &metrics {
+        inputs.quiet_hour_utc = m.observed.quiet_hour_utc;
+    }
+    let eval = evaluate(&inputs, book, settings.as_of)?;
+    let mut env = report::env_report(&eval, book, &plan.origin, settings.as_of);
+    env.measured = metrics.as_ref().map(|m| MeasuredReport::new(&m.origin, &m.observed));
+    Ok(env)
+}
+
 /// Evaluate the environments named by `env` (all when `None`) and build the report.
 pub fn build(plan: &Plan, env: Option<&str>, book: &PriceBook, settings: &Settings) -> Result<Report> {
-    let evaluate_env = |inputs| -> Result<EnvReport> {
-        let eval = evaluate(inputs, book, settings.as_of)?;
-        Ok(report::env_report(&eval, book, &plan.origin, settings.as_of))
-    };
     match env {
         Some(name) => {
             let inputs = plan.env(name).ok_or_else(|| {
@@ -28,10 +49,10 @@ pub fn build(plan: &Plan, env: Option<&str>, book: &PriceBook, settings: &Settin
                     plan.env_names().join(", ")
                 ))
             })?;
-            Ok(Report::One(Box::new(evaluate_env(inputs)?)))
+            Ok(Report::One(Box::new(env_report(plan, inputs, book, settings)?)))
         }
         None => {
-            let envs = plan.envs.iter().map(evaluate_env).collect::<Result<Vec<_>>>()?;
+            let envs = plan.envs.iter().map(|e| env_report(plan, e, book, settings)).collect::<Result<Vec<_>>>()?;
             Ok(Report::All(AllReport { schema_version: SCHEMA_VERSION, totals: report::totals(&envs), envs }))
         }
     }

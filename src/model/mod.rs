@@ -9,6 +9,7 @@ pub mod cost;
 pub mod evaluate;
 pub mod limits;
 pub mod metering;
+pub mod observed;
 pub mod price;
 pub mod recommend;
 pub mod units;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::{AllReport, EnvReport, OptionReport, Report};
+use crate::model::capacity::fmt_f64;
 use crate::model::units::{format_quantity, format_unit_usd, format_usd};
 
 /// How many feasible options the option table shows.
@@ -158,6 +159,7 @@ fn env_section(out: &mut String, env: &EnvReport, level: usize) {
     recommendation(out, env, level + 1);
     summary(out, env, level + 1);
     workload(out, env, level + 1);
+    measured(out, env, level + 1);
     option_table(out, env, level + 1);
     let recommended = env.recommended();
     if let Some(r) = recommended {
@@ -455,6 +457,44 @@ fn workload(out: &mut String, env: &EnvReport, level: usize) {
         w.connections,
         if w.cross_slot_commands { "yes" } else { "no" }
     );
+}
+
+fn measured(out: &mut String, env: &EnvReport, level: usize) {
+    let Some(m) = &env.measured else { return };
+    let w = &env.workload;
+    let _ = writeln!(out, "{} Measured (`{}`)\n", h(level), m.file);
+    let _ = writeln!(
+        out,
+        "From {} to {} at {}-second periods. The plan's figures drive the costs; compare them here.\n",
+        m.from, m.to, m.period_secs
+    );
+    let _ = writeln!(out, "| figure | measured avg | measured peak | plan avg | plan peak |");
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|");
+    let row =
+        |out: &mut String, name: &str, m: Option<crate::model::observed::Measured>, plan: Option<(String, String)>| {
+            if let Some(m) = m {
+                let (pa, pp) = plan.unwrap_or_else(|| ("—".into(), "—".into()));
+                let _ = writeln!(out, "| {name} | {} | {} | {pa} | {pp} |", fmt_f64(m.avg), fmt_f64(m.peak));
+            }
+        };
+    row(out, "data, GiB", m.data_gib, Some((format_quantity(w.data_gb, 3), format_quantity(w.peak_data_gb, 3))));
+    row(
+        out,
+        "requests/s",
+        m.requests_per_sec,
+        Some((format_quantity(w.requests_per_sec, 2), format_quantity(w.peak_requests_per_sec, 2))),
+    );
+    row(out, "ECPU/s", m.ecpu_per_sec, None);
+    row(out, "connections per node", m.connections, Some(("—".into(), w.connections.to_string())));
+    row(out, "engine CPU, %", m.cpu_pct, None);
+    row(out, "network, Gbps", m.network_gbps, None);
+    if let Some(e) = m.evictions {
+        let _ = writeln!(out, "| evictions in the window | {} | | | |", fmt_f64(e));
+    }
+    if let Some(h) = m.quiet_hour_utc {
+        let _ = writeln!(out, "\nQuietest hour: {h:02}:00 UTC (the snapshot and maintenance windows start from it).");
+    }
+    out.push('\n');
 }
 
 /// The rows worth showing: the cheapest feasible options, then the cheapest excluded option for

@@ -7,7 +7,7 @@ pub mod csv;
 pub mod json;
 pub mod markdown;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -17,6 +17,7 @@ use crate::model::capacity::{HEURISTICS, Utilization};
 use crate::model::catalog::Engine;
 use crate::model::cost::{Line, Part};
 use crate::model::evaluate::{EnvEvaluation, Evaluated, OptionKind};
+use crate::model::observed::{Measured, Observed};
 use crate::model::price::{PriceBook, PriceKind, Term};
 use crate::model::recommend::{BreakEven, NothingFits, Outcome, Risk, Settings};
 use crate::model::workload::{Auth, Deployment, NodeLayout};
@@ -196,6 +197,60 @@ pub struct RecommendationReport {
     pub nothing_fits: Option<NothingFits>,
 }
 
+/// What the environment's metrics file measured.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MeasuredReport {
+    /// The metrics file.
+    pub file: String,
+    /// First timestamp.
+    pub from: String,
+    /// Last timestamp.
+    pub to: String,
+    /// Period, seconds.
+    pub period_secs: u32,
+    /// Data, GiB.
+    pub data_gib: Option<Measured>,
+    /// Requests per second.
+    pub requests_per_sec: Option<Measured>,
+    /// ECPU per second (Serverless).
+    pub ecpu_per_sec: Option<Measured>,
+    /// Connections per node.
+    pub connections: Option<Measured>,
+    /// Evictions in the window.
+    pub evictions: Option<f64>,
+    /// Engine CPU, percent.
+    pub cpu_pct: Option<Measured>,
+    /// Network in + out, Gbps.
+    pub network_gbps: Option<Measured>,
+    /// Lowest-traffic hour, UTC (snapshot and maintenance windows start from it).
+    pub quiet_hour_utc: Option<u8>,
+}
+
+impl MeasuredReport {
+    /// The report form of an observed workload.
+    pub fn new(file: &str, o: &Observed) -> Self {
+        let iso = |t: i64| {
+            DateTime::from_timestamp(t, 0).map_or_else(String::new, |d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        };
+        MeasuredReport {
+            file: file.to_string(),
+            from: iso(o.window.0),
+            to: iso(o.window.1),
+            period_secs: o.period_secs,
+            data_gib: o.data_gib,
+            requests_per_sec: o.requests_per_sec,
+            ecpu_per_sec: o.ecpu_per_sec,
+            connections: o.connections,
+            evictions: o.evictions,
+            cpu_pct: o.cpu_pct,
+            network_gbps: o
+                .network_bytes_per_sec
+                .map(|m| Measured { avg: m.avg * 8.0 / 1e9, peak: m.peak * 8.0 / 1e9 }),
+            quiet_hour_utc: o.quiet_hour_utc,
+        }
+    }
+}
+
 /// The sizing policy used.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PolicyReport {
@@ -315,6 +370,8 @@ pub struct EnvReport {
     pub recommendation: RecommendationReport,
     /// How much the search checked.
     pub search: SearchReport,
+    /// What the metrics file measured (the plan's figures drive the costs).
+    pub measured: Option<MeasuredReport>,
     /// What runs today.
     pub current: Option<OptionReport>,
     /// Cheapest feasible options.
@@ -571,6 +628,7 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             prices_computed: eval.stats.prices_computed,
             options_listed: eval.options.len(),
         },
+        measured: None,
         current: eval.current.as_ref().map(|c| option_report(c, book)),
         cheapest: Cheapest {
             on_demand: eval.cheapest_on_demand().map(|o| o.id.clone()),

@@ -36,6 +36,19 @@ pub struct Plan {
     pub origin: String,
     /// Environments in file order.
     pub envs: Vec<EnvInputs>,
+    /// Metrics files by environment name (`[env.NAME.metrics] file = "…"`).
+    pub metrics: Vec<MetricsRef>,
+}
+
+/// An environment's metrics file, as the plan names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetricsRef {
+    /// Environment.
+    pub env: String,
+    /// Path as written (relative to the plan file's folder).
+    pub file: String,
+    /// Where in the plan it is written: `capplan.toml:12:8`.
+    pub at: String,
 }
 
 impl Plan {
@@ -47,6 +60,11 @@ impl Plan {
     /// Environment names in file order.
     pub fn env_names(&self) -> Vec<&str> {
         self.envs.iter().map(|e| e.name.as_str()).collect()
+    }
+
+    /// The metrics file of one environment.
+    pub fn metrics_of(&self, env: &str) -> Option<&MetricsRef> {
+        self.metrics.iter().find(|m| m.env == env)
     }
 }
 
@@ -226,6 +244,13 @@ struct RawEnv {
     policy: Option<RawPolicy>,
     workload: Spanned<RawWorkload>,
     current: Option<Spanned<RawCurrent>>,
+    metrics: Option<RawMetrics>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetrics {
+    file: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -322,11 +347,25 @@ pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, Plan
     }
     let mut out = Vec::new();
     let default_policy = policy(&Policy::default(), raw.policy.as_ref());
+    let mut metrics = Vec::new();
     for (name, env) in envs.into_inner() {
         let span = env.span();
-        out.push(env_inputs(&loc, &name, span, env.into_inner(), raw.region.as_ref(), &default_policy, book)?);
+        let env = env.into_inner();
+        if let Some(m) = &env.metrics {
+            let key = format!("env.{name}.metrics.file");
+            if m.file.get_ref().trim().is_empty() {
+                return Err(loc.error(Some(m.file.span()), &key, "the metrics file name is empty"));
+            }
+            let (line, column, _) = loc.position(m.file.span());
+            metrics.push(MetricsRef {
+                env: name.clone(),
+                file: m.file.get_ref().clone(),
+                at: format!("{file}:{line}:{column}"),
+            });
+        }
+        out.push(env_inputs(&loc, &name, span, env, raw.region.as_ref(), &default_policy, book)?);
     }
-    Ok(Plan { origin: file.to_string(), envs: out })
+    Ok(Plan { origin: file.to_string(), envs: out, metrics })
 }
 
 /// `base` with the keys `raw` sets.

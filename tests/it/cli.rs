@@ -33,6 +33,12 @@ fn init_writes_the_example_once_and_never_overwrites() {
     capplan(dir.path()).arg("init").assert().success();
     let written = fs::read_to_string(dir.path().join("capplan.toml")).unwrap();
     assert!(written.contains("[env.prod]"));
+    // the example's metrics file is written beside it, and the written plan reports as the bundled one
+    assert!(dir.path().join("capplan-metrics-prod.example.json").is_file());
+    let out = capplan(dir.path()).args(["report", "--env", "prod", "--format", "json"]).output().unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["measured"]["quiet_hour_utc"], 3);
+    assert_eq!(value["plan"], "capplan.toml");
     fs::write(dir.path().join("capplan.toml"), "# mine\n").unwrap();
     capplan(dir.path()).arg("init").assert().code(2).stderr(predicate::str::contains("already exists"));
     assert_eq!(fs::read_to_string(dir.path().join("capplan.toml")).unwrap(), "# mine\n");
@@ -169,4 +175,27 @@ fn over_budget_exits_1_with_the_amount() {
     let monthly = value["recommendation"]["monthly_usd"].as_f64().unwrap();
     assert!((monthly - 5.0 - over).abs() < 1e-9);
     assert!(String::from_utf8(out.stderr).unwrap().contains("over the budget of $5.00/month"));
+}
+
+#[test]
+fn metrics_files_resolve_beside_the_plan_and_bad_ones_are_located_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("plans")).unwrap();
+    let csv = "timestamp,metric,stat,dimension,value\n2026-11-09T03:00:00Z,TotalCmdsCount,Sum,clusterId=c,60\n2026-11-09T04:00:00Z,TotalCmdsCount,Sum,clusterId=c,6\n2026-11-09T05:00:00Z,TotalCmdsCount,Sum,clusterId=c,600\n";
+    fs::write(dir.path().join("plans/m.csv"), csv).unwrap();
+    let plan = "region = \"us-east-1\"\n[env.prod]\nengine = \"valkey\"\n[env.prod.workload]\ndata_gb = 1\nrequests_per_sec = 1\n[env.prod.metrics]\nfile = \"m.csv\"\n";
+    fs::write(dir.path().join("plans/p.toml"), plan).unwrap();
+    let out = capplan(dir.path())
+        .args(["report", "--plan", "plans/p.toml", "--env", "prod", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["measured"]["quiet_hour_utc"], 4);
+    assert!(value["recommendation"]["settings"]["windows_basis"].as_str().unwrap().contains("04:00 UTC"));
+    fs::write(dir.path().join("plans/m.csv"), "nonsense").unwrap();
+    capplan(dir.path()).args(["report", "--plan", "plans/p.toml", "--env", "prod"]).assert().code(2).stderr(
+        predicate::str::contains("plans/p.toml:8:8: env.prod.metrics.file: metrics file")
+            .and(predicate::str::contains("header")),
+    );
 }

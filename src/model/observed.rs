@@ -1,0 +1,316 @@
+//! Observed: the workload measured by CloudWatch metrics (averages, peaks, quietest hour) and
+//! the downsampling that lets a chart of 15 days of 1-minute points draw as fast as a short one.
+
+use serde::Serialize;
+
+/// One metric's time series, as a `GetMetricData` result: timestamps in epoch seconds, ascending.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MetricSeries {
+    /// Query id.
+    pub id: String,
+    /// `AWS/ElastiCache` metric name, e.g. `BytesUsedForCache`.
+    pub metric: String,
+    /// Statistic: `Average`, `Sum`, `Maximum`…
+    pub stat: String,
+    /// `Name=Value` of the dimensions, e.g. `CacheClusterId=shop-prod-0001-001`.
+    pub dimension: String,
+    /// Period, seconds.
+    pub period_secs: u32,
+    /// `(epoch seconds, value)`, ascending by time.
+    pub points: Vec<(i64, f64)>,
+}
+
+/// A workload figure measured over the window.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Measured {
+    /// Average over the window.
+    pub avg: f64,
+    /// Highest period value.
+    pub peak: f64,
+}
+
+/// The workload derived from metrics.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Observed {
+    /// First and last timestamp, epoch seconds.
+    pub window: (i64, i64),
+    /// Period of the finest series, seconds.
+    pub period_secs: u32,
+    /// Data (BytesUsedForCache), GiB.
+    pub data_gib: Option<Measured>,
+    /// Requests per second (TotalCmdsCount, or the sum of the `*Cmds` families).
+    pub requests_per_sec: Option<Measured>,
+    /// ECPU per second (ElastiCacheProcessingUnits), Serverless.
+    pub ecpu_per_sec: Option<Measured>,
+    /// Connections (CurrConnections), per node.
+    pub connections: Option<Measured>,
+    /// Evictions in the window (sum).
+    pub evictions: Option<f64>,
+    /// Engine CPU, percent (EngineCPUUtilization, or CPUUtilization).
+    pub cpu_pct: Option<Measured>,
+    /// Network in + out, bytes per second.
+    pub network_bytes_per_sec: Option<Measured>,
+    /// Lowest-traffic hour of the day, UTC.
+    pub quiet_hour_utc: Option<u8>,
+}
+
+/// The charts a metrics file can fill, in display order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Chart {
+    /// Requests per second.
+    Requests,
+    /// ECPU per second (Serverless).
+    Ecpu,
+    /// Data, GiB.
+    Memory,
+    /// Evictions per period.
+    Evictions,
+    /// Connections.
+    Connections,
+    /// Engine CPU, percent.
+    Cpu,
+    /// Network, Gbps.
+    Network,
+}
+
+impl Chart {
+    /// Every chart, in display order.
+    pub const ALL: [Chart; 7] =
+        [Chart::Requests, Chart::Ecpu, Chart::Memory, Chart::Evictions, Chart::Connections, Chart::Cpu, Chart::Network];
+
+    /// Title with unit.
+    pub fn title(self) -> &'static str {
+        match self {
+            Chart::Requests => "requests/s",
+            Chart::Ecpu => "ECPU/s",
+            Chart::Memory => "memory GiB",
+            Chart::Evictions => "evictions",
+            Chart::Connections => "connections",
+            Chart::Cpu => "engine CPU %",
+            Chart::Network => "network Gbps",
+        }
+    }
+}
+
+/// Everything drawn from one metrics file: combined series per chart and the observed workload.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MetricsData {
+    /// Where the series came from (file name, or "example").
+    pub origin: String,
+    /// Combined series per chart, `(epoch seconds, value)` ascending.
+    pub charts: Vec<(Chart, Vec<(i64, f64)>)>,
+    /// The derived workload.
+    pub observed: Observed,
+}
+
+impl MetricsData {
+    /// The series of one chart.
+    pub fn chart(&self, chart: Chart) -> Option<&[(i64, f64)]> {
+        self.charts.iter().find(|(c, _)| *c == chart).map(|(_, s)| s.as_slice())
+    }
+}
+
+const GIB: f64 = 1_073_741_824.0;
+
+fn is_command_family(metric: &str) -> bool {
+    metric.ends_with("Cmds") && metric != "ThrottledCmds" && metric != "TotalCmdsCount"
+}
+
+/// Combine series point by point (same timestamps summed or maxed).
+fn combine(
+    series: &[&MetricSeries],
+    how: fn(f64, f64) -> f64,
+    scale: impl Fn(&MetricSeries, f64) -> f64,
+) -> Vec<(i64, f64)> {
+    let mut merged: std::collections::BTreeMap<i64, f64> = std::collections::BTreeMap::new();
+    for s in series {
+        for &(t, v) in &s.points {
+            let v = scale(s, v);
+            merged.entry(t).and_modify(|x| *x = how(*x, v)).or_insert(v);
+        }
+    }
+    merged.into_iter().collect()
+}
+
+fn measure(points: &[(i64, f64)]) -> Option<Measured> {
+    if points.is_empty() {
+        return None;
+    }
+    let sum: f64 = points.iter().map(|p| p.1).sum();
+    let peak = points.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+    Some(Measured { avg: sum / points.len() as f64, peak })
+}
+
+fn quiet_hour(points: &[(i64, f64)]) -> Option<u8> {
+    if points.is_empty() {
+        return None;
+    }
+    let mut sums = [0.0f64; 24];
+    let mut counts = [0u32; 24];
+    for &(t, v) in points {
+        let hour = usize::try_from(t.rem_euclid(86_400) / 3600).unwrap_or(0);
+        sums[hour] += v;
+        counts[hour] += 1;
+    }
+    (0..24)
+        .filter(|h| counts[*h] > 0)
+        .min_by(|a, b| (sums[*a] / f64::from(counts[*a])).total_cmp(&(sums[*b] / f64::from(counts[*b]))))
+        .and_then(|h| u8::try_from(h).ok())
+}
+
+/// Derive the charts and the observed workload from a metrics file's series.
+///
+/// Requests/s: `TotalCmdsCount`, else the sum of the `<Family>Cmds` series (Sum per period ÷
+/// period). Data: `BytesUsedForCache` summed over the series (export the primaries of a
+/// node-based cluster). Connections and CPU: the busiest node. Evictions: summed. Network:
+/// `NetworkBytesIn` + `NetworkBytesOut` of the busiest node.
+pub fn derive(series: &[MetricSeries], origin: &str) -> MetricsData {
+    let by = |name: &str| series.iter().filter(|s| s.metric == name).collect::<Vec<_>>();
+    let per_sec = |s: &MetricSeries, v: f64| if s.stat == "Sum" { v / f64::from(s.period_secs.max(1)) } else { v };
+    let mut charts = Vec::new();
+
+    let total = by("TotalCmdsCount");
+    let families: Vec<&MetricSeries> = series.iter().filter(|s| is_command_family(&s.metric)).collect();
+    let requests = if total.is_empty() {
+        combine(&families, |a, b| a + b, per_sec)
+    } else {
+        combine(&total, |a, b| a + b, per_sec)
+    };
+    let ecpu = combine(&by("ElastiCacheProcessingUnits"), |a, b| a + b, per_sec);
+    let memory = combine(&by("BytesUsedForCache"), |a, b| a + b, |_, v| v / GIB);
+    let evictions = combine(&by("Evictions"), |a, b| a + b, |_, v| v);
+    let connections = combine(&by("CurrConnections"), f64::max, |_, v| v);
+    let mut cpu_series = by("EngineCPUUtilization");
+    if cpu_series.is_empty() {
+        cpu_series = by("CPUUtilization");
+    }
+    let cpu = combine(&cpu_series, f64::max, |_, v| v);
+    let mut net_series = by("NetworkBytesIn");
+    net_series.extend(by("NetworkBytesOut"));
+    let network = combine(&net_series, |a, b| a + b, per_sec);
+
+    let observed = Observed {
+        window: (
+            series.iter().filter_map(|s| s.points.first().map(|p| p.0)).min().unwrap_or(0),
+            series.iter().filter_map(|s| s.points.last().map(|p| p.0)).max().unwrap_or(0),
+        ),
+        period_secs: series.iter().map(|s| s.period_secs).min().unwrap_or(0),
+        data_gib: measure(&memory),
+        requests_per_sec: measure(&requests),
+        ecpu_per_sec: measure(&ecpu),
+        connections: measure(&connections),
+        evictions: (!evictions.is_empty()).then(|| evictions.iter().map(|p| p.1).sum()),
+        cpu_pct: measure(&cpu),
+        network_bytes_per_sec: measure(&network),
+        quiet_hour_utc: quiet_hour(if requests.is_empty() { &cpu } else { &requests }),
+    };
+    for (chart, points) in [
+        (Chart::Requests, requests),
+        (Chart::Ecpu, ecpu),
+        (Chart::Memory, memory),
+        (Chart::Evictions, evictions),
+        (Chart::Connections, connections),
+        (Chart::Cpu, cpu),
+        (Chart::Network, network.into_iter().map(|(t, v)| (t, v * 8.0 / 1e9)).collect()),
+    ] {
+        if !points.is_empty() {
+            charts.push((chart, points));
+        }
+    }
+    MetricsData { origin: origin.to_string(), charts, observed }
+}
+
+/// (bucket, lowest point, highest point) of the bucket being filled.
+type Bucket = (usize, (i64, f64), (i64, f64));
+
+/// Points of `series` within `[from, to]`, reduced to at most `2 × buckets` points by keeping the
+/// minimum and maximum of each bucket (peaks survive). O(n) on the window; a window of 15 days
+/// of 1-minute points draws as fast as a short one.
+pub fn downsample(series: &[(i64, f64)], from: i64, to: i64, buckets: usize) -> Vec<(f64, f64)> {
+    let start = series.partition_point(|p| p.0 < from);
+    let end = series.partition_point(|p| p.0 <= to);
+    let window = &series[start..end];
+    if buckets == 0 || window.is_empty() {
+        return Vec::new();
+    }
+    if window.len() <= buckets * 2 {
+        return window.iter().map(|&(t, v)| (t as f64, v)).collect();
+    }
+    let span = (to - from).max(1) as f64;
+    let mut out = Vec::with_capacity(buckets * 2);
+    let mut current: Option<Bucket> = None;
+    let flush = |out: &mut Vec<(f64, f64)>, lo: (i64, f64), hi: (i64, f64)| {
+        let (a, b) = if lo.0 <= hi.0 { (lo, hi) } else { (hi, lo) };
+        out.push((a.0 as f64, a.1));
+        if b.0 != a.0 {
+            out.push((b.0 as f64, b.1));
+        }
+    };
+    for &(t, v) in window {
+        let bucket = (((t - from) as f64 / span) * buckets as f64).floor() as usize;
+        match &mut current {
+            Some((b, lo, hi)) if *b == bucket.min(buckets - 1) => {
+                if v < lo.1 {
+                    *lo = (t, v);
+                }
+                if v > hi.1 {
+                    *hi = (t, v);
+                }
+            }
+            _ => {
+                if let Some((_, lo, hi)) = current.take() {
+                    flush(&mut out, lo, hi);
+                }
+                current = Some((bucket.min(buckets - 1), (t, v), (t, v)));
+            }
+        }
+    }
+    if let Some((_, lo, hi)) = current {
+        flush(&mut out, lo, hi);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(metric: &str, stat: &str, period: u32, points: Vec<(i64, f64)>) -> MetricSeries {
+        MetricSeries {
+            id: metric.to_lowercase(),
+            metric: metric.into(),
+            stat: stat.into(),
+            dimension: String::new(),
+            period_secs: period,
+            points,
+        }
+    }
+
+    #[test]
+    fn requests_come_from_the_command_families_per_second() {
+        let get = series("GetTypeCmds", "Sum", 60, vec![(0, 600.0), (60, 1200.0)]);
+        let set = series("SetTypeCmds", "Sum", 60, vec![(0, 60.0), (60, 60.0)]);
+        let d = derive(&[get, set], "t");
+        let r = d.observed.requests_per_sec.unwrap();
+        assert!((r.peak - 21.0).abs() < 1e-9 && (r.avg - 16.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_quiet_hour_is_the_hour_with_the_least_traffic() {
+        let points: Vec<(i64, f64)> = (0..48).map(|h| (h * 3600, if h % 24 == 4 { 1.0 } else { 10.0 })).collect();
+        let d = derive(&[series("TotalCmdsCount", "Sum", 3600, points)], "t");
+        assert_eq!(d.observed.quiet_hour_utc, Some(4));
+    }
+
+    #[test]
+    fn downsampling_keeps_peaks_and_bounds_the_point_count() {
+        let points: Vec<(i64, f64)> = (0..21_600)
+            .map(|i| (i * 60, if i == 12_345 { 1e6 } else { f64::from(i32::try_from(i % 100).unwrap()) }))
+            .collect();
+        let out = downsample(&points, 0, 21_600 * 60, 200);
+        assert!(out.len() <= 400);
+        assert!(out.iter().any(|p| (p.1 - 1e6).abs() < 1e-9), "the spike survives");
+        let zoomed = downsample(&points, 0, 86_400, 200);
+        assert!(zoomed.iter().all(|p| p.0 <= 86_400.0));
+    }
+}
