@@ -13,6 +13,7 @@ pub mod model;
 pub mod report;
 pub mod settings;
 pub mod source;
+pub mod tui;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -26,7 +27,8 @@ use settings::{PlanSource, Settings};
 /// Run capplan as the command line asks. `today` is the caller's clock reading.
 pub fn run(cli: &Cli, today: chrono::NaiveDate) -> Result<ExitCode> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-    let settings = Settings::from_cli(cli, today, &cwd);
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let settings = Settings::from_cli(cli, today, &cwd, no_color);
     if settings.plan == PlanSource::Bundled && !matches!(cli.command, Some(Command::Init(_))) {
         eprintln!(
             "note: no ./capplan.toml and no --plan: using the bundled example plan (`capplan init` copies it here to edit)"
@@ -36,12 +38,18 @@ pub fn run(cli: &Cli, today: chrono::NaiveDate) -> Result<ExitCode> {
         Some(Command::Report(args)) => command::report::exec(args, &settings),
         Some(Command::Init(args)) => command::init::exec(args),
         None => {
-            if !std::io::stdout().is_terminal() {
+            if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
                 let args = ReportArgs { env: None, all: true, format: Format::Md, output: None };
                 return command::report::exec(&args, &settings);
             }
-            let args = ReportArgs { env: None, all: true, format: Format::Md, output: None };
-            command::report::exec(&args, &settings)
+            let book = source::offline::embedded()?;
+            let plan = settings.load_plan(book)?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Error::Terminal(format!("cannot start the event loop: {e}")))?;
+            runtime.block_on(tui::run(plan, std::sync::Arc::new(book.clone()), settings))?;
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

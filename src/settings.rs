@@ -31,17 +31,19 @@ pub struct Settings {
     pub offline: bool,
     /// Date the evaluation is for.
     pub as_of: NaiveDate,
+    /// `NO_COLOR` is set: the terminal app draws without colors.
+    pub no_color: bool,
 }
 
 impl Settings {
     /// Resolve the command line; `today` comes from the caller (the model never reads the clock).
-    pub fn from_cli(cli: &Cli, today: NaiveDate, cwd: &Path) -> Settings {
+    pub fn from_cli(cli: &Cli, today: NaiveDate, cwd: &Path, no_color: bool) -> Settings {
         let plan = match &cli.plan {
             Some(path) => PlanSource::File(path.clone()),
             None if cwd.join(DEFAULT_PLAN).is_file() => PlanSource::File(PathBuf::from(DEFAULT_PLAN)),
             None => PlanSource::Bundled,
         };
-        Settings { plan, offline: cli.offline, as_of: cli.as_of.unwrap_or(today) }
+        Settings { plan, offline: cli.offline, as_of: cli.as_of.unwrap_or(today), no_color }
     }
 
     /// How the plan is named in reports.

@@ -9,3 +9,4 @@ mod model_props;
 mod recommend_props;
 mod scenarios;
 mod support;
+mod tui_e2e;

@@ -1,0 +1,706 @@
+//! The app's state and how events change it. `handle` is pure: it never awaits or spawns; it
+//! returns an [`Effect`] for the loop to carry out.
+
+use chrono::NaiveDate;
+use crossterm::event::Event as TermEvent;
+use rust_decimal::Decimal;
+use std::sync::Arc;
+
+use super::action::Action;
+use super::event::{Event, SourceEvent};
+use super::keymap::{self, Mode};
+use super::theme::Theme;
+use crate::model::catalog::Engine;
+use crate::model::evaluate;
+use crate::model::observed::{MetricsData, Observed};
+use crate::model::price::PriceBook;
+use crate::model::units::decimal_from_f64;
+use crate::model::workload::EnvInputs;
+use crate::report::{self, AllReport, EnvReport, MeasuredReport, Report, SCHEMA_VERSION};
+use crate::source::MetricsLocation;
+use crate::source::plan::Plan;
+
+/// Rows a page moves.
+pub const PAGE: usize = 10;
+/// Ticks a message stays on screen.
+const MESSAGE_TICKS: u32 = 12;
+/// What-if steps.
+const STEP_PCT: i32 = 10;
+
+/// The screens of an environment tab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    /// The option table.
+    Options,
+    /// The recommendation and its settings.
+    Recommendation,
+    /// Metric charts.
+    Metrics,
+}
+
+/// How much of the metrics window the charts show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Zoom {
+    /// The last day.
+    Day,
+    /// The last seven days.
+    Week,
+    /// Everything.
+    All,
+}
+
+impl Zoom {
+    /// Seconds shown, `None` for all.
+    pub fn span_secs(self) -> Option<i64> {
+        match self {
+            Zoom::Day => Some(86_400),
+            Zoom::Week => Some(7 * 86_400),
+            Zoom::All => None,
+        }
+    }
+
+    /// `1 day`…
+    pub fn label(self) -> &'static str {
+        match self {
+            Zoom::Day => "1 day",
+            Zoom::Week => "7 days",
+            Zoom::All => "whole window",
+        }
+    }
+
+    fn next(self) -> Zoom {
+        match self {
+            Zoom::Day => Zoom::Week,
+            Zoom::Week => Zoom::All,
+            Zoom::All => Zoom::Day,
+        }
+    }
+}
+
+/// Something open over the screens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    /// The key list.
+    Help,
+    /// Line items of the selected option.
+    Lines,
+}
+
+/// A source's state, drawn in its pane's title.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Loading<T> {
+    /// Not configured.
+    Absent,
+    /// Being fetched.
+    Loading,
+    /// Here.
+    Loaded(T),
+    /// Failed, with why.
+    Failed(String),
+}
+
+/// What the loop should do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Leave.
+    Quit,
+    /// Read an environment's metrics in the background.
+    LoadMetrics {
+        /// Environment.
+        env: String,
+        /// Where from.
+        location: MetricsLocation,
+    },
+    /// Write a report to a new file (never overwriting).
+    Export {
+        /// File name without extension.
+        stem: String,
+        /// Markdown.
+        markdown: String,
+    },
+}
+
+/// Changes to the plan's workload the user is trying out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WhatIf {
+    /// Data, percent change.
+    pub data_pct: i32,
+    /// Requests, percent change.
+    pub requests_pct: i32,
+    /// Growth, percentage points a month added.
+    pub growth_pts: i32,
+    /// The engine the app speaks, when changed.
+    pub engine: Option<Engine>,
+    /// HA, when changed.
+    pub ha: Option<bool>,
+    /// The measured workload instead of the plan's.
+    pub measured: bool,
+}
+
+impl WhatIf {
+    /// Whether anything differs from the plan.
+    pub fn is_active(&self) -> bool {
+        *self != WhatIf::default()
+    }
+
+    /// `data +20% · requests -10% · Redis OSS`…
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.measured {
+            parts.push("measured workload".to_string());
+        }
+        if self.data_pct != 0 {
+            parts.push(format!("data {:+}%", self.data_pct));
+        }
+        if self.requests_pct != 0 {
+            parts.push(format!("requests {:+}%", self.requests_pct));
+        }
+        if self.growth_pts != 0 {
+            parts.push(format!("growth {:+}%/mo", self.growth_pts));
+        }
+        if let Some(e) = self.engine {
+            parts.push(format!("app speaks {}", e.label()));
+        }
+        if let Some(h) = self.ha {
+            parts.push(if h { "HA on".into() } else { "HA off".into() });
+        }
+        parts.join(" · ")
+    }
+
+    /// The plan's inputs with these changes.
+    pub fn apply(&self, base: &EnvInputs, observed: Option<&Observed>) -> EnvInputs {
+        let mut env = base.clone();
+        let w = &mut env.workload;
+        if self.measured
+            && let Some(o) = observed
+        {
+            let d = |v: f64| decimal_from_f64((v * 1000.0).round() / 1000.0).unwrap_or_default();
+            if let Some(m) = o.data_gib {
+                w.data_gb = d(m.avg);
+                w.peak_data_gb = d(m.peak.max(m.avg));
+            }
+            if let Some(m) = o.requests_per_sec {
+                w.requests_per_sec = d(m.avg);
+                w.peak_requests_per_sec = d(m.peak.max(m.avg));
+            }
+            if let Some(m) = o.connections {
+                w.connections = m.peak.round().clamp(0.0, f64::from(u32::MAX)) as u32;
+            }
+        }
+        let scale = |pct: i32| Decimal::ONE + Decimal::new(i64::from(pct), 2);
+        w.data_gb *= scale(self.data_pct);
+        w.peak_data_gb *= scale(self.data_pct);
+        w.requests_per_sec *= scale(self.requests_pct);
+        w.peak_requests_per_sec *= scale(self.requests_pct);
+        w.growth_pct_per_month = (w.growth_pct_per_month + Decimal::from(self.growth_pts)).max(Decimal::ZERO);
+        if let Some(e) = self.engine {
+            env.app_engine = e;
+        }
+        if let Some(h) = self.ha {
+            env.ha = h;
+        }
+        env
+    }
+}
+
+/// One environment tab's state.
+#[derive(Clone, Debug)]
+pub struct EnvView {
+    /// The plan's inputs (with the metrics' quiet hour once loaded).
+    pub base: EnvInputs,
+    /// What-if changes.
+    pub whatif: WhatIf,
+    /// The evaluation with the what-if applied, as one report structure.
+    pub report: Result<EnvReport, String>,
+    /// The recommended monthly cost at the plan's figures (for the what-if delta).
+    pub plan_monthly: Option<Decimal>,
+    /// Selected option row.
+    pub selected: usize,
+    /// Recommendation scroll.
+    pub scroll: u16,
+    /// The metrics.
+    pub metrics: Loading<MetricsData>,
+    /// Where the metrics come from.
+    pub metrics_location: Option<MetricsLocation>,
+}
+
+/// A status-line message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// Text.
+    pub text: String,
+    /// An error.
+    pub error: bool,
+    ticks: u32,
+}
+
+/// The app.
+#[derive(Clone, Debug)]
+pub struct App {
+    /// Plan name, as shown.
+    pub plan_name: String,
+    /// Prices.
+    pub book: Arc<PriceBook>,
+    /// Evaluation date.
+    pub as_of: NaiveDate,
+    /// Environment tabs (tab 0 is the overview).
+    pub envs: Vec<EnvView>,
+    /// Active tab: 0 = all environments, 1.. = `envs[tab - 1]`.
+    pub tab: usize,
+    /// Active screen of an environment tab.
+    pub screen: Screen,
+    /// Open overlay.
+    pub overlay: Option<Overlay>,
+    /// Chart zoom.
+    pub zoom: Zoom,
+    /// Status message.
+    pub message: Option<Message>,
+    /// Ticks seen (spinners).
+    pub ticks: u64,
+    /// Styles.
+    pub theme: Theme,
+}
+
+fn evaluate_env(
+    inputs: &EnvInputs,
+    book: &PriceBook,
+    as_of: NaiveDate,
+    plan: &str,
+    metrics: &Loading<MetricsData>,
+) -> Result<EnvReport, String> {
+    let eval = evaluate(inputs, book, as_of).map_err(|e| e.to_string())?;
+    let mut r = report::env_report(&eval, book, plan, as_of);
+    if let Loading::Loaded(m) = metrics {
+        r.measured = Some(MeasuredReport::new(&m.origin, &m.observed));
+    }
+    Ok(r)
+}
+
+impl App {
+    /// The app for a plan, and the background work to start (metrics files).
+    pub fn new(
+        plan: &Plan,
+        book: Arc<PriceBook>,
+        as_of: NaiveDate,
+        metrics: &[Option<MetricsLocation>],
+        theme: Theme,
+    ) -> (App, Vec<Effect>) {
+        let mut effects = Vec::new();
+        let mut envs = Vec::new();
+        for (i, base) in plan.envs.iter().enumerate() {
+            let location = metrics.get(i).cloned().flatten();
+            let state = if let Some(location) = &location {
+                effects.push(Effect::LoadMetrics { env: base.name.clone(), location: location.clone() });
+                Loading::Loading
+            } else {
+                Loading::Absent
+            };
+            let report = evaluate_env(base, &book, as_of, &plan.origin, &state);
+            let plan_monthly = report.as_ref().ok().and_then(|r| r.recommendation.monthly_usd);
+            // start on the recommended row
+            let selected = report
+                .as_ref()
+                .ok()
+                .and_then(|r| {
+                    r.recommendation.option_id.as_ref().and_then(|id| r.options.iter().position(|o| &o.id == id))
+                })
+                .unwrap_or(0);
+            envs.push(EnvView {
+                base: base.clone(),
+                whatif: WhatIf::default(),
+                report,
+                plan_monthly,
+                selected,
+                scroll: 0,
+                metrics: state,
+                metrics_location: location,
+            });
+        }
+        let tab = usize::from(!envs.is_empty() && envs.len() == 1);
+        let app = App {
+            plan_name: plan.origin.clone(),
+            book,
+            as_of,
+            envs,
+            tab,
+            screen: Screen::Options,
+            overlay: None,
+            zoom: Zoom::Week,
+            message: None,
+            ticks: 0,
+            theme,
+        };
+        (app, effects)
+    }
+
+    /// The active environment, unless the overview is shown.
+    pub fn env(&self) -> Option<&EnvView> {
+        self.tab.checked_sub(1).and_then(|i| self.envs.get(i))
+    }
+
+    fn env_mut(&mut self) -> Option<&mut EnvView> {
+        self.tab.checked_sub(1).and_then(|i| self.envs.get_mut(i))
+    }
+
+    /// Tab titles.
+    pub fn tab_titles(&self) -> Vec<String> {
+        let mut out = vec!["All".to_string()];
+        out.extend(self.envs.iter().map(|e| {
+            let mark = if e.whatif.is_active() { "*" } else { "" };
+            format!("{}{mark}", e.base.name)
+        }));
+        out
+    }
+
+    fn mode(&self) -> Mode {
+        if self.overlay.is_some() { Mode::Overlay } else { Mode::Normal }
+    }
+
+    fn say(&mut self, text: impl Into<String>, error: bool) {
+        self.message = Some(Message { text: text.into(), error, ticks: MESSAGE_TICKS });
+    }
+
+    /// Recompute the active environment after a what-if change.
+    fn recompute(&mut self, index: usize) {
+        let plan = self.plan_name.clone();
+        let (book, as_of) = (Arc::clone(&self.book), self.as_of);
+        let Some(env) = self.envs.get_mut(index) else { return };
+        let observed = match &env.metrics {
+            Loading::Loaded(m) => Some(&m.observed),
+            _ => None,
+        };
+        let inputs = env.whatif.apply(&env.base, observed);
+        env.report = evaluate_env(&inputs, &book, as_of, &plan, &env.metrics);
+        let options = env.report.as_ref().map_or(0, |r| r.options.len());
+        env.selected = env.selected.min(options.saturating_sub(1));
+    }
+
+    /// Handle one event; returns what the loop must do.
+    pub fn handle(&mut self, event: Event) -> Option<Effect> {
+        match event {
+            Event::Tick => {
+                self.ticks += 1;
+                if let Some(m) = &mut self.message {
+                    m.ticks = m.ticks.saturating_sub(1);
+                    if m.ticks == 0 {
+                        self.message = None;
+                    }
+                }
+                None
+            }
+            Event::Term(TermEvent::Key(key)) => keymap::action(self.mode(), key).and_then(|a| self.apply(a)),
+            Event::Term(_) => None,
+            Event::Source(SourceEvent::MetricsLoaded { env, result }) => {
+                let index = self.envs.iter().position(|e| e.base.name == env)?;
+                match result {
+                    Ok(data) => {
+                        let e = &mut self.envs[index];
+                        e.base.quiet_hour_utc = data.observed.quiet_hour_utc;
+                        e.metrics = Loading::Loaded(*data);
+                        let plan = self.plan_name.clone();
+                        let base = evaluate_env(&e.base, &self.book, self.as_of, &plan, &e.metrics);
+                        e.plan_monthly = base.as_ref().ok().and_then(|r| r.recommendation.monthly_usd);
+                        self.recompute(index);
+                    }
+                    Err(message) => {
+                        self.say(format!("{env}: metrics not loaded: {message}"), true);
+                        self.envs[index].metrics = Loading::Failed(message);
+                    }
+                }
+                None
+            }
+            Event::Source(SourceEvent::Exported(result)) => {
+                match result {
+                    Ok(path) => self.say(format!("exported to {}", path.display()), false),
+                    Err(e) => self.say(format!("export failed: {e}"), true),
+                }
+                None
+            }
+        }
+    }
+
+    fn rows(&self) -> usize {
+        self.env().and_then(|e| e.report.as_ref().ok()).map_or(0, |r| r.options.len())
+    }
+
+    fn move_selection(&mut self, delta: isize) {
+        let rows = self.rows();
+        let screen = self.screen;
+        let Some(env) = self.env_mut() else { return };
+        match screen {
+            Screen::Options => {
+                let last = rows.saturating_sub(1);
+                env.selected = env.selected.saturating_add_signed(delta).min(last);
+            }
+            Screen::Recommendation | Screen::Metrics => {
+                let d = i16::try_from(delta).unwrap_or(i16::MAX);
+                env.scroll = env.scroll.saturating_add_signed(d);
+            }
+        }
+    }
+
+    fn what_if(&mut self, change: impl FnOnce(&mut WhatIf, &EnvInputs, bool)) {
+        let Some(index) = self.tab.checked_sub(1) else {
+            self.say("what-if works on one environment: pick its tab first (←/→)", true);
+            return;
+        };
+        let Some(env) = self.envs.get_mut(index) else { return };
+        let has_metrics = matches!(env.metrics, Loading::Loaded(_));
+        change(&mut env.whatif, &env.base, has_metrics);
+        self.recompute(index);
+    }
+
+    fn apply(&mut self, action: Action) -> Option<Effect> {
+        match action {
+            Action::Quit => return Some(Effect::Quit),
+            Action::ToggleHelp => {
+                self.overlay = if self.overlay == Some(Overlay::Help) { None } else { Some(Overlay::Help) };
+            }
+            Action::Back => {
+                if self.overlay.is_some() {
+                    self.overlay = None;
+                } else {
+                    self.screen = Screen::Options;
+                }
+            }
+            Action::NextTab => self.tab = (self.tab + 1) % (self.envs.len() + 1),
+            Action::PrevTab => self.tab = (self.tab + self.envs.len()) % (self.envs.len() + 1),
+            Action::ShowOptions => self.screen = Screen::Options,
+            Action::ShowRecommendation => self.screen = Screen::Recommendation,
+            Action::ShowMetrics => self.screen = Screen::Metrics,
+            Action::Down => self.move_selection(1),
+            Action::Up => self.move_selection(-1),
+            Action::PageDown => self.move_selection(isize::try_from(PAGE).unwrap_or(10)),
+            Action::PageUp => self.move_selection(-isize::try_from(PAGE).unwrap_or(10)),
+            Action::Top => self.move_selection(isize::MIN / 2),
+            Action::Bottom => self.move_selection(isize::MAX / 2),
+            Action::OpenLines => {
+                if self.screen == Screen::Options && self.rows() > 0 {
+                    self.overlay = Some(Overlay::Lines);
+                }
+            }
+            Action::DataUp => self.what_if(|w, _, _| w.data_pct = (w.data_pct + STEP_PCT).min(1000)),
+            Action::DataDown => self.what_if(|w, _, _| w.data_pct = (w.data_pct - STEP_PCT).max(-90)),
+            Action::RequestsUp => self.what_if(|w, _, _| w.requests_pct = (w.requests_pct + STEP_PCT).min(1000)),
+            Action::RequestsDown => self.what_if(|w, _, _| w.requests_pct = (w.requests_pct - STEP_PCT).max(-90)),
+            Action::GrowthUp => self.what_if(|w, _, _| w.growth_pts = (w.growth_pts + 1).min(50)),
+            Action::GrowthDown => self.what_if(|w, base, _| {
+                // no lower than zero growth
+                let floor = -(crate::model::units::to_f64(base.workload.growth_pct_per_month).ceil() as i32);
+                w.growth_pts = (w.growth_pts - 1).max(floor);
+            }),
+            Action::CycleEngine => self.what_if(|w, base, _| {
+                let now = w.engine.unwrap_or(base.app_engine);
+                let next = match now {
+                    Engine::Valkey => Engine::Redis,
+                    Engine::Redis => Engine::Memcached,
+                    Engine::Memcached => Engine::Valkey,
+                };
+                w.engine = (next != base.app_engine).then_some(next);
+            }),
+            Action::ToggleHa => self.what_if(|w, base, _| {
+                let now = w.ha.unwrap_or(base.ha);
+                w.ha = (now == base.ha).then_some(!now);
+            }),
+            Action::ToggleMeasured => {
+                let has = self.env().is_some_and(|e| matches!(e.metrics, Loading::Loaded(_)));
+                if has {
+                    self.what_if(|w, _, _| w.measured = !w.measured);
+                } else {
+                    self.say("no metrics loaded for this environment: add [env.NAME.metrics] file = \"…\" to the plan", true);
+                }
+            }
+            Action::ResetWhatIf => self.what_if(|w, _, _| *w = WhatIf::default()),
+            Action::CycleZoom => self.zoom = self.zoom.next(),
+            Action::Export => return self.export(),
+            Action::RefreshPricing => self.say(
+                format!(
+                    "prices come from the embedded cache (as of {}); refreshing from the AWS Price List comes with live AWS data",
+                    self.book.as_of
+                ),
+                false,
+            ),
+        }
+        None
+    }
+
+    fn export(&mut self) -> Option<Effect> {
+        let date = self.as_of.format("%Y-%m-%d");
+        match self.env() {
+            Some(env) => match &env.report {
+                Ok(r) => {
+                    let md = String::from_utf8(crate::command::report::render_bytes(
+                        &Report::One(Box::new(r.clone())),
+                        report::Format::Md,
+                    ))
+                    .unwrap_or_default();
+                    Some(Effect::Export { stem: format!("capplan-{}-{date}", env.base.name), markdown: md })
+                }
+                Err(e) => {
+                    let e = e.clone();
+                    self.say(format!("nothing to export: {e}"), true);
+                    None
+                }
+            },
+            None => {
+                let envs: Vec<EnvReport> = self.envs.iter().filter_map(|e| e.report.as_ref().ok().cloned()).collect();
+                let all =
+                    Report::All(AllReport { schema_version: SCHEMA_VERSION, totals: report::totals(&envs), envs });
+                let md = String::from_utf8(crate::command::report::render_bytes(&all, report::Format::Md))
+                    .unwrap_or_default();
+                Some(Effect::Export { stem: format!("capplan-all-{date}"), markdown: md })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::model::observed::derive;
+    use crate::source::metrics::{EXAMPLE_METRICS, EXAMPLE_METRICS_NAME, parse};
+    use crate::source::offline::embedded;
+    use crate::source::plan::{EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, parse_plan};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    /// The bundled plan with its example metrics loaded, on a fixed date.
+    pub(crate) fn app() -> App {
+        let book = embedded().unwrap();
+        let plan = parse_plan(EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, book).unwrap();
+        let locations: Vec<Option<MetricsLocation>> =
+            plan.envs.iter().map(|e| plan.metrics_of(&e.name).map(|_| MetricsLocation::Example)).collect();
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let (mut app, effects) = App::new(&plan, Arc::new(book.clone()), as_of, &locations, Theme::plain());
+        assert_eq!(effects.len(), 1, "prod's metrics load in the background");
+        let series = parse(EXAMPLE_METRICS, EXAMPLE_METRICS_NAME).unwrap();
+        let data = derive(&series, "capplan-metrics-prod.example.json (bundled example)");
+        app.handle(Event::Source(SourceEvent::MetricsLoaded { env: "prod".into(), result: Ok(Box::new(data)) }));
+        app
+    }
+
+    pub(crate) fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
+        app.handle(Event::Term(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))))
+    }
+
+    fn prod(app: &App) -> &EnvView {
+        app.envs.iter().find(|e| e.base.name == "prod").unwrap()
+    }
+
+    #[test]
+    fn tabs_wrap_around_and_start_on_the_overview() {
+        let mut a = app();
+        assert_eq!(a.tab, 0);
+        press(&mut a, KeyCode::Left);
+        assert_eq!(a.tab, 3);
+        press(&mut a, KeyCode::Tab);
+        assert_eq!(a.tab, 0);
+        press(&mut a, KeyCode::Char('l'));
+        assert_eq!(a.env().unwrap().base.name, "dev");
+    }
+
+    #[test]
+    fn a_what_if_step_changes_the_recommended_cost_and_reset_restores_it() {
+        let mut a = app();
+        a.tab = 3;
+        let before = prod(&a).report.as_ref().unwrap().recommendation.monthly_usd.unwrap();
+        for _ in 0..5 {
+            press(&mut a, KeyCode::Char('d'));
+        }
+        let after = prod(&a).report.as_ref().unwrap().recommendation.monthly_usd.unwrap();
+        assert!(after > before, "50% more data costs more: {after} vs {before}");
+        assert_eq!(prod(&a).whatif.data_pct, 50);
+        assert_eq!(prod(&a).plan_monthly, Some(before));
+        press(&mut a, KeyCode::Char('0'));
+        assert_eq!(prod(&a).report.as_ref().unwrap().recommendation.monthly_usd, Some(before));
+        assert!(!prod(&a).whatif.is_active());
+    }
+
+    #[test]
+    fn toggling_the_engine_and_ha_recomputes() {
+        let mut a = app();
+        a.tab = 1; // dev: valkey, no HA
+        press(&mut a, KeyCode::Char('E'));
+        press(&mut a, KeyCode::Char('E'));
+        let dev = &a.envs[0];
+        assert_eq!(dev.whatif.engine, Some(Engine::Memcached));
+        let r = dev.report.as_ref().unwrap();
+        let winner = r.recommended().unwrap();
+        assert_eq!(winner.engine, Engine::Memcached);
+        press(&mut a, KeyCode::Char('H'));
+        assert_eq!(a.envs[0].whatif.ha, Some(true));
+        press(&mut a, KeyCode::Char('H'));
+        assert_eq!(a.envs[0].whatif.ha, None, "back to the plan's setting");
+    }
+
+    #[test]
+    fn the_measured_workload_needs_metrics() {
+        let mut a = app();
+        a.tab = 1;
+        press(&mut a, KeyCode::Char('M'));
+        assert!(a.message.as_ref().unwrap().error);
+        a.tab = 3;
+        press(&mut a, KeyCode::Char('M'));
+        assert!(prod(&a).whatif.measured);
+        let w = &prod(&a).report.as_ref().unwrap().workload;
+        assert!(w.data_gb < Decimal::from(8) && w.data_gb > Decimal::from(7), "measured ~8 GiB: {}", w.data_gb);
+    }
+
+    #[test]
+    fn overlays_open_and_close_and_quit_is_an_effect() {
+        let mut a = app();
+        press(&mut a, KeyCode::Char('?'));
+        assert_eq!(a.overlay, Some(Overlay::Help));
+        press(&mut a, KeyCode::Esc);
+        assert_eq!(a.overlay, None);
+        a.tab = 3;
+        let start = prod(&a).selected;
+        press(&mut a, KeyCode::Down);
+        press(&mut a, KeyCode::Enter);
+        assert_eq!(a.overlay, Some(Overlay::Lines));
+        assert_eq!(prod(&a).selected, start + 1);
+        press(&mut a, KeyCode::Esc);
+        assert_eq!(press(&mut a, KeyCode::Char('q')), Some(Effect::Quit));
+    }
+
+    #[test]
+    fn selection_stays_in_the_table() {
+        let mut a = app();
+        a.tab = 3;
+        press(&mut a, KeyCode::End);
+        let last = prod(&a).report.as_ref().unwrap().options.len() - 1;
+        assert_eq!(prod(&a).selected, last);
+        press(&mut a, KeyCode::Down);
+        assert_eq!(prod(&a).selected, last);
+        press(&mut a, KeyCode::Home);
+        assert_eq!(prod(&a).selected, 0);
+        press(&mut a, KeyCode::Up);
+        assert_eq!(prod(&a).selected, 0);
+    }
+
+    #[test]
+    fn export_asks_the_loop_to_write_markdown() {
+        let mut a = app();
+        a.tab = 3;
+        match press(&mut a, KeyCode::Char('e')) {
+            Some(Effect::Export { stem, markdown }) => {
+                assert_eq!(stem, "capplan-prod-2026-11-23");
+                assert!(markdown.starts_with("# capplan report: prod"));
+            }
+            other => panic!("{other:?}"),
+        }
+        a.handle(Event::Source(SourceEvent::Exported(Ok("capplan-prod-2026-11-23.md".into()))));
+        assert!(a.message.as_ref().unwrap().text.contains("capplan-prod-2026-11-23.md"));
+    }
+
+    #[test]
+    fn a_failed_metrics_load_is_a_message_not_a_crash() {
+        let mut a = app();
+        a.handle(Event::Source(SourceEvent::MetricsLoaded { env: "prod".into(), result: Err("cannot read".into()) }));
+        assert!(matches!(prod(&a).metrics, Loading::Failed(_)));
+        assert!(a.message.as_ref().unwrap().error);
+        for _ in 0..20 {
+            a.handle(Event::Tick);
+        }
+        assert!(a.message.is_none(), "messages expire");
+    }
+}

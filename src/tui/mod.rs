@@ -1,0 +1,97 @@
+//! The interactive planner: one event channel, a pure `App::handle`, views that only borrow
+//! state, and a guard that restores the terminal on every exit path.
+
+pub mod action;
+pub mod app;
+pub mod event;
+pub mod keymap;
+pub mod terminal;
+pub mod theme;
+pub mod view;
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+use crate::error::{Error, Result};
+use crate::model::observed;
+use crate::model::price::PriceBook;
+use crate::settings::Settings;
+use crate::source::plan::Plan;
+use app::{App, Effect};
+use event::{Event, SourceEvent};
+
+/// How often the app ticks (spinners, message expiry).
+const TICK: Duration = Duration::from_millis(250);
+
+/// Run the planner until the user quits. The terminal is restored however this returns.
+pub async fn run(plan: Plan, book: Arc<PriceBook>, settings: Settings) -> Result<()> {
+    let locations: Vec<_> =
+        plan.envs.iter().map(|e| plan.metrics_of(&e.name).map(|m| settings.metrics_location(m))).collect();
+    let (mut app, effects) =
+        App::new(&plan, book, settings.as_of, &locations, theme::Theme::for_env(settings.no_color));
+    let mut term = terminal::Guard::enter().map_err(|e| Error::Terminal(format!("cannot enter the terminal: {e}")))?;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    event::spawn_input(tx.clone());
+    event::spawn_ticks(tx.clone(), TICK);
+    for effect in effects {
+        carry_out(effect, &tx);
+    }
+    loop {
+        term.draw(|f| f.render_widget(view::Root { app: &app }, f.area()))
+            .map_err(|e| Error::Terminal(e.to_string()))?;
+        let Some(first) = rx.recv().await else { return Ok(()) };
+        for ev in std::iter::once(first).chain(std::iter::from_fn(|| rx.try_recv().ok())) {
+            match app.handle(ev) {
+                Some(Effect::Quit) => return Ok(()),
+                Some(effect) => carry_out(effect, &tx),
+                None => {}
+            }
+        }
+    }
+}
+
+/// Start what an effect asks for; results come back as events.
+fn carry_out(effect: Effect, tx: &mpsc::UnboundedSender<Event>) {
+    let tx = tx.clone();
+    match effect {
+        Effect::Quit => {}
+        Effect::LoadMetrics { env, location } => {
+            tokio::task::spawn_blocking(move || {
+                let result = location
+                    .load()
+                    .map(|series| Box::new(observed::derive(&series, &location.name())))
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(Event::Source(SourceEvent::MetricsLoaded { env, result }));
+            });
+        }
+        Effect::Export { stem, markdown } => {
+            tokio::task::spawn_blocking(move || {
+                let result = export(&stem, &markdown);
+                let _ = tx.send(Event::Source(SourceEvent::Exported(result)));
+            });
+        }
+    }
+}
+
+/// Write `markdown` to `<stem>.md` in the current folder, or `<stem>-2.md`… — never overwriting.
+pub fn export(stem: &str, markdown: &str) -> std::result::Result<PathBuf, String> {
+    for n in 1..1000 {
+        let path = if n == 1 { PathBuf::from(format!("{stem}.md")) } else { PathBuf::from(format!("{stem}-{n}.md")) };
+        match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut f) => {
+                return f
+                    .write_all(markdown.as_bytes())
+                    .and_then(|()| f.sync_all())
+                    .map(|()| path.clone())
+                    .map_err(|e| format!("{}: {e}", path.display()));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        }
+    }
+    Err(format!("{stem}.md and 998 numbered copies exist already"))
+}
