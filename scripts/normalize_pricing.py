@@ -330,6 +330,9 @@ def reserved_offers(data: Path, sources: Sources, catalog_names, log):
         if r["source"] == "R6_infracost" and payment != "no-upfront":
             log.append(f"dropped reserved {node} {r['term']} {payment} (R6): no upfront fee in the source")
             continue
+        if r["source"] == "R5_ec2i_pr912" and r.get("effective_hourly_usd") is not None and upfront is None and hourly is None:
+            log.append(f"dropped reserved {node} {r['term']} {payment} (R5): effective rate rounded to 3 dp; never compute from a rounded rate")
+            continue
         if r["source"] == "R6_infracost" and upfront is None:
             upfront = 0.0
         if "upfront_recovered" in r:
@@ -347,6 +350,8 @@ def reserved_offers(data: Path, sources: Sources, catalog_names, log):
         if payment == "all-upfront" and (upfront is None or dec(upfront) == 0) and effective is None:
             raise NormalizeError(f"all-upfront offer without an upfront fee: {r}")
         engines = ["redis", "memcached"] if engine_text.startswith("redis_oss (= memcached)") else [ENGINES[engine_text]]
+        if node.startswith("cache.r6gd."):
+            engines = [e for e in engines if e != "memcached"]  # data tiering runs Valkey/Redis OSS only
         for engine in engines:
             rec = {
                 "region": r["region"], "node_type": node, "engine": engine, "term": r["term"], "payment": payment,
@@ -430,18 +435,20 @@ def serverless(data: Path, sources: Sources):
         if region.startswith("us-east-1 (stated"):
             continue
         backups.append({"region": region, "value": dec(b["usd_per_gb_month"]), "kind": b["kind"], "source": b["source"], "as_of": date_of(b["as_of"])})
-    by_region = defaultdict(list)
-    for b in backups:
-        by_region[b["region"]].append(dict(b, _value=b["value"]))
-    backup_out = []
-    for region, recs in sorted(by_region.items()):
-        b = pick(recs, ("backup", region))
-        backup_out.append({"region": region, "usd_per_gb_month": money(b["value"]), "kind": b["kind"], "source": b["source"], "as_of": b["as_of"]})
+    # The AWS FAQ states one rate for every region (aws-pricing-page); a regional record is kept
+    # only when it is stronger evidence (a verbatim Price List row) — and it must agree.
+    faq_rate = Decimal("0.085")
     faq = sources.add("FAQ_backup", "aws-pricing-page",
                       "AWS ElastiCache FAQ: one snapshot per active cache free; additional backup storage $0.085/GB-month in every region",
                       "https://aws.amazon.com/elasticache/faqs/ (quoted in FACTS.md)", "2026-08-04")
-    backup_out.append({"region": "*", "usd_per_gb_month": "0.085", "kind": "derived", "source": faq, "as_of": "2026-08-04",
-                       "note": "same rate in every region per the AWS FAQ"})
+    backup_out = []
+    for b in sorted(backups, key=lambda b: b["region"]):
+        if b["value"] != faq_rate:
+            raise NormalizeError(f"backup rate {b['value']} in {b['region']} disagrees with the FAQ's {faq_rate}")
+        if KIND_RANK[b["kind"]] < KIND_RANK["aws-pricing-page"]:
+            backup_out.append({"region": b["region"], "usd_per_gb_month": money(b["value"]), "kind": b["kind"], "source": b["source"], "as_of": b["as_of"]})
+    backup_out.append({"region": "*", "usd_per_gb_month": money(faq_rate), "kind": "aws-pricing-page", "source": faq, "as_of": "2026-08-04",
+                       "note": "the FAQ states the same rate for every region"})
     return out, backup_out
 
 

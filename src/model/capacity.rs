@@ -221,7 +221,7 @@ impl Demand {
         let weight = to_f64(ecpu_per_request(w.avg_request_kb));
         let kb = to_f64(w.avg_request_kb);
         let peak_rps = w.peak_rps() * growth;
-        let msgs = to_f64(w.pubsub_messages_per_sec) * growth;
+        let msgs = to_f64(w.peak_pubsub_messages_per_sec.max(w.pubsub_messages_per_sec)) * growth;
         let subscribers = f64::from(w.pubsub_subscribers);
         Demand {
             growth,
@@ -341,6 +341,11 @@ pub fn node_compatible(layout: &NodeLayout, node: &NodeType, env: &EnvInputs) ->
         && layout.replicas <= MAX_REPLICAS_PER_SHARD
 }
 
+/// Whether a share is over its limit (a share that is not a number always is).
+fn exceeds(used: f64, limit: f64) -> bool {
+    used.is_nan() || used > limit
+}
+
 /// Whether `u` stays within the policy's headroom on every resource.
 pub fn within_headroom(u: &Utilization, policy: &Policy) -> bool {
     [u.memory, u.cpu, u.network, u.connections].into_iter().flatten().all(|v| v <= policy.headroom)
@@ -410,7 +415,7 @@ pub fn check_node(
     let head = policy.headroom;
     let grown =
         if demand.growth > 1.0 { format!(" after {} months of growth", policy.horizon_months) } else { String::new() };
-    if let Some(m) = u.memory.filter(|m| *m > head) {
+    if let Some(m) = u.memory.filter(|m| exceeds(*m, head)) {
         let need = demand.data_gib * memory_factor(layout.engine, demand.write_ratio);
         let capacity = data_capacity_gib(node, policy, demand.hot_fraction) * f64::from(layout.shards);
         out.push(Exclusion::new(
@@ -427,7 +432,7 @@ pub fn check_node(
             ),
         ));
     }
-    if let Some(c) = u.cpu.filter(|c| *c > head) {
+    if let Some(c) = u.cpu.filter(|c| exceeds(*c, head)) {
         let burst = if node.is_burstable() {
             " (burstable: the average load counts against the CPU-credit baseline)"
         } else {
@@ -444,7 +449,7 @@ pub fn check_node(
             ),
         ));
     }
-    if let Some(n) = u.network.filter(|n| *n > head) {
+    if let Some(n) = u.network.filter(|n| exceeds(*n, head)) {
         out.push(Exclusion::new(
             Constraint::Bandwidth,
             format!(
@@ -456,7 +461,7 @@ pub fn check_node(
             ),
         ));
     }
-    if let Some(c) = u.connections.filter(|c| *c > head) {
+    if let Some(c) = u.connections.filter(|c| exceeds(*c, head)) {
         out.push(Exclusion::new(
             Constraint::Connections,
             format!(
@@ -754,8 +759,11 @@ mod tests {
     #[test]
     fn pubsub_reaches_every_node_in_cluster_mode() {
         let (id, n) = node("cache.r7g.large");
-        let w =
-            Workload { pubsub_messages_per_sec: Decimal::from(10_000), pubsub_subscribers: 10, ..Workload::default() };
+        let w = Workload {
+            peak_pubsub_messages_per_sec: Decimal::from(10_000),
+            pubsub_subscribers: 10,
+            ..Workload::default()
+        };
         let d = Demand::of(&w, &Policy::default());
         let one = NodeLayout { engine: Engine::Valkey, node: id, shards: 1, replicas: 1, cluster_mode: false };
         let four = NodeLayout { shards: 4, cluster_mode: true, ..one };

@@ -164,10 +164,24 @@ fn support_note(
     as_of: NaiveDate,
 ) -> Option<String> {
     let version = version?;
-    if layout.engine != Engine::Redis || book.support_period(version.major, as_of).is_some() {
+    if layout.engine != Engine::Redis {
         return None;
     }
     let starts = book.support_start(version.major)?;
+    if book.support_period(version.major, as_of).is_some() {
+        let ends = starts.checked_add_months(chrono::Months::new(36))?;
+        return Some(if as_of >= ends {
+            format!(
+                "Redis OSS {} is past the three years of Extended Support (ended {ends}): upgrade the engine; the year-3 surcharge is shown",
+                version.text
+            )
+        } else {
+            format!(
+                "Redis OSS {} is in Extended Support (surcharge line above) until {ends}: upgrade or move to Valkey",
+                version.text
+            )
+        });
+    }
     if starts <= as_of {
         return None;
     }

@@ -121,7 +121,9 @@ fn memory_shards(node: &NodeType, engine: Engine, env: &EnvInputs, demand: &Dema
     let policy = &env.policy;
     let capacity = capacity::data_capacity_gib(node, policy, demand.hot_fraction) * policy.headroom;
     let need = demand.data_gib * memory_factor(engine, demand.write_ratio);
-    if capacity > 0.0 { (need / capacity).ceil().clamp(1.0, f64::from(u32::MAX)) as u32 } else { u32::MAX }
+    let shards = need / capacity;
+    // no data needs one shard; a need that is not a finite number (or no capacity) fits nowhere
+    if !shards.is_finite() || capacity <= 0.0 { u32::MAX } else { shards.ceil().clamp(1.0, f64::from(u32::MAX)) as u32 }
 }
 
 fn max_shards(engine: Engine, replicas: u32, single_shard: bool) -> u32 {
@@ -171,7 +173,7 @@ fn fallback_layout(
     single_shard: bool,
 ) -> NodeLayout {
     let r = *replica_range(env, engine).start();
-    let shards = memory_shards(node, engine, env, demand).min(max_shards(engine, r, single_shard));
+    let shards = memory_shards(node, engine, env, demand).clamp(1, max_shards(engine, r, single_shard));
     layout_of(node_id, engine, shards, r)
 }
 
@@ -692,7 +694,16 @@ fn node_alarms(node: &NodeType, engine: Engine, layout: &NodeLayout) -> Vec<Alar
             "rule of thumb: critical at 90 %; evictions or OOM follow",
         ));
     }
-    if node.vcpu <= 2 {
+    if engine == Engine::Memcached {
+        out.push(alarm(
+            "CPUUtilization",
+            "Average over 5 minutes",
+            ">=",
+            Decimal::from(90),
+            "critical",
+            "Memcached is multi-threaded: watch host CPU at 90 % (rule of thumb)",
+        ));
+    } else if node.vcpu <= 2 {
         let threshold = (Decimal::from(90) / Decimal::from(node.vcpu)).round_dp(1);
         out.push(alarm(
             "CPUUtilization",
@@ -981,16 +992,21 @@ fn break_even(
             for r in options.iter().filter(|o| o.commits() && o.id.starts_with(base)) {
                 let Some(Term::Reserved(length, _)) = r.term() else { continue };
                 let term_months = length.years() * 12;
-                // cost of the whole term, over the on-demand cost of one month
-                let term_cost =
-                    r.monthly_usd() * Decimal::from(length.years() * HOURS_PER_YEAR) / Decimal::from(HOURS_PER_MONTH);
-                if od.monthly_usd() <= Decimal::ZERO {
+                // only the node-hours differ between the terms; snapshots and traffic cost the same
+                let node_usd = |o: &Evaluated| -> Decimal {
+                    o.cost.lines.iter().filter(|l| l.unit == cost::Unit::NodeHour).map(cost::Line::monthly_usd).sum()
+                };
+                let (od_nodes, rsv_nodes) = (node_usd(od), node_usd(r));
+                if od_nodes <= Decimal::ZERO {
                     continue;
                 }
+                // the whole term's node cost, over the on-demand node cost of one month
+                let term_cost =
+                    rsv_nodes * Decimal::from(length.years() * HOURS_PER_YEAR) / Decimal::from(HOURS_PER_MONTH);
                 reserved.push(ReservedBreakEven {
                     option_id: r.id.clone(),
                     term: r.term().map(Term::id).unwrap_or_default(),
-                    months: (term_cost / od.monthly_usd()).round_dp(1),
+                    months: (term_cost / od_nodes).round_dp(1),
                     term_months,
                     monthly_saving_usd: od.monthly_usd() - r.monthly_usd(),
                     upfront_usd: r.cost.upfront_known.then_some(r.cost.upfront_usd),

@@ -57,8 +57,10 @@ pub struct Workload {
     pub cross_slot_commands: bool,
     /// Growth of data and load per month, percent.
     pub growth_pct_per_month: Decimal,
-    /// Pub/sub messages published per second at peak.
+    /// Pub/sub messages published per second, on average (cost).
     pub pubsub_messages_per_sec: Decimal,
+    /// Pub/sub messages published per second at peak (sizing; defaults to the average).
+    pub peak_pubsub_messages_per_sec: Decimal,
     /// Average pub/sub message size, KB.
     pub pubsub_payload_kb: Decimal,
     /// Subscribers receiving each message (e.g. Socket.IO server instances).
@@ -99,6 +101,7 @@ impl Default for Workload {
             cross_slot_commands: false,
             growth_pct_per_month: Decimal::ZERO,
             pubsub_messages_per_sec: Decimal::ZERO,
+            peak_pubsub_messages_per_sec: Decimal::ZERO,
             pubsub_payload_kb: Decimal::ONE,
             pubsub_subscribers: 0,
             keyspace_notifications: false,
@@ -128,7 +131,7 @@ impl Workload {
 
     /// Whether the workload publishes pub/sub messages.
     pub fn has_pubsub(&self) -> bool {
-        self.pubsub_messages_per_sec > Decimal::ZERO
+        self.pubsub_messages_per_sec > Decimal::ZERO || self.peak_pubsub_messages_per_sec > Decimal::ZERO
     }
 
     /// Share of requests that are writes, 0–1.

@@ -47,17 +47,23 @@ fn render_all(all: &AllReport) -> String {
         let recommended = env.recommended().map_or_else(
             || "**nothing fits**".to_string(),
             |r| {
-                let up = r
-                    .upfront_usd
-                    .filter(|u| !u.is_zero())
-                    .map_or_else(String::new, |u| format!(" + {} upfront", format_usd(u)));
+                let up = match r.upfront_usd {
+                    Some(u) if u.is_zero() => String::new(),
+                    Some(u) => format!(" + {} upfront", format_usd(u)),
+                    None => " + upfront unknown".to_string(),
+                };
                 format!("`{}` {}{up}", r.id, format_usd(r.monthly_usd))
             },
         );
         let od = env.cheapest_on_demand().map_or_else(|| "none fits".to_string(), |o| format_usd(o.monthly_usd));
         let any = env.cheapest_any();
         let rsv = any.map_or_else(|| "none fits".to_string(), |o| format_usd(o.monthly_usd));
-        let upfront = any.and_then(|o| o.upfront_usd).map_or_else(|| "—".to_string(), format_usd);
+        let upfront = match any {
+            Some(o) if o.term.as_deref().is_some_and(|t| t != "on-demand") => {
+                o.upfront_usd.map_or_else(|| "unknown".to_string(), format_usd)
+            }
+            _ => "—".to_string(),
+        };
         let _ = writeln!(
             out,
             "| {} | {} | {current} | {recommended} | {od} | {rsv} | {upfront} |",
@@ -71,10 +77,10 @@ fn render_all(all: &AllReport) -> String {
         out,
         "| **total** | | **{current}** | **{}**{} | **{}** | **{}** | **{}** |\n",
         format_usd(t.recommended_monthly_usd),
-        if t.recommended_upfront_usd.is_zero() {
-            String::new()
-        } else {
-            format!(" + {} upfront", format_usd(t.recommended_upfront_usd))
+        match (t.recommended_upfront_usd.is_zero(), t.recommended_upfront_unknown) {
+            (true, 0) => String::new(),
+            (false, 0) => format!(" + {} upfront", format_usd(t.recommended_upfront_usd)),
+            (_, n) => format!(" + {} upfront, and {n} unknown", format_usd(t.recommended_upfront_usd)),
         },
         format_usd(t.cheapest_on_demand_monthly_usd),
         format_usd(t.cheapest_with_reservations_monthly_usd),
@@ -231,6 +237,10 @@ fn recommendation(out: &mut String, env: &EnvReport, level: usize) {
     }
     for line in &r.rationale {
         let _ = writeln!(out, "- {}", cell(line));
+    }
+    if let Some(p) = &r.oldest_price {
+        let _ =
+            writeln!(out, "- its oldest price is dated {} ({}, `{}`: {})", p.date, p.kind.id(), p.id, cell(&p.source));
     }
     out.push('\n');
     if let Some(s) = &r.settings {

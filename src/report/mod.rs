@@ -195,6 +195,8 @@ pub struct RecommendationReport {
     pub over_budget_usd: Option<Decimal>,
     /// When nothing fits: the closest option and what would fit.
     pub nothing_fits: Option<NothingFits>,
+    /// The oldest price the recommended option uses (its date, kind and source id).
+    pub oldest_price: Option<PriceSourceReport>,
 }
 
 /// What the environment's metrics file measured.
@@ -306,8 +308,10 @@ pub struct WorkloadReport {
     pub cross_slot_commands: bool,
     /// Growth per month, percent.
     pub growth_pct_per_month: Decimal,
-    /// Pub/sub messages per second.
+    /// Pub/sub messages per second, average.
     pub pubsub_messages_per_sec: Decimal,
+    /// Pub/sub messages per second, peak.
+    pub peak_pubsub_messages_per_sec: Decimal,
     /// Pub/sub payload, KB.
     pub pubsub_payload_kb: Decimal,
     /// Pub/sub subscribers.
@@ -404,6 +408,8 @@ pub struct Totals {
     pub recommended_monthly_usd: Decimal,
     /// Upfront cash the recommended reservations need (known fees only).
     pub recommended_upfront_usd: Decimal,
+    /// Recommended reservations whose upfront fee is not published (not in the sum above).
+    pub recommended_upfront_unknown: usize,
     /// Environments where nothing fits.
     pub envs_without_fit: usize,
     /// Sum of the cheapest feasible options without commitment.
@@ -539,6 +545,9 @@ fn recommendation_report(eval: &EnvEvaluation) -> RecommendationReport {
                 break_even: Some(r.break_even.clone()),
                 over_budget_usd: r.over_budget_usd,
                 nothing_fits: None,
+                oldest_price: winner.and_then(|w| {
+                    w.cost.lines.iter().map(price_source).min_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)))
+                }),
             }
         }
         Outcome::NothingFits(n) => RecommendationReport {
@@ -551,6 +560,7 @@ fn recommendation_report(eval: &EnvEvaluation) -> RecommendationReport {
             break_even: None,
             over_budget_usd: None,
             nothing_fits: Some(n.clone()),
+            oldest_price: None,
         },
     }
 }
@@ -599,6 +609,7 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             cross_slot_commands: w.cross_slot_commands,
             growth_pct_per_month: w.growth_pct_per_month,
             pubsub_messages_per_sec: w.pubsub_messages_per_sec,
+            peak_pubsub_messages_per_sec: w.peak_pubsub_messages_per_sec,
             pubsub_payload_kb: w.pubsub_payload_kb,
             pubsub_subscribers: w.pubsub_subscribers,
             keyspace_notifications: w.keyspace_notifications,
@@ -676,6 +687,7 @@ pub fn totals(envs: &[EnvReport]) -> Totals {
         envs_with_current: 0,
         recommended_monthly_usd: Decimal::ZERO,
         recommended_upfront_usd: Decimal::ZERO,
+        recommended_upfront_unknown: 0,
         envs_without_fit: 0,
         cheapest_on_demand_monthly_usd: Decimal::ZERO,
         cheapest_with_reservations_monthly_usd: Decimal::ZERO,
@@ -689,7 +701,10 @@ pub fn totals(envs: &[EnvReport]) -> Totals {
         match env.recommended() {
             Some(r) => {
                 t.recommended_monthly_usd += r.monthly_usd;
-                t.recommended_upfront_usd += r.upfront_usd.unwrap_or_default();
+                match r.upfront_usd {
+                    Some(u) => t.recommended_upfront_usd += u,
+                    None => t.recommended_upfront_unknown += 1,
+                }
             }
             None => t.envs_without_fit += 1,
         }

@@ -26,9 +26,6 @@ pub const EXAMPLE_PLAN: &str = include_str!("../../assets/capplan.example.toml")
 /// How the bundled example is named in messages.
 pub const EXAMPLE_PLAN_NAME: &str = "bundled example plan (assets/capplan.example.toml)";
 
-/// The largest number any plan key accepts (keeps exact arithmetic far from overflow).
-const MAX_NUMBER: f64 = 1e12;
-
 /// A validated plan.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
@@ -140,11 +137,12 @@ impl Locator<'_> {
 // ---------------------------------------------------------------------------------------------
 // Raw shapes, as written. Numbers go through checked newtypes so a bad value is located by toml.
 
-/// A finite number ≥ 0 (integers accepted), exact as written.
+/// A finite number from 0 to `MAX` (integers accepted), exact as written. The bounds keep every
+/// product the cost model forms far inside what an exact decimal holds.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct NonNegative(Decimal);
+struct Amount<const MAX: u64>(Decimal);
 
-impl<'de> Deserialize<'de> for NonNegative {
+impl<'de, const MAX: u64> Deserialize<'de> for Amount<MAX> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = f64::deserialize(d)?;
         if v.is_nan() || v.is_infinite() {
@@ -153,12 +151,23 @@ impl<'de> Deserialize<'de> for NonNegative {
         if v < 0.0 {
             return Err(de::Error::custom(format!("expected a number >= 0, found {v}")));
         }
-        if v > MAX_NUMBER {
-            return Err(de::Error::custom(format!("{v} is too large (at most 1e12)")));
+        if v > MAX as f64 {
+            return Err(de::Error::custom(format!("expected at most {MAX}, found {v}")));
         }
-        decimal_from_f64(v).map(NonNegative).ok_or_else(|| de::Error::custom(format!("{v} cannot be held exactly")))
+        decimal_from_f64(v).map(Amount).ok_or_else(|| de::Error::custom(format!("{v} cannot be held exactly")))
     }
 }
+
+/// Money, counts: up to 1e12.
+type NonNegative = Amount<1_000_000_000_000>;
+/// Data sizes in GiB: up to 10 PiB.
+type DataGb = Amount<10_000_000>;
+/// Rates per second (requests, messages, ECPU): up to a billion.
+type PerSec = Amount<1_000_000_000>;
+/// Payload and item sizes in KB: up to 512 MiB.
+type SizeKb = Amount<524_288>;
+/// Growth, percent per month: up to doubling every month.
+type GrowthPct = Amount<100>;
 
 /// A share between 0 and 1.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -166,7 +175,7 @@ struct Fraction(Decimal);
 
 impl<'de> Deserialize<'de> for Fraction {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let NonNegative(v) = NonNegative::deserialize(d)?;
+        let Amount(v) = NonNegative::deserialize(d)?;
         if v > Decimal::ONE {
             return Err(de::Error::custom(format!("expected a share between 0 and 1, found {v}")));
         }
@@ -256,19 +265,20 @@ struct RawMetrics {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawWorkload {
-    data_gb: NonNegative,
-    peak_data_gb: Option<Spanned<NonNegative>>,
-    requests_per_sec: NonNegative,
-    peak_requests_per_sec: Option<Spanned<NonNegative>>,
-    avg_request_kb: Option<NonNegative>,
+    data_gb: DataGb,
+    peak_data_gb: Option<Spanned<DataGb>>,
+    requests_per_sec: PerSec,
+    peak_requests_per_sec: Option<Spanned<PerSec>>,
+    avg_request_kb: Option<SizeKb>,
     read_ratio: Option<Fraction>,
     connections: Option<Count<0, 10_000_000>>,
-    min_ecpu_per_sec: Option<NonNegative>,
+    min_ecpu_per_sec: Option<PerSec>,
     #[serde(default)]
     cross_slot_commands: bool,
-    growth_pct_per_month: Option<NonNegative>,
-    pubsub_messages_per_sec: Option<NonNegative>,
-    pubsub_payload_kb: Option<NonNegative>,
+    growth_pct_per_month: Option<GrowthPct>,
+    pubsub_messages_per_sec: Option<PerSec>,
+    peak_pubsub_messages_per_sec: Option<Spanned<PerSec>>,
+    pubsub_payload_kb: Option<SizeKb>,
     pubsub_subscribers: Option<Count<0, 1_000_000>>,
     #[serde(default)]
     keyspace_notifications: bool,
@@ -278,7 +288,7 @@ struct RawWorkload {
     reads_from_replicas: bool,
     auth: Option<Auth>,
     tls: Option<bool>,
-    max_item_kb: Option<NonNegative>,
+    max_item_kb: Option<SizeKb>,
     hot_key_share: Option<Fraction>,
     hot_data_fraction: Option<Fraction>,
     keys_have_ttl: Option<bool>,
@@ -313,7 +323,7 @@ struct RawCurrent {
     replicas: Option<Spanned<Count<0, MAX_REPLICAS_PER_SHARD>>>,
     reserved: Option<Spanned<RawReserved>>,
     snapshot_retention_days: Option<Count<0, 35>>,
-    snapshot_gb: Option<NonNegative>,
+    snapshot_gb: Option<DataGb>,
     plan: Option<Spanned<String>>,
 }
 
@@ -452,6 +462,20 @@ fn env_inputs(
         ));
     }
     let _ = wspan;
+    let pubsub_avg = w.pubsub_messages_per_sec.map_or(Decimal::ZERO, |v| v.0);
+    let peak_pubsub = w.peak_pubsub_messages_per_sec.as_ref().map_or(pubsub_avg, |p| p.get_ref().0);
+    if let Some(p) = &w.peak_pubsub_messages_per_sec
+        && p.get_ref().0 < pubsub_avg
+    {
+        return Err(loc.error(
+            Some(p.span()),
+            &key("workload.peak_pubsub_messages_per_sec"),
+            format!(
+                "peak_pubsub_messages_per_sec {} is below pubsub_messages_per_sec {pubsub_avg}: the peak is at least the average",
+                p.get_ref().0
+            ),
+        ));
+    }
     let workload = Workload {
         data_gb: w.data_gb.0,
         peak_data_gb: peak_data,
@@ -464,6 +488,7 @@ fn env_inputs(
         cross_slot_commands: w.cross_slot_commands,
         growth_pct_per_month: w.growth_pct_per_month.map_or(Decimal::ZERO, |v| v.0),
         pubsub_messages_per_sec: w.pubsub_messages_per_sec.map_or(Decimal::ZERO, |v| v.0),
+        peak_pubsub_messages_per_sec: peak_pubsub,
         pubsub_payload_kb: w.pubsub_payload_kb.map_or(Decimal::ONE, |v| v.0),
         pubsub_subscribers: w.pubsub_subscribers.map_or(0, |c| c.0),
         keyspace_notifications: w.keyspace_notifications,

@@ -232,3 +232,33 @@ fn extended_support_uses_the_verbatim_price_list_row_where_there_is_one() {
     assert_eq!(dec(&line["unit_usd"]), "0.054".parse().unwrap());
     assert_eq!(line["price_source"]["kind"], "aws-price-list");
 }
+
+/// Review finding: the reserved break-even compares node-hours only (snapshots and cross-AZ
+/// traffic cost the same under every term).
+#[test]
+fn reserved_break_even_counts_node_hours_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out =
+        crate::support::capplan(dir.path()).args(["report", "--env", "prod", "--format", "json"]).output().unwrap();
+    let env: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let od = option(&env, "node/valkey/cache.r6g.xlarge/1x2/on-demand");
+    let od_nodes: rust_decimal::Decimal = od["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["unit"] == "node-hour")
+        .map(|l| dec(&l["monthly_usd"]))
+        .sum();
+    let au = option(&env, "node/valkey/cache.r6g.xlarge/1x2/3yr-all-upfront");
+    // all-upfront: the whole term costs the upfront fee
+    let expected = (dec(&au["upfront_usd"]) / od_nodes).round_dp(1);
+    let row = env["recommendation"]["break_even"]["reserved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["option_id"] == au["id"])
+        .unwrap()
+        .clone();
+    assert_eq!(dec(&row["months"]), expected);
+    assert_eq!(expected.to_string(), "16.2");
+}

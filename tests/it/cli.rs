@@ -199,3 +199,65 @@ fn metrics_files_resolve_beside_the_plan_and_bad_ones_are_located_errors() {
             .and(predicate::str::contains("header")),
     );
 }
+
+/// Review findings: values that would overflow exact arithmetic or the growth model are located
+/// plan errors; the largest accepted values evaluate without a panic.
+#[test]
+fn out_of_range_values_are_errors_and_the_largest_accepted_ones_evaluate() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = |workload: &str| {
+        format!("region = \"us-east-1\"\n[env.x]\nengine = \"valkey\"\nha = true\n[env.x.workload]\n{workload}\n")
+    };
+    for (workload, key) in [
+        ("data_gb = 1\nrequests_per_sec = 1\ngrowth_pct_per_month = 1e12", "growth_pct_per_month"),
+        ("data_gb = 1\nrequests_per_sec = 1e12\navg_request_kb = 1", "requests_per_sec"),
+        ("data_gb = 1\nrequests_per_sec = 1\navg_request_kb = 1e12", "avg_request_kb"),
+        ("data_gb = 1e12\nrequests_per_sec = 1", "data_gb"),
+    ] {
+        fs::write(dir.path().join("p.toml"), base(workload)).unwrap();
+        capplan(dir.path())
+            .args(["report", "--plan", "p.toml"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("env.x.workload.{key}: expected at most")));
+    }
+    let max = "data_gb = 10000000\npeak_data_gb = 10000000\nrequests_per_sec = 1e9\npeak_requests_per_sec = 1e9\navg_request_kb = 524288\nconnections = 10000000\nmin_ecpu_per_sec = 1e9\ngrowth_pct_per_month = 100\npubsub_messages_per_sec = 1e9\npubsub_payload_kb = 524288\npubsub_subscribers = 1000000\nmax_item_kb = 524288\n[env.x.policy]\nhorizon_months = 60";
+    fs::write(dir.path().join("p.toml"), base(max)).unwrap();
+    let out = capplan(dir.path()).args(["report", "--plan", "p.toml", "--format", "json"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "nothing fits, and nothing panics: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let zero = "data_gb = 0\nrequests_per_sec = 0\ngrowth_pct_per_month = 100\n[env.x.policy]\nhorizon_months = 60";
+    fs::write(dir.path().join("p.toml"), base(zero)).unwrap();
+    let out =
+        capplan(dir.path()).args(["report", "--plan", "p.toml", "--env", "x", "--format", "json"]).output().unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for o in value["options"].as_array().unwrap() {
+        if let Some(shards) = o["shards"].as_u64() {
+            assert!(shards >= 1, "{} has no shards", o["id"]);
+        }
+    }
+}
+
+/// Review finding: a recommended reservation whose upfront fee is not published is reported as
+/// unknown, not as no upfront.
+#[test]
+fn unknown_upfront_fees_are_reported_as_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    capplan(dir.path()).arg("init").assert().success();
+    let plan = fs::read_to_string(dir.path().join("capplan.toml")).unwrap();
+    fs::write(
+        dir.path().join("capplan.toml"),
+        plan.replace("commit_payment = \"no-upfront\"", "commit_payment = \"partial-upfront\""),
+    )
+    .unwrap();
+    let out = capplan(dir.path()).args(["report", "--all", "--format", "json"]).output().unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(value["envs"][2]["recommendation"]["option_id"].as_str().unwrap().ends_with("1yr-partial-upfront"));
+    assert_eq!(value["totals"]["recommended_upfront_unknown"], 1);
+    let md = capplan(dir.path()).args(["report", "--all"]).output().unwrap();
+    assert!(String::from_utf8(md.stdout).unwrap().contains("upfront unknown"));
+}

@@ -47,6 +47,7 @@ prop_compose! {
             connections,
             growth_pct_per_month: dec(growth),
             pubsub_messages_per_sec: Decimal::from(pubsub),
+            peak_pubsub_messages_per_sec: Decimal::from(pubsub * 2),
             pubsub_subscribers: subscribers,
             cross_slot_commands: flags[0],
             keyspace_notifications: flags[1],

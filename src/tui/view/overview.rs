@@ -25,6 +25,7 @@ impl Widget for Overview<'_> {
         let (mut current_total, mut recommended_total, mut upfront_total) =
             (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
         let mut missing_current = false;
+        let mut upfront_unknown = false;
         for env in &self.app.envs {
             let mark = if env.whatif.is_active() { "*" } else { "" };
             let Ok(r) = &env.report else {
@@ -42,7 +43,10 @@ impl Widget for Overview<'_> {
             let rec = r.recommended();
             if let Some(o) = rec {
                 recommended_total += o.monthly_usd;
-                upfront_total += o.upfront_usd.unwrap_or_default();
+                match o.upfront_usd {
+                    Some(u) => upfront_total += u,
+                    None => upfront_unknown = true,
+                }
             }
             let delta = match (current, rec) {
                 (Some(c), Some(o)) => signed_usd(o.monthly_usd - c),
@@ -80,7 +84,9 @@ impl Widget for Overview<'_> {
             Cell::from(Line::from(signed_usd(recommended_total - current_total)).right_aligned()),
         ];
         if wide {
-            total.push(Cell::from(Line::from(format_usd(upfront_total)).right_aligned()));
+            let up =
+                if upfront_unknown { format!("{} + ?", format_usd(upfront_total)) } else { format_usd(upfront_total) };
+            total.push(Cell::from(Line::from(up).right_aligned()));
             total.push(Cell::from(""));
         }
         rows.push(Row::new(total));
