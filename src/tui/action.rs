@@ -53,6 +53,8 @@ pub enum Action {
     ToggleMeasured,
     /// What-if: back to the plan.
     ResetWhatIf,
+    /// Options: every option, or only the ones that fit.
+    ToggleFeasible,
     /// Metrics: 1 day, 7 days, whole window.
     CycleZoom,
     /// Export the environment's report (Markdown) to a new file.

@@ -16,7 +16,7 @@ use crate::model::observed::{MetricsData, Observed};
 use crate::model::price::PriceBook;
 use crate::model::units::decimal_from_f64;
 use crate::model::workload::EnvInputs;
-use crate::report::{self, AllReport, EnvReport, MeasuredReport, Report, SCHEMA_VERSION};
+use crate::report::{self, AllReport, EnvReport, MeasuredReport, OptionReport, Report, SCHEMA_VERSION};
 use crate::source::MetricsLocation;
 use crate::source::plan::Plan;
 
@@ -259,6 +259,8 @@ pub struct App {
     pub ticks: u64,
     /// Styles.
     pub theme: Theme,
+    /// The option table shows only the options that fit.
+    pub feasible_only: bool,
 }
 
 fn evaluate_env(
@@ -274,6 +276,21 @@ fn evaluate_env(
         r.measured = Some(MeasuredReport::new(&m.origin, &m.observed));
     }
     Ok(r)
+}
+
+impl EnvView {
+    /// The rows of the option table: `(rank in the full list, option)`.
+    pub fn visible(&self, feasible_only: bool) -> Vec<(usize, &OptionReport)> {
+        self.report
+            .as_ref()
+            .map(|r| r.options.iter().enumerate().filter(|(_, o)| o.feasible || !feasible_only).collect())
+            .unwrap_or_default()
+    }
+
+    /// The selected option.
+    pub fn selected_option(&self, feasible_only: bool) -> Option<&OptionReport> {
+        self.visible(feasible_only).get(self.selected).map(|(_, o)| *o)
+    }
 }
 
 impl App {
@@ -329,6 +346,7 @@ impl App {
             message: None,
             ticks: 0,
             theme,
+            feasible_only: false,
         };
         (app, effects)
     }
@@ -371,8 +389,8 @@ impl App {
         };
         let inputs = env.whatif.apply(&env.base, observed);
         env.report = evaluate_env(&inputs, &book, as_of, &plan, &env.metrics);
-        let options = env.report.as_ref().map_or(0, |r| r.options.len());
-        env.selected = env.selected.min(options.saturating_sub(1));
+        let rows = env.visible(self.feasible_only).len();
+        env.selected = env.selected.min(rows.saturating_sub(1));
     }
 
     /// Handle one event; returns what the loop must do.
@@ -420,7 +438,7 @@ impl App {
     }
 
     fn rows(&self) -> usize {
-        self.env().and_then(|e| e.report.as_ref().ok()).map_or(0, |r| r.options.len())
+        self.env().map_or(0, |e| e.visible(self.feasible_only).len())
     }
 
     fn move_selection(&mut self, delta: isize) {
@@ -512,6 +530,20 @@ impl App {
             }
             Action::ResetWhatIf => self.what_if(|w, _, _| *w = WhatIf::default()),
             Action::CycleZoom => self.zoom = self.zoom.next(),
+            Action::ToggleFeasible => {
+                let feasible_only = !self.feasible_only;
+                // keep the same option selected where it stays visible
+                for env in &mut self.envs {
+                    let id = env.selected_option(self.feasible_only).map(|o| o.id.clone());
+                    let rows = env.visible(feasible_only);
+                    env.selected = id
+                        .and_then(|id| rows.iter().position(|(_, o)| o.id == id))
+                        .unwrap_or(0)
+                        .min(rows.len().saturating_sub(1));
+                }
+                self.feasible_only = feasible_only;
+                self.say(if feasible_only { "showing the options that fit" } else { "showing every option" }, false);
+            }
             Action::Export => return self.export(),
             Action::RefreshPricing => self.say(
                 format!(
@@ -660,6 +692,21 @@ pub(crate) mod tests {
         assert_eq!(prod(&a).selected, start + 1);
         press(&mut a, KeyCode::Esc);
         assert_eq!(press(&mut a, KeyCode::Char('q')), Some(Effect::Quit));
+    }
+
+    #[test]
+    fn the_fitting_only_filter_keeps_the_selection_on_its_option() {
+        let mut a = app();
+        a.tab = 3;
+        let before = prod(&a).selected_option(false).unwrap().id.clone();
+        press(&mut a, KeyCode::Char('f'));
+        assert!(a.feasible_only);
+        let env = prod(&a);
+        assert!(env.visible(true).iter().all(|(_, o)| o.feasible));
+        assert!(env.visible(true).len() < env.visible(false).len());
+        assert_eq!(env.selected_option(true).unwrap().id, before, "the recommended option fits, so it stays selected");
+        press(&mut a, KeyCode::Char('f'));
+        assert_eq!(prod(&a).selected_option(false).unwrap().id, before);
     }
 
     #[test]

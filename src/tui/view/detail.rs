@@ -20,8 +20,7 @@ pub struct Detail<'a> {
 impl Widget for Detail<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = &self.app.theme;
-        let Ok(report) = &self.env.report else { return };
-        let Some(option) = report.options.get(self.env.selected) else { return };
+        let Some(option) = self.env.selected_option(self.app.feasible_only) else { return };
         let popup = Rect {
             x: area.x + 2,
             y: area.y + 2,

@@ -31,6 +31,7 @@ impl Widget for OptionsView<'_> {
             }
         };
         let wide = area.width >= 110;
+        let full_ids = area.width >= 160;
         let bar_w: u16 = if wide { 6 } else { 4 };
         let headroom = report.policy.headroom;
         let recommended = report.recommendation.option_id.as_deref();
@@ -48,11 +49,11 @@ impl Widget for OptionsView<'_> {
         if wide {
             header.push("why not / note");
         }
-        let rows: Vec<Row> = report
-            .options
+        let visible = self.env.visible(self.app.feasible_only);
+        let shown = if self.app.feasible_only { "fitting only (f: all)" } else { "all (f: fitting only)" };
+        let rows: Vec<Row> = visible
             .iter()
-            .enumerate()
-            .map(|(i, o)| {
+            .map(|&(i, o)| {
                 let star = if Some(o.id.as_str()) == recommended { "★" } else { "" };
                 let fit = if o.feasible {
                     "✓".to_string()
@@ -63,7 +64,7 @@ impl Widget for OptionsView<'_> {
                 let mut cells = vec![
                     Cell::from(Span::styled(star, theme.star)),
                     Cell::from(format!("{}", i + 1)),
-                    Cell::from(if wide { o.id.clone() } else { short_label(o) }),
+                    Cell::from(if full_ids { o.id.clone() } else { short_label(o) }),
                     Cell::from(Line::from(format_usd(o.monthly_usd)).right_aligned()),
                     Cell::from(Span::styled(fit, fit_style(o.feasible, theme))),
                     Cell::from(bar(u.memory, headroom, bar_w, theme)),
@@ -81,7 +82,7 @@ impl Widget for OptionsView<'_> {
         let mut widths = vec![
             Constraint::Length(1),
             Constraint::Length(3),
-            Constraint::Fill(if wide { 3 } else { 1 }),
+            Constraint::Length(if full_ids { 52 } else { 34 }),
             Constraint::Length(11),
             Constraint::Length(if wide { 15 } else { 10 }),
             Constraint::Length(bar_w),
@@ -96,7 +97,12 @@ impl Widget for OptionsView<'_> {
             .header(Row::new(header).style(theme.dim.add_modifier(Modifier::BOLD)))
             .row_highlight_style(theme.selected)
             .column_spacing(1)
-            .block(Block::bordered().title(title).border_style(theme.border));
+            .block(
+                Block::bordered()
+                    .title(title)
+                    .title(Line::from(format!(" {shown} ")).right_aligned())
+                    .border_style(theme.border),
+            );
         let mut state = TableState::default().with_selected(Some(self.env.selected));
         StatefulWidget::render(table, area, buf, &mut state);
     }

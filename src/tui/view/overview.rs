@@ -58,7 +58,7 @@ impl Widget for Overview<'_> {
                 Cell::from(Line::from(current.map_or_else(|| "—".into(), format_usd)).right_aligned()),
                 Cell::from(rec.map_or_else(
                     || Span::styled("nothing fits", theme.bad),
-                    |o| Span::raw(if wide { o.id.clone() } else { short_label(o) }),
+                    |o| Span::raw(if area.width >= 160 { o.id.clone() } else { short_label(o) }),
                 )),
                 Cell::from(Line::from(rec.map_or_else(String::new, |o| format_usd(o.monthly_usd))).right_aligned()),
                 Cell::from(Line::from(delta).right_aligned()),
@@ -95,13 +95,13 @@ impl Widget for Overview<'_> {
             Constraint::Length(10),
             Constraint::Length(11),
             Constraint::Length(11),
-            Constraint::Fill(1),
+            Constraint::Min(28),
             Constraint::Length(11),
             Constraint::Length(12),
         ];
         if wide {
             header.extend(["upfront", ""]);
-            widths.extend([Constraint::Length(11), Constraint::Length(22)]);
+            widths.extend([Constraint::Length(11), Constraint::Fill(1)]);
         }
         let height = u16::try_from(rows.len()).unwrap_or(u16::MAX) + 3;
         let [table_area, notes] = Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
