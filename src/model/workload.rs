@@ -35,7 +35,7 @@ impl Auth {
 }
 
 /// The load one environment puts on its cache (averages for cost, peaks for sizing).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Workload {
     /// Average stored data, GiB.
     pub data_gb: Decimal,

@@ -20,7 +20,7 @@ use crate::model::evaluate::{EnvEvaluation, Evaluated, OptionKind};
 use crate::model::observed::{Measured, Observed};
 use crate::model::price::{PriceBook, PriceKind, Term};
 use crate::model::recommend::{BreakEven, NothingFits, Outcome, Risk, Settings};
-use crate::model::workload::{Auth, Deployment, NodeLayout};
+use crate::model::workload::{Deployment, NodeLayout, Workload};
 
 /// Version of the JSON report schema (`assets/report.schema.json`).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -285,59 +285,6 @@ pub struct SearchReport {
     pub options_listed: usize,
 }
 
-/// The workload as evaluated.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct WorkloadReport {
-    /// Average data, GiB.
-    pub data_gb: Decimal,
-    /// Peak data, GiB.
-    pub peak_data_gb: Decimal,
-    /// Average requests/s.
-    pub requests_per_sec: Decimal,
-    /// Peak requests/s.
-    pub peak_requests_per_sec: Decimal,
-    /// Average payload per request, KB.
-    pub avg_request_kb: Decimal,
-    /// Share of reads.
-    pub read_ratio: Decimal,
-    /// Connections at peak.
-    pub connections: u32,
-    /// Serverless configured minimum ECPU/s.
-    pub min_ecpu_per_sec: Decimal,
-    /// Multi-key commands across hash slots.
-    pub cross_slot_commands: bool,
-    /// Growth per month, percent.
-    pub growth_pct_per_month: Decimal,
-    /// Pub/sub messages per second, average.
-    pub pubsub_messages_per_sec: Decimal,
-    /// Pub/sub messages per second, peak.
-    pub peak_pubsub_messages_per_sec: Decimal,
-    /// Pub/sub payload, KB.
-    pub pubsub_payload_kb: Decimal,
-    /// Pub/sub subscribers.
-    pub pubsub_subscribers: u32,
-    /// Keyspace notifications used.
-    pub keyspace_notifications: bool,
-    /// SELECT of databases other than 0.
-    pub uses_select: bool,
-    /// Reads sent to replicas.
-    pub reads_from_replicas: bool,
-    /// Authentication.
-    pub auth: Auth,
-    /// Client uses TLS.
-    pub tls: bool,
-    /// Largest item, KB.
-    pub max_item_kb: Option<Decimal>,
-    /// Share of traffic on the hottest key.
-    pub hot_key_share: Decimal,
-    /// Share of data that is hot.
-    pub hot_data_fraction: Decimal,
-    /// Every key has a TTL.
-    pub keys_have_ttl: bool,
-    /// Data must never be evicted.
-    pub must_not_evict: bool,
-}
-
 /// The cheapest feasible options.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Cheapest {
@@ -367,7 +314,7 @@ pub struct EnvReport {
     /// Prices used.
     pub pricing: PricingInfo,
     /// Workload used.
-    pub workload: WorkloadReport,
+    pub workload: Workload,
     /// Sizing policy and commitment rules used.
     pub policy: PolicyReport,
     /// The answer: what to run and how to set it up.
@@ -597,32 +544,7 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             stale: age_days > STALE_AFTER_DAYS,
             sources: cited.into_values().collect(),
         },
-        workload: WorkloadReport {
-            data_gb: w.data_gb,
-            peak_data_gb: w.peak_data_gb,
-            requests_per_sec: w.requests_per_sec,
-            peak_requests_per_sec: w.peak_requests_per_sec,
-            avg_request_kb: w.avg_request_kb,
-            read_ratio: w.read_ratio,
-            connections: w.connections,
-            min_ecpu_per_sec: w.min_ecpu_per_sec,
-            cross_slot_commands: w.cross_slot_commands,
-            growth_pct_per_month: w.growth_pct_per_month,
-            pubsub_messages_per_sec: w.pubsub_messages_per_sec,
-            peak_pubsub_messages_per_sec: w.peak_pubsub_messages_per_sec,
-            pubsub_payload_kb: w.pubsub_payload_kb,
-            pubsub_subscribers: w.pubsub_subscribers,
-            keyspace_notifications: w.keyspace_notifications,
-            uses_select: w.uses_select,
-            reads_from_replicas: w.reads_from_replicas,
-            auth: w.auth,
-            tls: w.tls,
-            max_item_kb: w.max_item_kb,
-            hot_key_share: w.hot_key_share,
-            hot_data_fraction: w.hot_data_fraction,
-            keys_have_ttl: w.keys_have_ttl,
-            must_not_evict: w.must_not_evict,
-        },
+        workload: w.clone(),
         policy: PolicyReport {
             headroom: eval.inputs.policy.headroom,
             horizon_months: eval.inputs.policy.horizon_months,
