@@ -76,7 +76,7 @@ pub enum Chart {
 impl Chart {
     /// Every chart, in display order.
     pub const ALL: [Chart; 7] =
-        [Chart::Requests, Chart::Ecpu, Chart::Memory, Chart::Evictions, Chart::Connections, Chart::Cpu, Chart::Network];
+        [Chart::Ecpu, Chart::Memory, Chart::Evictions, Chart::Connections, Chart::Cpu, Chart::Network, Chart::Requests];
 
     /// Title with unit.
     pub fn title(self) -> &'static str {

@@ -67,11 +67,20 @@ fn date_label(t: f64) -> String {
 
 fn chart(app: &App, report: &EnvReport, data: &MetricsData, metric: Metric, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let Some(series) = data.chart(metric) else { return };
+    // node-based metrics have no ECPU: estimate what Serverless would meter from the requests
+    let (series, scale, estimated) = match (metric, data.chart(metric)) {
+        (_, Some(s)) => (s, 1.0, false),
+        (Metric::Ecpu, None) => match data.chart(Metric::Requests) {
+            Some(s) => (s, to_f64(ecpu_per_request(report.workload.avg_request_kb)), true),
+            None => return,
+        },
+        (_, None) => return,
+    };
     let (first, last) = (series.first().map_or(0, |p| p.0), series.last().map_or(0, |p| p.0));
     let from = app.zoom.span_secs().map_or(first, |s| (last - s).max(first));
     let buckets = usize::from(area.width.saturating_sub(10)).max(2);
-    let points = downsample(series, from, last, buckets);
+    let points: Vec<(f64, f64)> =
+        downsample(series, from, last, buckets).into_iter().map(|(t, v)| (t, v * scale)).collect();
     let max = points.iter().map(|p| p.1).fold(0.0f64, f64::max);
     let capacity = capacity_line(app, report, metric);
     let (cap_points, cap_title) = match &capacity {
@@ -93,7 +102,11 @@ fn chart(app: &App, report: &EnvReport, data: &MetricsData, metric: Metric, area
                 .data(&cap_points),
         );
     }
-    let title = format!(" {}{cap_title} ", metric.title());
+    let title = if estimated {
+        format!(" {} if Serverless (est.){cap_title} ", metric.title())
+    } else {
+        format!(" {}{cap_title} ", metric.title())
+    };
     Chart::new(datasets)
         .block(Block::bordered().title(title).border_style(theme.border))
         .x_axis(
@@ -178,7 +191,10 @@ impl Widget for MetricsView<'_> {
             ]),
         ])
         .render(summary, buf);
-        let charts: Vec<Metric> = Metric::ALL.into_iter().filter(|c| data.chart(*c).is_some()).collect();
+        let charts: Vec<Metric> = Metric::ALL
+            .into_iter()
+            .filter(|c| data.chart(*c).is_some() || (*c == Metric::Ecpu && data.chart(Metric::Requests).is_some()))
+            .collect();
         let cols: usize = if grid.width >= 100 { 3 } else { 2 };
         let rows_wanted = charts.len().div_ceil(cols).max(1);
         let max_rows = usize::from((grid.height / 7).max(1));
@@ -211,6 +227,7 @@ mod tests {
         press(&mut a, KeyCode::Char('3'));
         let screen = draw(&a, w, h).to_string();
         assert!(screen.contains("memory GiB · usable 19.74"), "{screen}");
+        assert!(screen.contains("ECPU/s if Serverless (est.)"), "node metrics get an ECPU estimate: {screen}");
         insta::assert_snapshot!(format!("metrics_{w}x{h}"), draw(&a, w, h));
     }
 

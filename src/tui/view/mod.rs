@@ -282,6 +282,14 @@ mod tests {
     }
 
     #[test]
+    fn stale_prices_are_flagged_in_the_header() {
+        let mut a = app();
+        assert!(!testing::draw(&a, 120, 40).to_string().contains("STALE"));
+        a.as_of = chrono::NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
+        assert!(testing::draw(&a, 120, 40).to_string().contains("d, STALE"));
+    }
+
+    #[test]
     fn a_tiny_terminal_gets_a_message_not_a_panic() {
         let a = app();
         for (w, h) in [(1, 1), (20, 2)] {
