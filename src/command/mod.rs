@@ -4,15 +4,45 @@ pub mod init;
 pub mod report;
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// Write `bytes` to `path` atomically: a temporary file beside it, then a rename, so a reader
-/// never sees a half-written file and a failure leaves any earlier file intact.
+/// Where a write to `path` really lands: a symlink's target (followed, even when dangling).
+fn resolve(path: &Path) -> PathBuf {
+    let mut target = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&target) {
+            Ok(m) if m.file_type().is_symlink() => match std::fs::read_link(&target) {
+                Ok(next) if next.is_absolute() => target = next,
+                Ok(next) => target = target.parent().unwrap_or(Path::new(".")).join(next),
+                Err(_) => break,
+            },
+            _ => break,
+        }
+    }
+    target
+}
+
+/// Write `bytes` to `path` atomically: a temporary file beside the real target (symlinks are
+/// followed), then a rename, so a reader never sees a half-written file and a failure leaves any
+/// earlier file intact. A target that exists but is not a regular file (`/dev/null`, a pipe) is
+/// written in place. A new file gets the usual permissions (0666 less the umask); an existing
+/// one keeps its own.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let io_err = |source: io::Error| Error::Io { action: "write", path: path.to_path_buf(), source };
-    let dir = match path.parent() {
+    let target = resolve(path);
+    match std::fs::metadata(&target) {
+        Ok(m) if m.is_dir() => {
+            return Err(Error::Usage(format!("cannot write '{}': it is a directory; name a file", path.display())));
+        }
+        Ok(m) if !m.is_file() => {
+            let mut f = std::fs::OpenOptions::new().write(true).open(&target).map_err(io_err)?;
+            return f.write_all(bytes).and_then(|()| f.flush()).map_err(io_err);
+        }
+        _ => {}
+    }
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
@@ -23,11 +53,29 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
             dir.display()
         )));
     }
-    let mut tmp = tempfile::Builder::new().prefix(".capplan-").suffix(".tmp").tempfile_in(dir).map_err(io_err)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".capplan-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(io_err)?;
+    if let Ok(existing) = std::fs::metadata(&target) {
+        tmp.as_file().set_permissions(existing.permissions()).map_err(io_err)?;
+    }
     tmp.write_all(bytes).map_err(io_err)?;
     tmp.as_file().sync_all().map_err(io_err)?;
-    tmp.persist(path).map_err(|e| io_err(e.error))?;
+    tmp.persist(&target).map_err(|e| io_err(e.error))?;
     Ok(())
+}
+
+/// Whether two paths name the same existing file.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
 }
 
 /// Write to stdout; a closed pipe (`capplan report | head`) is not an error.

@@ -13,7 +13,8 @@ use crate::settings::Settings;
 use crate::source::offline;
 use crate::source::plan::Plan;
 
-use super::{write_atomically, write_stdout};
+use super::{same_file, write_atomically, write_stdout};
+use crate::settings::PlanSource;
 
 /// Load an environment's metrics file, if the plan names one, and derive what it measured.
 pub fn measured(plan: &Plan, env: &str, settings: &Settings) -> Result<Option<MetricsData>> {
@@ -68,6 +69,14 @@ pub fn render_bytes(report: &Report, format: Format) -> Vec<u8> {
 
 /// Run `capplan report`.
 pub fn exec(args: &ReportArgs, settings: &Settings) -> Result<ExitCode> {
+    if let (Some(out), PlanSource::File(plan)) = (&args.output, &settings.plan)
+        && same_file(out, plan)
+    {
+        return Err(Error::Usage(format!(
+            "--output '{}' is the plan file itself; write the report somewhere else",
+            out.display()
+        )));
+    }
     let book = offline::embedded()?;
     let plan = settings.load_plan(book)?;
     let report = build(&plan, args.env.as_deref(), book, settings)?;

@@ -261,3 +261,34 @@ fn unknown_upfront_fees_are_reported_as_unknown() {
     let md = capplan(dir.path()).args(["report", "--all"]).output().unwrap();
     assert!(String::from_utf8(md.stdout).unwrap().contains("upfront unknown"));
 }
+
+/// Review finding: --output writes through symlinks, keeps the usual permissions, and never
+/// replaces the plan it reads.
+#[test]
+fn output_follows_symlinks_keeps_permissions_and_spares_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("real")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::os::unix::fs::symlink("real/target.md", dir.path().join("link.md")).unwrap();
+        capplan(dir.path()).args(["report", "--env", "dev", "-o", "link.md"]).assert().success();
+        assert!(fs::symlink_metadata(dir.path().join("link.md")).unwrap().file_type().is_symlink(), "the link stays a link");
+        let written = dir.path().join("real/target.md");
+        assert!(fs::read_to_string(&written).unwrap().starts_with("# capplan report: dev"));
+        let mode = fs::metadata(&written).unwrap().permissions().mode() & 0o777;
+        fs::write(dir.path().join("plain.txt"), "x").unwrap();
+        let usual = fs::metadata(dir.path().join("plain.txt")).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, usual, "a new report gets the mode any new file gets (0666 less the umask)");
+        fs::set_permissions(&written, fs::Permissions::from_mode(0o640)).unwrap();
+        capplan(dir.path()).args(["report", "--env", "dev", "-o", "real/target.md"]).assert().success();
+        assert_eq!(fs::metadata(&written).unwrap().permissions().mode() & 0o777, 0o640, "an existing file keeps its mode");
+    }
+    capplan(dir.path()).arg("init").assert().success();
+    capplan(dir.path())
+        .args(["report", "--env", "dev", "-o", "./capplan.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is the plan file itself"));
+    assert!(fs::read_to_string(dir.path().join("capplan.toml")).unwrap().contains("[env.prod]"));
+}
