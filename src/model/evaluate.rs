@@ -313,33 +313,12 @@ pub fn assess(
     })
 }
 
-/// Per node family, the cheapest fitting result for `term`; or, when nothing in the family fits,
-/// the largest node's fallback.
-fn family_pick(results: &[(NodeId, NodeResult)], term: Term) -> Option<&NodeResult> {
-    let cheapest = |keep: &dyn Fn(&NodeResult) -> bool| {
-        results
-            .iter()
-            .filter(|(_, r)| keep(r))
-            .filter_map(|(_, r)| r.monthly(term).map(|m| (m, r)))
-            .min_by(|(a, ra), (b, rb)| a.cmp(b).then(ra.layout.nodes().cmp(&rb.layout.nodes())))
-            .map(|(_, r)| r)
-    };
-    // a fitting layout, or (when none fits as the app needs) the cluster-mode layout that would fit
-    // capacity, excluded for CROSSSLOT/SELECT; a family that fits under another term shows nothing here
-    if results.iter().any(|(_, r)| r.fits) {
-        return cheapest(&|r| r.fits);
-    }
-    if results.iter().any(|(_, r)| r.capacity_fits) {
-        return cheapest(&|r| r.capacity_fits);
-    }
-    results.last().map(|(_, r)| r).filter(|r| r.monthly(term).is_some())
-}
-
 /// Price and check every option for one environment, and recommend one.
 ///
-/// Options: Serverless for each engine priced in the region; for each node family, engine and
-/// term, the cheapest node type and layout (shards × replicas) that fits — found by searching
-/// every node type; a split deployment (pub/sub adapter + state) per engine and term when the
+/// Options: Serverless for each engine priced in the region; for every node type and engine, the
+/// smallest layout (shards × replicas) that fits — or the closest one, excluded with the reason —
+/// under every term the book prices (larger layouts of a type only cost more, so they are
+/// checked but not listed); a split deployment (pub/sub adapter + state) per engine and term when the
 /// workload has pub/sub; Upstash pay-as-you-go and every flat plan. Options that cannot serve the
 /// workload stay in the list, marked with the reason.
 pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<EnvEvaluation, ModelError> {
@@ -396,10 +375,14 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
                 }
                 continue;
             }
-            for term in Term::ALL {
-                if let Some(pick) = family_pick(&results, term) {
-                    let deployment = Deployment::Node { layout: pick.layout, term };
-                    options.push(assess(&deployment, &backup, None, env, &demand, book, as_of)?);
+            // every node type: its smallest layout that fits (or the closest, excluded), under
+            // every term the book prices
+            for (_, result) in &results {
+                for term in Term::ALL {
+                    if result.monthly(term).is_some() {
+                        let deployment = Deployment::Node { layout: result.layout, term };
+                        options.push(assess(&deployment, &backup, None, env, &demand, book, as_of)?);
+                    }
                 }
             }
         }

@@ -218,6 +218,8 @@ pub struct EnvView {
     pub selected: usize,
     /// Recommendation scroll.
     pub scroll: u16,
+    /// First chart row shown on the Metrics screen.
+    pub chart_row: usize,
     /// The metrics.
     pub metrics: Loading<MetricsData>,
     /// Where the metrics come from.
@@ -261,6 +263,8 @@ pub struct App {
     pub theme: Theme,
     /// The option table shows only the options that fit.
     pub feasible_only: bool,
+    /// Scroll of the line-items overlay.
+    pub detail_scroll: u16,
 }
 
 fn evaluate_env(
@@ -329,6 +333,7 @@ impl App {
                 plan_monthly,
                 selected,
                 scroll: 0,
+                chart_row: 0,
                 metrics: state,
                 metrics_location: location,
             });
@@ -347,6 +352,7 @@ impl App {
             ticks: 0,
             theme,
             feasible_only: false,
+            detail_scroll: 0,
         };
         (app, effects)
     }
@@ -442,17 +448,26 @@ impl App {
     }
 
     fn move_selection(&mut self, delta: isize) {
+        let step = |at: usize, max: usize| at.saturating_add_signed(delta).min(max);
+        if self.overlay == Some(Overlay::Lines) {
+            let lines =
+                self.env().and_then(|e| e.selected_option(self.feasible_only)).map_or(0, |o| o.lines.len() * 2 + 8);
+            self.detail_scroll = u16::try_from(step(usize::from(self.detail_scroll), lines)).unwrap_or(u16::MAX);
+            return;
+        }
         let rows = self.rows();
         let screen = self.screen;
         let Some(env) = self.env_mut() else { return };
         match screen {
-            Screen::Options => {
-                let last = rows.saturating_sub(1);
-                env.selected = env.selected.saturating_add_signed(delta).min(last);
+            Screen::Options => env.selected = step(env.selected, rows.saturating_sub(1)),
+            Screen::Recommendation => {
+                let lines = env.report.as_ref().map_or(0, super::view::recommendation_line_count);
+                env.scroll = u16::try_from(step(usize::from(env.scroll), lines)).unwrap_or(u16::MAX);
             }
-            Screen::Recommendation | Screen::Metrics => {
-                let d = i16::try_from(delta).unwrap_or(i16::MAX);
-                env.scroll = env.scroll.saturating_add_signed(d);
+            Screen::Metrics => {
+                // chart rows: one step moves the grid by a row of charts
+                let d = delta.signum();
+                env.chart_row = env.chart_row.saturating_add_signed(d).min(crate::model::observed::Chart::ALL.len());
             }
         }
     }
@@ -495,6 +510,7 @@ impl App {
             Action::OpenLines => {
                 if self.screen == Screen::Options && self.rows() > 0 {
                     self.overlay = Some(Overlay::Lines);
+                    self.detail_scroll = 0;
                 }
             }
             Action::DataUp => self.what_if(|w, _, _| w.data_pct = (w.data_pct + STEP_PCT).min(1000)),
@@ -561,12 +577,29 @@ impl App {
         match self.env() {
             Some(env) => match &env.report {
                 Ok(r) => {
-                    let md = String::from_utf8(crate::command::report::render_bytes(
+                    let mut md = String::from_utf8(crate::command::report::render_bytes(
                         &Report::One(Box::new(r.clone())),
                         report::Format::Md,
                     ))
                     .unwrap_or_default();
-                    Some(Effect::Export { stem: format!("capplan-{}-{date}", env.base.name), markdown: md })
+                    if env.whatif.is_active() {
+                        // say so under the title: these are not the plan's figures
+                        let label = format!(
+                            "\n> **What-if**: {} (not the plan's figures; at the plan's figures the recommendation costs {}/month)\n",
+                            env.whatif.describe(),
+                            env.plan_monthly.map_or_else(|| "—".to_string(), crate::model::units::format_usd)
+                        );
+                        if let Some(end) = md.find('\n') {
+                            md.insert_str(end + 1, &label);
+                        }
+                    }
+                    let name: String = env
+                        .base
+                        .name
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+                        .collect();
+                    Some(Effect::Export { stem: format!("capplan-{name}-{date}"), markdown: md })
                 }
                 Err(e) => {
                     let e = e.clone();
@@ -737,6 +770,39 @@ pub(crate) mod tests {
         }
         a.handle(Event::Source(SourceEvent::Exported(Ok("capplan-prod-2026-11-23.md".into()))));
         assert!(a.message.as_ref().unwrap().text.contains("capplan-prod-2026-11-23.md"));
+        // a what-if export says so under its title
+        press(&mut a, KeyCode::Char('d'));
+        match press(&mut a, KeyCode::Char('e')) {
+            Some(Effect::Export { markdown, .. }) => {
+                let second = markdown.lines().nth(2).unwrap_or("");
+                assert!(second.starts_with("> **What-if**: data +10%"), "{second}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn scrolling_stops_at_the_ends_and_home_goes_back_to_the_top() {
+        let mut a = app();
+        a.tab = 3;
+        press(&mut a, KeyCode::Char('2'));
+        press(&mut a, KeyCode::End);
+        let bottom = prod(&a).scroll;
+        assert!(bottom > 10, "there is something to scroll: {bottom}");
+        press(&mut a, KeyCode::PageDown);
+        assert_eq!(prod(&a).scroll, bottom, "no scrolling past the end");
+        press(&mut a, KeyCode::Home);
+        assert_eq!(prod(&a).scroll, 0);
+        press(&mut a, KeyCode::Char('3'));
+        press(&mut a, KeyCode::Down);
+        assert_eq!(prod(&a).chart_row, 1, "the charts page by rows");
+        // the line-items overlay scrolls itself instead of changing the option
+        press(&mut a, KeyCode::Char('1'));
+        let selected = prod(&a).selected;
+        press(&mut a, KeyCode::Enter);
+        press(&mut a, KeyCode::Down);
+        assert_eq!(prod(&a).selected, selected);
+        assert_eq!(a.detail_scroll, 1);
     }
 
     #[test]

@@ -273,7 +273,10 @@ fn output_follows_symlinks_keeps_permissions_and_spares_the_plan() {
         use std::os::unix::fs::PermissionsExt;
         std::os::unix::fs::symlink("real/target.md", dir.path().join("link.md")).unwrap();
         capplan(dir.path()).args(["report", "--env", "dev", "-o", "link.md"]).assert().success();
-        assert!(fs::symlink_metadata(dir.path().join("link.md")).unwrap().file_type().is_symlink(), "the link stays a link");
+        assert!(
+            fs::symlink_metadata(dir.path().join("link.md")).unwrap().file_type().is_symlink(),
+            "the link stays a link"
+        );
         let written = dir.path().join("real/target.md");
         assert!(fs::read_to_string(&written).unwrap().starts_with("# capplan report: dev"));
         let mode = fs::metadata(&written).unwrap().permissions().mode() & 0o777;
@@ -282,7 +285,11 @@ fn output_follows_symlinks_keeps_permissions_and_spares_the_plan() {
         assert_eq!(mode, usual, "a new report gets the mode any new file gets (0666 less the umask)");
         fs::set_permissions(&written, fs::Permissions::from_mode(0o640)).unwrap();
         capplan(dir.path()).args(["report", "--env", "dev", "-o", "real/target.md"]).assert().success();
-        assert_eq!(fs::metadata(&written).unwrap().permissions().mode() & 0o777, 0o640, "an existing file keeps its mode");
+        assert_eq!(
+            fs::metadata(&written).unwrap().permissions().mode() & 0o777,
+            0o640,
+            "an existing file keeps its mode"
+        );
     }
     capplan(dir.path()).arg("init").assert().success();
     capplan(dir.path())

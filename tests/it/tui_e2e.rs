@@ -93,7 +93,7 @@ fn the_terminal_app_runs_in_a_real_terminal_and_restores_it() {
 
     // a what-if step (+10% data, three times) changes the recommended cost on screen
     tmux.keys(&["d", "d", "d"]);
-    let after = tmux.wait("the what-if", |s| s.contains("what-if: data +30%"));
+    let after = tmux.wait("the what-if", |s| s.contains("vs plan): data +30%"));
     assert_ne!(recommended_cost(&after), cost, "the cost on screen changed:\n{after}");
 
     // help opens and closes

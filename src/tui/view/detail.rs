@@ -28,8 +28,10 @@ impl Widget for Detail<'_> {
             height: area.height.saturating_sub(4),
         };
         Clear.render(popup, buf);
-        let block =
-            Block::bordered().title(format!(" {} ", option.id)).title_bottom(" Esc close ").border_style(theme.active);
+        let block = Block::bordered()
+            .title(format!(" {} ", option.id))
+            .title_bottom(" ↑↓ scroll · Esc close ")
+            .border_style(theme.active);
         let inner = block.inner(popup);
         block.render(popup, buf);
         let wide = inner.width >= 140;
@@ -147,7 +149,7 @@ impl Widget for Detail<'_> {
         for n in &option.notes {
             lines.push(Line::from(Span::styled(format!("• {n}"), theme.warn)));
         }
-        Paragraph::new(lines).wrap(Wrap { trim: true }).render(notes, buf);
+        Paragraph::new(lines).wrap(Wrap { trim: true }).scroll((self.app.detail_scroll, 0)).render(notes, buf);
     }
 }
 

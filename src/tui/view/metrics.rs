@@ -124,6 +124,7 @@ impl Widget for MetricsView<'_> {
         let theme = &self.app.theme;
         let block = Block::bordered()
             .title(format!(" {} · metrics · zoom {} (z) ", self.env.base.name, self.app.zoom.label()))
+            .title(Line::from(" ↑↓ more charts ").right_aligned())
             .border_style(theme.border);
         let data = match &self.env.metrics {
             Loading::Loaded(d) => d,
@@ -199,7 +200,9 @@ impl Widget for MetricsView<'_> {
         let rows_wanted = charts.len().div_ceil(cols).max(1);
         let max_rows = usize::from((grid.height / 7).max(1));
         let rows = rows_wanted.min(max_rows);
-        let shown = &charts[..charts.len().min(rows * cols)];
+        // page through the chart rows that do not fit (↓/↑)
+        let first_row = self.env.chart_row.min(rows_wanted - rows);
+        let shown = &charts[(first_row * cols).min(charts.len())..charts.len().min((first_row + rows) * cols)];
         let row_areas = Layout::vertical(vec![Constraint::Fill(1); rows]).split(grid);
         for (r, row_area) in row_areas.iter().enumerate() {
             let col_areas = Layout::horizontal(vec![Constraint::Fill(1); cols]).split(*row_area);

@@ -26,7 +26,7 @@ pub use help::Help;
 pub use metrics::MetricsView;
 pub use options::OptionsView;
 pub use overview::Overview;
-pub use recommendation::RecommendationView;
+pub use recommendation::{RecommendationView, recommendation_line_count};
 
 /// Smallest terminal the layout draws in.
 pub const MIN_SIZE: (u16, u16) = (60, 16);
@@ -143,11 +143,12 @@ fn render_screen_bar(app: &App, env: &EnvView, area: Rect, buf: &mut Buffer) {
     if env.whatif.is_active() {
         let now = env.report.as_ref().ok().and_then(|r| r.recommendation.monthly_usd);
         let delta = match (now, env.plan_monthly) {
-            (Some(n), Some(p)) => format!(" → {}/mo ({} vs plan)", format_usd(n), signed_usd(n - p)),
-            (None, _) => " → nothing fits".to_string(),
+            (Some(n), Some(p)) => format!("{}/mo ({} vs plan)", format_usd(n), signed_usd(n - p)),
+            (None, _) => "nothing fits".to_string(),
             _ => String::new(),
         };
-        spans.push(Span::styled(format!("what-if: {}{delta}", env.whatif.describe()), theme.warn));
+        // the result first: it is what a narrow terminal must still show
+        spans.push(Span::styled(format!("what-if {delta}: {}", env.whatif.describe()), theme.warn));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
 }

@@ -97,12 +97,15 @@ impl Widget for OptionsView<'_> {
             .header(Row::new(header).style(theme.dim.add_modifier(Modifier::BOLD)))
             .row_highlight_style(theme.selected)
             .column_spacing(1)
-            .block(
-                Block::bordered()
-                    .title(title)
-                    .title(Line::from(format!(" {shown} ")).right_aligned())
-                    .border_style(theme.border),
-            );
+            .block({
+                let block = Block::bordered().title(title.clone()).border_style(theme.border);
+                // the filter state only where it does not cover the title
+                if area.width as usize > title.chars().count() + shown.len() + 6 {
+                    block.title(Line::from(format!(" {shown} ")).right_aligned())
+                } else {
+                    block
+                }
+            });
         let mut state = TableState::default().with_selected(Some(self.env.selected));
         StatefulWidget::render(table, area, buf, &mut state);
     }
@@ -125,6 +128,7 @@ mod tests {
         insta::assert_snapshot!(format!("options_{w}x{h}"), draw(&a, w, h));
         // a what-if step shows its delta in the screen bar
         press(&mut a, KeyCode::Char('d'));
-        assert!(draw(&a, w, h).to_string().contains("what-if: data +10%"));
+        let screen = draw(&a, w, h).to_string();
+        assert!(screen.contains("what-if $") && screen.contains("vs plan"), "{screen}");
     }
 }

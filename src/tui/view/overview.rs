@@ -26,6 +26,8 @@ impl Widget for Overview<'_> {
             (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
         let mut missing_current = false;
         let mut upfront_unknown = false;
+        // the change summed over the environments that have both figures
+        let mut delta_total = Decimal::ZERO;
         for env in &self.app.envs {
             let mark = if env.whatif.is_active() { "*" } else { "" };
             let Ok(r) = &env.report else {
@@ -49,7 +51,10 @@ impl Widget for Overview<'_> {
                 }
             }
             let delta = match (current, rec) {
-                (Some(c), Some(o)) => signed_usd(o.monthly_usd - c),
+                (Some(c), Some(o)) => {
+                    delta_total += o.monthly_usd - c;
+                    signed_usd(o.monthly_usd - c)
+                }
                 _ => "—".into(),
             };
             let mut cells = vec![
@@ -81,7 +86,7 @@ impl Widget for Overview<'_> {
             Cell::from(Line::from(Span::styled(format_usd(current_total), theme.active)).right_aligned()),
             Cell::from(""),
             Cell::from(Line::from(Span::styled(format_usd(recommended_total), theme.active)).right_aligned()),
-            Cell::from(Line::from(signed_usd(recommended_total - current_total)).right_aligned()),
+            Cell::from(Line::from(signed_usd(delta_total)).right_aligned()),
         ];
         if wide {
             let up =
@@ -92,12 +97,12 @@ impl Widget for Overview<'_> {
         rows.push(Row::new(total));
         let mut header = vec!["env", "region", "current", "recommended", "monthly", "vs current"];
         let mut widths = vec![
+            Constraint::Length(9),
+            Constraint::Length(14),
             Constraint::Length(10),
-            Constraint::Length(11),
-            Constraint::Length(11),
-            Constraint::Min(28),
-            Constraint::Length(11),
-            Constraint::Length(12),
+            Constraint::Min(20),
+            Constraint::Length(10),
+            Constraint::Length(10),
         ];
         if wide {
             header.extend(["upfront", ""]);

@@ -8,7 +8,9 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use super::short_label;
 use crate::model::units::{format_quantity, format_usd};
+use crate::report::EnvReport;
 use crate::tui::app::{App, EnvView};
+use crate::tui::theme::Theme;
 
 /// The Recommendation screen of one environment.
 pub struct RecommendationView<'a> {
@@ -22,6 +24,147 @@ fn heading(text: &str, style: Style) -> Line<'_> {
     Line::from(Span::styled(text, style))
 }
 
+/// The screen's lines (before wrapping).
+fn lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'static>> {
+    let r = &report.recommendation;
+    let mut lines: Vec<Line> = Vec::new();
+    match report.recommended() {
+        None => {
+            lines.push(Line::from(Span::styled("Nothing fits this workload.", theme.bad)));
+            if let Some(n) = &r.nothing_fits {
+                for h in &n.hints {
+                    lines.push(Line::from(format!("• {h}")));
+                }
+            }
+        }
+        Some(o) => {
+            lines.push(Line::from(vec![
+                Span::styled("★ ", theme.star),
+                Span::styled(format!("{}  {}/month", o.id, format_usd(o.monthly_usd)), theme.active),
+            ]));
+            if let Some(over) = r.over_budget_usd {
+                lines.push(Line::from(Span::styled(format!("over budget by {}/month", format_usd(over)), theme.bad)));
+            }
+            if let Some(c) = &report.current {
+                let delta = c.monthly_usd - o.monthly_usd;
+                let word = if delta.is_sign_negative() { "costs" } else { "saves" };
+                lines.push(Line::from(format!(
+                    "current {} {}/month: the recommendation {word} {}/month",
+                    short_label(c),
+                    format_usd(c.monthly_usd),
+                    format_usd(delta.abs())
+                )));
+            }
+            lines.push(Line::from(""));
+            for why in &r.rationale {
+                lines.push(Line::from(format!("• {why}")));
+            }
+        }
+    }
+    if let Some(s) = &r.settings {
+        lines.push(Line::from(""));
+        lines.push(heading("Settings", theme.active));
+        let mut kv = |k: &str, v: String| {
+            lines.push(Line::from(vec![Span::styled(format!("  {k:<22}"), theme.dim), Span::raw(v)]));
+        };
+        kv("engine", s.engine.label().to_string());
+        if s.clusters.is_empty() {
+            if let Some(n) = &s.node_type {
+                kv("node type", n.clone());
+                kv(
+                    "shards × replicas",
+                    format!(
+                        "{} × {} (cluster mode {})",
+                        s.shards.unwrap_or(1),
+                        s.replicas.unwrap_or(0),
+                        if s.cluster_mode == Some(true) { "on" } else { "off" }
+                    ),
+                );
+            }
+            kv("Multi-AZ / failover", format!("{} / {}", yes(s.multi_az), yes(s.automatic_failover)));
+        }
+        for c in &s.clusters {
+            kv(
+                &format!("{} cluster", c.role),
+                format!(
+                    "{} × {} shard(s) × (1+{}), maintenance {}, {}/mo",
+                    c.node_type,
+                    c.shards,
+                    c.replicas,
+                    c.maintenance_window,
+                    format_usd(c.monthly_usd)
+                ),
+            );
+        }
+        kv("maxmemory-policy", format!("{} ({})", s.maxmemory_policy, s.maxmemory_policy_why));
+        kv(
+            "snapshots",
+            if s.snapshot_retention_days == 0 {
+                "off".into()
+            } else {
+                format!(
+                    "{} days, window {} UTC, {}/mo",
+                    s.snapshot_retention_days,
+                    s.snapshot_window.as_deref().unwrap_or("—"),
+                    format_usd(s.backup_monthly_usd)
+                )
+            },
+        );
+        if let Some(m) = &s.maintenance_window {
+            kv("maintenance window", format!("{m} UTC"));
+        }
+        kv("windows from", s.windows_basis.clone());
+        if !s.alarms.is_empty() {
+            lines.push(heading("Alarms", theme.active));
+            for a in &s.alarms {
+                lines.push(Line::from(format!(
+                    "  {} {} {} ({}, {})",
+                    a.metric,
+                    a.comparison,
+                    format_quantity(a.threshold, 1),
+                    a.severity,
+                    a.statistic
+                )));
+            }
+        }
+    }
+    if let Some(b) = &r.break_even {
+        lines.push(Line::from(""));
+        lines.push(heading("Break-even", theme.active));
+        for n in &b.notes {
+            lines.push(Line::from(format!("• {n}")));
+        }
+        if let Some(s) = &b.serverless_vs_node {
+            for l in &s.summary {
+                lines.push(Line::from(format!("• {l}")));
+            }
+        }
+        for rb in &b.reserved {
+            lines.push(Line::from(format!(
+                "• {}: pays off after {} of {} months, saves {}/mo",
+                rb.term,
+                format_quantity(rb.months, 1),
+                rb.term_months,
+                format_usd(rb.monthly_saving_usd)
+            )));
+        }
+    }
+    if !r.risks.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(heading("Risks", theme.active));
+        for risk in &r.risks {
+            let style = if risk.months_to_limit.is_some_and(|m| m < 12.0) { theme.warn } else { theme.base };
+            lines.push(Line::from(Span::styled(format!("• {}", risk.message), style)));
+        }
+    }
+    lines
+}
+
+/// How many lines the Recommendation screen has for `report` (the scroll limit).
+pub fn recommendation_line_count(report: &EnvReport) -> usize {
+    lines(&Theme::plain(), report).len()
+}
+
 impl Widget for RecommendationView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = &self.app.theme;
@@ -32,140 +175,7 @@ impl Widget for RecommendationView<'_> {
                 return;
             }
         };
-        let r = &report.recommendation;
-        let mut lines: Vec<Line> = Vec::new();
-        match report.recommended() {
-            None => {
-                lines.push(Line::from(Span::styled("Nothing fits this workload.", theme.bad)));
-                if let Some(n) = &r.nothing_fits {
-                    for h in &n.hints {
-                        lines.push(Line::from(format!("• {h}")));
-                    }
-                }
-            }
-            Some(o) => {
-                lines.push(Line::from(vec![
-                    Span::styled("★ ", theme.star),
-                    Span::styled(format!("{}  {}/month", o.id, format_usd(o.monthly_usd)), theme.active),
-                ]));
-                if let Some(over) = r.over_budget_usd {
-                    lines.push(Line::from(Span::styled(
-                        format!("over budget by {}/month", format_usd(over)),
-                        theme.bad,
-                    )));
-                }
-                if let Some(c) = &report.current {
-                    let delta = c.monthly_usd - o.monthly_usd;
-                    let word = if delta.is_sign_negative() { "costs" } else { "saves" };
-                    lines.push(Line::from(format!(
-                        "current {} {}/month: the recommendation {word} {}/month",
-                        short_label(c),
-                        format_usd(c.monthly_usd),
-                        format_usd(delta.abs())
-                    )));
-                }
-                lines.push(Line::from(""));
-                for why in &r.rationale {
-                    lines.push(Line::from(format!("• {why}")));
-                }
-            }
-        }
-        if let Some(s) = &r.settings {
-            lines.push(Line::from(""));
-            lines.push(heading("Settings", theme.active));
-            let mut kv = |k: &str, v: String| {
-                lines.push(Line::from(vec![Span::styled(format!("  {k:<22}"), theme.dim), Span::raw(v)]));
-            };
-            kv("engine", s.engine.label().to_string());
-            if s.clusters.is_empty() {
-                if let Some(n) = &s.node_type {
-                    kv("node type", n.clone());
-                    kv(
-                        "shards × replicas",
-                        format!(
-                            "{} × {} (cluster mode {})",
-                            s.shards.unwrap_or(1),
-                            s.replicas.unwrap_or(0),
-                            if s.cluster_mode == Some(true) { "on" } else { "off" }
-                        ),
-                    );
-                }
-                kv("Multi-AZ / failover", format!("{} / {}", yes(s.multi_az), yes(s.automatic_failover)));
-            }
-            for c in &s.clusters {
-                kv(
-                    &format!("{} cluster", c.role),
-                    format!(
-                        "{} × {} shard(s) × (1+{}), maintenance {}, {}/mo",
-                        c.node_type,
-                        c.shards,
-                        c.replicas,
-                        c.maintenance_window,
-                        format_usd(c.monthly_usd)
-                    ),
-                );
-            }
-            kv("maxmemory-policy", format!("{} ({})", s.maxmemory_policy, s.maxmemory_policy_why));
-            kv(
-                "snapshots",
-                if s.snapshot_retention_days == 0 {
-                    "off".into()
-                } else {
-                    format!(
-                        "{} days, window {} UTC, {}/mo",
-                        s.snapshot_retention_days,
-                        s.snapshot_window.as_deref().unwrap_or("—"),
-                        format_usd(s.backup_monthly_usd)
-                    )
-                },
-            );
-            if let Some(m) = &s.maintenance_window {
-                kv("maintenance window", format!("{m} UTC"));
-            }
-            kv("windows from", s.windows_basis.clone());
-            if !s.alarms.is_empty() {
-                lines.push(heading("Alarms", theme.active));
-                for a in &s.alarms {
-                    lines.push(Line::from(format!(
-                        "  {} {} {} ({}, {})",
-                        a.metric,
-                        a.comparison,
-                        format_quantity(a.threshold, 1),
-                        a.severity,
-                        a.statistic
-                    )));
-                }
-            }
-        }
-        if let Some(b) = &r.break_even {
-            lines.push(Line::from(""));
-            lines.push(heading("Break-even", theme.active));
-            for n in &b.notes {
-                lines.push(Line::from(format!("• {n}")));
-            }
-            if let Some(s) = &b.serverless_vs_node {
-                for l in &s.summary {
-                    lines.push(Line::from(format!("• {l}")));
-                }
-            }
-            for rb in &b.reserved {
-                lines.push(Line::from(format!(
-                    "• {}: pays off after {} of {} months, saves {}/mo",
-                    rb.term,
-                    format_quantity(rb.months, 1),
-                    rb.term_months,
-                    format_usd(rb.monthly_saving_usd)
-                )));
-            }
-        }
-        if !r.risks.is_empty() {
-            lines.push(Line::from(""));
-            lines.push(heading("Risks", theme.active));
-            for risk in &r.risks {
-                let style = if risk.months_to_limit.is_some_and(|m| m < 12.0) { theme.warn } else { theme.base };
-                lines.push(Line::from(Span::styled(format!("• {}", risk.message), style)));
-            }
-        }
+        let lines = lines(theme, report);
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .scroll((self.env.scroll, 0))
