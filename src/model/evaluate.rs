@@ -299,6 +299,12 @@ pub fn assess(
                         .into(),
                 );
             }
+            if env.ha {
+                notes.push(format!(
+                    "not included: Upstash's optional Prod Pack, {}/month per database (99.99% uptime SLA, encryption at rest, RBAC; paid plans only); add it if this environment needs them",
+                    format_usd(pricing.prod_pack_usd_month)
+                ));
+            }
             (cost, ex, ut, OptionKind::Upstash)
         }
     };
@@ -340,7 +346,7 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
             options.push(assess(&Deployment::Serverless { engine }, &backup, None, env, &demand, book, as_of)?);
         } else {
             notes.push(format!(
-                "ElastiCache Serverless {}: no embedded price for {} (`capplan pricing refresh`, coming, will fetch it)",
+                "ElastiCache Serverless {}: no embedded price for {} (this version prices only what is embedded)",
                 engine.label(),
                 env.region
             ));
@@ -388,7 +394,7 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
         }
         if !unpriced.is_empty() {
             notes.push(format!(
-                "node-based {}: no embedded price in {} for the {} famil{} (`capplan pricing refresh`, coming, will fetch them)",
+                "node-based {}: no embedded price in {} for the {} famil{} (this version prices only what is embedded)",
                 engine.label(),
                 env.region,
                 unpriced.join(", "),
@@ -415,7 +421,7 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
         .map(|c: &Current| assess(&c.deployment, &c.backup, c.engine_version.as_ref(), env, &demand, book, as_of))
         .transpose()?;
 
-    let outcome = recommend::recommend(env, &options, book, &demand, as_of)?;
+    let outcome = recommend::recommend(env, &options, book, as_of)?;
     Ok(EnvEvaluation { inputs: env.clone(), options, current, notes, outcome, stats })
 }
 

@@ -21,7 +21,7 @@ pub use evaluate::{EnvEvaluation, Evaluated, OptionKind, evaluate};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
     /// The price book has nothing for the region.
-    #[error("unknown region '{region}': embedded prices cover {}; `capplan pricing refresh` (coming) fetches others", available.join(", "))]
+    #[error("unknown region '{region}': embedded prices cover {}; this version prices only what is embedded", available.join(", "))]
     UnknownRegion {
         /// Requested region.
         region: String,

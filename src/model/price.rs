@@ -336,6 +336,8 @@ pub struct UpstashPricing {
     pub payg: UpstashPayg,
     /// Free and fixed plans, cheapest first.
     pub plans: Vec<UpstashPlan>,
+    /// The optional Prod Pack add-on, USD per database per month (not in any option's cost).
+    pub prod_pack_usd_month: Decimal,
 }
 
 impl UpstashPricing {

@@ -15,7 +15,7 @@ use super::cost::{self, Traffic};
 use super::evaluate::{Evaluated, OptionKind, assess};
 use super::limits::{MAX_REPLICAS_PER_SHARD, SERVERLESS_MAX_CONNECTIONS, SERVERLESS_MAX_DATA_GB};
 use super::price::{PriceBook, Term};
-use super::units::{HOURS_PER_MONTH, HOURS_PER_YEAR, decimal_from_f64, format_usd, to_f64};
+use super::units::{HOURS_PER_MONTH, HOURS_PER_YEAR, format_usd, to_f64};
 use super::workload::{Backup, Deployment, EnvInputs, NodeLayout, Workload};
 
 /// How much work a search did (for benchmarks and the report).
@@ -386,7 +386,7 @@ pub struct Recommendation {
 /// When no option fits: the closest one and what would make something fit.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NothingFits {
-    /// The option that breaks the fewest constraints.
+    /// The option that breaks the fewest constraints and, among those, misses by the least.
     pub closest: Option<String>,
     /// What would fit, in words.
     pub hints: Vec<String>,
@@ -468,7 +468,6 @@ pub fn recommend(
     env: &EnvInputs,
     options: &[Evaluated],
     book: &PriceBook,
-    demand: &Demand,
     as_of: NaiveDate,
 ) -> Result<Outcome, ModelError> {
     let Some(winner) = options.iter().filter(|o| eligible(o, env)).min_by(|a, b| rank(a, b)) else {
@@ -476,7 +475,7 @@ pub fn recommend(
     };
     let rationale = rationale(env, options, winner, book);
     let settings = settings(env, winner, book);
-    let break_even = break_even(env, options, winner, book, demand, as_of)?;
+    let break_even = break_even(env, options, winner, book, as_of)?;
     let mut risks = risks(env, winner, book, as_of);
     let over_budget_usd = env.budget_usd.filter(|b| winner.monthly_usd() > *b).map(|b| winner.monthly_usd() - b);
     if let (Some(over), Some(budget)) = (over_budget_usd, env.budget_usd) {
@@ -952,10 +951,8 @@ fn break_even(
     options: &[Evaluated],
     winner: &Evaluated,
     book: &PriceBook,
-    demand: &Demand,
     as_of: NaiveDate,
 ) -> Result<BreakEven, ModelError> {
-    let _ = demand;
     let best_node = if matches!(winner.kind, OptionKind::Node | OptionKind::Split) {
         Some(winner)
     } else {
@@ -1302,10 +1299,11 @@ fn qualitative_risks(env: &EnvInputs, winner: &Evaluated, book: &PriceBook) -> V
 }
 
 fn nothing_fits(env: &EnvInputs, options: &[Evaluated]) -> NothingFits {
-    let closest = options
-        .iter()
-        .filter(|o| !o.exclusions.iter().any(|e| e.constraint == Constraint::Engine))
-        .min_by(|a, b| a.exclusions.len().cmp(&b.exclusions.len()).then(rank(a, b)));
+    let closest =
+        options.iter().filter(|o| !o.exclusions.iter().any(|e| e.constraint == Constraint::Engine)).min_by(|a, b| {
+            let shortfall = |o: &Evaluated| o.utilization.highest().map_or(0.0, |(_, v)| v);
+            a.exclusions.len().cmp(&b.exclusions.len()).then(shortfall(a).total_cmp(&shortfall(b))).then(rank(a, b))
+        });
     let mut hints = Vec::new();
     if options.iter().any(Evaluated::feasible) && env.commit.length.is_some() {
         hints.push(format!(
@@ -1323,42 +1321,38 @@ fn nothing_fits(env: &EnvInputs, options: &[Evaluated]) -> NothingFits {
         ));
     }
     let w = &env.workload;
-    let count = |c: Constraint| options.iter().filter(|o| o.exclusions.iter().any(|e| e.constraint == c)).count();
-    if w.cross_slot_commands && count(Constraint::CrossSlot) > 0 {
+    // a hint for each constraint the closest option fails (every option's, when none is close)
+    let fails = |c: Constraint| match closest {
+        Some(o) => o.exclusions.iter().any(|e| e.constraint == c),
+        None => options.iter().any(|o| o.exclusions.iter().any(|e| e.constraint == c)),
+    };
+    if w.cross_slot_commands
+        && options.iter().any(|o| o.exclusions.iter().any(|e| e.constraint == Constraint::CrossSlot))
+    {
         hints.push(
             "needs cluster mode off (CROSSSLOT): only a single-shard node-based cluster can run the app as it is; put related keys under one {hash tag} to open cluster mode and Serverless"
                 .into(),
         );
     }
-    if count(Constraint::Memory) > 0 {
+    if fails(Constraint::Memory) {
         hints.push(format!(
-            "memory: beyond every layout within the default quota of 90 nodes per cluster at {} headroom; request a quota increase (up to 500 nodes), relax [policy] headroom, or keep less data",
+            "memory: the data does not fit at {} headroom; layouts stop at the default quota of 90 nodes per cluster: request a quota increase (up to 500 nodes), relax [policy] headroom, or keep less data",
             pct(env.policy.headroom)
         ));
     }
-    if count(Constraint::Throughput) > 0 || count(Constraint::Bandwidth) > 0 {
+    if fails(Constraint::Throughput) || fails(Constraint::Bandwidth) {
         hints.push(
             "throughput/network: spread load with more shards (needs cluster mode), reads_from_replicas, sharded pub/sub (SPUBLISH), or a split deployment"
                 .into(),
         );
     }
-    if count(Constraint::Connections) > 0 {
+    if fails(Constraint::Connections) {
         hints.push(
             "connections: pool or multiplex client connections (65,000 per node and per Serverless cache)".into(),
         );
     }
-    if count(Constraint::Compatibility) > 0 {
+    if fails(Constraint::Compatibility) {
         hints.push("compatibility: see the excluded options for the feature each one lacks".into());
     }
     NothingFits { closest: closest.map(|c| c.id.clone()), hints }
-}
-
-/// Candidate node types for a family, smallest first.
-pub fn family_nodes(book: &PriceBook, family: &str) -> Vec<NodeId> {
-    book.catalog.family(family).map(|(id, _)| id).collect()
-}
-
-/// A decimal from an `f64` for reports (0 when not representable).
-pub fn dec(v: f64) -> Decimal {
-    decimal_from_f64(v).unwrap_or_default()
 }

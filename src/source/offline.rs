@@ -35,6 +35,7 @@ pub fn embedded() -> Result<&'static PriceBook, SourceError> {
 struct CacheFile {
     schema_version: u32,
     as_of: String,
+    #[expect(dead_code, reason = "provenance for people reading the cache; the model does not need it")]
     built_by: String,
     currency: String,
     hours_per_month: u32,
@@ -196,6 +197,7 @@ struct PlanRec {
     id: String,
     name: String,
     usd_month: String,
+    #[expect(dead_code, reason = "read regions are not modelled yet; kept so the cache schema stays strict")]
     read_region_usd_month: Option<String>,
     data_gib: String,
     monthly_commands: Option<u64>,
@@ -265,7 +267,6 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
     if file.currency != "USD" || file.hours_per_month != crate::model::units::HOURS_PER_MONTH {
         return Err(SourceError::Cache("pricing cache must be in USD with 730-hour months".into()));
     }
-    let _ = &file.built_by;
     let as_of = date(&file.as_of, "as_of")?;
 
     let mut nodes = Vec::with_capacity(file.node_types.len());
@@ -382,7 +383,6 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
     };
 
     let u = &file.upstash;
-    let _ = &u.prod_pack_usd_month;
     let upstash_source = prov.get(&u.source, u.kind, &u.as_of, None)?;
     let p = &u.payg;
     let payg = UpstashPayg {
@@ -400,7 +400,6 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
         .plans
         .iter()
         .map(|p| {
-            let _ = &p.read_region_usd_month;
             Ok(UpstashPlan {
                 id: p.id.clone(),
                 name: p.name.clone(),
@@ -414,7 +413,13 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
             })
         })
         .collect::<Result<Vec<_>, SourceError>>()?;
-    let upstash = UpstashPricing { source: upstash_source, regions: u.regions.clone(), payg, plans };
+    let upstash = UpstashPricing {
+        source: upstash_source,
+        regions: u.regions.clone(),
+        payg,
+        plans,
+        prod_pack_usd_month: decimal(&u.prod_pack_usd_month, "upstash prod_pack_usd_month")?,
+    };
 
     let sources = file
         .sources
