@@ -33,25 +33,34 @@ pub fn exec(args: &InitArgs) -> Result<ExitCode> {
     // the example plan's prod environment reads an example metrics file beside it
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
     let metrics = dir.join(EXAMPLE_METRICS_NAME);
-    let wrote_metrics = match OpenOptions::new().write(true).create_new(true).open(&metrics) {
-        Ok(mut f) => {
-            let written = f.write_all(EXAMPLE_METRICS).and_then(|()| f.sync_all());
-            if let Err(source) = written {
-                drop(f);
-                let _ = std::fs::remove_file(&metrics);
-                return Err(Error::Io { action: "write", path: metrics, source });
-            }
-            true
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => false,
-        Err(source) => return Err(Error::Io { action: "create", path: metrics, source }),
-    };
     eprintln!(
         "wrote {}: an example plan with dev, staging and prod; edit the figures, then run `capplan report --env prod`",
         path.display()
     );
-    if wrote_metrics {
-        eprintln!("wrote {}: EXAMPLE CloudWatch metrics for prod (replace with an export of yours)", metrics.display());
+    // the plan is complete either way: a problem with the example metrics is only a warning
+    match OpenOptions::new().write(true).create_new(true).open(&metrics) {
+        Ok(mut f) => match f.write_all(EXAMPLE_METRICS).and_then(|()| f.sync_all()) {
+            Ok(()) => eprintln!(
+                "wrote {}: EXAMPLE CloudWatch metrics for prod (replace with an export of yours)",
+                metrics.display()
+            ),
+            Err(e) => {
+                drop(f);
+                let _ = std::fs::remove_file(&metrics);
+                eprintln!(
+                    "warning: could not write {}: {e}; prod's `metrics` entry will point at a missing file",
+                    metrics.display()
+                );
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => eprintln!(
+            "kept the existing {}: prod's `metrics` entry reads it (delete it and rerun init for the example)",
+            metrics.display()
+        ),
+        Err(e) => eprintln!(
+            "warning: could not create {}: {e}; prod's `metrics` entry will point at a missing file",
+            metrics.display()
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }

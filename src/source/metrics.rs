@@ -133,6 +133,12 @@ pub fn parse_json(bytes: &[u8], file: &str) -> Result<Vec<MetricSeries>, SourceE
             if !v.is_finite() {
                 return Err(error(file, format!("result '{}': value {v} is not a number", r.id)));
             }
+            if *v < 0.0 {
+                return Err(error(
+                    file,
+                    format!("result '{}': value {v} is negative (ElastiCache metrics are never below zero)", r.id),
+                ));
+            }
             points.push((t, *v));
         }
         points.sort_by_key(|p| p.0);
@@ -184,6 +190,12 @@ pub fn parse_csv(text: &str, file: &str) -> Result<Vec<MetricSeries>, SourceErro
             .ok()
             .filter(|v: &f64| v.is_finite())
             .ok_or_else(|| error(file, format!("line {}: value '{}' is not a number", i + 1, cells[4])))?;
+        if v < 0.0 {
+            return Err(error(
+                file,
+                format!("line {}: value {v} is negative (ElastiCache metrics are never below zero)", i + 1),
+            ));
+        }
         if cells[1].is_empty() || cells[2].is_empty() {
             return Err(error(file, format!("line {}: metric and stat are required", i + 1)));
         }
@@ -284,6 +296,12 @@ mod tests {
         assert!(e.contains("header"), "{e}");
         let e = parse(b"timestamp,metric,stat,dimension,value\nyesterday,A,Sum,,1\n", "m.csv").unwrap_err().to_string();
         assert!(e.contains("line 2"), "{e}");
+        let e = parse(JSON.replace("[120, 60]", "[120, -1]").as_bytes(), "m.json").unwrap_err().to_string();
+        assert!(e.contains("negative"), "{e}");
+        let e = parse(b"timestamp,metric,stat,dimension,value\n2026-11-09T00:00:00Z,A,Sum,,-5\n", "m.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 2") && e.contains("negative"), "{e}");
         for junk in [&b""[..], b"\xff\xfe", b"{}", b"[1,2]"] {
             assert!(parse(junk, "x").is_err());
         }

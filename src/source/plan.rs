@@ -152,7 +152,8 @@ impl<'de, const MAX: u64> Deserialize<'de> for Amount<MAX> {
             return Err(de::Error::custom(format!("expected a number >= 0, found {v}")));
         }
         if v > MAX as f64 {
-            return Err(de::Error::custom(format!("expected at most {MAX}, found {v}")));
+            let found = if v >= 1e15 { format!("{v:e}") } else { format!("{v}") };
+            return Err(de::Error::custom(format!("expected at most {MAX}, found {found}")));
         }
         decimal_from_f64(v).map(Amount).ok_or_else(|| de::Error::custom(format!("{v} cannot be held exactly")))
     }
@@ -397,7 +398,16 @@ fn policy(base: &Policy, raw: Option<&RawPolicy>) -> Policy {
 
 /// Make toml/serde messages read like ours: no trailing period, values in single quotes.
 fn tidy(message: &str) -> String {
-    message.trim().trim_end_matches('.').replace('`', "'")
+    message
+        .trim()
+        .trim_end_matches('.')
+        .replace('`', "'")
+        .replace("expected f64", "expected a number")
+        .replace("expected i64", "expected a whole number")
+        .replace("expected u32", "expected a whole number")
+        .replace("expected u64", "expected a whole number")
+        .replace("expected u8", "expected a whole number")
+        .replace("expected a boolean", "expected true or false")
 }
 
 fn env_inputs(
@@ -423,7 +433,7 @@ fn env_inputs(
             Some(region.span()),
             &where_key,
             format!(
-                "unknown region '{}'; embedded prices cover: {} (`capplan pricing refresh`, coming, will fetch others)",
+                "unknown region '{}'; embedded prices cover: {} (this version prices only what is embedded; a live Price List refresh is not available yet)",
                 region.get_ref(),
                 book.region_names().join(", ")
             ),
@@ -432,7 +442,6 @@ fn env_inputs(
     let region = region.get_ref().clone();
 
     let w = raw.workload.get_ref();
-    let wspan = raw.workload.span();
     let peak_data = w.peak_data_gb.as_ref().map_or(w.data_gb.0, |p| p.get_ref().0);
     if let Some(p) = &w.peak_data_gb
         && p.get_ref().0 < w.data_gb.0
@@ -461,7 +470,6 @@ fn env_inputs(
             ),
         ));
     }
-    let _ = wspan;
     let pubsub_avg = w.pubsub_messages_per_sec.map_or(Decimal::ZERO, |v| v.0);
     let peak_pubsub = w.peak_pubsub_messages_per_sec.as_ref().map_or(pubsub_avg, |p| p.get_ref().0);
     if let Some(p) = &w.peak_pubsub_messages_per_sec
@@ -586,7 +594,7 @@ fn current_deployment(
                     engine_span.or(Some(span)),
                     &key("kind"),
                     format!(
-                        "no embedded ElastiCache Serverless {} price for {}; priced in: {} (`capplan pricing refresh`, coming, will fetch others)",
+                        "no embedded ElastiCache Serverless {} price for {}; priced in: {} (this version prices only what is embedded; a live Price List refresh is not available yet)",
                         engine.label(),
                         env.region,
                         priced.join(", ")
@@ -680,7 +688,7 @@ fn node_deployment(
             Some(node_type.span()),
             &key("node_type"),
             format!(
-                "no embedded {} price for {} in {}; priced there: {} (`capplan pricing refresh`, coming, will fetch others)",
+                "no embedded {} price for {} in {}; priced there: {} (this version prices only what is embedded; a live Price List refresh is not available yet)",
                 engine.label(),
                 spec.name,
                 env.region,
@@ -754,7 +762,7 @@ fn node_deployment(
                     Some(r.span()),
                     &key("reserved"),
                     format!(
-                        "no embedded reserved offer for {} {} in {} ({}); known offers: {} (`capplan pricing refresh`, coming, will fetch others)",
+                        "no embedded reserved offer for {} {} in {} ({}); known offers: {} (this version prices only what is embedded; a live Price List refresh is not available yet)",
                         spec.name,
                         engine.label(),
                         env.region,
@@ -874,6 +882,11 @@ mod tests {
         assert!(err.message.contains("finite"), "{err}");
         let err = parse(&BASE.replace("ha = true", "ha = \"yes\"")).unwrap_err();
         assert_eq!((err.key.as_str(), err.line), ("env.prod.ha", 4));
+        assert!(err.message.contains("expected true or false"), "{err}");
+        let err = parse(&BASE.replace("data_gb = 8.0", "data_gb = \"lots\"")).unwrap_err();
+        assert!(err.message.contains("expected a number") && !err.message.contains("f64"), "{err}");
+        let err = parse(&BASE.replace("data_gb = 8.0", "data_gb = 1e300")).unwrap_err();
+        assert!(err.message.contains("found 1e300"), "{err}");
         let err = parse(&BASE.replace("data_gb = 8.0", "data_gib = 8.0")).unwrap_err();
         assert!(err.message.contains("unknown field 'data_gib'") && err.message.contains("data_gb"), "{err}");
     }

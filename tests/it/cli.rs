@@ -48,6 +48,14 @@ fn init_writes_the_example_once_and_never_overwrites() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no environments"));
+    // a second plan beside it keeps the metrics file a user may have replaced, and says so
+    fs::write(dir.path().join("capplan-metrics-prod.example.json"), "{}").unwrap();
+    capplan(dir.path())
+        .args(["init", "other.toml"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("kept the existing").and(predicate::str::contains("other.toml")));
+    assert_eq!(fs::read_to_string(dir.path().join("capplan-metrics-prod.example.json")).unwrap(), "{}");
 }
 
 #[test]
@@ -160,6 +168,32 @@ fn nothing_fits_exits_1_and_says_what_would() {
     assert!(stdout.contains("connections: pool or multiplex"), "{stdout}");
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("big: nothing fits the workload"), "{stderr}");
+}
+
+#[test]
+fn the_closest_option_is_the_one_that_misses_by_the_least() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = "region = \"us-east-1\"\n[env.big]\nengine = \"valkey\"\nha = true\n[env.big.workload]\ndata_gb = 90000\nrequests_per_sec = 20000\n";
+    fs::write(dir.path().join("p.toml"), plan).unwrap();
+    let out =
+        capplan(dir.path()).args(["report", "--plan", "p.toml", "--env", "big", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let closest = value["recommendation"]["nothing_fits"]["closest"].as_str().unwrap();
+    let options = value["options"].as_array().unwrap();
+    let memory = |o: &serde_json::Value| o["utilization"]["memory"].as_f64().unwrap_or(f64::MAX);
+    let fewest = options.iter().map(|o| o["exclusions"].as_array().unwrap().len()).min().unwrap();
+    let least = options
+        .iter()
+        .filter(|o| o["exclusions"].as_array().unwrap().len() == fewest)
+        .map(memory)
+        .fold(f64::MAX, f64::min);
+    let chosen = options.iter().find(|o| o["id"] == closest).unwrap();
+    assert_eq!(chosen["exclusions"].as_array().unwrap().len(), fewest);
+    assert!((memory(chosen) - least).abs() < 1e-9, "{closest} misses memory by {} not {least}", memory(chosen));
+    let hints = value["recommendation"]["nothing_fits"]["hints"].as_array().unwrap();
+    assert!(hints.iter().any(|h| h.as_str().unwrap().starts_with("memory:")), "{hints:?}");
+    assert!(!hints.iter().any(|h| h.as_str().unwrap().starts_with("connections:")), "{hints:?}");
 }
 
 #[test]
