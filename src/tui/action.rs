@@ -59,6 +59,6 @@ pub enum Action {
     CycleZoom,
     /// Export the environment's report (Markdown) to a new file.
     Export,
-    /// Refresh prices from the AWS Price List.
+    /// Say where prices come from (refreshing them from the AWS Price List is a later issue).
     RefreshPricing,
 }

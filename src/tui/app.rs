@@ -563,7 +563,7 @@ impl App {
             Action::Export => return self.export(),
             Action::RefreshPricing => self.say(
                 format!(
-                    "prices come from the embedded cache (as of {}); refreshing from the AWS Price List comes with live AWS data",
+                    "prices: embedded pricing cache as of {}; this version cannot refresh them from the AWS Price List yet",
                     self.book.as_of
                 ),
                 false,

@@ -48,7 +48,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: "0", help: "what-if: reset to plan", action: Action::ResetWhatIf },
     Binding { keys: "z", help: "zoom 1 day/7 days/all", action: Action::CycleZoom },
     Binding { keys: "e", help: "export report (Markdown)", action: Action::Export },
-    Binding { keys: "p", help: "refresh prices (AWS)", action: Action::RefreshPricing },
+    Binding { keys: "p", help: "where prices come from", action: Action::RefreshPricing },
 ];
 
 /// The action for a key, if any. Only key presses count (not releases or repeats of releases).

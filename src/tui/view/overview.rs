@@ -28,6 +28,8 @@ impl Widget for Overview<'_> {
         let mut upfront_unknown = false;
         // the change summed over the environments that have both figures
         let mut delta_total = Decimal::ZERO;
+        // the recommended column is as wide as its longest label
+        let mut label_width: u16 = 20;
         for env in &self.app.envs {
             let mark = if env.whatif.is_active() { "*" } else { "" };
             let Ok(r) = &env.report else {
@@ -63,7 +65,11 @@ impl Widget for Overview<'_> {
                 Cell::from(Line::from(current.map_or_else(|| "—".into(), format_usd)).right_aligned()),
                 Cell::from(rec.map_or_else(
                     || Span::styled("nothing fits", theme.bad),
-                    |o| Span::raw(if area.width >= 160 { o.id.clone() } else { short_label(o) }),
+                    |o| {
+                        let label = if area.width >= 160 { o.id.clone() } else { short_label(o) };
+                        label_width = label_width.max(u16::try_from(label.chars().count()).unwrap_or(u16::MAX));
+                        Span::raw(label)
+                    },
                 )),
                 Cell::from(Line::from(rec.map_or_else(String::new, |o| format_usd(o.monthly_usd))).right_aligned()),
                 Cell::from(Line::from(delta).right_aligned()),
@@ -100,7 +106,7 @@ impl Widget for Overview<'_> {
             Constraint::Length(9),
             Constraint::Length(14),
             Constraint::Length(10),
-            Constraint::Min(20),
+            Constraint::Min(label_width),
             Constraint::Length(10),
             Constraint::Length(10),
         ];
@@ -155,5 +161,15 @@ mod tests {
         let screen = draw(&a, w, h).to_string();
         assert!(screen.contains("total") && screen.contains("staging"), "{screen}");
         insta::assert_snapshot!(format!("overview_{w}x{h}"), draw(&a, w, h));
+    }
+
+    #[test]
+    fn a_wide_screen_shows_each_recommended_label_whole() {
+        let a = app();
+        let screen = draw(&a, 120, 40).to_string();
+        for env in &a.envs {
+            let label = crate::tui::view::short_label(env.report.as_ref().unwrap().recommended().unwrap());
+            assert!(screen.contains(&label), "'{label}' is cut short:\n{screen}");
+        }
     }
 }
