@@ -11,9 +11,9 @@ use serde::Serialize;
 
 use super::catalog::{Engine, NodeType};
 use super::limits::{
-    DEFAULT_RESERVED_MEMORY, MAX_NODES_PER_CLUSTER, MAX_REPLICAS_PER_SHARD, MEMCACHED_MAX_NODES,
-    SERVERLESS_MAX_CONNECTIONS, SERVERLESS_MAX_DATA_GB, SERVERLESS_MAX_ECPU_PER_SEC, SERVERLESS_SLOT_ECPU_PER_SEC,
-    SERVERLESS_SLOT_ECPU_PER_SEC_READONLY,
+    DEFAULT_RESERVED_MEMORY, MAX_NODES_PER_CLUSTER, MAX_NODES_WITH_QUOTA_INCREASE, MAX_REPLICAS_PER_SHARD,
+    MEMCACHED_MAX_NODES, SERVERLESS_MAX_CONNECTIONS, SERVERLESS_MAX_DATA_GB, SERVERLESS_MAX_ECPU_PER_SEC,
+    SERVERLESS_SLOT_ECPU_PER_SEC, SERVERLESS_SLOT_ECPU_PER_SEC_READONLY,
 };
 use super::metering::ecpu_per_request;
 use super::price::{UpstashPayg, UpstashPlan};
@@ -28,6 +28,12 @@ pub const DATA_TIERING_FACTOR: f64 = 4.8;
 pub const DATA_TIERING_MAX_HOT: f64 = 0.2;
 /// Peak over average above which Serverless scaling may throttle a spike (capplan heuristic).
 pub const SPIKY_PEAK_RATIO: f64 = 3.0;
+
+/// Whether peak requests reach [`SPIKY_PEAK_RATIO`] times the average.
+pub fn is_spiky(w: &Workload) -> bool {
+    w.peak_requests_per_sec > Decimal::ZERO
+        && to_f64(w.peak_requests_per_sec) >= SPIKY_PEAK_RATIO * to_f64(w.requests_per_sec).max(1e-9)
+}
 /// Memory a pub/sub adapter cluster needs per subscriber for output buffers, GiB (capplan
 /// heuristic: the 32 MB pub/sub client-output-buffer hard limit).
 pub const ADAPTER_BUFFER_GIB_PER_SUBSCRIBER: f64 = 0.03125;
@@ -47,6 +53,8 @@ pub const HEURISTICS: &[&str] = &[
     "network: requests x payload, plus pub/sub messages x payload x (1 + subscribers), against the baseline (not burst) bandwidth",
     "pub/sub CPU: each PUBLISH is one operation plus 0.1 per subscriber it is delivered to (capplan heuristic)",
     "pub/sub in cluster mode: PUBLISH reaches every node, so every node carries the whole pub/sub load",
+    "pub/sub adapter: one publisher and one subscriber connection per subscriber instance (capplan heuristic)",
+    "cross-AZ traffic: with ha = true half the client traffic is assumed to cross AZs (capplan assumption; set cross_az_fraction)",
 ];
 
 /// The constraint an option breaks.
@@ -193,6 +201,8 @@ pub struct Demand {
     pub avg_ops: f64,
     /// Peak request bytes/s (in + out).
     pub request_bytes: f64,
+    /// Peak pub/sub messages published per second.
+    pub pubsub_msgs: f64,
     /// Pub/sub operations/s: each PUBLISH, plus a tenth of an operation per delivery.
     pub pubsub_ops: f64,
     /// Pub/sub bytes/s (published in + delivered out).
@@ -229,6 +239,7 @@ impl Demand {
             peak_ops: peak_rps * weight,
             avg_ops: to_f64(w.requests_per_sec) * growth * weight,
             request_bytes: peak_rps * kb * 1024.0,
+            pubsub_msgs: msgs,
             pubsub_ops: msgs * (1.0 + PUBSUB_DELIVERY_OPS * subscribers),
             pubsub_bytes: msgs * to_f64(w.pubsub_payload_kb) * 1024.0 * (1.0 + subscribers),
             connections: f64::from(w.connections) * growth,
@@ -244,7 +255,7 @@ impl Demand {
     /// The state cluster's share of a split deployment: everything but pub/sub.
     #[must_use]
     pub fn without_pubsub(&self) -> Demand {
-        Demand { pubsub_ops: 0.0, pubsub_bytes: 0.0, subscribers: 0.0, ..self.clone() }
+        Demand { pubsub_msgs: 0.0, pubsub_ops: 0.0, pubsub_bytes: 0.0, subscribers: 0.0, ..self.clone() }
     }
 
     /// The adapter cluster's share of a split deployment: pub/sub only, with buffer memory and
@@ -294,6 +305,15 @@ pub fn memory_factor(engine: Engine, write_ratio: f64) -> f64 {
 /// Largest node count a layout's engine allows.
 pub fn max_nodes(engine: Engine) -> u32 {
     if engine == Engine::Memcached { MEMCACHED_MAX_NODES } else { MAX_NODES_PER_CLUSTER }
+}
+
+/// What a quota increase allows beyond [`max_nodes`], in words.
+pub fn quota_increase(engine: Engine) -> String {
+    if engine == Engine::Memcached {
+        "request a limit increase for more".to_string()
+    } else {
+        format!("a quota increase allows up to {MAX_NODES_WITH_QUOTA_INCREASE}")
+    }
 }
 
 /// Resource use of a node layout at peak: plain arithmetic, no allocation.
@@ -351,7 +371,8 @@ pub fn within_headroom(u: &Utilization, policy: &Policy) -> bool {
     [u.memory, u.cpu, u.network, u.connections].into_iter().flatten().all(|v| v <= policy.headroom)
 }
 
-fn pct(v: f64) -> String {
+/// A share as a percentage: `0.75` → `75%`.
+pub fn pct(v: f64) -> String {
     format!("{}%", fmt_f64((v * 100.0).min(1e9)))
 }
 
@@ -405,9 +426,10 @@ pub fn check_node(
         out.push(Exclusion::new(
             Constraint::Quota,
             format!(
-                "{} nodes is above the default quota of {} nodes per cluster (a quota increase allows up to 500)",
+                "{} nodes is above the default quota of {} nodes per cluster ({})",
                 layout.nodes(),
-                max_nodes(layout.engine)
+                max_nodes(layout.engine),
+                quota_increase(layout.engine)
             ),
         ));
     }
@@ -525,9 +547,10 @@ pub fn check_serverless(engine: Engine, env: &EnvInputs, demand: &Demand) -> (Ve
         out.push(Exclusion::new(
             Constraint::Memory,
             format!(
-                "needs {} GiB at peak: above {} of the Serverless maximum of 5,000 GB per cache",
+                "needs {} GiB at peak: above {} of the Serverless maximum of {} GB per cache",
                 fmt_f64(demand.data_gib),
-                pct(env.policy.headroom)
+                pct(env.policy.headroom),
+                fmt_f64(SERVERLESS_MAX_DATA_GB)
             ),
         ));
     }
@@ -535,8 +558,9 @@ pub fn check_serverless(engine: Engine, env: &EnvInputs, demand: &Demand) -> (Ve
         out.push(Exclusion::new(
             Constraint::Throughput,
             format!(
-                "peak {} ECPU/s is above the Serverless maximum of 15,000,000 per cache",
-                fmt_f64(demand.peak_ecpu)
+                "peak {} ECPU/s is above the Serverless maximum of {} per cache",
+                fmt_f64(demand.peak_ecpu),
+                fmt_f64(SERVERLESS_MAX_ECPU_PER_SEC)
             ),
         ));
     }
@@ -551,9 +575,9 @@ pub fn check_serverless(engine: Engine, env: &EnvInputs, demand: &Demand) -> (Ve
                 fmt_f64(hot),
                 fmt_f64(slot_limit),
                 if w.reads_from_replicas {
-                    " with READONLY replica reads"
+                    " with READONLY replica reads".to_string()
                 } else {
-                    " (90,000 with READONLY replica reads)"
+                    format!(" ({} with READONLY replica reads)", fmt_f64(SERVERLESS_SLOT_ECPU_PER_SEC_READONLY))
                 }
             ),
         ));
@@ -561,7 +585,11 @@ pub fn check_serverless(engine: Engine, env: &EnvInputs, demand: &Demand) -> (Ve
     if demand.connections > f64::from(SERVERLESS_MAX_CONNECTIONS) {
         out.push(Exclusion::new(
             Constraint::Connections,
-            format!("{} connections is above the Serverless maximum of 65,000 per cache", fmt_f64(demand.connections)),
+            format!(
+                "{} connections is above the Serverless maximum of {} per cache",
+                fmt_f64(demand.connections),
+                fmt_f64(f64::from(SERVERLESS_MAX_CONNECTIONS))
+            ),
         ));
     }
     (out, u)
@@ -651,7 +679,7 @@ pub fn check_upstash(
             ),
         ));
     }
-    let cmd_rate = demand.peak_rps + demand.pubsub_ops / (1.0 + PUBSUB_DELIVERY_OPS * demand.subscribers);
+    let cmd_rate = demand.peak_rps + demand.pubsub_msgs;
     if cmd_rate > f64::from(caps.cmds_per_sec) {
         out.push(Exclusion::new(
             Constraint::Throughput,

@@ -188,7 +188,8 @@ fn push_backup(cost: &mut CostBreakdown, prefix: &str, region: &str, backup: &Ba
     cost.push(item, billable, Unit::GbMonth, rate.usd, &rate.source);
 }
 
-fn backup_usd(region: &str, backup: &Backup, book: &PriceBook) -> Decimal {
+/// Monthly cost of the snapshots beyond the free one.
+pub(crate) fn backup_usd(region: &str, backup: &Backup, book: &PriceBook) -> Decimal {
     if backup.retention_days == 0 {
         return Decimal::ZERO;
     }
@@ -288,7 +289,7 @@ fn offer<'a>(
     })
 }
 
-/// Push the node-hour lines of `layout` under `term`; returns the upfront cash (None = unknown).
+/// Push the node-hour lines of `layout` under `term` (the upfront cash goes into `cost`).
 fn push_node_hours(
     cost: &mut CostBreakdown,
     prefix: &str,

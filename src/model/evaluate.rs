@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::ModelError;
 use super::capacity::{self, Constraint, Demand, Exclusion, UpstashCaps, UpstashUse, Utilization};
-use super::catalog::{Engine, NodeId};
+use super::catalog::Engine;
 use super::cost::{self, CostBreakdown, Traffic};
 use super::price::{PriceBook, SupportPeriod, Term};
 use super::recommend::{self, NodeResult, Outcome, SearchMode, SearchStats};
@@ -123,14 +123,13 @@ impl EnvEvaluation {
     }
 }
 
+/// `3x2-cluster`: shards × nodes per shard, and whether cluster mode is on.
+fn layout_shape(layout: &NodeLayout) -> String {
+    format!("{}x{}{}", layout.shards, 1 + layout.replicas, if layout.cluster_mode { "-cluster" } else { "" })
+}
+
 fn layout_id(layout: &NodeLayout, book: &PriceBook) -> String {
-    format!(
-        "{}-{}x{}{}",
-        book.catalog.node(layout.node).name,
-        layout.shards,
-        1 + layout.replicas,
-        if layout.cluster_mode { "-cluster" } else { "" }
-    )
+    format!("{}-{}", book.catalog.node(layout.node).name, layout_shape(layout))
 }
 
 /// The id of a deployment: `serverless/valkey`, `node/valkey/cache.r7g.large/1x2/on-demand`,
@@ -140,12 +139,10 @@ pub fn option_id(deployment: &Deployment, book: &PriceBook) -> String {
     match deployment {
         Deployment::Serverless { engine } => format!("serverless/{}", engine.id()),
         Deployment::Node { layout, term } => format!(
-            "node/{}/{}/{}x{}{}/{}",
+            "node/{}/{}/{}/{}",
             layout.engine.id(),
             book.catalog.node(layout.node).name,
-            layout.shards,
-            1 + layout.replicas,
-            if layout.cluster_mode { "-cluster" } else { "" },
+            layout_shape(layout),
             term.id()
         ),
         Deployment::Upstash { plan } => format!("upstash/{plan}"),
@@ -204,7 +201,8 @@ fn prefixed(prefix: &str, exclusions: Vec<Exclusion>) -> Vec<Exclusion> {
         .collect()
 }
 
-fn max_utilization(a: Utilization, b: Utilization) -> Utilization {
+/// Each resource's higher share of two clusters (a split deployment's adapter and state).
+pub(crate) fn max_utilization(a: Utilization, b: Utilization) -> Utilization {
     let m = |x: Option<f64>, y: Option<f64>| match (x, y) {
         (Some(x), Some(y)) => Some(x.max(y)),
         (x, y) => x.or(y),
@@ -357,7 +355,7 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
     for engine in Engine::ALL {
         let mut unpriced = Vec::new();
         for family in book.catalog.families() {
-            let results: Vec<(NodeId, NodeResult)> = book
+            let results: Vec<NodeResult> = book
                 .catalog
                 .family(family)
                 .filter_map(|(id, _)| {
@@ -372,7 +370,6 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
                         book,
                         &mut stats,
                     )
-                    .map(|r| (id, r))
                 })
                 .collect();
             if results.is_empty() {
@@ -383,7 +380,7 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
             }
             // every node type: its smallest layout that fits (or the closest, excluded), under
             // every term the book prices
-            for (_, result) in &results {
+            for result in &results {
                 for term in Term::ALL {
                     if result.monthly(term).is_some() {
                         let deployment = Deployment::Node { layout: result.layout, term };

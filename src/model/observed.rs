@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::units::BYTES_PER_GIB;
+
 /// One metric's time series, as a `GetMetricData` result: timestamps in epoch seconds, ascending.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MetricSeries {
@@ -110,7 +112,7 @@ impl MetricsData {
     }
 }
 
-const GIB: f64 = 1_073_741_824.0;
+const GIB: f64 = BYTES_PER_GIB as f64;
 
 fn is_command_family(metric: &str) -> bool {
     metric.ends_with("Cmds") && metric != "ThrottledCmds" && metric != "TotalCmdsCount"
@@ -122,12 +124,17 @@ fn combine(
     how: fn(f64, f64) -> f64,
     scale: impl Fn(&MetricSeries, f64) -> f64,
 ) -> Vec<(i64, f64)> {
+    merge(series.iter().map(|s| s.points.iter().map(|&(t, v)| (t, scale(s, v)))), how)
+}
+
+/// Merge point lists by timestamp, ascending, folding equal timestamps with `how`.
+fn merge<I: IntoIterator<Item = (i64, f64)>>(
+    lists: impl Iterator<Item = I>,
+    how: fn(f64, f64) -> f64,
+) -> Vec<(i64, f64)> {
     let mut merged: std::collections::BTreeMap<i64, f64> = std::collections::BTreeMap::new();
-    for s in series {
-        for &(t, v) in &s.points {
-            let v = scale(s, v);
-            merged.entry(t).and_modify(|x| *x = how(*x, v)).or_insert(v);
-        }
+    for (t, v) in lists.flatten() {
+        merged.entry(t).and_modify(|x| *x = how(*x, v)).or_insert(v);
     }
     merged.into_iter().collect()
 }
@@ -185,9 +192,12 @@ pub fn derive(series: &[MetricSeries], origin: &str) -> MetricsData {
         cpu_series = by("CPUUtilization");
     }
     let cpu = combine(&cpu_series, f64::max, |_, v| v);
-    let mut net_series = by("NetworkBytesIn");
-    net_series.extend(by("NetworkBytesOut"));
-    let network = combine(&net_series, |a, b| a + b, per_sec);
+    // in + out per node, then the busiest node at each point
+    let mut net_by_node: std::collections::BTreeMap<&str, Vec<&MetricSeries>> = std::collections::BTreeMap::new();
+    for s in series.iter().filter(|s| s.metric == "NetworkBytesIn" || s.metric == "NetworkBytesOut") {
+        net_by_node.entry(s.dimension.as_str()).or_default().push(s);
+    }
+    let network = merge(net_by_node.values().map(|node| combine(node, |a, b| a + b, per_sec)), f64::max);
 
     let observed = Observed {
         window: (
@@ -293,6 +303,23 @@ mod tests {
         let d = derive(&[get, set], "t");
         let r = d.observed.requests_per_sec.unwrap();
         assert!((r.peak - 21.0).abs() < 1e-9 && (r.avg - 16.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn network_is_in_plus_out_of_the_busiest_node() {
+        let on = |node: &str, s: MetricSeries| MetricSeries { dimension: format!("CacheClusterId={node}"), ..s };
+        let d = derive(
+            &[
+                on("a", series("NetworkBytesIn", "Sum", 60, vec![(0, 600.0), (60, 60.0)])),
+                on("a", series("NetworkBytesOut", "Sum", 60, vec![(0, 600.0), (60, 60.0)])),
+                on("b", series("NetworkBytesIn", "Sum", 60, vec![(0, 60.0), (60, 900.0)])),
+                on("b", series("NetworkBytesOut", "Sum", 60, vec![(0, 60.0), (60, 900.0)])),
+            ],
+            "t",
+        );
+        let n = d.observed.network_bytes_per_sec.unwrap();
+        // a: 20 then 2 bytes/s; b: 2 then 30: the busiest node at each minute is 20, then 30
+        assert!((n.peak - 30.0).abs() < 1e-9 && (n.avg - 25.0).abs() < 1e-9, "{n:?}");
     }
 
     #[test]

@@ -7,15 +7,15 @@ use serde::Serialize;
 
 use super::ModelError;
 use super::capacity::{
-    self, Constraint, Demand, Policy, Utilization, fmt_f64, max_nodes, memory_factor, node_utilization,
+    self, Constraint, Demand, Policy, Utilization, fmt_f64, max_nodes, memory_factor, node_utilization, pct,
     usable_memory_gib, within_headroom,
 };
 use super::catalog::{Engine, NodeId, NodeType};
 use super::cost::{self, Traffic};
-use super::evaluate::{Evaluated, OptionKind, assess};
+use super::evaluate::{Evaluated, OptionKind, assess, max_utilization};
 use super::limits::{MAX_REPLICAS_PER_SHARD, SERVERLESS_MAX_CONNECTIONS, SERVERLESS_MAX_DATA_GB};
 use super::price::{PriceBook, Term};
-use super::units::{HOURS_PER_MONTH, HOURS_PER_YEAR, format_usd, to_f64};
+use super::units::{BYTES_PER_GIB, HOURS_PER_MONTH, decimal_from_f64, format_usd, to_f64};
 use super::workload::{Backup, Deployment, EnvInputs, NodeLayout, Workload};
 
 /// How much work a search did (for benchmarks and the report).
@@ -43,10 +43,8 @@ pub struct NodeResult {
     pub layout: NodeLayout,
     /// Fits capacity, quotas and the layout-dependent compatibility (CROSSSLOT, SELECT, HA).
     pub fits: bool,
-    /// Fits capacity and quotas, but only in cluster mode, which the app cannot use.
-    pub capacity_fits: bool,
     /// `(monthly, upfront)` per term of [`Term::ALL`], where the book prices it.
-    pub costs: [Option<(Decimal, Decimal)>; 7],
+    pub costs: [Option<(Decimal, Decimal)>; Term::ALL.len()],
 }
 
 impl NodeResult {
@@ -62,7 +60,7 @@ pub fn replica_range(env: &EnvInputs, engine: Engine) -> std::ops::RangeInclusiv
     if engine == Engine::Memcached {
         return 0..=0;
     }
-    let min = if env.ha { env.replicas.max(1) } else { 0 };
+    let min = env.option_replicas();
     let max = if env.workload.reads_from_replicas { MAX_REPLICAS_PER_SHARD } else { min };
     min..=max.max(min)
 }
@@ -93,23 +91,23 @@ pub fn search_node(
     let find = |single_shard: bool, stats: &mut SearchStats| {
         smallest_fitting(node_id, node, engine, env, demand, single_shard, stats)
     };
-    let (layout, fits, capacity_fits) = match find(single_shard, stats) {
-        Some(layout) => (layout, true, true),
+    let (layout, fits) = match find(single_shard, stats) {
+        Some(layout) => (layout, true),
         None => match (mode, cluster_incompatible) {
             // list the cluster-mode layout that would fit, excluded for CROSSSLOT/SELECT
             (SearchMode::Single, true) => match find(false, stats) {
-                Some(layout) => (layout, false, true),
-                None => (fallback_layout(node_id, node, engine, env, demand, true), false, false),
+                Some(layout) => (layout, false),
+                None => (fallback_layout(node_id, node, engine, env, demand, true), false),
             },
-            _ => (fallback_layout(node_id, node, engine, env, demand, single_shard), false, false),
+            _ => (fallback_layout(node_id, node, engine, env, demand, single_shard), false),
         },
     };
-    let mut costs = [None; 7];
+    let mut costs = [None; Term::ALL.len()];
     for term in Term::ALL {
         stats.prices_computed += 1;
         costs[term.index()] = cost::node_monthly_usd(&env.region, &layout, term, backup, cross_az_gb, book);
     }
-    Some(NodeResult { layout, fits, capacity_fits, costs })
+    Some(NodeResult { layout, fits, costs })
 }
 
 fn layout_of(node_id: NodeId, engine: Engine, shards: u32, replicas: u32) -> NodeLayout {
@@ -450,10 +448,6 @@ fn family_of(option: &Evaluated, book: &PriceBook) -> String {
     }
 }
 
-fn pct(v: f64) -> String {
-    format!("{}%", fmt_f64(v * 100.0))
-}
-
 fn utilization_words(u: &Utilization) -> String {
     let parts: Vec<String> =
         [("memory", u.memory), ("CPU", u.cpu), ("network", u.network), ("connections", u.connections)]
@@ -471,7 +465,7 @@ pub fn recommend(
     as_of: NaiveDate,
 ) -> Result<Outcome, ModelError> {
     let Some(winner) = options.iter().filter(|o| eligible(o, env)).min_by(|a, b| rank(a, b)) else {
-        return Ok(Outcome::NothingFits(nothing_fits(env, options)));
+        return Ok(Outcome::NothingFits(nothing_fits(env, options, book)));
     };
     let rationale = rationale(env, options, winner, book);
     let settings = settings(env, winner, book);
@@ -610,8 +604,7 @@ fn rationale(env: &EnvInputs, options: &[Evaluated], winner: &Evaluated, book: &
 fn runner_risk(option: &Evaluated, env: &EnvInputs) -> String {
     match option.kind {
         OptionKind::Serverless => {
-            let ratio = to_f64(env.workload.peak_requests_per_sec) / to_f64(env.workload.requests_per_sec).max(1e-9);
-            if ratio >= capacity::SPIKY_PEAK_RATIO {
+            if capacity::is_spiky(&env.workload) {
                 "; pays per use, but a sudden spike may throttle while it scales".to_string()
             } else {
                 "; pays per use and scales without resizing".to_string()
@@ -740,8 +733,15 @@ fn node_alarms(node: &NodeType, engine: Engine, layout: &NodeLayout) -> Vec<Alar
         "warning",
         "sustained evictions mean the dataset outgrew the cache",
     ));
-    let conn = (Decimal::from(node.maxclients) * Decimal::new(8, 1)).round();
-    out.push(alarm("CurrConnections", "Maximum over 5 minutes", ">=", conn, "warning", "80 % of maxclients"));
+    let conn = (Decimal::from(node.maxclients) * ALARM_SHARE_OF_LIMIT).round();
+    out.push(alarm(
+        "CurrConnections",
+        "Maximum over 5 minutes",
+        ">=",
+        conn,
+        "warning",
+        "80 % of maxclients (capplan rule of thumb, as for memory)",
+    ));
     for metric in ["NetworkBandwidthInAllowanceExceeded", "NetworkBandwidthOutAllowanceExceeded"] {
         out.push(alarm(
             metric,
@@ -767,13 +767,18 @@ fn node_alarms(node: &NodeType, engine: Engine, layout: &NodeLayout) -> Vec<Alar
             ">",
             Decimal::ONE,
             "warning",
-            "replicas more than a second behind (seconds)",
+            "replicas more than a second behind (seconds; capplan rule of thumb)",
         ));
     }
     out
 }
 
+/// Share of a hard limit (connections, Serverless data) a warning alarm fires at: the 80 % FACTS
+/// gives for memory, applied to the other limits.
+const ALARM_SHARE_OF_LIMIT: Decimal = Decimal::from_parts(8, 0, 0, false, 1);
+
 fn serverless_alarms() -> Vec<Alarm> {
+    let max_bytes = decimal_from_f64(SERVERLESS_MAX_DATA_GB).unwrap_or_default() * Decimal::from(BYTES_PER_GIB);
     let alarm = |metric: &str, statistic: &str, threshold: Decimal, severity: &str, why: &str| Alarm {
         metric: metric.into(),
         statistic: statistic.into(),
@@ -794,16 +799,22 @@ fn serverless_alarms() -> Vec<Alarm> {
         alarm(
             "BytesUsedForCache",
             "Maximum over 5 minutes",
-            (Decimal::from(5_000u32) * Decimal::new(8, 1) * Decimal::from(1u64 << 30)).round(),
+            (max_bytes * ALARM_SHARE_OF_LIMIT).round(),
             "warning",
-            "80 % of the 5,000 GB per-cache maximum (bytes)",
+            &format!(
+                "80 % of the {} GB per-cache maximum (bytes; capplan rule of thumb, as for memory)",
+                fmt_f64(SERVERLESS_MAX_DATA_GB)
+            ),
         ),
         alarm(
             "CurrConnections",
             "Maximum over 5 minutes",
-            Decimal::from(SERVERLESS_MAX_CONNECTIONS / 10 * 8),
+            (Decimal::from(SERVERLESS_MAX_CONNECTIONS) * ALARM_SHARE_OF_LIMIT).round(),
             "warning",
-            "80 % of the 65,000-connection maximum",
+            &format!(
+                "80 % of the {}-connection maximum (capplan rule of thumb, as for memory)",
+                fmt_f64(f64::from(SERVERLESS_MAX_CONNECTIONS))
+            ),
         ),
     ]
 }
@@ -815,11 +826,7 @@ fn settings(env: &EnvInputs, winner: &Evaluated, book: &PriceBook) -> Settings {
     let no_backups = (winner.deployment.engine() == Engine::Memcached && winner.kind == OptionKind::Node)
         || backup.retention_days == 0
         || winner.kind == OptionKind::Upstash;
-    let backup_usd = if no_backups {
-        Decimal::ZERO
-    } else {
-        Decimal::from(backup.retention_days - 1) * backup.snapshot_gb * book.backup(&env.region).usd
-    };
+    let backup_usd = if no_backups { Decimal::ZERO } else { cost::backup_usd(&env.region, &backup, book) };
     let (snap, maintenance, basis) = windows(env, 0);
     let mut s = Settings {
         kind: winner.kind,
@@ -998,8 +1005,7 @@ fn break_even(
                     continue;
                 }
                 // the whole term's node cost, over the on-demand node cost of one month
-                let term_cost =
-                    rsv_nodes * Decimal::from(length.years() * HOURS_PER_YEAR) / Decimal::from(HOURS_PER_MONTH);
+                let term_cost = rsv_nodes * length.hours() / Decimal::from(HOURS_PER_MONTH);
                 reserved.push(ReservedBreakEven {
                     option_id: r.id.clone(),
                     term: r.term().map(Term::id).unwrap_or_default(),
@@ -1052,25 +1058,25 @@ fn serverless_break_even(
         }
         None => summary.push(format!("{} costs more than {} even with no requests", s.id, n.id)),
     }
-    // data: both costs are affine in the average data size
+    // data: both costs are affine in the average data size above Serverless's minimum metered
+    // storage (flat below it), so measure the slopes from there
     let d0 = w.data_gb;
+    let floor = book.serverless(&env.region, s.deployment.engine()).map_or(Decimal::ZERO, |r| r.min_storage_gb.usd);
+    let base = d0.max(floor);
+    let with_data = |option: &Evaluated, d: Decimal| {
+        cost_with(option, env, book, as_of, |w| {
+            w.peak_data_gb += d - w.data_gb;
+            w.data_gb = d;
+        })
+    };
     let dstep = Decimal::from(10);
-    let (sd1, _) = cost_with(s, env, book, as_of, |w| {
-        w.data_gb += dstep;
-        w.peak_data_gb += dstep;
-    })?;
-    let (nd1, _) = cost_with(n, env, book, as_of, |w| {
-        w.data_gb += dstep;
-        w.peak_data_gb += dstep;
-    })?;
-    let data = crossing(d0, s0, sd1, n0, nd1, dstep);
+    let (sb, nb) = if base == d0 { (s0, n0) } else { (with_data(s, base)?.0, with_data(n, base)?.0) };
+    let (sd1, _) = with_data(s, base + dstep)?;
+    let (nd1, _) = with_data(n, base + dstep)?;
+    let data = crossing(base, sb, sd1, nb, nd1, dstep).filter(|d| *d >= floor);
     match data {
         Some(d) => {
-            let (_, fits) = cost_with(n, env, book, as_of, |w| {
-                let extra = d - w.data_gb;
-                w.data_gb = d;
-                w.peak_data_gb += extra;
-            })?;
+            let (_, fits) = with_data(n, d)?;
             summary.push(format!(
                 "at {} GiB of data on average (today {}), {} costs as much as {}{}",
                 capacity::fmt_dec(d),
@@ -1125,17 +1131,9 @@ fn risks(env: &EnvInputs, winner: &Evaluated, book: &PriceBook, as_of: NaiveDate
                 &env.policy,
                 w.reads_from_replicas,
             );
-            let max = |x: Option<f64>, y: Option<f64>| match (x, y) {
-                (Some(x), Some(y)) => Some(x.max(y)),
-                (x, y) => x.or(y),
-            };
+            // the adapter's memory holds output buffers, not data: only the state's grows with data
             (
-                Utilization {
-                    memory: s.memory,
-                    cpu: max(a.cpu, s.cpu),
-                    network: max(a.network, s.network),
-                    connections: max(a.connections, s.connections),
-                },
+                max_utilization(Utilization { memory: None, ..a }, s),
                 env.policy.headroom,
                 format!("the {} planning limit", pct(env.policy.headroom)),
             )
@@ -1211,14 +1209,13 @@ fn qualitative_risks(env: &EnvInputs, winner: &Evaluated, book: &PriceBook) -> V
         months_to_limit: None,
         date: None,
     };
-    let spiky = to_f64(w.peak_requests_per_sec) >= capacity::SPIKY_PEAK_RATIO * to_f64(w.requests_per_sec).max(1e-9)
-        && w.peak_requests_per_sec > Decimal::ZERO;
+    let spiky = capacity::is_spiky(w);
     match &winner.deployment {
         Deployment::Serverless { .. } => {
             if spiky {
                 out.push(risk(
                     "throttling",
-                    "peak is 3x or more the average: Serverless scales in minutes, so a sudden spike may be throttled (alarm on ThrottledCmds; a min_ecpu_per_sec keeps capacity warm at a price)".into(),
+                    format!("peak is {}x or more the average: Serverless scales in minutes, so a sudden spike may be throttled (alarm on ThrottledCmds; a min_ecpu_per_sec keeps capacity warm at a price)", fmt_f64(capacity::SPIKY_PEAK_RATIO)),
                 ));
             }
             if !w.keys_have_ttl {
@@ -1233,7 +1230,7 @@ fn qualitative_risks(env: &EnvInputs, winner: &Evaluated, book: &PriceBook) -> V
                     "unverified: PUBLISH/SUBSCRIBE are said not to be metered in ECPUs (SPUBLISH is); check the first bill".into(),
                 ));
             }
-            if SERVERLESS_MAX_DATA_GB > 0.0 && w.min_ecpu_per_sec > Decimal::ZERO {
+            if w.min_ecpu_per_sec > Decimal::ZERO {
                 out.push(risk("cost", "a configured minimum ECPU/s is billed every hour, used or not".into()));
             }
         }
@@ -1298,7 +1295,7 @@ fn qualitative_risks(env: &EnvInputs, winner: &Evaluated, book: &PriceBook) -> V
     out
 }
 
-fn nothing_fits(env: &EnvInputs, options: &[Evaluated]) -> NothingFits {
+fn nothing_fits(env: &EnvInputs, options: &[Evaluated], book: &PriceBook) -> NothingFits {
     let closest =
         options.iter().filter(|o| !o.exclusions.iter().any(|e| e.constraint == Constraint::Engine)).min_by(|a, b| {
             let shortfall = |o: &Evaluated| o.utilization.highest().map_or(0.0, |(_, v)| v);
@@ -1335,9 +1332,12 @@ fn nothing_fits(env: &EnvInputs, options: &[Evaluated]) -> NothingFits {
         );
     }
     if fails(Constraint::Memory) {
+        let engine = closest.map_or(env.app_engine, |c| c.deployment.engine());
         hints.push(format!(
-            "memory: the data does not fit at {} headroom; layouts stop at the default quota of 90 nodes per cluster: request a quota increase (up to 500 nodes), relax [policy] headroom, or keep less data",
-            pct(env.policy.headroom)
+            "memory: the data does not fit at {} headroom; layouts stop at the default quota of {} nodes per cluster ({}), or relax [policy] headroom, or keep less data",
+            pct(env.policy.headroom),
+            max_nodes(engine),
+            capacity::quota_increase(engine)
         ));
     }
     if fails(Constraint::Throughput) || fails(Constraint::Bandwidth) {
@@ -1347,9 +1347,14 @@ fn nothing_fits(env: &EnvInputs, options: &[Evaluated]) -> NothingFits {
         );
     }
     if fails(Constraint::Connections) {
-        hints.push(
-            "connections: pool or multiplex client connections (65,000 per node and per Serverless cache)".into(),
-        );
+        let limit = match closest.map(|c| &c.deployment) {
+            Some(Deployment::Node { layout, .. } | Deployment::Split { state: layout, .. }) => {
+                let node = book.catalog.node(layout.node);
+                format!("maxclients is {} per {} node", fmt_f64(f64::from(node.maxclients)), node.name)
+            }
+            _ => format!("{} per Serverless cache", fmt_f64(f64::from(SERVERLESS_MAX_CONNECTIONS))),
+        };
+        hints.push(format!("connections: pool or multiplex client connections ({limit})"));
     }
     if fails(Constraint::Compatibility) {
         hints.push("compatibility: see the excluded options for the feature each one lacks".into());

@@ -335,7 +335,8 @@ impl EnvInputs {
 }
 
 /// Default share of client traffic crossing AZs: 0.5 with Multi-AZ (clients spread over two AZs
-/// reach a primary in one of them), 0 without.
+/// reach a primary in one of them), 0 without. A capplan assumption, listed in
+/// [`HEURISTICS`](super::capacity::HEURISTICS).
 pub fn default_cross_az_fraction(ha: bool) -> Decimal {
     if ha { Decimal::new(5, 1) } else { Decimal::ZERO }
 }

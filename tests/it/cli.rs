@@ -171,6 +171,35 @@ fn nothing_fits_exits_1_and_says_what_would() {
 }
 
 #[test]
+fn the_data_break_even_holds_below_the_serverless_minimum_storage() {
+    // 0.05 GiB is under Valkey Serverless's 100 MB minimum: its cost is flat there, then rises
+    let dir = tempfile::tempdir().unwrap();
+    let plan = |data: &str| {
+        format!(
+            "region = \"us-east-1\"\n[env.dev]\nengine = \"valkey\"\nha = false\n[env.dev.workload]\ndata_gb = {data}\nrequests_per_sec = 5\n"
+        )
+    };
+    let json = |data: &str| -> serde_json::Value {
+        fs::write(dir.path().join("p.toml"), plan(data)).unwrap();
+        let out = capplan(dir.path())
+            .args(["report", "--plan", "p.toml", "--env", "dev", "--format", "json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let today = json("0.05");
+    let be = &today["recommendation"]["break_even"]["serverless_vs_node"];
+    let node = today["options"].as_array().unwrap().iter().find(|o| o["id"] == be["node_id"]).unwrap();
+    let at = be["data_gb"].as_f64().expect("a data break-even");
+    // dev keeps one free snapshot and no cross-AZ traffic: the node costs the same at any data size
+    let there = json(&at.to_string());
+    let serverless = there["options"].as_array().unwrap().iter().find(|o| o["id"] == be["serverless_id"]).unwrap();
+    let gap = serverless["monthly_usd"].as_f64().unwrap() - node["monthly_usd"].as_f64().unwrap();
+    // the break-even is rounded to 0.01 GiB, at $0.084 per GB-hour
+    assert!(gap.abs() < 0.35, "at {at} GiB Serverless and {} differ by ${gap:.2}", be["node_id"]);
+}
+
+#[test]
 fn the_closest_option_is_the_one_that_misses_by_the_least() {
     let dir = tempfile::tempdir().unwrap();
     let plan = "region = \"us-east-1\"\n[env.big]\nengine = \"valkey\"\nha = true\n[env.big.workload]\ndata_gb = 90000\nrequests_per_sec = 20000\n";
