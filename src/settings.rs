@@ -60,10 +60,7 @@ impl Settings {
         match &self.plan {
             PlanSource::Bundled if m.file == EXAMPLE_METRICS_NAME => MetricsLocation::Example,
             PlanSource::Bundled => MetricsLocation::File(PathBuf::from(&m.file)),
-            PlanSource::File(plan) => {
-                let dir = plan.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-                MetricsLocation::File(dir.join(&m.file))
-            }
+            PlanSource::File(plan) => MetricsLocation::File(crate::command::dir_of(plan).join(&m.file)),
         }
     }
 

@@ -24,6 +24,33 @@ fn resolve(path: &Path) -> PathBuf {
     target
 }
 
+/// The folder `path` is in (`.` for a bare file name).
+pub fn dir_of(path: &Path) -> &Path {
+    path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))
+}
+
+/// A temporary file in `dir` that becomes a file with the usual permissions (0666 less the
+/// umask) when persisted.
+fn temp_in(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".capplan-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
+}
+
+/// Create `path` with `bytes`, failing with [`io::ErrorKind::AlreadyExists`] if it exists: the
+/// file appears whole or not at all, and nothing is ever overwritten.
+pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut tmp = temp_in(dir_of(path))?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)
+}
+
 /// Write `bytes` to `path` atomically: a temporary file beside the real target (symlinks are
 /// followed), then a rename, so a reader never sees a half-written file and a failure leaves any
 /// earlier file intact. A target that exists but is not a regular file (`/dev/null`, a pipe) is
@@ -32,7 +59,8 @@ fn resolve(path: &Path) -> PathBuf {
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let io_err = |source: io::Error| Error::Io { action: "write", path: path.to_path_buf(), source };
     let target = resolve(path);
-    match std::fs::metadata(&target) {
+    let existing = std::fs::metadata(&target);
+    match &existing {
         Ok(m) if m.is_dir() => {
             return Err(Error::Usage(format!("cannot write '{}': it is a directory; name a file", path.display())));
         }
@@ -42,10 +70,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         }
         _ => {}
     }
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = dir_of(&target);
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
             "cannot write '{}': directory '{}' does not exist",
@@ -53,15 +78,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
             dir.display()
         )));
     }
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".capplan-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder.tempfile_in(dir).map_err(io_err)?;
-    if let Ok(existing) = std::fs::metadata(&target) {
+    let mut tmp = temp_in(dir).map_err(io_err)?;
+    if let Ok(existing) = existing {
         tmp.as_file().set_permissions(existing.permissions()).map_err(io_err)?;
     }
     tmp.write_all(bytes).map_err(io_err)?;

@@ -4,11 +4,10 @@ use std::process::ExitCode;
 
 use crate::cli::ReportArgs;
 use crate::error::{Error, Result};
-use crate::model::evaluate;
 use crate::model::observed::{self, MetricsData};
 use crate::model::price::PriceBook;
 use crate::model::workload::EnvInputs;
-use crate::report::{self, AllReport, EnvReport, Format, MeasuredReport, Report, SCHEMA_VERSION};
+use crate::report::{self, AllReport, EnvReport, Format, Report};
 use crate::settings::Settings;
 use crate::source::offline;
 use crate::source::plan::Plan;
@@ -17,7 +16,7 @@ use super::{same_file, write_atomically, write_stdout};
 use crate::settings::PlanSource;
 
 /// Load an environment's metrics file, if the plan names one, and derive what it measured.
-pub fn measured(plan: &Plan, env: &str, settings: &Settings) -> Result<Option<MetricsData>> {
+fn measured(plan: &Plan, env: &str, settings: &Settings) -> Result<Option<MetricsData>> {
     let Some(m) = plan.metrics_of(env) else { return Ok(None) };
     let location = settings.metrics_location(m);
     let series = location.load().map_err(|e| {
@@ -26,21 +25,14 @@ pub fn measured(plan: &Plan, env: &str, settings: &Settings) -> Result<Option<Me
     Ok(Some(observed::derive(&series, &location.name())))
 }
 
-/// Evaluate one environment: its metrics (quietest hour for the windows), the model, the report.
-pub fn env_report(plan: &Plan, inputs: &EnvInputs, book: &PriceBook, settings: &Settings) -> Result<EnvReport> {
+/// Evaluate one environment with its metrics, if the plan names a file.
+fn env_report(plan: &Plan, inputs: &EnvInputs, book: &PriceBook, settings: &Settings) -> Result<EnvReport> {
     let metrics = measured(plan, &inputs.name, settings)?;
-    let mut inputs = inputs.clone();
-    if let Some(m) = &metrics {
-        inputs.quiet_hour_utc = m.observed.quiet_hour_utc;
-    }
-    let eval = evaluate(&inputs, book, settings.as_of)?;
-    let mut env = report::env_report(&eval, book, &plan.origin, settings.as_of);
-    env.measured = metrics.as_ref().map(|m| MeasuredReport::new(&m.origin, &m.observed));
-    Ok(env)
+    Ok(report::evaluate_env(inputs, metrics.as_ref(), book, &plan.origin, settings.as_of)?)
 }
 
 /// Evaluate the environments named by `env` (all when `None`) and build the report.
-pub fn build(plan: &Plan, env: Option<&str>, book: &PriceBook, settings: &Settings) -> Result<Report> {
+fn build(plan: &Plan, env: Option<&str>, book: &PriceBook, settings: &Settings) -> Result<Report> {
     match env {
         Some(name) => {
             let inputs = plan.env(name).ok_or_else(|| {
@@ -54,7 +46,7 @@ pub fn build(plan: &Plan, env: Option<&str>, book: &PriceBook, settings: &Settin
         }
         None => {
             let envs = plan.envs.iter().map(|e| env_report(plan, e, book, settings)).collect::<Result<Vec<_>>>()?;
-            Ok(Report::All(AllReport { schema_version: SCHEMA_VERSION, totals: report::totals(&envs), envs }))
+            Ok(Report::All(AllReport::new(envs)))
         }
     }
 }
@@ -96,13 +88,12 @@ pub fn exec(args: &ReportArgs, settings: &Settings) -> Result<ExitCode> {
 }
 
 /// Environments with no feasible option or over their budget (exit status 1).
-pub fn problems(report: &Report) -> Vec<String> {
+fn problems(report: &Report) -> Vec<String> {
     let mut out = Vec::new();
     for env in report.envs() {
         let r = &env.recommendation;
         if r.option_id.is_none() {
-            let hint =
-                r.nothing_fits.as_ref().and_then(|n| n.hints.iter().find(|h| !h.starts_with("closest"))).cloned();
+            let hint = r.nothing_fits.as_ref().and_then(|n| n.hints.first()).cloned();
             out.push(format!(
                 "{}: nothing fits the workload{}",
                 env.env,

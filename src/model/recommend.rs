@@ -386,8 +386,17 @@ pub struct Recommendation {
 pub struct NothingFits {
     /// The option that breaks the fewest constraints and, among those, misses by the least.
     pub closest: Option<String>,
-    /// What would fit, in words.
+    /// That option's cost and what it fails on, in words.
+    pub closest_summary: Option<String>,
+    /// What would make something fit, in words.
     pub hints: Vec<String>,
+}
+
+impl NothingFits {
+    /// Everything to say, the closest option first.
+    pub fn lines(&self) -> impl Iterator<Item = &String> {
+        self.closest_summary.iter().chain(&self.hints)
+    }
 }
 
 /// The recommendation, or why there is none.
@@ -1309,14 +1318,14 @@ fn nothing_fits(env: &EnvInputs, options: &[Evaluated], book: &PriceBook) -> Not
             env.commit.payment.id()
         ));
     }
-    if let Some(c) = closest {
-        hints.push(format!(
+    let closest_summary = closest.map(|c| {
+        format!(
             "closest: {} at {}/month, which fails on: {}",
             c.id,
             format_usd(c.monthly_usd()),
             c.exclusions.iter().map(|e| e.reason.as_str()).collect::<Vec<_>>().join("; ")
-        ));
-    }
+        )
+    });
     let w = &env.workload;
     // a hint for each constraint the closest option fails (every option's, when none is close)
     let fails = |c: Constraint| match closest {
@@ -1359,5 +1368,5 @@ fn nothing_fits(env: &EnvInputs, options: &[Evaluated], book: &PriceBook) -> Not
     if fails(Constraint::Compatibility) {
         hints.push("compatibility: see the excluded options for the feature each one lacks".into());
     }
-    NothingFits { closest: closest.map(|c| c.id.clone()), hints }
+    NothingFits { closest: closest.map(|c| c.id.clone()), closest_summary, hints }
 }

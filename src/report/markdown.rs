@@ -159,6 +159,9 @@ fn upfront(o: &OptionReport) -> String {
 
 fn env_section(out: &mut String, env: &EnvReport, level: usize) {
     let _ = writeln!(out, "{} capplan report: {} ({})\n", h(level), cell(&env.env), env.region);
+    if let Some(what_if) = &env.what_if {
+        let _ = writeln!(out, "> **What-if**: {what_if}\n");
+    }
     if level == 1 {
         pricing_line(out, env);
     }
@@ -217,7 +220,7 @@ fn recommendation(out: &mut String, env: &EnvReport, level: usize) {
     let Some(id) = &r.option_id else {
         let _ = writeln!(out, "**Nothing fits this workload.** `capplan report` exits with status 1.\n");
         if let Some(n) = &r.nothing_fits {
-            for hint in &n.hints {
+            for hint in n.lines() {
                 let _ = writeln!(out, "- {}", cell(hint));
             }
         }
@@ -287,7 +290,7 @@ fn settings(out: &mut String, s: &crate::model::recommend::Settings, level: usiz
             out,
             "| snapshots | keep {} day{}; window {} UTC; {}/month beyond the free one |",
             s.snapshot_retention_days,
-            if s.snapshot_retention_days == 1 { "" } else { "s" },
+            plural(s.snapshot_retention_days),
             s.snapshot_window.as_deref().unwrap_or("—"),
             format_usd(s.backup_monthly_usd)
         );
@@ -305,9 +308,9 @@ fn settings(out: &mut String, s: &crate::model::recommend::Settings, level: usiz
             c.role,
             c.node_type,
             c.shards,
-            if c.shards == 1 { "" } else { "s" },
+            plural(c.shards),
             c.replicas,
-            if c.replicas == 1 { "" } else { "s" },
+            plural(c.replicas),
             if c.cluster_mode { "enabled" } else { "disabled" },
             yes(c.multi_az),
             if c.snapshot_retention_days == 0 {

@@ -13,14 +13,15 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use crate::model::ModelError;
 use crate::model::capacity::{HEURISTICS, Utilization};
 use crate::model::catalog::Engine;
 use crate::model::cost::{Line, Part};
-use crate::model::evaluate::{EnvEvaluation, Evaluated, OptionKind};
-use crate::model::observed::{Measured, Observed};
+use crate::model::evaluate::{EnvEvaluation, Evaluated, OptionKind, evaluate};
+use crate::model::observed::{Measured, MetricsData, Observed};
 use crate::model::price::{PriceBook, PriceKind, Term};
 use crate::model::recommend::{BreakEven, NothingFits, Outcome, Risk, Settings};
-use crate::model::workload::{Deployment, NodeLayout, Workload};
+use crate::model::workload::{Deployment, EnvInputs, NodeLayout, Workload};
 
 /// Version of the JSON report schema (`assets/report.schema.json`).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -323,6 +324,9 @@ pub struct EnvReport {
     pub search: SearchReport,
     /// What the metrics file measured (the plan's figures drive the costs).
     pub measured: Option<MeasuredReport>,
+    /// A what-if the figures were computed under instead of the plan's (terminal app exports).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub what_if: Option<String>,
     /// What runs today.
     pub current: Option<OptionReport>,
     /// Cheapest feasible options.
@@ -342,6 +346,13 @@ pub struct AllReport {
     pub totals: Totals,
     /// One entry per environment, in plan order.
     pub envs: Vec<EnvReport>,
+}
+
+impl AllReport {
+    /// The report of every environment, with their totals.
+    pub fn new(envs: Vec<EnvReport>) -> Self {
+        AllReport { schema_version: SCHEMA_VERSION, totals: totals(&envs), envs }
+    }
 }
 
 /// Monthly totals across environments.
@@ -513,6 +524,27 @@ fn recommendation_report(eval: &EnvEvaluation) -> RecommendationReport {
 }
 
 /// Build the report of one evaluated environment.
+/// Evaluate one environment and build its report. With metrics, the quietest measured hour
+/// starts the snapshot and maintenance windows, and the report carries what they measured.
+pub fn evaluate_env(
+    inputs: &EnvInputs,
+    metrics: Option<&MetricsData>,
+    book: &PriceBook,
+    plan: &str,
+    evaluated_on: NaiveDate,
+) -> Result<EnvReport, ModelError> {
+    let eval = match metrics {
+        Some(m) => {
+            evaluate(&EnvInputs { quiet_hour_utc: m.observed.quiet_hour_utc, ..inputs.clone() }, book, evaluated_on)?
+        }
+        None => evaluate(inputs, book, evaluated_on)?,
+    };
+    let mut report = env_report(&eval, book, plan, evaluated_on);
+    report.measured = metrics.map(|m| MeasuredReport::new(&m.origin, &m.observed));
+    Ok(report)
+}
+
+/// The report of an evaluated environment (no measured workload).
 pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_on: NaiveDate) -> EnvReport {
     let w = &eval.inputs.workload;
     let mut cited: BTreeMap<(String, PriceKind, String), SourceInfo> = BTreeMap::new();
@@ -562,6 +594,7 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             options_listed: eval.options.len(),
         },
         measured: None,
+        what_if: None,
         current: eval.current.as_ref().map(|c| option_report(c, book)),
         cheapest: Cheapest {
             on_demand: eval.cheapest_on_demand().map(|o| o.id.clone()),
@@ -603,7 +636,7 @@ impl EnvReport {
 }
 
 /// Totals across environments.
-pub fn totals(envs: &[EnvReport]) -> Totals {
+pub fn totals<'a>(envs: impl IntoIterator<Item = &'a EnvReport>) -> Totals {
     let mut t = Totals {
         current_monthly_usd: Decimal::ZERO,
         envs_with_current: 0,

@@ -159,13 +159,17 @@ impl<'de, const MAX: u64> Deserialize<'de> for Amount<MAX> {
     }
 }
 
+/// Said where a price or region is missing.
+const EMBEDDED_ONLY: &str =
+    " (this version prices only what is embedded; a live Price List refresh is not available yet)";
+
 /// Money, counts: up to 1e12.
 type NonNegative = Amount<1_000_000_000_000>;
 /// Data sizes in GiB: up to 10 PiB.
 type DataGb = Amount<10_000_000>;
 /// Rates per second (requests, messages, ECPU): up to a billion.
 type PerSec = Amount<1_000_000_000>;
-/// Payload and item sizes in KB: up to 512 MiB.
+/// Payload and item sizes in KB: up to 512 MiB (Redis's largest value; a sanity bound).
 type SizeKb = Amount<524_288>;
 /// Growth, percent per month: up to doubling every month.
 type GrowthPct = Amount<100>;
@@ -224,6 +228,8 @@ impl<'de> Deserialize<'de> for PositiveFraction {
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
     headroom: Option<PositiveFraction>,
+    // sanity bounds of capplan's own: five years of growth; beyond 75 % reserved there is
+    // little cache left (AWS advises up to 50 % on micro nodes)
     horizon_months: Option<Count<0, 60>>,
     reserved_memory_pct: Option<Count<0, 75>>,
 }
@@ -410,6 +416,25 @@ fn tidy(message: &str) -> String {
         .replace("expected a boolean", "expected true or false")
 }
 
+/// The `peak_<name>`, defaulting to the average; below the average it is an error at its key.
+fn peak<const MAX: u64>(
+    loc: &Locator<'_>,
+    workload_key: &dyn Fn(&str) -> String,
+    name: &str,
+    avg: Decimal,
+    peak: Option<&Spanned<Amount<MAX>>>,
+) -> Result<Decimal, PlanError> {
+    match peak {
+        Some(p) if p.get_ref().0 < avg => Err(loc.error(
+            Some(p.span()),
+            &workload_key(&format!("peak_{name}")),
+            format!("peak_{name} {} is below {name} {avg}: the peak is at least the average", p.get_ref().0),
+        )),
+        Some(p) => Ok(p.get_ref().0),
+        None => Ok(avg),
+    }
+}
+
 fn env_inputs(
     loc: &Locator<'_>,
     name: &str,
@@ -433,7 +458,7 @@ fn env_inputs(
             Some(region.span()),
             &where_key,
             format!(
-                "unknown region '{}'; embedded prices cover: {} (this version prices only what is embedded; a live Price List refresh is not available yet)",
+                "unknown region '{}'; embedded prices cover: {}{EMBEDDED_ONLY}",
                 region.get_ref(),
                 book.region_names().join(", ")
             ),
@@ -442,48 +467,13 @@ fn env_inputs(
     let region = region.get_ref().clone();
 
     let w = raw.workload.get_ref();
-    let peak_data = w.peak_data_gb.as_ref().map_or(w.data_gb.0, |p| p.get_ref().0);
-    if let Some(p) = &w.peak_data_gb
-        && p.get_ref().0 < w.data_gb.0
-    {
-        return Err(loc.error(
-            Some(p.span()),
-            &key("workload.peak_data_gb"),
-            format!(
-                "peak_data_gb {} is below data_gb {}: the peak is at least the average",
-                p.get_ref().0,
-                w.data_gb.0
-            ),
-        ));
-    }
-    let peak_rps = w.peak_requests_per_sec.as_ref().map_or(w.requests_per_sec.0, |p| p.get_ref().0);
-    if let Some(p) = &w.peak_requests_per_sec
-        && p.get_ref().0 < w.requests_per_sec.0
-    {
-        return Err(loc.error(
-            Some(p.span()),
-            &key("workload.peak_requests_per_sec"),
-            format!(
-                "peak_requests_per_sec {} is below requests_per_sec {}: the peak is at least the average",
-                p.get_ref().0,
-                w.requests_per_sec.0
-            ),
-        ));
-    }
+    let workload_key = |k: &str| key(&format!("workload.{k}"));
+    let peak_data = peak(loc, &workload_key, "data_gb", w.data_gb.0, w.peak_data_gb.as_ref())?;
+    let peak_rps =
+        peak(loc, &workload_key, "requests_per_sec", w.requests_per_sec.0, w.peak_requests_per_sec.as_ref())?;
     let pubsub_avg = w.pubsub_messages_per_sec.map_or(Decimal::ZERO, |v| v.0);
-    let peak_pubsub = w.peak_pubsub_messages_per_sec.as_ref().map_or(pubsub_avg, |p| p.get_ref().0);
-    if let Some(p) = &w.peak_pubsub_messages_per_sec
-        && p.get_ref().0 < pubsub_avg
-    {
-        return Err(loc.error(
-            Some(p.span()),
-            &key("workload.peak_pubsub_messages_per_sec"),
-            format!(
-                "peak_pubsub_messages_per_sec {} is below pubsub_messages_per_sec {pubsub_avg}: the peak is at least the average",
-                p.get_ref().0
-            ),
-        ));
-    }
+    let peak_pubsub =
+        peak(loc, &workload_key, "pubsub_messages_per_sec", pubsub_avg, w.peak_pubsub_messages_per_sec.as_ref())?;
     let workload = Workload {
         data_gb: w.data_gb.0,
         peak_data_gb: peak_data,
@@ -594,7 +584,7 @@ fn current_deployment(
                     engine_span.or(Some(span)),
                     &key("kind"),
                     format!(
-                        "no embedded ElastiCache Serverless {} price for {}; priced in: {} (this version prices only what is embedded; a live Price List refresh is not available yet)",
+                        "no embedded ElastiCache Serverless {} price for {}; priced in: {}{EMBEDDED_ONLY}",
                         engine.label(),
                         env.region,
                         priced.join(", ")
@@ -688,7 +678,7 @@ fn node_deployment(
             Some(node_type.span()),
             &key("node_type"),
             format!(
-                "no embedded {} price for {} in {}; priced there: {} (this version prices only what is embedded; a live Price List refresh is not available yet)",
+                "no embedded {} price for {} in {}; priced there: {}{EMBEDDED_ONLY}",
                 engine.label(),
                 spec.name,
                 env.region,
@@ -762,7 +752,7 @@ fn node_deployment(
                     Some(r.span()),
                     &key("reserved"),
                     format!(
-                        "no embedded reserved offer for {} {} in {} ({}); known offers: {} (this version prices only what is embedded; a live Price List refresh is not available yet)",
+                        "no embedded reserved offer for {} {} in {} ({}); known offers: {}{EMBEDDED_ONLY}",
                         spec.name,
                         engine.label(),
                         env.region,
