@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use crossterm::event::Event as TermEvent;
 use rust_decimal::Decimal;
+use std::cell::Cell;
 use std::sync::Arc;
 
 use super::action::Action;
@@ -11,12 +12,11 @@ use super::event::{Event, SourceEvent};
 use super::keymap::{self, Mode};
 use super::theme::Theme;
 use crate::model::catalog::Engine;
-use crate::model::evaluate;
 use crate::model::observed::{MetricsData, Observed};
 use crate::model::price::PriceBook;
-use crate::model::units::decimal_from_f64;
+use crate::model::units::{decimal_from_f64, format_usd};
 use crate::model::workload::EnvInputs;
-use crate::report::{self, AllReport, EnvReport, MeasuredReport, OptionReport, Report, SCHEMA_VERSION};
+use crate::report::{self, AllReport, EnvReport, OptionReport, Report};
 use crate::source::MetricsLocation;
 use crate::source::plan::Plan;
 
@@ -97,6 +97,28 @@ pub enum Loading<T> {
     Loaded(T),
     /// Failed, with why.
     Failed(String),
+}
+
+impl<T> Loading<T> {
+    /// The value, once loaded.
+    pub fn loaded(&self) -> Option<&T> {
+        match self {
+            Loading::Loaded(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// The farthest each scrolling view can scroll, recorded by the views as they draw (they alone
+/// know the wrapped text and the room it has); until a first draw nothing scrolls.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ScrollLimits {
+    /// The line-items overlay's notes.
+    pub detail: u16,
+    /// The Recommendation screen.
+    pub recommendation: u16,
+    /// The first chart row of the Metrics screen.
+    pub chart_row: usize,
 }
 
 /// What the loop should do.
@@ -206,7 +228,7 @@ impl WhatIf {
 /// One environment tab's state.
 #[derive(Clone, Debug)]
 pub struct EnvView {
-    /// The plan's inputs (with the metrics' quiet hour once loaded).
+    /// The plan's inputs.
     pub base: EnvInputs,
     /// What-if changes.
     pub whatif: WhatIf,
@@ -222,8 +244,6 @@ pub struct EnvView {
     pub chart_row: usize,
     /// The metrics.
     pub metrics: Loading<MetricsData>,
-    /// Where the metrics come from.
-    pub metrics_location: Option<MetricsLocation>,
 }
 
 /// A status-line message.
@@ -265,21 +285,19 @@ pub struct App {
     pub feasible_only: bool,
     /// Scroll of the line-items overlay.
     pub detail_scroll: u16,
+    /// How far the scrolling views can scroll, as last drawn.
+    pub scroll_limits: Cell<ScrollLimits>,
 }
 
+/// The report of `inputs` with `metrics`, an error as text for the screen.
 fn evaluate_env(
     inputs: &EnvInputs,
+    metrics: &Loading<MetricsData>,
     book: &PriceBook,
     as_of: NaiveDate,
     plan: &str,
-    metrics: &Loading<MetricsData>,
 ) -> Result<EnvReport, String> {
-    let eval = evaluate(inputs, book, as_of).map_err(|e| e.to_string())?;
-    let mut r = report::env_report(&eval, book, plan, as_of);
-    if let Loading::Loaded(m) = metrics {
-        r.measured = Some(MeasuredReport::new(&m.origin, &m.observed));
-    }
-    Ok(r)
+    report::evaluate_env(inputs, metrics.loaded(), book, plan, as_of).map_err(|e| e.to_string())
 }
 
 impl EnvView {
@@ -294,6 +312,16 @@ impl EnvView {
     /// The selected option.
     pub fn selected_option(&self, feasible_only: bool) -> Option<&OptionReport> {
         self.visible(feasible_only).get(self.selected).map(|(_, o)| *o)
+    }
+
+    /// Select the option `id` where it is visible (the options re-sort as costs change), else
+    /// the row `fallback`.
+    fn reselect(&mut self, id: Option<&str>, feasible_only: bool, fallback: usize) {
+        let rows = self.visible(feasible_only);
+        self.selected = id
+            .and_then(|id| rows.iter().position(|(_, o)| o.id == id))
+            .unwrap_or(fallback)
+            .min(rows.len().saturating_sub(1));
     }
 }
 
@@ -316,7 +344,7 @@ impl App {
             } else {
                 Loading::Absent
             };
-            let report = evaluate_env(base, &book, as_of, &plan.origin, &state);
+            let report = evaluate_env(base, &state, &book, as_of, &plan.origin);
             let plan_monthly = report.as_ref().ok().and_then(|r| r.recommendation.monthly_usd);
             // start on the recommended row
             let selected = report
@@ -335,7 +363,6 @@ impl App {
                 scroll: 0,
                 chart_row: 0,
                 metrics: state,
-                metrics_location: location,
             });
         }
         let tab = usize::from(!envs.is_empty() && envs.len() == 1);
@@ -353,6 +380,7 @@ impl App {
             theme,
             feasible_only: false,
             detail_scroll: 0,
+            scroll_limits: Cell::default(),
         };
         (app, effects)
     }
@@ -384,19 +412,29 @@ impl App {
         self.message = Some(Message { text: text.into(), error, ticks: MESSAGE_TICKS });
     }
 
-    /// Recompute the active environment after a what-if change.
+    /// Recompute an environment after a what-if change or its metrics arriving; the report
+    /// says which what-if it was computed under, and the selection stays on the same option.
     fn recompute(&mut self, index: usize) {
-        let plan = self.plan_name.clone();
-        let (book, as_of) = (Arc::clone(&self.book), self.as_of);
+        let feasible_only = self.feasible_only;
         let Some(env) = self.envs.get_mut(index) else { return };
-        let observed = match &env.metrics {
-            Loading::Loaded(m) => Some(&m.observed),
-            _ => None,
-        };
-        let inputs = env.whatif.apply(&env.base, observed);
-        env.report = evaluate_env(&inputs, &book, as_of, &plan, &env.metrics);
-        let rows = env.visible(self.feasible_only).len();
-        env.selected = env.selected.min(rows.saturating_sub(1));
+        let selected = env.selected_option(feasible_only).map(|o| o.id.clone());
+        let inputs = env.whatif.apply(&env.base, env.metrics.loaded().map(|m| &m.observed));
+        env.report = evaluate_env(&inputs, &env.metrics, &self.book, self.as_of, &self.plan_name);
+        if env.whatif.is_active()
+            && let Ok(r) = &mut env.report
+        {
+            r.what_if = Some(format!(
+                "{} (not the plan's figures; at the plan's figures the recommendation costs {}/month)",
+                env.whatif.describe(),
+                env.plan_monthly.map_or_else(|| "—".to_string(), format_usd)
+            ));
+        }
+        env.reselect(selected.as_deref(), feasible_only, env.selected);
+    }
+
+    /// Whether the next tick changes the screen (a message to expire, a spinner to turn).
+    pub fn animating(&self) -> bool {
+        self.message.is_some() || self.envs.iter().any(|e| matches!(e.metrics, Loading::Loading))
     }
 
     /// Handle one event; returns what the loop must do.
@@ -419,12 +457,17 @@ impl App {
                 match result {
                     Ok(data) => {
                         let e = &mut self.envs[index];
-                        e.base.quiet_hour_utc = data.observed.quiet_hour_utc;
                         e.metrics = Loading::Loaded(*data);
-                        let plan = self.plan_name.clone();
-                        let base = evaluate_env(&e.base, &self.book, self.as_of, &plan, &e.metrics);
-                        e.plan_monthly = base.as_ref().ok().and_then(|r| r.recommendation.monthly_usd);
+                        if e.whatif.is_active() {
+                            // the plan's figures with the measured quiet hour, for the what-if delta
+                            let at_plan = evaluate_env(&e.base, &e.metrics, &self.book, self.as_of, &self.plan_name);
+                            e.plan_monthly = at_plan.ok().and_then(|r| r.recommendation.monthly_usd);
+                        }
                         self.recompute(index);
+                        let e = &mut self.envs[index];
+                        if !e.whatif.is_active() {
+                            e.plan_monthly = e.report.as_ref().ok().and_then(|r| r.recommendation.monthly_usd);
+                        }
                     }
                     Err(message) => {
                         self.say(format!("{env}: metrics not loaded: {message}"), true);
@@ -448,38 +491,39 @@ impl App {
     }
 
     fn move_selection(&mut self, delta: isize) {
-        let step = |at: usize, max: usize| at.saturating_add_signed(delta).min(max);
-        if self.overlay == Some(Overlay::Lines) {
-            let lines =
-                self.env().and_then(|e| e.selected_option(self.feasible_only)).map_or(0, |o| o.lines.len() * 2 + 8);
-            self.detail_scroll = u16::try_from(step(usize::from(self.detail_scroll), lines)).unwrap_or(u16::MAX);
-            return;
+        let step = |at: usize, max: usize| at.min(max).saturating_add_signed(delta).min(max);
+        let step16 = |at: u16, max: u16| u16::try_from(step(usize::from(at), usize::from(max))).unwrap_or(max);
+        let limits = self.scroll_limits.get();
+        match self.overlay {
+            Some(Overlay::Lines) => {
+                self.detail_scroll = step16(self.detail_scroll, limits.detail);
+                return;
+            }
+            // the key list does not scroll; what is under it stays put
+            Some(Overlay::Help) => return,
+            None => {}
         }
         let rows = self.rows();
         let screen = self.screen;
         let Some(env) = self.env_mut() else { return };
         match screen {
             Screen::Options => env.selected = step(env.selected, rows.saturating_sub(1)),
-            Screen::Recommendation => {
-                let lines = env.report.as_ref().map_or(0, super::view::recommendation_line_count);
-                env.scroll = u16::try_from(step(usize::from(env.scroll), lines)).unwrap_or(u16::MAX);
-            }
+            Screen::Recommendation => env.scroll = step16(env.scroll, limits.recommendation),
+            // one step moves the grid by a row of charts
             Screen::Metrics => {
-                // chart rows: one step moves the grid by a row of charts
-                let d = delta.signum();
-                env.chart_row = env.chart_row.saturating_add_signed(d).min(crate::model::observed::Chart::ALL.len());
+                env.chart_row =
+                    env.chart_row.min(limits.chart_row).saturating_add_signed(delta.signum()).min(limits.chart_row);
             }
         }
     }
 
-    fn what_if(&mut self, change: impl FnOnce(&mut WhatIf, &EnvInputs, bool)) {
+    fn what_if(&mut self, change: impl FnOnce(&mut WhatIf, &EnvInputs)) {
         let Some(index) = self.tab.checked_sub(1) else {
             self.say("what-if works on one environment: pick its tab first (←/→)", true);
             return;
         };
         let Some(env) = self.envs.get_mut(index) else { return };
-        let has_metrics = matches!(env.metrics, Loading::Loaded(_));
-        change(&mut env.whatif, &env.base, has_metrics);
+        change(&mut env.whatif, &env.base);
         self.recompute(index);
     }
 
@@ -513,17 +557,17 @@ impl App {
                     self.detail_scroll = 0;
                 }
             }
-            Action::DataUp => self.what_if(|w, _, _| w.data_pct = (w.data_pct + STEP_PCT).min(1000)),
-            Action::DataDown => self.what_if(|w, _, _| w.data_pct = (w.data_pct - STEP_PCT).max(-90)),
-            Action::RequestsUp => self.what_if(|w, _, _| w.requests_pct = (w.requests_pct + STEP_PCT).min(1000)),
-            Action::RequestsDown => self.what_if(|w, _, _| w.requests_pct = (w.requests_pct - STEP_PCT).max(-90)),
-            Action::GrowthUp => self.what_if(|w, _, _| w.growth_pts = (w.growth_pts + 1).min(50)),
-            Action::GrowthDown => self.what_if(|w, base, _| {
+            Action::DataUp => self.what_if(|w, _| w.data_pct = (w.data_pct + STEP_PCT).min(1000)),
+            Action::DataDown => self.what_if(|w, _| w.data_pct = (w.data_pct - STEP_PCT).max(-90)),
+            Action::RequestsUp => self.what_if(|w, _| w.requests_pct = (w.requests_pct + STEP_PCT).min(1000)),
+            Action::RequestsDown => self.what_if(|w, _| w.requests_pct = (w.requests_pct - STEP_PCT).max(-90)),
+            Action::GrowthUp => self.what_if(|w, _| w.growth_pts = (w.growth_pts + 1).min(50)),
+            Action::GrowthDown => self.what_if(|w, base| {
                 // no lower than zero growth
                 let floor = -(crate::model::units::to_f64(base.workload.growth_pct_per_month).ceil() as i32);
                 w.growth_pts = (w.growth_pts - 1).max(floor);
             }),
-            Action::CycleEngine => self.what_if(|w, base, _| {
+            Action::CycleEngine => self.what_if(|w, base| {
                 let now = w.engine.unwrap_or(base.app_engine);
                 let next = match now {
                     Engine::Valkey => Engine::Redis,
@@ -532,30 +576,26 @@ impl App {
                 };
                 w.engine = (next != base.app_engine).then_some(next);
             }),
-            Action::ToggleHa => self.what_if(|w, base, _| {
+            Action::ToggleHa => self.what_if(|w, base| {
                 let now = w.ha.unwrap_or(base.ha);
                 w.ha = (now == base.ha).then_some(!now);
             }),
             Action::ToggleMeasured => {
                 let has = self.env().is_some_and(|e| matches!(e.metrics, Loading::Loaded(_)));
                 if has {
-                    self.what_if(|w, _, _| w.measured = !w.measured);
+                    self.what_if(|w, _| w.measured = !w.measured);
                 } else {
                     self.say("no metrics loaded for this environment: add [env.NAME.metrics] file = \"…\" to the plan", true);
                 }
             }
-            Action::ResetWhatIf => self.what_if(|w, _, _| *w = WhatIf::default()),
+            Action::ResetWhatIf => self.what_if(|w, _| *w = WhatIf::default()),
             Action::CycleZoom => self.zoom = self.zoom.next(),
             Action::ToggleFeasible => {
                 let feasible_only = !self.feasible_only;
                 // keep the same option selected where it stays visible
                 for env in &mut self.envs {
                     let id = env.selected_option(self.feasible_only).map(|o| o.id.clone());
-                    let rows = env.visible(feasible_only);
-                    env.selected = id
-                        .and_then(|id| rows.iter().position(|(_, o)| o.id == id))
-                        .unwrap_or(0)
-                        .min(rows.len().saturating_sub(1));
+                    env.reselect(id.as_deref(), feasible_only, 0);
                 }
                 self.feasible_only = feasible_only;
                 self.say(if feasible_only { "showing the options that fit" } else { "showing every option" }, false);
@@ -574,48 +614,30 @@ impl App {
 
     fn export(&mut self) -> Option<Effect> {
         let date = self.as_of.format("%Y-%m-%d");
-        match self.env() {
+        // a report computed under a what-if says so (EnvReport::what_if)
+        let (report, stem) = match self.env() {
             Some(env) => match &env.report {
                 Ok(r) => {
-                    let mut md = String::from_utf8(crate::command::report::render_bytes(
-                        &Report::One(Box::new(r.clone())),
-                        report::Format::Md,
-                    ))
-                    .unwrap_or_default();
-                    if env.whatif.is_active() {
-                        // say so under the title: these are not the plan's figures
-                        let label = format!(
-                            "\n> **What-if**: {} (not the plan's figures; at the plan's figures the recommendation costs {}/month)\n",
-                            env.whatif.describe(),
-                            env.plan_monthly.map_or_else(|| "—".to_string(), crate::model::units::format_usd)
-                        );
-                        if let Some(end) = md.find('\n') {
-                            md.insert_str(end + 1, &label);
-                        }
-                    }
                     let name: String = env
                         .base
                         .name
                         .chars()
                         .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
                         .collect();
-                    Some(Effect::Export { stem: format!("capplan-{name}-{date}"), markdown: md })
+                    (Report::One(Box::new(r.clone())), format!("capplan-{name}-{date}"))
                 }
                 Err(e) => {
                     let e = e.clone();
                     self.say(format!("nothing to export: {e}"), true);
-                    None
+                    return None;
                 }
             },
             None => {
                 let envs: Vec<EnvReport> = self.envs.iter().filter_map(|e| e.report.as_ref().ok().cloned()).collect();
-                let all =
-                    Report::All(AllReport { schema_version: SCHEMA_VERSION, totals: report::totals(&envs), envs });
-                let md = String::from_utf8(crate::command::report::render_bytes(&all, report::Format::Md))
-                    .unwrap_or_default();
-                Some(Effect::Export { stem: format!("capplan-all-{date}"), markdown: md })
+                (Report::All(AllReport::new(envs)), format!("capplan-all-{date}"))
             }
-        }
+        };
+        Some(Effect::Export { stem, markdown: report::markdown::render(&report) })
     }
 }
 
@@ -779,13 +801,72 @@ pub(crate) mod tests {
             }
             other => panic!("{other:?}"),
         }
+        // so does the all-environments export that includes it
+        press(&mut a, KeyCode::Tab);
+        match press(&mut a, KeyCode::Char('e')) {
+            Some(Effect::Export { stem, markdown }) => {
+                assert_eq!(stem, "capplan-all-2026-11-23");
+                assert!(markdown.contains("> **What-if**: data +10%"), "{markdown}");
+                assert_eq!(markdown.matches("**What-if**").count(), 1, "only prod is changed");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_what_if_keeps_the_same_option_selected_as_the_options_re_sort() {
+        let mut a = app();
+        a.tab = 3;
+        // Serverless pays per request: more requests move it down the list
+        let row = prod(&a).visible(false).iter().position(|(_, o)| o.id == "serverless/valkey").unwrap();
+        press(&mut a, KeyCode::Home);
+        for _ in 0..row {
+            press(&mut a, KeyCode::Down);
+        }
+        let id = prod(&a).selected_option(false).unwrap().id.clone();
+        assert_eq!(id, "serverless/valkey");
+        let row = prod(&a).selected;
+        for _ in 0..5 {
+            press(&mut a, KeyCode::Char('r'));
+        }
+        assert_eq!(prod(&a).selected_option(false).unwrap().id, id);
+        assert_ne!(prod(&a).selected, row, "the option moved in the sorted list");
+    }
+
+    #[test]
+    fn movement_keys_under_the_help_overlay_change_nothing() {
+        let mut a = app();
+        a.tab = 3;
+        let selected = prod(&a).selected;
+        press(&mut a, KeyCode::Char('?'));
+        press(&mut a, KeyCode::Down);
+        press(&mut a, KeyCode::End);
+        press(&mut a, KeyCode::Esc);
+        assert_eq!(prod(&a).selected, selected);
+    }
+
+    #[test]
+    fn the_recommendation_scrolls_to_its_last_wrapped_line_on_a_narrow_screen() {
+        let mut a = app();
+        a.tab = 3;
+        press(&mut a, KeyCode::Char('2'));
+        crate::tui::view::testing::draw(&a, 80, 24);
+        press(&mut a, KeyCode::End);
+        let screen = crate::tui::view::testing::draw(&a, 80, 24).to_string();
+        let plain = crate::tui::view::recommendation_text(prod(&a).report.as_ref().unwrap());
+        let last = plain.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+        let tail: String = last.split_whitespace().last().unwrap().chars().take(12).collect();
+        assert!(screen.contains(&tail), "the last line's end ('{tail}') is on screen after End:\n{screen}");
     }
 
     #[test]
     fn scrolling_stops_at_the_ends_and_home_goes_back_to_the_top() {
+        // the views record how far they scroll as they draw, as the loop draws before each key
+        let draw = |a: &App| crate::tui::view::testing::draw(a, 80, 24);
         let mut a = app();
         a.tab = 3;
         press(&mut a, KeyCode::Char('2'));
+        draw(&a);
         press(&mut a, KeyCode::End);
         let bottom = prod(&a).scroll;
         assert!(bottom > 10, "there is something to scroll: {bottom}");
@@ -794,12 +875,14 @@ pub(crate) mod tests {
         press(&mut a, KeyCode::Home);
         assert_eq!(prod(&a).scroll, 0);
         press(&mut a, KeyCode::Char('3'));
+        draw(&a);
         press(&mut a, KeyCode::Down);
         assert_eq!(prod(&a).chart_row, 1, "the charts page by rows");
         // the line-items overlay scrolls itself instead of changing the option
         press(&mut a, KeyCode::Char('1'));
         let selected = prod(&a).selected;
         press(&mut a, KeyCode::Enter);
+        draw(&a);
         press(&mut a, KeyCode::Down);
         assert_eq!(prod(&a).selected, selected);
         assert_eq!(a.detail_scroll, 1);

@@ -9,8 +9,6 @@ pub mod terminal;
 pub mod theme;
 pub mod view;
 
-use std::fs::OpenOptions;
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,11 +38,17 @@ pub async fn run(plan: Plan, book: Arc<PriceBook>, settings: Settings) -> Result
     for effect in effects {
         carry_out(effect, &tx);
     }
+    let mut dirty = true;
     loop {
-        term.draw(|f| f.render_widget(view::Root { app: &app }, f.area()))
-            .map_err(|e| Error::Terminal(e.to_string()))?;
+        if dirty {
+            term.draw(|f| f.render_widget(view::Root { app: &app }, f.area()))
+                .map_err(|e| Error::Terminal(e.to_string()))?;
+        }
         let Some(first) = rx.recv().await else { return Ok(()) };
+        dirty = false;
         for ev in std::iter::once(first).chain(std::iter::from_fn(|| rx.try_recv().ok())) {
+            // a tick changes the screen only while something animates or expires
+            dirty |= !matches!(ev, Event::Tick) || app.animating();
             match app.handle(ev) {
                 Some(Effect::Quit) => return Ok(()),
                 Some(effect) => carry_out(effect, &tx),
@@ -77,18 +81,13 @@ fn carry_out(effect: Effect, tx: &mpsc::UnboundedSender<Event>) {
     }
 }
 
-/// Write `markdown` to `<stem>.md` in the current folder, or `<stem>-2.md`… — never overwriting.
+/// Write `markdown` to `<stem>.md` in the current folder, or `<stem>-2.md`… — never overwriting,
+/// and a file appears whole or not at all.
 pub fn export(stem: &str, markdown: &str) -> std::result::Result<PathBuf, String> {
     for n in 1..1000 {
         let path = if n == 1 { PathBuf::from(format!("{stem}.md")) } else { PathBuf::from(format!("{stem}-{n}.md")) };
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(mut f) => {
-                return f
-                    .write_all(markdown.as_bytes())
-                    .and_then(|()| f.sync_all())
-                    .map(|()| path.clone())
-                    .map_err(|e| format!("{}: {e}", path.display()));
-            }
+        match crate::command::create_new(&path, markdown.as_bytes()) {
+            Ok(()) => return Ok(path),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(format!("{}: {e}", path.display())),
         }

@@ -78,6 +78,3 @@ impl Theme {
         if no_color { Theme::plain() } else { Theme::colored() }
     }
 }
-
-/// The colored theme.
-pub const THEME: Theme = Theme::colored();

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, Widget, Wrap};
 
 use crate::model::units::{format_quantity, format_unit_usd, format_usd};
-use crate::tui::app::{App, EnvView};
+use crate::tui::app::{App, EnvView, ScrollLimits};
 
 /// The line-items overlay.
 pub struct Detail<'a> {
@@ -149,7 +149,11 @@ impl Widget for Detail<'_> {
         for n in &option.notes {
             lines.push(Line::from(Span::styled(format!("• {n}"), theme.warn)));
         }
-        Paragraph::new(lines).wrap(Wrap { trim: true }).scroll((self.app.detail_scroll, 0)).render(notes, buf);
+        let text = Paragraph::new(lines).wrap(Wrap { trim: true });
+        let max =
+            u16::try_from(text.line_count(notes.width).saturating_sub(usize::from(notes.height))).unwrap_or(u16::MAX);
+        self.app.scroll_limits.set(ScrollLimits { detail: max, ..self.app.scroll_limits.get() });
+        text.scroll((self.app.detail_scroll.min(max), 0)).render(notes, buf);
     }
 }
 

@@ -15,7 +15,7 @@ use crate::model::metering::ecpu_per_request;
 use crate::model::observed::{Chart as Metric, MetricsData, downsample};
 use crate::model::units::{format_quantity, to_f64};
 use crate::report::EnvReport;
-use crate::tui::app::{App, EnvView, Loading};
+use crate::tui::app::{App, EnvView, Loading, ScrollLimits};
 
 /// The Metrics screen of one environment.
 pub struct MetricsView<'a> {
@@ -201,7 +201,9 @@ impl Widget for MetricsView<'_> {
         let max_rows = usize::from((grid.height / 7).max(1));
         let rows = rows_wanted.min(max_rows);
         // page through the chart rows that do not fit (↓/↑)
-        let first_row = self.env.chart_row.min(rows_wanted - rows);
+        let last_first_row = rows_wanted - rows;
+        self.app.scroll_limits.set(ScrollLimits { chart_row: last_first_row, ..self.app.scroll_limits.get() });
+        let first_row = self.env.chart_row.min(last_first_row);
         let shown = &charts[(first_row * cols).min(charts.len())..charts.len().min((first_row + rows) * cols)];
         let row_areas = Layout::vertical(vec![Constraint::Fill(1); rows]).split(grid);
         for (r, row_area) in row_areas.iter().enumerate() {

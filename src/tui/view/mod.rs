@@ -26,7 +26,9 @@ pub use help::Help;
 pub use metrics::MetricsView;
 pub use options::OptionsView;
 pub use overview::Overview;
-pub use recommendation::{RecommendationView, recommendation_line_count};
+pub use recommendation::RecommendationView;
+#[cfg(test)]
+pub use recommendation::recommendation_text;
 
 /// Smallest terminal the layout draws in.
 pub const MIN_SIZE: (u16, u16) = (60, 16);
@@ -181,7 +183,8 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// `+$12.34` / `-$5.00`.
 pub fn signed_usd(v: Decimal) -> String {
-    if v.is_sign_negative() && !v.is_zero() { format!("-{}", format_usd(-v)) } else { format!("+{}", format_usd(v)) }
+    let text = format_usd(v);
+    if text.starts_with('-') { text } else { format!("+{text}") }
 }
 
 /// A rotating spinner frame.

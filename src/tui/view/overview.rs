@@ -22,10 +22,8 @@ impl Widget for Overview<'_> {
         let theme = &self.app.theme;
         let wide = area.width >= 110;
         let mut rows = Vec::new();
-        let (mut current_total, mut recommended_total, mut upfront_total) =
-            (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-        let mut missing_current = false;
-        let mut upfront_unknown = false;
+        let reports = || self.app.envs.iter().filter_map(|e| e.report.as_ref().ok());
+        let totals = crate::report::totals(reports());
         // the change summed over the environments that have both figures
         let mut delta_total = Decimal::ZERO;
         // the recommended column is as wide as its longest label
@@ -40,18 +38,7 @@ impl Widget for Overview<'_> {
                 continue;
             };
             let current = r.current.as_ref().map(|c| c.monthly_usd);
-            match current {
-                Some(c) => current_total += c,
-                None => missing_current = true,
-            }
             let rec = r.recommended();
-            if let Some(o) = rec {
-                recommended_total += o.monthly_usd;
-                match o.upfront_usd {
-                    Some(u) => upfront_total += u,
-                    None => upfront_unknown = true,
-                }
-            }
             let delta = match (current, rec) {
                 (Some(c), Some(o)) => {
                     delta_total += o.monthly_usd - c;
@@ -89,14 +76,16 @@ impl Widget for Overview<'_> {
         let mut total = vec![
             Cell::from(Span::styled("total", theme.active)),
             Cell::from(""),
-            Cell::from(Line::from(Span::styled(format_usd(current_total), theme.active)).right_aligned()),
+            Cell::from(Line::from(Span::styled(format_usd(totals.current_monthly_usd), theme.active)).right_aligned()),
             Cell::from(""),
-            Cell::from(Line::from(Span::styled(format_usd(recommended_total), theme.active)).right_aligned()),
+            Cell::from(
+                Line::from(Span::styled(format_usd(totals.recommended_monthly_usd), theme.active)).right_aligned(),
+            ),
             Cell::from(Line::from(signed_usd(delta_total)).right_aligned()),
         ];
         if wide {
-            let up =
-                if upfront_unknown { format!("{} + ?", format_usd(upfront_total)) } else { format_usd(upfront_total) };
+            let known = format_usd(totals.recommended_upfront_usd);
+            let up = if totals.recommended_upfront_unknown > 0 { format!("{known} + ?") } else { known };
             total.push(Cell::from(Line::from(up).right_aligned()));
             total.push(Cell::from(""));
         }
@@ -125,7 +114,7 @@ impl Widget for Overview<'_> {
             "Recommended options follow each environment's commit policy; reservations amortize their upfront fee.",
             theme.dim,
         ))];
-        if missing_current {
+        if totals.envs_with_current < reports().count() {
             lines.push(Line::from(Span::styled(
                 "— no `current` in the plan for that environment: its current cost is not in the total.",
                 theme.dim,

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use super::short_label;
 use crate::model::units::{format_quantity, format_usd};
 use crate::report::EnvReport;
-use crate::tui::app::{App, EnvView};
+use crate::tui::app::{App, EnvView, ScrollLimits};
 use crate::tui::theme::Theme;
 
 /// The Recommendation screen of one environment.
@@ -32,7 +32,7 @@ fn lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'static>> {
         None => {
             lines.push(Line::from(Span::styled("Nothing fits this workload.", theme.bad)));
             if let Some(n) = &r.nothing_fits {
-                for h in &n.hints {
+                for h in n.lines() {
                     lines.push(Line::from(format!("• {h}")));
                 }
             }
@@ -153,16 +153,21 @@ fn lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'static>> {
         lines.push(Line::from(""));
         lines.push(heading("Risks", theme.active));
         for risk in &r.risks {
-            let style = if risk.months_to_limit.is_some_and(|m| m < 12.0) { theme.warn } else { theme.base };
+            let style = if risk.months_to_limit.is_some_and(|m| m < f64::from(report.policy.horizon_months)) {
+                theme.warn
+            } else {
+                theme.base
+            };
             lines.push(Line::from(Span::styled(format!("• {}", risk.message), style)));
         }
     }
     lines
 }
 
-/// How many lines the Recommendation screen has for `report` (the scroll limit).
-pub fn recommendation_line_count(report: &EnvReport) -> usize {
-    lines(&Theme::plain(), report).len()
+/// The screen's text without styles or wrapping (tests).
+#[cfg(test)]
+pub fn recommendation_text(report: &EnvReport) -> String {
+    lines(&Theme::plain(), report).iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
 impl Widget for RecommendationView<'_> {
@@ -175,16 +180,15 @@ impl Widget for RecommendationView<'_> {
                 return;
             }
         };
-        let lines = lines(theme, report);
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((self.env.scroll, 0))
-            .block(
-                Block::bordered()
-                    .title(format!(" {} · recommendation (↑↓ scroll) ", report.env))
-                    .border_style(theme.border),
-            )
-            .render(area, buf);
+        let block = Block::bordered()
+            .title(format!(" {} · recommendation (↑↓ scroll) ", report.env))
+            .border_style(theme.border);
+        let inner = block.inner(area);
+        let text = Paragraph::new(lines(theme, report)).wrap(Wrap { trim: false });
+        let max =
+            u16::try_from(text.line_count(inner.width).saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX);
+        self.app.scroll_limits.set(ScrollLimits { recommendation: max, ..self.app.scroll_limits.get() });
+        text.scroll((self.env.scroll.min(max), 0)).block(block).render(area, buf);
     }
 }
 
