@@ -72,7 +72,8 @@ fn bench(c: &mut Criterion) {
     press(&mut app, KeyCode::Enter);
     group.bench_function("line items overlay", |b| b.iter(|| draw(&mut terminal, &app)));
     press(&mut app, KeyCode::Esc);
-    group.bench_function("what-if step (recompute + draw)", |b| {
+    // a step up and back (two recomputes of 564 options) and one frame
+    group.bench_function("what-if step up and back (2 recomputes + draw)", |b| {
         b.iter(|| {
             press(&mut app, KeyCode::Char('d'));
             press(&mut app, KeyCode::Char('D'));

@@ -51,8 +51,14 @@ impl Widget for OptionsView<'_> {
         }
         let visible = self.env.visible(self.app.feasible_only);
         let shown = if self.app.feasible_only { "fitting only (f: all)" } else { "all (f: fitting only)" };
+        // build only the rows in view (564 options, one screen): the window ratatui would scroll
+        // to, with the selected row last when it is below the first screen
+        let height = usize::from(area.height.saturating_sub(3)).max(1);
+        let first = self.env.selected.saturating_sub(height - 1);
         let rows: Vec<Row> = visible
             .iter()
+            .skip(first)
+            .take(height)
             .map(|&(i, o)| {
                 let star = if Some(o.id.as_str()) == recommended { "★" } else { "" };
                 let fit = if o.feasible {
@@ -106,7 +112,7 @@ impl Widget for OptionsView<'_> {
                     block
                 }
             });
-        let mut state = TableState::default().with_selected(Some(self.env.selected));
+        let mut state = TableState::default().with_selected(Some(self.env.selected - first));
         StatefulWidget::render(table, area, buf, &mut state);
     }
 }
