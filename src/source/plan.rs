@@ -402,9 +402,10 @@ fn policy(base: &Policy, raw: Option<&RawPolicy>) -> Policy {
     p
 }
 
-/// Make toml/serde messages read like ours: no trailing period, values in single quotes.
+/// Make toml/serde messages read like ours: no trailing period, values in single quotes, types
+/// in words, and the likely key for an unknown one.
 fn tidy(message: &str) -> String {
-    message
+    let message = message
         .trim()
         .trim_end_matches('.')
         .replace('`', "'")
@@ -413,7 +414,14 @@ fn tidy(message: &str) -> String {
         .replace("expected u32", "expected a whole number")
         .replace("expected u64", "expected a whole number")
         .replace("expected u8", "expected a whole number")
-        .replace("expected a boolean", "expected true or false")
+        .replace("expected a boolean", "expected true or false");
+    if let Some(rest) = message.strip_prefix("unknown field '")
+        && let Some((field, expected)) = rest.split_once("', expected one of ")
+    {
+        let candidates: Vec<&str> = expected.split(", ").map(|c| c.trim_matches('\'')).collect();
+        return format!("unknown field '{field}'{}; expected one of {expected}", suggestion(field, &candidates));
+    }
+    message
 }
 
 /// The `peak_<name>`, defaulting to the average; below the average it is an error at its key.
@@ -878,7 +886,7 @@ mod tests {
         let err = parse(&BASE.replace("data_gb = 8.0", "data_gb = 1e300")).unwrap_err();
         assert!(err.message.contains("found 1e300"), "{err}");
         let err = parse(&BASE.replace("data_gb = 8.0", "data_gib = 8.0")).unwrap_err();
-        assert!(err.message.contains("unknown field 'data_gib'") && err.message.contains("data_gb"), "{err}");
+        assert!(err.message.contains("unknown field 'data_gib' (did you mean 'data_gb'?)"), "{err}");
     }
 
     #[test]
