@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
-"""Normalize the research pricing data in ../shared/data into capplan's embedded pricing cache.
+"""Normalize the vendored research pricing data into capplan's embedded pricing cache.
 
 Usage:
-    python3 scripts/normalize_pricing.py [--data ../shared/data] [--out pricing-cache] [--check]
+    python3 scripts/normalize_pricing.py [--data pricing-cache/sources] [--out pricing-cache] [--check]
+    python3 scripts/normalize_pricing.py --upstream ../shared/data [--sync]
 
-Reads (never writes) the research files in `--data` and writes:
+Reads (never writes) the research files in `--data` (default: `pricing-cache/sources/`, the
+vendored copy of the inputs, with their provenance in `pricing-cache/sources/pricing/ORIGIN.md`)
+and writes:
     pricing-cache/elasticache.json   the cache compiled into the binary (schema_version 1)
     pricing-cache/MANIFEST.toml      schema version, as-of date, sha256 of every input and of the output
 
 `--check` rebuilds in memory and fails (exit 1) if the committed files differ: the test suite
 runs it so the cache can never drift from its documented inputs.
+
+`--upstream DIR` compares the vendored inputs with the research folder they were copied from
+(`../shared/data` where the team keeps it) and prints which files differ: a notice, never a
+failure. `--sync` copies the differing files in; rerun without flags to rebuild the cache.
 
 The research files are messy on purpose (mixed units, partial dates, duplicates from several
 sources). Every rule applied here is listed below and repeated in the record it produced
@@ -595,6 +602,22 @@ INPUTS = [
     "pricing/serverless_by_region.json",
     "pricing/upstash_redis_pricing_compiled.json",
 ]
+# Vendored beside the inputs (provenance, not read by the build): kept in step with upstream too.
+VENDORED = INPUTS + ["pricing/ORIGIN.md"]
+
+
+def upstream_changes(vendored: Path, upstream: Path):
+    """The vendored files that differ from (or are missing in) the upstream research folder."""
+    changed = []
+    for name in VENDORED:
+        ours, theirs = vendored / name, upstream / name
+        if not theirs.exists():
+            changed.append((name, "no longer upstream"))
+        elif not ours.exists():
+            changed.append((name, "new upstream"))
+        elif ours.read_bytes() != theirs.read_bytes():
+            changed.append((name, "changed upstream"))
+    return changed
 
 
 def dump(cache) -> str:
@@ -643,11 +666,37 @@ def render(data: Path):
 def main(argv=None):
     here = Path(__file__).resolve().parent.parent
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=here.parent / "shared" / "data", help="research data folder (default ../shared/data)")
+    parser.add_argument("--data", type=Path, default=here / "pricing-cache" / "sources", help="research data folder (default pricing-cache/sources, the vendored inputs)")
     parser.add_argument("--out", type=Path, default=here / "pricing-cache", help="output folder (default pricing-cache/)")
     parser.add_argument("--check", action="store_true", help="fail if the committed cache differs from a fresh build")
     parser.add_argument("--verbose", action="store_true", help="list skipped and dropped records")
+    parser.add_argument("--upstream", type=Path, help="compare the vendored inputs with this research folder (e.g. ../shared/data) and list what differs")
+    parser.add_argument("--sync", action="store_true", help="with --upstream: copy the differing files into --data")
     args = parser.parse_args(argv)
+    if args.upstream is not None:
+        if not args.upstream.is_dir():
+            print(f"normalize_pricing: no upstream folder at {args.upstream}; nothing to compare", file=sys.stderr)
+            return 0
+        changed = upstream_changes(args.data, args.upstream)
+        if not changed:
+            print(f"vendored pricing inputs match {args.upstream}")
+            return 0
+        print(f"notice: {len(changed)} vendored pricing input(s) differ from {args.upstream}:")
+        for name, how in changed:
+            print(f"  {name}: {how}")
+        if args.sync:
+            for name, how in changed:
+                if how == "no longer upstream":
+                    continue
+                target = args.data / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes((args.upstream / name).read_bytes())
+            print("copied; now run python3 scripts/normalize_pricing.py to rebuild the cache, and review the diff")
+        else:
+            print(f"  to take them: python3 scripts/normalize_pricing.py --upstream {args.upstream} --sync && python3 scripts/normalize_pricing.py")
+        return 0
+    if args.sync:
+        parser.error("--sync needs --upstream DIR")
     try:
         body, manifest, log = render(args.data)
     except (NormalizeError, KeyError, ValueError, OSError) as err:

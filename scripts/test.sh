@@ -29,12 +29,13 @@ cargo clippy --all-targets --locked -- -D warnings
 say "cargo test"
 cargo test --locked
 
-say "pricing cache matches scripts/normalize_pricing.py run on ../shared/data"
-if [ ! -d ../shared/data ]; then
-  echo "../shared/data is missing: the pricing cache cannot be checked against its inputs" >&2
-  exit 1
-fi
+say "pricing cache matches scripts/normalize_pricing.py run on its vendored inputs (pricing-cache/sources)"
 python3 scripts/normalize_pricing.py --check
+# Where new pricing data arrives upstream (../shared/data beside a team checkout), say what
+# changed: a notice to act on, never a failure (a clone from the public repository has none).
+if [ -d ../shared/data ]; then
+  python3 scripts/normalize_pricing.py --upstream ../shared/data
+fi
 
 say "bundled example metrics match scripts/generate_example_metrics.py"
 python3 scripts/generate_example_metrics.py --check
