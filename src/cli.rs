@@ -1,4 +1,4 @@
-//! The command line (clap derive only): `capplan [report|init] [flags]`.
+//! The command line (clap derive only): `capplan [report|init|completions|man] [flags]`.
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
@@ -18,7 +18,7 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (pricing cache ",
 /// Without a subcommand, opens the interactive planner (or prints the report when stdout is not
 /// a terminal).
 #[derive(Debug, Parser)]
-#[command(name = "capplan", version = VERSION, about, long_about, max_term_width = 100)]
+#[command(name = "capplan", version = VERSION, about, long_about, max_term_width = 100, after_help = EXAMPLES)]
 pub struct Cli {
     /// What to do (default: the interactive planner).
     #[command(subcommand)]
@@ -37,13 +37,29 @@ pub struct Cli {
     pub as_of: Option<NaiveDate>,
 }
 
+/// Shown after `capplan --help`.
+const EXAMPLES: &str = "Examples:
+  capplan init                              write a commented example plan to ./capplan.toml
+  capplan report --env prod                 Markdown report of one environment
+  capplan report --all --format json -o -   every environment as JSON, to stdout
+  capplan                                   the interactive planner
+
+Exit status: 0 done; 1 an environment has no option that fits or is over budget_usd (the report
+is still written); 2 an error (the message names the file, line, key and what is accepted).";
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print the cost report of one environment or all of them
+    #[command(after_help = "Exit status: 0 done; 1 the report was written but an environment has no option that \
+fits (the report says what would) or its cheapest fit is over budget_usd; 2 an error.")]
     Report(ReportArgs),
     /// Write the commented example plan to ./capplan.toml (never overwrites)
     Init(InitArgs),
+    /// Print a shell completion script (e.g. `capplan completions bash > ~/.local/share/bash-completion/completions/capplan`)
+    Completions(CompletionsArgs),
+    /// Print the manual page in roff (e.g. `capplan man > ~/.local/share/man/man1/capplan.1`)
+    Man,
 }
 
 /// `capplan report`.
@@ -61,7 +77,7 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = Format::Md)]
     pub format: Format,
 
-    /// Write to FILE instead of stdout (atomically: never a half-written file)
+    /// Write to FILE instead of stdout (atomically: never a half-written file); `-` is stdout
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -69,9 +85,17 @@ pub struct ReportArgs {
 /// `capplan init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
-    /// Where to write the plan
-    #[arg(default_value = "capplan.toml", value_name = "FILE")]
-    pub path: PathBuf,
+    /// Where to write the plan [default: the --plan file, else ./capplan.toml]
+    #[arg(value_name = "FILE")]
+    pub path: Option<PathBuf>,
+}
+
+/// `capplan completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::model::price::PriceBook;
 use crate::source::MetricsLocation;
 use crate::source::metrics::EXAMPLE_METRICS_NAME;
-use crate::source::plan::{EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, MetricsRef, Plan, parse_plan};
+use crate::source::plan::{EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, MetricsRef, Plan, parse_plan, plan_text};
 
 /// The plan file used when `--plan` is not given and it exists.
 pub const DEFAULT_PLAN: &str = "capplan.toml";
@@ -69,12 +69,19 @@ impl Settings {
         match &self.plan {
             PlanSource::Bundled => Ok(parse_plan(EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, book)?),
             PlanSource::File(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-                    action: "read plan",
-                    path: path.clone(),
-                    source,
+                let bytes = std::fs::read(path).map_err(|source| {
+                    if source.kind() == std::io::ErrorKind::NotFound {
+                        Error::Usage(format!(
+                            "no plan file '{}' (check the path, or write a commented example there with `capplan init {}`)",
+                            path.display(),
+                            path.display()
+                        ))
+                    } else {
+                        Error::Io { action: "read plan", path: path.clone(), source }
+                    }
                 })?;
-                Ok(parse_plan(&text, &path.display().to_string(), book)?)
+                let name = path.display().to_string();
+                Ok(parse_plan(plan_text(&bytes, &name)?, &name, book)?)
             }
         }
     }

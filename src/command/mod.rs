@@ -1,5 +1,6 @@
 //! Subcommands: each maps its flags onto the library and returns an exit code.
 
+pub mod docs;
 pub mod init;
 pub mod report;
 
@@ -42,13 +43,42 @@ fn temp_in(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
     builder.tempfile_in(dir)
 }
 
+/// The OS error behind `err`, without the temporary file's path that `tempfile` adds: messages
+/// name the path the user gave, never an internal one.
+fn without_temp_path(err: io::Error) -> io::Error {
+    // tempfile wraps the OS error as "<error> at path \"<temp file>\"" and hides the OS error
+    // from `source()`: keep the words before the path
+    if err.get_ref().is_some() {
+        let text = err.to_string();
+        if let Some((head, _)) = text.rsplit_once(" at path ") {
+            return io::Error::new(err.kind(), head.to_string());
+        }
+    }
+    err
+}
+
+/// An error when the folder `path` would be written in does not exist.
+pub fn missing_dir(path: &Path) -> Option<Error> {
+    let dir = dir_of(path);
+    (!dir.is_dir()).then(|| {
+        Error::Usage(format!(
+            "cannot write '{}': directory '{}' does not exist (create it first)",
+            path.display(),
+            dir.display()
+        ))
+    })
+}
+
 /// Create `path` with `bytes`, failing with [`io::ErrorKind::AlreadyExists`] if it exists: the
 /// file appears whole or not at all, and nothing is ever overwritten.
 pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut tmp = temp_in(dir_of(path))?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)
+    let write = || -> io::Result<()> {
+        let mut tmp = temp_in(dir_of(path))?;
+        tmp.write_all(bytes)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist_noclobber(path).map(drop).map_err(|e| e.error)
+    };
+    write().map_err(without_temp_path)
 }
 
 /// Write `bytes` to `path` atomically: a temporary file beside the real target (symlinks are
@@ -57,7 +87,8 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// written in place. A new file gets the usual permissions (0666 less the umask); an existing
 /// one keeps its own.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let io_err = |source: io::Error| Error::Io { action: "write", path: path.to_path_buf(), source };
+    let io_err =
+        |source: io::Error| Error::Io { action: "write", path: path.to_path_buf(), source: without_temp_path(source) };
     let target = resolve(path);
     let existing = std::fs::metadata(&target);
     match &existing {
@@ -73,7 +104,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = dir_of(&target);
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
-            "cannot write '{}': directory '{}' does not exist",
+            "cannot write '{}': directory '{}' does not exist (create it first)",
             path.display(),
             dir.display()
         )));

@@ -61,7 +61,9 @@ pub fn render_bytes(report: &Report, format: Format) -> Vec<u8> {
 
 /// Run `capplan report`.
 pub fn exec(args: &ReportArgs, settings: &Settings) -> Result<ExitCode> {
-    if let (Some(out), PlanSource::File(plan)) = (&args.output, &settings.plan)
+    // `-o -` is stdout, as for most Unix tools
+    let output = args.output.as_deref().filter(|p| *p != std::path::Path::new("-"));
+    if let (Some(out), PlanSource::File(plan)) = (output, &settings.plan)
         && same_file(out, plan)
     {
         return Err(Error::Usage(format!(
@@ -73,7 +75,7 @@ pub fn exec(args: &ReportArgs, settings: &Settings) -> Result<ExitCode> {
     let plan = settings.load_plan(book)?;
     let report = build(&plan, args.env.as_deref(), book, settings)?;
     let bytes = render_bytes(&report, args.format);
-    match &args.output {
+    match output {
         Some(path) => {
             write_atomically(path, &bytes)?;
             eprintln!("wrote {}", path.display());

@@ -113,7 +113,7 @@ fn pricing_line(out: &mut String, env: &EnvReport) {
     let stale = if p.stale {
         format!(" **stale: {} days old; refresh before trusting**", p.age_days)
     } else {
-        format!(" ({} days old)", p.age_days)
+        format!(" ({})", super::price_age_words(p.age_days))
     };
     let _ = writeln!(
         out,

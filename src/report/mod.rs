@@ -28,6 +28,20 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// Prices older than this many days are flagged as stale.
 pub const STALE_AFTER_DAYS: i64 = 90;
 
+/// How old prices are, in words: `61 days old`, or, when they are dated after the evaluation
+/// date (`--as-of` in the past), `dated 274 days after the evaluation date`.
+pub fn price_age_words(age_days: i64) -> String {
+    if age_days < 0 {
+        format!(
+            "dated {} day{} after the evaluation date: they may not be the prices that applied then",
+            -age_days,
+            if age_days == -1 { "" } else { "s" }
+        )
+    } else {
+        format!("{age_days} day{} old", if age_days == 1 { "" } else { "s" })
+    }
+}
+
 /// Output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {

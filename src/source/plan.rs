@@ -15,6 +15,7 @@ use crate::model::capacity::Policy;
 use crate::model::catalog::Engine;
 use crate::model::limits::{MAX_NODES_PER_CLUSTER, MAX_REPLICAS_PER_SHARD, MEMCACHED_MAX_NODES};
 use crate::model::price::{Payment, PriceBook, Term, TermLength};
+use crate::model::region::{region_codes, region_name};
 use crate::model::units::decimal_from_f64;
 use crate::model::workload::{
     Auth, Backup, Commit, Current, Deployment, EngineVersion, EnvInputs, NodeLayout, Workload,
@@ -162,6 +163,66 @@ impl<'de, const MAX: u64> Deserialize<'de> for Amount<MAX> {
 /// Said where a price or region is missing.
 const EMBEDDED_ONLY: &str =
     " (this version prices only what is embedded; a live Price List refresh is not available yet)";
+
+/// Why `region` cannot be planned: a real AWS region without embedded prices (and what to do),
+/// or not a region at all (and the likely one).
+fn unpriced_region(region: &str, book: &PriceBook) -> String {
+    let covered = book.region_names().join(", ");
+    match region_name(region) {
+        Some(name) => format!(
+            "'{region}' ({name}) is an AWS region, but the embedded prices do not cover it; covered: {covered}. \
+             This version cannot fetch prices (a live Price List refresh is not available yet): plan with a covered \
+             region nearby as an approximation, and say so where the figures are used"
+        ),
+        None => {
+            let codes: Vec<&str> = region_codes().collect();
+            format!(
+                "'{region}' is not an AWS region{}; regions look like 'us-east-1'; embedded prices cover: {covered}",
+                suggestion(region, &codes)
+            )
+        }
+    }
+}
+
+/// What a missing key means and what it accepts, for the keys without a default.
+fn missing_key_hint(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "engine" => "the protocol the app speaks; accepted: 'valkey', 'redis' (Redis OSS), 'memcached'",
+        "workload" => "each environment needs an [env.NAME.workload] table with at least data_gb and requests_per_sec",
+        "data_gb" => "average stored data in GiB, e.g. data_gb = 8.0",
+        "requests_per_sec" => "average requests per second, e.g. requests_per_sec = 2500",
+        "kind" => "what runs today; accepted: 'node', 'serverless', 'upstash'",
+        "file" => "the metrics file, relative to the plan's folder, e.g. file = \"capplan-metrics-prod.json\"",
+        "term" => "accepted: '1yr', '3yr'",
+        "payment" => "accepted: 'no-upfront', 'partial-upfront', 'all-upfront'",
+        "kb" => "the size of the requests in this bucket, KB",
+        "share" => "the share of requests of this size, 0-1",
+        _ => return None,
+    })
+}
+
+/// The plan's bytes as text; bytes that are not UTF-8 are an error naming the line and byte.
+pub fn plan_text<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, PlanError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let before = &bytes[..at];
+        let line = before.split(|b| *b == b'\n').count();
+        let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let column = at - line_start + 1;
+        PlanError {
+            file: file.to_string(),
+            line,
+            column,
+            key: String::new(),
+            message: format!(
+                "the plan is not UTF-8 text: byte {column} of line {line} (byte {} of the file) is 0x{:02x}; save the file as UTF-8",
+                at + 1,
+                bytes[at]
+            ),
+            snippet: None,
+        }
+    })
+}
 
 /// Money, counts: up to 1e12.
 type NonNegative = Amount<1_000_000_000_000>;
@@ -415,6 +476,14 @@ fn tidy(message: &str) -> String {
         .replace("expected u64", "expected a whole number")
         .replace("expected u8", "expected a whole number")
         .replace("expected a boolean", "expected true or false");
+    if let Some(rest) = message.strip_prefix("missing field '")
+        && let Some(field) = rest.strip_suffix('\'')
+    {
+        return match missing_key_hint(field) {
+            Some(hint) => format!("missing key '{field}': {hint}"),
+            None => format!("missing key '{field}'"),
+        };
+    }
     if let Some(rest) = message.strip_prefix("unknown field '")
         && let Some((field, expected)) = rest.split_once("', expected one of ")
     {
@@ -462,15 +531,7 @@ fn env_inputs(
     })?;
     if book.region(region.get_ref()).is_none() {
         let where_key = if raw.region.is_some() { key("region") } else { "region".to_string() };
-        return Err(loc.error(
-            Some(region.span()),
-            &where_key,
-            format!(
-                "unknown region '{}'; embedded prices cover: {}{EMBEDDED_ONLY}",
-                region.get_ref(),
-                book.region_names().join(", ")
-            ),
-        ));
+        return Err(loc.error(Some(region.span()), &where_key, unpriced_region(region.get_ref(), book)));
     }
     let region = region.get_ref().clone();
 
@@ -899,7 +960,7 @@ mod tests {
     #[test]
     fn unknown_region_and_node_type_name_what_is_available() {
         let err = parse(&BASE.replace("us-east-1", "eu-west-9")).unwrap_err();
-        assert!(err.message.contains("unknown region 'eu-west-9'") && err.message.contains("us-east-1"), "{err}");
+        assert!(err.message.contains("'eu-west-9' is not an AWS region") && err.message.contains("us-east-1"), "{err}");
         let text = format!("{BASE}[env.prod.current]\nkind = \"node\"\nnode_type = \"cache.r7g.larg\"\n");
         let err = parse(&text).unwrap_err();
         assert_eq!(err.key, "env.prod.current.node_type");
@@ -911,7 +972,7 @@ mod tests {
         let err = parse("region = \"us-east-1\"\n").unwrap_err();
         assert!(err.message.contains("no environments"), "{err}");
         let err = parse(&BASE.replace("requests_per_sec = 2500\n", "")).unwrap_err();
-        assert!(err.message.contains("missing field 'requests_per_sec'"), "{err}");
+        assert!(err.message.contains("missing key 'requests_per_sec': average requests per second"), "{err}");
     }
 
     #[test]

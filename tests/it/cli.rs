@@ -84,11 +84,9 @@ fn unknown_environment_lists_the_ones_there_are() {
 #[test]
 fn missing_plan_file_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
-    capplan(dir.path())
-        .args(["report", "--plan", "nope.toml"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("cannot read plan 'nope.toml'"));
+    capplan(dir.path()).args(["report", "--plan", "nope.toml"]).assert().code(2).stderr(
+        predicate::str::contains("no plan file 'nope.toml'").and(predicate::str::contains("capplan init nope.toml")),
+    );
 }
 
 #[test]
@@ -361,4 +359,180 @@ fn output_follows_symlinks_keeps_permissions_and_spares_the_plan() {
         .code(2)
         .stderr(predicate::str::contains("is the plan file itself"));
     assert!(fs::read_to_string(dir.path().join("capplan.toml")).unwrap().contains("[env.prod]"));
+}
+
+// ---- issue 7: a new user's first hour -------------------------------------------------------
+
+/// The example plan with its top-level region replaced.
+fn example_in(region: &str) -> String {
+    let top = format!("region = \"{region}\"");
+    capplan::source::plan::EXAMPLE_PLAN
+        .lines()
+        .map(|line| if line.starts_with("region = ") { top.as_str() } else { line })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn issue_7_dash_output_is_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    capplan(dir.path())
+        .args(["report", "--env", "dev", "-o", "-"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("# capplan report: dev"));
+    assert!(!dir.path().join("-").exists(), "a file named '-' was created");
+}
+
+#[test]
+fn issue_7_init_writes_the_plan_flag_and_names_it_in_the_next_step() {
+    let dir = tempfile::tempdir().unwrap();
+    capplan(dir.path())
+        .args(["init", "--plan", "other.toml"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("capplan report --plan other.toml --env prod"));
+    assert!(dir.path().join("other.toml").is_file());
+    assert!(!dir.path().join("capplan.toml").exists());
+    fs::create_dir(dir.path().join("sub")).unwrap();
+    capplan(dir.path())
+        .args(["init", "sub/x.toml"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("capplan report --plan sub/x.toml --env prod"));
+    assert!(dir.path().join("sub/capplan-metrics-prod.example.json").is_file());
+    // the hint works as printed
+    capplan(dir.path()).args(["report", "--plan", "sub/x.toml", "--env", "prod"]).assert().success();
+    // two different files is a question, not a guess
+    capplan(dir.path())
+        .args(["init", "a.toml", "--plan", "b.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("two files"));
+}
+
+#[test]
+fn issue_7_a_real_region_without_prices_is_not_called_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    // a real AWS region that no embedded source prices
+    fs::write(dir.path().join("p.toml"), example_in("ap-southeast-6")).unwrap();
+    capplan(dir.path())
+        .args(["report", "--plan", "p.toml", "--env", "dev"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("'ap-southeast-6' (Asia Pacific (New Zealand)) is an AWS region"))
+        .stderr(predicate::str::contains("covered: ").and(predicate::str::contains("us-east-1")))
+        .stderr(predicate::str::contains("plan with a covered region nearby"))
+        .stderr(predicate::str::contains("unknown region").not());
+    // a typo gets the likely region
+    fs::write(dir.path().join("p.toml"), example_in("us-est-1")).unwrap();
+    capplan(dir.path()).args(["report", "--plan", "p.toml", "--env", "dev"]).assert().code(2).stderr(
+        predicate::str::contains("p.toml:14:10: region: 'us-est-1' is not an AWS region (did you mean 'us-east-1'?)"),
+    );
+}
+
+#[test]
+fn issue_7_a_missing_engine_lists_the_accepted_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = "region = \"us-east-1\"\n[env.dev]\n[env.dev.workload]\ndata_gb = 1\nrequests_per_sec = 10\n";
+    fs::write(dir.path().join("p.toml"), plan).unwrap();
+    capplan(dir.path())
+        .args(["report", "--plan", "p.toml", "--env", "dev"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("p.toml:2:1: env.dev: missing key 'engine'"))
+        .stderr(predicate::str::contains("'valkey', 'redis' (Redis OSS), 'memcached'"));
+}
+
+#[test]
+fn issue_7_a_plan_that_is_not_utf8_names_the_line_and_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("p.toml"), b"region = \"us-east-1\"\n# caf\xe9 menu\n").unwrap();
+    capplan(dir.path())
+        .args(["report", "--plan", "p.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("p.toml:2:6: the plan is not UTF-8 text: byte 6 of line 2"))
+        .stderr(predicate::str::contains("0xe9"));
+}
+
+#[test]
+fn issue_7_errors_name_the_path_given_never_a_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let no_temp = || predicate::str::contains(".capplan-").not().and(predicate::str::contains(".tmp").not());
+    capplan(dir.path())
+        .args(["init", "nodir/x.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot write 'nodir/x.toml': directory 'nodir' does not exist"))
+        .stderr(no_temp());
+    capplan(dir.path())
+        .args(["report", "--env", "dev", "-o", "nodir/r.md"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("'nodir/r.md'"))
+        .stderr(no_temp());
+    // a folder that exists but takes no new files (/proc on Linux)
+    if std::path::Path::new("/proc/self").exists() {
+        capplan(dir.path())
+            .args(["report", "--env", "dev", "-o", "/proc/capplan-report.md"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("cannot write '/proc/capplan-report.md'"))
+            .stderr(no_temp());
+    }
+}
+
+#[test]
+fn issue_7_an_evaluation_date_before_the_prices_is_not_a_negative_age() {
+    let dir = tempfile::tempdir().unwrap();
+    capplan(dir.path())
+        .args(["report", "--env", "dev", "--as-of", "2020-01-01"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("days after the evaluation date"))
+        .stdout(predicate::str::is_match(r"\(-\d+ days").unwrap().not());
+}
+
+#[test]
+fn issue_7_completions_and_man_name_every_subcommand() {
+    use clap::CommandFactory;
+    let subcommands: Vec<String> = capplan::cli::Cli::command()
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .filter(|n| n != "help")
+        .collect();
+    assert!(subcommands.len() >= 4, "{subcommands:?}");
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = capplan(dir.path()).args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        let script = String::from_utf8(out.stdout).unwrap();
+        for sub in &subcommands {
+            assert!(script.contains(sub.as_str()), "{shell} completions do not name '{sub}'");
+        }
+        // the script parses where the shell is installed (bash always is)
+        let check = match shell {
+            "bash" => Some(("bash", "-n")),
+            "zsh" => Some(("zsh", "-n")),
+            "fish" => Some(("fish", "--no-execute")),
+            _ => None,
+        };
+        if let Some((sh, flag)) = check {
+            let file = dir.path().join(format!("completions.{shell}"));
+            fs::write(&file, &script).unwrap();
+            match std::process::Command::new(sh).arg(flag).arg(&file).status() {
+                Ok(status) => assert!(status.success(), "{shell} does not parse its completion script"),
+                Err(_) => assert_ne!(shell, "bash", "bash is needed to check the bash completions"),
+            }
+        }
+    }
+    let out = capplan(dir.path()).arg("man").output().unwrap();
+    assert!(out.status.success());
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.starts_with(".ie") || page.starts_with(".TH"), "not roff: {}", &page[..40.min(page.len())]);
+    for sub in &subcommands {
+        assert!(page.contains(&format!(".SH \"CAPPLAN {}\"", sub.to_uppercase())), "man page lacks '{sub}'");
+    }
+    assert!(page.contains(".SH \"EXIT STATUS\""));
 }

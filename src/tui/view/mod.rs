@@ -103,8 +103,9 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     buf.set_style(area, theme.header);
     let age = (app.as_of - app.book.as_of).num_days();
     let stale = age > crate::report::STALE_AFTER_DAYS;
+    let age_words = if age < 0 { "dated after --as-of".to_string() } else { format!("{age} d") };
     let prices = format!(
-        "prices: {} as of {} ({age} d{}) ",
+        "prices: {} as of {} ({age_words}{}) ",
         app.book.origin,
         app.book.as_of,
         if stale { ", STALE" } else { "" }
