@@ -1,0 +1,118 @@
+//! The recommender: search every node layout, rank the options that fit, and explain the winner
+//! (settings, rationale, break-even, risks) — or say what would fit when nothing does. Each of
+//! those is its own module; this one holds the answer's shape and [`recommend`].
+
+mod alarms;
+mod break_even;
+mod nothing_fits;
+mod rank;
+mod rationale;
+mod risks;
+mod search;
+mod settings;
+
+pub use alarms::Alarm;
+pub use break_even::{BreakEven, ReservedBreakEven, ServerlessBreakEven};
+pub use nothing_fits::NothingFits;
+pub use risks::Risk;
+pub use search::{NodeResult, SearchMode, SearchStats, brute_force, replica_range, search_node};
+pub use settings::{ClusterSettings, Settings, maxmemory_policy};
+
+use break_even::break_even;
+use nothing_fits::nothing_fits;
+use rank::rank;
+use rationale::rationale;
+use risks::risks;
+use settings::settings;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::model::ModelError;
+use crate::model::evaluate::Evaluated;
+use crate::model::price::PriceBook;
+use crate::model::units::format_usd;
+use crate::model::workload::EnvInputs;
+
+/// The answer for one environment.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Recommendation {
+    /// Id of the recommended entry of `options`.
+    pub option_id: String,
+    /// What to set up.
+    pub settings: Settings,
+    /// Why it won and what the runner-up would save or risk.
+    pub rationale: Vec<String>,
+    /// What breaks first as load grows.
+    pub risks: Vec<Risk>,
+    /// Break-even points.
+    pub break_even: BreakEven,
+    /// How far the monthly cost is above `budget_usd`.
+    pub over_budget_usd: Option<Decimal>,
+}
+
+/// The recommendation, or why there is none.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// An option fits.
+    Recommended(Box<Recommendation>),
+    /// Nothing fits.
+    NothingFits(NothingFits),
+}
+
+impl Outcome {
+    /// The recommendation, if any.
+    pub fn recommendation(&self) -> Option<&Recommendation> {
+        match self {
+            Outcome::Recommended(r) => Some(r),
+            Outcome::NothingFits(_) => None,
+        }
+    }
+}
+
+/// Whether the environment may choose `option` (its term within the commit policy).
+pub fn eligible(option: &Evaluated, env: &EnvInputs) -> bool {
+    option.feasible() && option.deployment.term().is_none_or(|t| env.commit.allows(t))
+}
+
+/// Rank the options and explain the winner.
+pub fn recommend(
+    env: &EnvInputs,
+    options: &[Evaluated],
+    book: &PriceBook,
+    as_of: NaiveDate,
+) -> Result<Outcome, ModelError> {
+    let Some(winner) = options.iter().filter(|o| eligible(o, env)).min_by(|a, b| rank(a, b)) else {
+        return Ok(Outcome::NothingFits(nothing_fits(env, options, book)));
+    };
+    let rationale = rationale(env, options, winner, book);
+    let settings = settings(env, winner, book);
+    let break_even = break_even(env, options, winner, book, as_of)?;
+    let mut risks = risks(env, winner, book, as_of);
+    let over_budget_usd = env.budget_usd.filter(|b| winner.monthly_usd() > *b).map(|b| winner.monthly_usd() - b);
+    if let (Some(over), Some(budget)) = (over_budget_usd, env.budget_usd) {
+        risks.insert(
+            0,
+            Risk {
+                resource: "budget".into(),
+                message: format!(
+                    "the cheapest option that fits costs {}/month: {} over the budget of {}",
+                    format_usd(winner.monthly_usd()),
+                    format_usd(over),
+                    format_usd(budget)
+                ),
+                months_to_limit: Some(0.0),
+                date: Some(as_of),
+            },
+        );
+    }
+    Ok(Outcome::Recommended(Box::new(Recommendation {
+        option_id: winner.id.clone(),
+        settings,
+        rationale,
+        risks,
+        break_even,
+        over_budget_usd,
+    })))
+}

@@ -1,0 +1,127 @@
+//! Rationale: why the winner won, what the runner-up would cost or risk, what a commitment would save.
+
+use rust_decimal::Decimal;
+
+use crate::model::capacity::{self, Constraint, Utilization, pct};
+use crate::model::evaluate::{Evaluated, OptionKind};
+use crate::model::price::{PriceBook, Term};
+use crate::model::units::format_usd;
+use crate::model::workload::EnvInputs;
+
+use super::eligible;
+use super::rank::{family_of, kind_label, rank};
+
+pub(super) fn utilization_words(u: &Utilization) -> String {
+    let parts: Vec<String> =
+        [("memory", u.memory), ("CPU", u.cpu), ("network", u.network), ("connections", u.connections)]
+            .into_iter()
+            .filter_map(|(n, v)| v.map(|v| format!("{n} {}", pct(v))))
+            .collect();
+    parts.join(", ")
+}
+
+pub(super) fn rationale(env: &EnvInputs, options: &[Evaluated], winner: &Evaluated, book: &PriceBook) -> Vec<String> {
+    let mut out = Vec::new();
+    let policy = if env.commit.length.is_none() {
+        "no reserved commitment (commit = \"none\")".to_string()
+    } else {
+        format!("commitments up to {} {}", env.commit.id(), env.commit.payment.id())
+    };
+    out.push(format!(
+        "{} is the cheapest option that fits: {}/month, with {policy}",
+        kind_label(winner, book),
+        format_usd(winner.monthly_usd())
+    ));
+    let headroom = pct(env.policy.headroom);
+    let grown = if env.workload.growth_pct_per_month > Decimal::ZERO {
+        format!(
+            " after {} months of {}%/month growth",
+            env.policy.horizon_months,
+            env.workload.growth_pct_per_month.normalize()
+        )
+    } else {
+        String::new()
+    };
+    let used = utilization_words(&winner.utilization);
+    if !used.is_empty() {
+        let of = match winner.kind {
+            OptionKind::Serverless => "of the Serverless per-cache limits".to_string(),
+            OptionKind::Upstash => "of the plan's caps".to_string(),
+            _ => format!("(node limit {headroom})"),
+        };
+        out.push(format!("at peak{grown} it uses {used} {of}"));
+    }
+    // the cheapest excluded option of each kind and reason (options are sorted by cost)
+    let mut seen = Vec::new();
+    let mut cheaper = Vec::new();
+    for o in options.iter().filter(|o| o.monthly_usd() < winner.monthly_usd() && !o.feasible()) {
+        let Some(first) = o.exclusions.first() else { continue };
+        if first.constraint == Constraint::Engine || seen.contains(&(o.kind, first.constraint)) {
+            continue;
+        }
+        seen.push((o.kind, first.constraint));
+        cheaper.push(format!("{} ({})", o.id, first.constraint.id()));
+    }
+    cheaper.truncate(5);
+    if !cheaper.is_empty() {
+        out.push(format!("cheaper options do not fit: {}", cheaper.join(", ")));
+    }
+    let family = family_of(winner, book);
+    let runner = options
+        .iter()
+        .filter(|o| eligible(o, env) && o.id != winner.id && family_of(o, book) != family)
+        .min_by(|a, b| rank(a, b));
+    if let Some(r) = runner {
+        let delta = r.monthly_usd() - winner.monthly_usd();
+        let risk = runner_risk(r, env);
+        out.push(format!(
+            "runner-up: {} ({}) at {}/month, {} more{}",
+            r.id,
+            kind_label(r, book),
+            format_usd(r.monthly_usd()),
+            format_usd(delta),
+            risk
+        ));
+    }
+    // what a commitment the policy does not allow would save
+    if let Some(reserved) = options
+        .iter()
+        .filter(|o| o.feasible() && o.commits() && !eligible(o, env) && o.monthly_usd() < winner.monthly_usd())
+        .min_by(|a, b| rank(a, b))
+        && let Some(Term::Reserved(length, payment)) = reserved.term()
+    {
+        let upfront = if reserved.cost.upfront_known {
+            format!("{} upfront", format_usd(reserved.cost.upfront_usd))
+        } else {
+            "upfront not published".to_string()
+        };
+        out.push(format!(
+            "a {} {} reservation would save a further {}/month: {} at {}/month amortized ({upfront}); allow it with commit = \"{}\", commit_payment = \"{}\"",
+            length.id(),
+            payment.id(),
+            format_usd(winner.monthly_usd() - reserved.monthly_usd()),
+            reserved.id,
+            format_usd(reserved.monthly_usd()),
+            length.id(),
+            payment.id()
+        ));
+    }
+    out
+}
+
+pub(super) fn runner_risk(option: &Evaluated, env: &EnvInputs) -> String {
+    match option.kind {
+        OptionKind::Serverless => {
+            if capacity::is_spiky(&env.workload) {
+                "; pays per use, but a sudden spike may throttle while it scales".to_string()
+            } else {
+                "; pays per use and scales without resizing".to_string()
+            }
+        }
+        OptionKind::Upstash => "; a third-party service outside your VPC (REST adds ~6 ms per GET)".to_string(),
+        _ => option
+            .utilization
+            .highest()
+            .map_or_else(String::new, |(r, v)| format!("; its tightest resource is {r} at {}", pct(v))),
+    }
+}
