@@ -12,6 +12,7 @@ pub mod metering;
 pub mod observed;
 pub mod price;
 pub mod recommend;
+pub mod throughput;
 pub mod units;
 pub mod workload;
 
