@@ -13,6 +13,7 @@ pub mod observed;
 pub mod price;
 pub mod recommend;
 pub mod region;
+pub mod throughput;
 pub mod units;
 pub mod workload;
 
