@@ -15,13 +15,14 @@ use super::limits::{
     MEMCACHED_MAX_NODES, SERVERLESS_MAX_CONNECTIONS, SERVERLESS_MAX_DATA_GB, SERVERLESS_MAX_ECPU_PER_SEC,
     SERVERLESS_SLOT_ECPU_PER_SEC, SERVERLESS_SLOT_ECPU_PER_SEC_READONLY,
 };
-use super::metering::ecpu_per_request;
+use super::metering::ecpu_per_request_mix;
 use super::price::{UpstashPayg, UpstashPlan};
+use super::throughput::{
+    Cluster, Layout as ThroughputLayout, Load, ReadRouting, Version, bindings, engine_requests_per_sec, threading,
+};
 use super::units::{decimal_from_f64, format_quantity, to_f64};
-use super::workload::{Auth, EnvInputs, NodeLayout, Workload};
+use super::workload::{Auth, EnvInputs, NodeLayout, Tier, UsageLimits, Workload};
 
-/// Simple operations per second one engine thread sustains (FACTS rule of thumb: ~100 K).
-pub const OPS_PER_ENGINE_THREAD: f64 = 100_000.0;
 /// Data tiering (r6gd): memory + SSD holds about this many times the memory (FACTS).
 pub const DATA_TIERING_FACTOR: f64 = 4.8;
 /// Data tiering fits when at most this share of the data is hot (FACTS).
@@ -37,24 +38,20 @@ pub fn is_spiky(w: &Workload) -> bool {
 /// Memory a pub/sub adapter cluster needs per subscriber for output buffers, GiB (capplan
 /// heuristic: the 32 MB pub/sub client-output-buffer hard limit).
 pub const ADAPTER_BUFFER_GIB_PER_SUBSCRIBER: f64 = 0.03125;
-/// Engine work of delivering one pub/sub message to one subscriber, in simple operations
-/// (capplan heuristic: a buffer write, no parsing).
-pub const PUBSUB_DELIVERY_OPS: f64 = 0.1;
 /// Minimum memory for a pub/sub adapter cluster, GiB (capplan heuristic).
 pub const ADAPTER_MIN_GIB: f64 = 0.25;
 
-/// The heuristics the capacity model uses, labelled for reports.
+/// The heuristics the capacity model uses, labelled for reports (the engine-throughput curve's
+/// anchor points are in [`THROUGHPUT_ANCHORS`](super::throughput::THROUGHPUT_ANCHORS)).
 pub const HEURISTICS: &[&str] = &[
-    "engine CPU: ~100,000 simple operations/s per engine thread (FACTS rule of thumb); a request costs max(1, KB moved) simple operations",
-    "Valkey/Redis OSS on >= 4 vCPU: enhanced I/O threads multiply that by 1 + 0.5 x log2(vCPU / 2), at most 3 (capplan heuristic)",
-    "Memcached is multi-threaded: 100,000 operations/s per vCPU (capplan heuristic)",
+    "engine throughput: a calibrated heuristic per node size and engine version (its anchor points are listed with it); a request up to 1 KB costs one small request of engine time, larger values a little more (memory copies), not ECPU (a billing unit)",
     "burstable t3/t4g: the average load must fit the CPU-credit baseline (10 % per vCPU on micro, 20 % on small/medium)",
     "memory: peak data x (1.1 + 0.9 x write share) for fragmentation and copy-on-write on Valkey/Redis OSS (FACTS: 1.1-2x by write ratio), 1.1 on Memcached",
-    "network: requests x payload, plus pub/sub messages x payload x (1 + subscribers), against the baseline (not burst) bandwidth",
-    "pub/sub CPU: each PUBLISH is one operation plus 0.1 per subscriber it is delivered to (capplan heuristic)",
+    "network: each node's inbound and outbound bytes on their own against the baseline (not burst) bandwidth: reads send values out, writes bring them in, the primary sends every write once more per replica, pub/sub delivers every message to every subscriber",
+    "reads on replicas: with the reader endpoint (cluster mode off) reads spread evenly over the replicas, with READONLY (cluster mode on) over the whole shard; used only where the plan allows it (reads_from_replicas not false) and named as a client requirement",
     "pub/sub in cluster mode: PUBLISH reaches every node, so every node carries the whole pub/sub load",
     "pub/sub adapter: one publisher and one subscriber connection per subscriber instance (capplan heuristic)",
-    "cross-AZ traffic: with ha = true half the client traffic is assumed to cross AZs (capplan assumption; set cross_az_fraction)",
+    "cross-AZ traffic: clients spread evenly over client_azs zones (default 3) reach a primary in one of them, so (n - 1) / n of the traffic crosses zones; reads served by a replica in each zone do not (capplan assumption; cross_az_fraction overrides it)",
 ];
 
 /// The constraint an option breaks.
@@ -85,6 +82,8 @@ pub enum Constraint {
     Quota,
     /// The environment needs replicas and Multi-AZ (`ha = true`) and the deployment has none.
     Availability,
+    /// The plan's `[policy]` rules it out (burstable nodes in production, a vendor).
+    Policy,
 }
 
 impl Constraint {
@@ -103,6 +102,7 @@ impl Constraint {
             Constraint::Region => "region",
             Constraint::Quota => "quota",
             Constraint::Availability => "availability",
+            Constraint::Policy => "policy",
         }
     }
 }
@@ -156,11 +156,81 @@ pub struct Policy {
     pub horizon_months: u32,
     /// reserved-memory-percent as a share (0.25); micro and small nodes get at least 50 % / 30 %.
     pub reserved_memory: f64,
+    /// Where burstable nodes may be recommended.
+    pub burstable: Burstable,
+    /// Share a simpler layout may cost above a cheaper one and still win (0.05).
+    pub simplicity_margin: Decimal,
+    /// Who may run the cache.
+    pub vendors: Vec<Vendor>,
 }
+
+/// Where burstable (t3/t4g) nodes may be recommended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Burstable {
+    /// Staging and development tiers only (AWS positions T nodes for development and test).
+    #[default]
+    NonProduction,
+    /// Never.
+    Never,
+    /// In every tier.
+    Always,
+}
+
+impl Burstable {
+    /// Plan-file spelling.
+    pub fn id(self) -> &'static str {
+        match self {
+            Burstable::NonProduction => "non-production",
+            Burstable::Never => "never",
+            Burstable::Always => "always",
+        }
+    }
+
+    /// Whether burstable nodes may serve an environment of `tier`.
+    pub fn allows(self, tier: Tier) -> bool {
+        match self {
+            Burstable::Always => true,
+            Burstable::Never => false,
+            Burstable::NonProduction => tier != Tier::Production,
+        }
+    }
+}
+
+/// Who may run the cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Vendor {
+    /// Amazon ElastiCache (Serverless and node-based).
+    Aws,
+    /// Upstash.
+    Upstash,
+}
+
+impl Vendor {
+    /// Plan-file spelling.
+    pub fn id(self) -> &'static str {
+        match self {
+            Vendor::Aws => "aws",
+            Vendor::Upstash => "upstash",
+        }
+    }
+}
+
+/// Share a layout with fewer shards or nodes may cost above a cheaper one and still win, by
+/// default (5 %: the `simplicity_margin_pct` policy key).
+pub const DEFAULT_SIMPLICITY_MARGIN: Decimal = Decimal::from_parts(5, 0, 0, false, 2);
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { headroom: 0.75, horizon_months: 12, reserved_memory: DEFAULT_RESERVED_MEMORY }
+        Policy {
+            headroom: 0.75,
+            horizon_months: 12,
+            reserved_memory: DEFAULT_RESERVED_MEMORY,
+            burstable: Burstable::default(),
+            simplicity_margin: DEFAULT_SIMPLICITY_MARGIN,
+            vendors: vec![Vendor::Aws, Vendor::Upstash],
+        }
     }
 }
 
@@ -195,18 +265,22 @@ pub struct Demand {
     pub growth: f64,
     /// Peak data, GiB.
     pub data_gib: f64,
-    /// Peak simple operations/s from requests.
-    pub peak_ops: f64,
-    /// Average simple operations/s from requests.
-    pub avg_ops: f64,
-    /// Peak request bytes/s (in + out).
-    pub request_bytes: f64,
+    /// Peak reads per second.
+    pub reads: f64,
+    /// Peak writes per second.
+    pub writes: f64,
+    /// Average requests per second (what a burstable node's credits must carry).
+    pub avg_requests: f64,
+    /// Average payload per request, KB.
+    pub request_kb: f64,
     /// Peak pub/sub messages published per second.
     pub pubsub_msgs: f64,
-    /// Pub/sub operations/s: each PUBLISH, plus a tenth of an operation per delivery.
-    pub pubsub_ops: f64,
-    /// Pub/sub bytes/s (published in + delivered out).
-    pub pubsub_bytes: f64,
+    /// Average pub/sub messages published per second.
+    pub avg_pubsub_msgs: f64,
+    /// Pub/sub message size, KB.
+    pub pubsub_kb: f64,
+    /// Pub/sub subscribers.
+    pub subscribers: f64,
     /// Client connections.
     pub connections: f64,
     /// Share of writes.
@@ -215,12 +289,10 @@ pub struct Demand {
     pub hot_share: f64,
     /// Share of data that is hot.
     pub hot_fraction: f64,
-    /// Peak ECPU/s on Serverless.
+    /// Peak ECPU/s on Serverless (per request over the size distribution).
     pub peak_ecpu: f64,
     /// Peak requests/s.
     pub peak_rps: f64,
-    /// Pub/sub subscribers.
-    pub subscribers: f64,
 }
 
 impl Demand {
@@ -228,34 +300,33 @@ impl Demand {
     pub fn of(w: &Workload, policy: &Policy) -> Demand {
         let g = 1.0 + to_f64(w.growth_pct_per_month) / 100.0;
         let growth = g.powi(i32::try_from(policy.horizon_months).unwrap_or(i32::MAX));
-        let weight = to_f64(ecpu_per_request(w.avg_request_kb));
-        let kb = to_f64(w.avg_request_kb);
+        let ecpu = to_f64(ecpu_per_request_mix(&w.size_buckets()));
         let peak_rps = w.peak_rps() * growth;
-        let msgs = to_f64(w.peak_pubsub_messages_per_sec.max(w.pubsub_messages_per_sec)) * growth;
-        let subscribers = f64::from(w.pubsub_subscribers);
+        let write_ratio = w.write_ratio();
         Demand {
             growth,
             data_gib: w.peak_data_gib() * growth,
-            peak_ops: peak_rps * weight,
-            avg_ops: to_f64(w.requests_per_sec) * growth * weight,
-            request_bytes: peak_rps * kb * 1024.0,
-            pubsub_msgs: msgs,
-            pubsub_ops: msgs * (1.0 + PUBSUB_DELIVERY_OPS * subscribers),
-            pubsub_bytes: msgs * to_f64(w.pubsub_payload_kb) * 1024.0 * (1.0 + subscribers),
+            reads: peak_rps * (1.0 - write_ratio),
+            writes: peak_rps * write_ratio,
+            avg_requests: to_f64(w.requests_per_sec) * growth,
+            request_kb: to_f64(w.avg_request_kb),
+            pubsub_msgs: to_f64(w.peak_pubsub_messages_per_sec.max(w.pubsub_messages_per_sec)) * growth,
+            avg_pubsub_msgs: to_f64(w.pubsub_messages_per_sec) * growth,
+            pubsub_kb: to_f64(w.pubsub_payload_kb),
+            subscribers: f64::from(w.pubsub_subscribers),
             connections: f64::from(w.connections) * growth,
-            write_ratio: w.write_ratio(),
+            write_ratio,
             hot_share: to_f64(w.hot_key_share).clamp(0.0, 1.0),
             hot_fraction: to_f64(w.hot_data_fraction).clamp(0.0, 1.0),
-            peak_ecpu: peak_rps * weight,
+            peak_ecpu: peak_rps * ecpu,
             peak_rps,
-            subscribers,
         }
     }
 
     /// The state cluster's share of a split deployment: everything but pub/sub.
     #[must_use]
     pub fn without_pubsub(&self) -> Demand {
-        Demand { pubsub_msgs: 0.0, pubsub_ops: 0.0, pubsub_bytes: 0.0, subscribers: 0.0, ..self.clone() }
+        Demand { pubsub_msgs: 0.0, avg_pubsub_msgs: 0.0, subscribers: 0.0, ..self.clone() }
     }
 
     /// The adapter cluster's share of a split deployment: pub/sub only, with buffer memory and
@@ -264,9 +335,9 @@ impl Demand {
     pub fn pubsub_only(&self) -> Demand {
         Demand {
             data_gib: (self.subscribers * ADAPTER_BUFFER_GIB_PER_SUBSCRIBER).max(ADAPTER_MIN_GIB),
-            peak_ops: 0.0,
-            avg_ops: 0.0,
-            request_bytes: 0.0,
+            reads: 0.0,
+            writes: 0.0,
+            avg_requests: 0.0,
             connections: self.subscribers * 2.0,
             hot_share: 0.0,
             peak_ecpu: 0.0,
@@ -275,17 +346,43 @@ impl Demand {
             ..self.clone()
         }
     }
+
+    /// The load the throughput model checks, at peak (`average = false`) or on average (for CPU
+    /// credits), with `memory_factor` applied to the data.
+    pub fn load(&self, memory_factor: f64, average: bool) -> Load {
+        let scale = if average && self.peak_rps > 0.0 { self.avg_requests / self.peak_rps } else { 1.0 };
+        Load {
+            reads_per_sec: self.reads * scale,
+            writes_per_sec: self.writes * scale,
+            read_kb: self.request_kb,
+            write_kb: self.request_kb,
+            pubsub_messages_per_sec: if average { self.avg_pubsub_msgs } else { self.pubsub_msgs },
+            pubsub_subscribers: self.subscribers,
+            pubsub_payload_kb: self.pubsub_kb,
+            connections: self.connections,
+            memory_gib: self.data_gib * memory_factor,
+            hot_key_share: self.hot_share,
+        }
+    }
 }
 
-/// Engine operations/s one node sustains (labelled heuristic, see [`HEURISTICS`]).
-pub fn node_ops_capacity(node: &NodeType, engine: Engine) -> f64 {
-    let vcpu = f64::from(node.vcpu);
-    match engine {
-        Engine::Memcached => OPS_PER_ENGINE_THREAD * vcpu,
-        Engine::Valkey | Engine::Redis => {
-            let io = if node.vcpu >= 4 { (1.0 + 0.5 * (vcpu / 2.0).log2()).min(3.0) } else { 1.0 };
-            OPS_PER_ENGINE_THREAD * io
-        }
+/// Small requests/s one node's engine serves (the calibrated throughput model; see
+/// [`THROUGHPUT_ANCHORS`](super::throughput::THROUGHPUT_ANCHORS)). The one function reports,
+/// alarms and the Metrics screen use for engine capacity.
+pub fn node_requests_capacity(node: &NodeType, engine: Engine, version: Option<Version>) -> f64 {
+    engine_requests_per_sec(node, engine, version)
+}
+
+/// Requests/s a node layout serves before its tightest request-bound resource (engine or
+/// network) is full, for the demand's mix of reads, writes and sizes: the capacity line of the
+/// Metrics screen, from the same model as the fit checks.
+pub fn layout_requests_capacity(layout: &NodeLayout, node: &NodeType, demand: &Demand, policy: &Policy) -> f64 {
+    let u = node_utilization(layout, node, demand, policy, None);
+    let tightest = u.cpu.unwrap_or(0.0).max(u.network.unwrap_or(0.0));
+    if demand.peak_rps > 0.0 && tightest > 0.0 {
+        demand.peak_rps / tightest
+    } else {
+        node_requests_capacity(node, layout.engine, None) * f64::from(layout.shards.max(1))
     }
 }
 
@@ -316,49 +413,154 @@ pub fn quota_increase(engine: Engine) -> String {
     }
 }
 
-/// Resource use of a node layout at peak: plain arithmetic, no allocation.
+/// The throughput model's view of a node layout.
+pub fn cluster_of<'a>(
+    layout: &NodeLayout,
+    node: &'a NodeType,
+    demand: &Demand,
+    policy: &Policy,
+    version: Option<Version>,
+) -> Cluster<'a> {
+    Cluster {
+        node,
+        engine: layout.engine,
+        version,
+        layout: ThroughputLayout {
+            shards: layout.shards,
+            replicas: layout.replicas,
+            cluster_mode: layout.cluster_mode,
+            read_routing: ReadRouting::for_app(layout.replica_reads, layout.cluster_mode),
+        },
+        data_capacity_gib: data_capacity_gib(node, policy, demand.hot_fraction),
+    }
+}
+
+/// Resource use of a node layout at peak, from the throughput model: memory, engine CPU (and on
+/// burstable nodes the average load against the credit baseline), the tighter of network in and
+/// out, and connections, each on the busiest node. Plain arithmetic, no allocation.
 pub fn node_utilization(
     layout: &NodeLayout,
     node: &NodeType,
     demand: &Demand,
     policy: &Policy,
-    reads_from_replicas: bool,
+    version: Option<Version>,
 ) -> Utilization {
-    let shards = f64::from(layout.shards.max(1));
-    let replicas = f64::from(layout.replicas);
-    // the hottest shard carries its even share, or the hot key's share if that is larger
-    let shard_share = (1.0 / shards).max(demand.hot_share);
-    let primary_share = if reads_from_replicas && layout.replicas > 0 {
-        demand.write_ratio + (1.0 - demand.write_ratio) / (1.0 + replicas)
-    } else {
-        1.0
-    };
-    let need_gib = demand.data_gib * memory_factor(layout.engine, demand.write_ratio);
-    let memory = need_gib / (data_capacity_gib(node, policy, demand.hot_fraction) * shards);
-
-    let capacity = node_ops_capacity(node, layout.engine);
-    let peak_ops = demand.peak_ops * shard_share * primary_share + demand.pubsub_ops;
-    let avg_ops = demand.avg_ops * shard_share * primary_share;
-    let cpu = (peak_ops / capacity).max(avg_ops / (capacity * credit_baseline_share(node)));
-
-    let bandwidth = node.baseline_gbps * 1e9 / 8.0;
-    let replication = demand.request_bytes * shard_share * demand.write_ratio * replicas;
-    let bytes = demand.request_bytes * shard_share * primary_share + replication + demand.pubsub_bytes;
-    let network = bytes / bandwidth;
-
-    let connections = demand.connections / f64::from(node.maxclients);
-    Utilization { memory: Some(memory), cpu: Some(cpu), network: Some(network), connections: Some(connections) }
+    let cluster = cluster_of(layout, node, demand, policy, version);
+    let factor = memory_factor(layout.engine, demand.write_ratio);
+    let [memory, engine, net_in, net_out, connections] = bindings(&cluster, &demand.load(factor, false));
+    let mut cpu = engine.utilization;
+    if node.is_burstable() {
+        let [_, average, ..] = bindings(&cluster, &demand.load(factor, true));
+        cpu = cpu.max(average.utilization / credit_baseline_share(node));
+    }
+    Utilization {
+        memory: Some(memory.utilization),
+        cpu: Some(cpu),
+        network: Some(net_in.utilization.max(net_out.utilization)),
+        connections: Some(connections.utilization),
+    }
 }
 
-/// Whether a layout is compatible with the app and within quotas (no capacity checks).
-pub fn node_compatible(layout: &NodeLayout, node: &NodeType, env: &EnvInputs) -> bool {
+/// Why cluster mode cannot run the app at all: CROSSSLOT, SELECT, a client that is not
+/// cluster-aware. Empty when cluster mode can work.
+pub fn cluster_mode_exclusions(w: &Workload) -> Vec<Exclusion> {
+    let mut out = Vec::new();
+    if w.cross_slot_commands {
+        out.push(Exclusion::new(Constraint::CrossSlot, cross_slot_reason("a cluster-mode-enabled cluster")));
+    }
+    if w.uses_select {
+        out.push(Exclusion::new(
+            Constraint::Compatibility,
+            "cluster mode has database 0 only and the app SELECTs other databases; use cluster mode disabled",
+        ));
+    }
+    if w.client_cluster_aware == Some(false) {
+        out.push(Exclusion::new(
+            Constraint::Compatibility,
+            "the client is not cluster-aware (client_cluster_aware = false): in cluster mode it gets MOVED redirections it does not follow; use cluster mode disabled",
+        ));
+    }
+    out
+}
+
+/// Why cluster mode should be chosen only when no single shard can hold the workload: the
+/// client may not be cluster-aware, keyspace notifications are raised per node, classic PUBLISH
+/// is broadcast to every node (FACTS: cluster mode changes what the app sees). Empty when
+/// nothing argues against it.
+pub fn cluster_mode_cautions(w: &Workload) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if w.client_cluster_aware.is_none() {
+        out.push(
+            "the client must be cluster-aware (client_cluster_aware is not stated; a standalone client gets MOVED)",
+        );
+    }
+    if w.keyspace_notifications {
+        out.push("keyspace notifications are raised on each node: the listener must subscribe on every primary");
+    }
+    if w.has_pubsub() {
+        out.push("classic PUBLISH is broadcast to every node over the cluster bus (sharded SPUBLISH is not)");
+    }
+    out
+}
+
+/// Whether a layout is compatible with the app, the policy and the quotas, with the reasons it
+/// is not (no capacity checks). The one place these rules live: the search, the brute force and
+/// [`check_node`] all use it.
+pub fn layout_exclusions(layout: &NodeLayout, node: &NodeType, env: &EnvInputs) -> Vec<Exclusion> {
     let w = &env.workload;
-    layout.engine.serves(env.app_engine)
-        && node.supports(layout.engine)
-        && !(layout.cluster_mode && (w.cross_slot_commands || w.uses_select) && layout.engine.speaks_redis())
-        && !(env.ha && layout.engine != Engine::Memcached && layout.replicas == 0)
-        && layout.nodes() <= max_nodes(layout.engine)
-        && layout.replicas <= MAX_REPLICAS_PER_SHARD
+    let mut out = Vec::new();
+    if !layout.engine.serves(env.app_engine) {
+        out.push(Exclusion::new(Constraint::Engine, engine_reason(layout.engine, env.app_engine)));
+    }
+    if !node.supports(layout.engine) {
+        out.push(Exclusion::new(Constraint::Engine, format!("{} does not run {}", node.name, layout.engine.label())));
+    }
+    if !env.policy.vendors.contains(&Vendor::Aws) {
+        out.push(Exclusion::new(Constraint::Policy, "[policy] vendors rules out AWS (vendors = [\"upstash\"])"));
+    }
+    if layout.cluster_mode && layout.engine.speaks_redis() {
+        out.extend(cluster_mode_exclusions(w));
+    }
+    if env.ha && layout.engine != Engine::Memcached && layout.replicas == 0 {
+        out.push(Exclusion::new(
+            Constraint::Availability,
+            "ha = true needs at least one replica per shard (Multi-AZ with automatic failover)",
+        ));
+    }
+    if node.is_burstable() && !env.policy.burstable.allows(env.tier) {
+        out.push(Exclusion::new(
+            Constraint::Policy,
+            format!(
+                "{} is burstable and this is a {} environment ([policy] burstable = \"{}\"): CPU credits run out under sustained load and the node is throttled",
+                node.name,
+                env.tier.id(),
+                env.policy.burstable.id()
+            ),
+        ));
+    }
+    if layout.nodes() > max_nodes(layout.engine) {
+        out.push(Exclusion::new(
+            Constraint::Quota,
+            format!(
+                "{} nodes is above the default quota of {} nodes per cluster ({})",
+                layout.nodes(),
+                max_nodes(layout.engine),
+                quota_increase(layout.engine)
+            ),
+        ));
+    }
+    if layout.replicas > MAX_REPLICAS_PER_SHARD {
+        out.push(Exclusion::new(
+            Constraint::Quota,
+            format!("{} replicas per shard is above the limit of {MAX_REPLICAS_PER_SHARD}", layout.replicas),
+        ));
+    }
+    out
+}
+
+/// Whether a layout is compatible with the app, the policy and the quotas (no capacity checks).
+pub fn node_compatible(layout: &NodeLayout, node: &NodeType, env: &EnvInputs) -> bool {
+    layout_exclusions(layout, node, env).is_empty()
 }
 
 /// Whether a share is over its limit (a share that is not a number always is).
@@ -398,42 +600,11 @@ pub fn check_node(
     node: &NodeType,
     env: &EnvInputs,
     demand: &Demand,
+    version: Option<Version>,
 ) -> (Vec<Exclusion>, Utilization) {
     let policy = &env.policy;
-    let w = &env.workload;
-    let mut out = Vec::new();
-    if !layout.engine.serves(env.app_engine) {
-        out.push(Exclusion::new(Constraint::Engine, engine_reason(layout.engine, env.app_engine)));
-    }
-    if layout.cluster_mode && layout.engine.speaks_redis() {
-        if w.cross_slot_commands {
-            out.push(Exclusion::new(Constraint::CrossSlot, cross_slot_reason("a cluster-mode-enabled cluster")));
-        }
-        if w.uses_select {
-            out.push(Exclusion::new(
-                Constraint::Compatibility,
-                "cluster mode has database 0 only and the app SELECTs other databases; use cluster mode disabled",
-            ));
-        }
-    }
-    if env.ha && layout.engine != Engine::Memcached && layout.replicas == 0 {
-        out.push(Exclusion::new(
-            Constraint::Availability,
-            "ha = true needs at least one replica per shard (Multi-AZ with automatic failover)",
-        ));
-    }
-    if layout.nodes() > max_nodes(layout.engine) {
-        out.push(Exclusion::new(
-            Constraint::Quota,
-            format!(
-                "{} nodes is above the default quota of {} nodes per cluster ({})",
-                layout.nodes(),
-                max_nodes(layout.engine),
-                quota_increase(layout.engine)
-            ),
-        ));
-    }
-    let u = node_utilization(layout, node, demand, policy, w.reads_from_replicas);
+    let mut out = layout_exclusions(layout, node, env);
+    let u = node_utilization(layout, node, demand, policy, version);
     let head = policy.headroom;
     let grown =
         if demand.growth > 1.0 { format!(" after {} months of growth", policy.horizon_months) } else { String::new() };
@@ -463,11 +634,12 @@ pub fn check_node(
         out.push(Exclusion::new(
             Constraint::Throughput,
             format!(
-                "engine CPU at {} of {} at peak{grown}{burst} (limit {}; heuristic ~{} ops/s per node)",
+                "engine CPU at {} of {} at peak{grown}{burst} (limit {}; ~{} small requests/s per node with {}, a calibrated heuristic)",
                 pct(c),
                 node.name,
                 pct(head),
-                fmt_f64(node_ops_capacity(node, layout.engine))
+                fmt_f64(node_requests_capacity(node, layout.engine, version)),
+                threading(node, layout.engine, version).label()
             ),
         ));
     }
@@ -475,7 +647,7 @@ pub fn check_node(
         out.push(Exclusion::new(
             Constraint::Bandwidth,
             format!(
-                "network at {} of the {} Gbps baseline of {} at peak{grown} (limit {}; the burst is not sustained)",
+                "network at {} of the {} Gbps baseline of {} at peak{grown}, the busier direction of the busiest node (limit {}; the burst is not sustained)",
                 pct(n),
                 fmt_f64(node.baseline_gbps),
                 node.name,
@@ -513,6 +685,9 @@ pub fn serverless_utilization(demand: &Demand) -> Utilization {
 pub fn check_serverless(engine: Engine, env: &EnvInputs, demand: &Demand) -> (Vec<Exclusion>, Utilization) {
     let w = &env.workload;
     let mut out = Vec::new();
+    if !env.policy.vendors.contains(&Vendor::Aws) {
+        out.push(Exclusion::new(Constraint::Policy, "[policy] vendors rules out AWS (vendors = [\"upstash\"])"));
+    }
     if !engine.serves(env.app_engine) {
         out.push(Exclusion::new(Constraint::Engine, engine_reason(engine, env.app_engine)));
     }
@@ -521,7 +696,16 @@ pub fn check_serverless(engine: Engine, env: &EnvInputs, demand: &Demand) -> (Ve
             out.push(Exclusion::new(Constraint::CrossSlot, cross_slot_reason("ElastiCache Serverless")));
         }
         if w.keyspace_notifications {
-            out.push(Exclusion::new(Constraint::Compatibility, "ElastiCache Serverless has no keyspace notifications"));
+            out.push(Exclusion::new(
+                Constraint::Compatibility,
+                "ElastiCache Serverless has no keyspace notifications (no notify-keyspace-events, no PSUBSCRIBE to listen with)",
+            ));
+        }
+        if w.pubsub_patterns {
+            out.push(Exclusion::new(
+                Constraint::Compatibility,
+                "ElastiCache Serverless has no pattern subscriptions: PSUBSCRIBE, PUNSUBSCRIBE and PUBSUB NUMPAT are unavailable, and the app pattern-subscribes (the classic Socket.IO Redis adapter does)",
+            ));
         }
         if w.uses_select {
             out.push(Exclusion::new(
@@ -564,8 +748,11 @@ pub fn check_serverless(engine: Engine, env: &EnvInputs, demand: &Demand) -> (Ve
             ),
         ));
     }
-    let slot_limit =
-        if w.reads_from_replicas { SERVERLESS_SLOT_ECPU_PER_SEC_READONLY } else { SERVERLESS_SLOT_ECPU_PER_SEC };
+    let slot_limit = if w.reads_from_replicas == Some(true) {
+        SERVERLESS_SLOT_ECPU_PER_SEC_READONLY
+    } else {
+        SERVERLESS_SLOT_ECPU_PER_SEC
+    };
     let hot = demand.peak_ecpu * demand.hot_share;
     if hot > slot_limit {
         out.push(Exclusion::new(
@@ -574,7 +761,7 @@ pub fn check_serverless(engine: Engine, env: &EnvInputs, demand: &Demand) -> (Ve
                 "the hottest key takes {} ECPU/s at peak: above the ~{} ECPU/s one hash slot serves{}",
                 fmt_f64(hot),
                 fmt_f64(slot_limit),
-                if w.reads_from_replicas {
+                if w.reads_from_replicas == Some(true) {
                     " with READONLY replica reads".to_string()
                 } else {
                     format!(" ({} with READONLY replica reads)", fmt_f64(SERVERLESS_SLOT_ECPU_PER_SEC_READONLY))
@@ -593,6 +780,57 @@ pub fn check_serverless(engine: Engine, env: &EnvInputs, demand: &Demand) -> (Ve
         ));
     }
     (out, u)
+}
+
+/// A Serverless cache's configured usage limits against its load: exclusions where today's
+/// peak already passes a maximum (data: keys with a TTL are evicted and writes fail with OOM;
+/// ECPU: commands are throttled), notes where the peak grown over the horizon would.
+pub fn usage_limit_checks(limits: &UsageLimits, today: &Demand, grown: &Demand) -> (Vec<Exclusion>, Vec<String>) {
+    let mut out = Vec::new();
+    let mut notes = Vec::new();
+    let months = |d: &Demand| if d.growth > 1.0 { " after the planned growth" } else { "" };
+    if let Some(max) = limits.max_data_gb.map(to_f64) {
+        let what = "keys with a TTL are evicted and writes of keys without one fail with OOM";
+        if today.data_gib > max {
+            out.push(Exclusion::new(
+                Constraint::Memory,
+                format!(
+                    "peak data {} GB is above the cache's max_data_gb limit of {}: {what}",
+                    fmt_f64(today.data_gib),
+                    fmt_f64(max)
+                ),
+            ));
+        } else if grown.data_gib > max {
+            notes.push(format!(
+                "peak data reaches {} GB{}, above the cache's max_data_gb limit of {}: raise the limit before then ({what})",
+                fmt_f64(grown.data_gib),
+                months(grown),
+                fmt_f64(max)
+            ));
+        }
+    }
+    if let Some(max) = limits.max_ecpu_per_sec.map(to_f64) {
+        let what = "commands above it are throttled (ThrottledCmds)";
+        let (now, later) = (today.peak_ecpu, grown.peak_ecpu);
+        if now > max {
+            out.push(Exclusion::new(
+                Constraint::Throughput,
+                format!(
+                    "peak {} ECPU/s is above the cache's max_ecpu_per_sec limit of {}: {what}",
+                    fmt_f64(now),
+                    fmt_f64(max)
+                ),
+            ));
+        } else if later > max {
+            notes.push(format!(
+                "peak ECPU reaches {}/s{}, above the cache's max_ecpu_per_sec limit of {}: raise the limit before then ({what})",
+                fmt_f64(later),
+                months(grown),
+                fmt_f64(max)
+            ));
+        }
+    }
+    (out, notes)
 }
 
 /// The caps an Upstash plan puts on a database.
@@ -659,6 +897,15 @@ pub fn check_upstash(
         out.push(Exclusion::new(
             Constraint::Engine,
             "the app speaks the Memcached protocol and Upstash speaks the Redis protocol",
+        ));
+    }
+    if !env.policy.vendors.contains(&Vendor::Upstash) {
+        out.push(Exclusion::new(Constraint::Policy, "[policy] vendors rules out Upstash (vendors = [\"aws\"])"));
+    }
+    if env.ha && caps.monthly_commands.is_some() {
+        out.push(Exclusion::new(
+            Constraint::Availability,
+            format!("ha = true needs Upstash's multi-zone HA, which comes only with the Prod Pack on a paid plan; the {name} has none"),
         ));
     }
     if !usage.region_served {
@@ -769,15 +1016,6 @@ mod tests {
     }
 
     #[test]
-    fn io_threads_raise_throughput_from_four_vcpu() {
-        let two = node_ops_capacity(&node("cache.r7g.large").1, Engine::Valkey);
-        let four = node_ops_capacity(&node("cache.r7g.xlarge").1, Engine::Valkey);
-        let big = node_ops_capacity(&node("cache.r7g.16xlarge").1, Engine::Valkey);
-        assert!((two - 100_000.0).abs() < 1e-6);
-        assert!(four > two && big > four && big <= 300_000.0);
-    }
-
-    #[test]
     fn data_tiering_counts_only_when_little_data_is_hot() {
         let p = Policy::default();
         let (_, r6gd) = node("cache.r6gd.xlarge");
@@ -793,10 +1031,17 @@ mod tests {
             ..Workload::default()
         };
         let d = Demand::of(&w, &Policy::default());
-        let one = NodeLayout { engine: Engine::Valkey, node: id, shards: 1, replicas: 1, cluster_mode: false };
+        let one = NodeLayout {
+            engine: Engine::Valkey,
+            node: id,
+            shards: 1,
+            replicas: 1,
+            cluster_mode: false,
+            replica_reads: false,
+        };
         let four = NodeLayout { shards: 4, cluster_mode: true, ..one };
-        let u1 = node_utilization(&one, &n, &d, &Policy::default(), false);
-        let u4 = node_utilization(&four, &n, &d, &Policy::default(), false);
+        let u1 = node_utilization(&one, &n, &d, &Policy::default(), None);
+        let u4 = node_utilization(&four, &n, &d, &Policy::default(), None);
         assert_eq!(u1.network, u4.network, "sharding does not spread classic pub/sub");
     }
 }

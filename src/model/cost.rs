@@ -9,11 +9,11 @@ use serde::Serialize;
 use std::fmt;
 
 use super::catalog::Engine;
-use super::metering::ecpu_per_request;
+use super::metering::{ecpu_per_request, ecpu_per_request_mix};
 use super::price::{Payment, ReservedOffer, TermLength};
 use super::price::{PriceBook, Source, Term};
 use super::units::{KB_PER_GIB, SECONDS_PER_MONTH, format_quantity, format_usd, hours_per_month};
-use super::workload::{Backup, EngineVersion, NodeLayout, Workload};
+use super::workload::{Backup, EngineVersion, EnvInputs, NodeLayout, Workload, cross_az_share, primary_cross_az_share};
 
 /// The unit a line is billed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -87,6 +87,8 @@ pub struct Line {
     pub unit_usd: Decimal,
     /// Where the unit price comes from.
     pub source: Source,
+    /// Why the quantity rests on an assumption no source confirms (an unverified line).
+    pub unverified: Option<String>,
 }
 
 impl Line {
@@ -117,8 +119,13 @@ impl CostBreakdown {
         self.lines.iter().map(Line::monthly_usd).sum()
     }
 
+    /// Monthly cost without the unverified lines: the low end of the range.
+    pub fn verified_monthly_usd(&self) -> Decimal {
+        self.lines.iter().filter(|l| l.unverified.is_none()).map(Line::monthly_usd).sum()
+    }
+
     fn push(&mut self, item: String, quantity: Decimal, unit: Unit, unit_usd: Decimal, source: &Source) {
-        self.lines.push(Line { part: None, item, quantity, unit, unit_usd, source: source.clone() });
+        self.lines.push(Line { part: None, item, quantity, unit, unit_usd, source: source.clone(), unverified: None });
     }
 
     /// Monthly cost of one part of a split deployment.
@@ -171,6 +178,30 @@ impl Traffic {
     pub fn total_gb(&self) -> Decimal {
         self.requests_gb + self.pubsub_gb
     }
+
+    /// Only the requests (a split deployment's state cluster).
+    #[must_use]
+    pub fn requests_only(&self) -> Traffic {
+        Traffic { pubsub_gb: Decimal::ZERO, ..*self }
+    }
+
+    /// Only pub/sub (a split deployment's adapter).
+    #[must_use]
+    pub fn pubsub_only(&self) -> Traffic {
+        Traffic { requests_gb: Decimal::ZERO, ..*self }
+    }
+}
+
+/// Client traffic that crosses AZs, GB per month, for a deployment serving reads from `read_azs`
+/// zones: requests at [`cross_az_share`], pub/sub at the primary's share.
+pub fn cross_az_gb(env: &EnvInputs, traffic: &Traffic, read_azs: u32) -> Decimal {
+    traffic.requests_gb * cross_az_share(env, read_azs) + traffic.pubsub_gb * primary_cross_az_share(env)
+}
+
+/// Zones a node layout serves reads from: the primary's, and when reads go to the replicas, one
+/// per node of a shard (ElastiCache spreads a shard's nodes over zones with Multi-AZ).
+pub fn read_azs(layout: &NodeLayout) -> u32 {
+    if layout.replica_reads { 1 + layout.replicas } else { 1 }
 }
 
 /// Snapshot storage: every kept snapshot beyond the first free one, per GB-month.
@@ -211,6 +242,12 @@ fn push_cross_az(cost: &mut CostBreakdown, prefix: &str, cross_az_gb: Decimal, b
     );
 }
 
+/// Why the Serverless pub/sub line is an assumption (FACTS: metering of deliveries unpublished).
+pub const SERVERLESS_PUBSUB_UNVERIFIED: &str = "AWS does not publish how pub/sub deliveries are metered (an AWS-authored source says PUBLISH and SUBSCRIBE are not): priced at the high end, 1 ECPU per KB per delivery; the low end is $0";
+
+/// Why the Serverless cross-AZ line is an assumption (FACTS: no AWS statement either way).
+pub const SERVERLESS_CROSS_AZ_UNVERIFIED: &str = "no AWS statement says whether client traffic to a Serverless endpoint in another AZ is billed; priced as for one endpoint in one zone (set cross_az_fraction = 0 to leave it out)";
+
 /// ElastiCache Serverless: storage GB-hours (with the engine minimum), ECPUs (with a configured
 /// minimum), snapshots beyond the free one, cross-AZ client traffic.
 pub fn serverless(
@@ -239,9 +276,10 @@ pub fn serverless(
     };
     cost.push(item, stored * hours_per_month(), Unit::GbHour, rates.storage_gb_hour.usd, &rates.storage_gb_hour.source);
 
-    let per_request = ecpu_per_request(workload.avg_request_kb);
+    let per_request = ecpu_per_request_mix(&workload.size_buckets());
     let actual = workload.requests_per_sec * per_request;
     let billed = actual.max(workload.min_ecpu_per_sec);
+    let mix = if workload.request_sizes.is_empty() { "" } else { " (over the request-size mix)" };
     let item = if workload.min_ecpu_per_sec > actual {
         format!(
             "ECPU: configured minimum {}/s (actual {}/s)",
@@ -250,16 +288,43 @@ pub fn serverless(
         )
     } else {
         format!(
-            "ECPU: {} req/s x {} ECPU",
+            "ECPU: {} req/s x {} ECPU{mix}",
             format_quantity(workload.requests_per_sec, 2),
             format_quantity(per_request, 3)
         )
     };
-    let million_per_month = billed * Decimal::from(SECONDS_PER_MONTH) / Decimal::from(1_000_000);
-    cost.push(item, million_per_month, Unit::MillionEcpu, rates.ecpu_per_million.usd, &rates.ecpu_per_million.source);
+    let per_million = Decimal::from(SECONDS_PER_MONTH) / Decimal::from(1_000_000);
+    let ecpu = &rates.ecpu_per_million;
+    cost.push(item, billed * per_million, Unit::MillionEcpu, ecpu.usd, &ecpu.source);
+
+    // pub/sub deliveries: metering is not published (FACTS); the line prices the high end, and
+    // the low end (unmetered) is the total without it
+    let deliveries = workload.pubsub_messages_per_sec * Decimal::from(workload.pubsub_subscribers);
+    if deliveries > Decimal::ZERO {
+        let per_delivery = ecpu_per_request(workload.pubsub_payload_kb);
+        cost.push(
+            format!(
+                "Pub/sub deliveries: {} msg/s x {} subscribers x {} ECPU (unverified: $0 if deliveries are not metered)",
+                format_quantity(workload.pubsub_messages_per_sec, 2),
+                workload.pubsub_subscribers,
+                format_quantity(per_delivery, 3)
+            ),
+            deliveries * per_delivery * per_million,
+            Unit::MillionEcpu,
+            ecpu.usd,
+            &ecpu.source,
+        );
+        if let Some(line) = cost.lines.last_mut() {
+            line.unverified = Some(SERVERLESS_PUBSUB_UNVERIFIED.to_string());
+        }
+    }
 
     push_backup(&mut cost, "", region, backup, book);
+    let before = cost.lines.len();
     push_cross_az(&mut cost, "", cross_az_gb, book);
+    for line in &mut cost.lines[before..] {
+        line.unverified = Some(SERVERLESS_CROSS_AZ_UNVERIFIED.to_string());
+    }
     Ok(cost)
 }
 
@@ -402,18 +467,18 @@ pub fn split(
     state: &NodeLayout,
     term: Term,
     backup: &Backup,
-    traffic: &Traffic,
-    cross_az_fraction: Decimal,
+    cross_az: (Decimal, Decimal),
     book: &PriceBook,
 ) -> Result<CostBreakdown, MissingPrice> {
+    let (adapter_cross_az_gb, state_cross_az_gb) = cross_az;
     let mut cost = CostBreakdown::new();
     push_node_hours(&mut cost, "adapter: ", region, adapter, term, book)?;
-    push_cross_az(&mut cost, "adapter: ", traffic.pubsub_gb * cross_az_fraction, book);
+    push_cross_az(&mut cost, "adapter: ", adapter_cross_az_gb, book);
     cost.tag(0, Part::Adapter);
     let from = cost.lines.len();
     push_node_hours(&mut cost, "state: ", region, state, term, book)?;
     push_backup(&mut cost, "state: ", region, backup, book);
-    push_cross_az(&mut cost, "state: ", traffic.requests_gb * cross_az_fraction, book);
+    push_cross_az(&mut cost, "state: ", state_cross_az_gb, book);
     cost.tag(from, Part::State);
     Ok(cost)
 }
@@ -475,10 +540,24 @@ pub fn commands_per_month(per_sec: Decimal) -> Decimal {
 
 /// Upstash: pay-as-you-go (commands incl. PUBLISH, storage above the free GB, bandwidth above
 /// the free tier; no free commands) or a flat-priced plan (`free`, `fixed-…`).
-pub fn upstash(plan: &str, workload: &Workload, book: &PriceBook) -> Result<CostBreakdown, MissingPrice> {
+pub fn upstash(
+    plan: &str,
+    workload: &Workload,
+    prod_pack: bool,
+    book: &PriceBook,
+) -> Result<CostBreakdown, MissingPrice> {
     let pricing = &book.upstash;
     let source = &pricing.source;
     let mut cost = CostBreakdown::new();
+    if prod_pack {
+        cost.push(
+            "Prod Pack: multi-zone high availability, 99.99% SLA, encryption at rest".to_string(),
+            Decimal::ONE,
+            Unit::Month,
+            pricing.prod_pack_usd_month,
+            source,
+        );
+    }
     if plan == "payg" {
         let payg = &pricing.payg;
         let commands = upstash_commands_per_month(workload);

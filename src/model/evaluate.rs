@@ -14,8 +14,9 @@ use super::catalog::Engine;
 use super::cost::{self, CostBreakdown, Traffic};
 use super::price::{PriceBook, SupportPeriod, Term};
 use super::recommend::{self, NodeResult, Outcome, SearchMode, SearchStats};
+use super::throughput::Version;
 use super::units::{format_unit_usd, format_usd, hours_per_month, to_f64};
-use super::workload::{Backup, Current, Deployment, EngineVersion, EnvInputs, NodeLayout};
+use super::workload::{Backup, Current, Deployment, EngineVersion, EnvInputs, NodeLayout, UsageLimits};
 
 /// The kind of an option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -60,6 +61,11 @@ pub struct Evaluated {
     pub notes: Vec<String>,
     /// Resource use at peak over the planning horizon.
     pub utilization: Utilization,
+    /// Why an expert would choose it only when nothing without these fits (cluster mode for a
+    /// client that may not follow it…); empty = no such reservation.
+    pub last_resort: Vec<String>,
+    /// What the app or its client must do for this option to work as priced.
+    pub requirements: Vec<String>,
 }
 
 impl Evaluated {
@@ -71,6 +77,11 @@ impl Evaluated {
     /// Monthly cost: the sum of its lines.
     pub fn monthly_usd(&self) -> Decimal {
         self.cost.monthly_usd()
+    }
+
+    /// Monthly cost without its unverified lines (the low end of its range).
+    pub fn verified_monthly_usd(&self) -> Decimal {
+        self.cost.verified_monthly_usd()
     }
 
     /// The node-hour term, for node-based options.
@@ -123,9 +134,16 @@ impl EnvEvaluation {
     }
 }
 
-/// `3x2-cluster`: shards × nodes per shard, and whether cluster mode is on.
+/// `3x2-cluster`: shards × nodes per shard, whether cluster mode is on, and whether reads are
+/// served by replicas (`1x3-replica-reads`).
 fn layout_shape(layout: &NodeLayout) -> String {
-    format!("{}x{}{}", layout.shards, 1 + layout.replicas, if layout.cluster_mode { "-cluster" } else { "" })
+    format!(
+        "{}x{}{}{}",
+        layout.shards,
+        1 + layout.replicas,
+        if layout.cluster_mode { "-cluster" } else { "" },
+        if layout.replica_reads { "-replica-reads" } else { "" }
+    )
 }
 
 fn layout_id(layout: &NodeLayout, book: &PriceBook) -> String {
@@ -137,7 +155,7 @@ fn layout_id(layout: &NodeLayout, book: &PriceBook) -> String {
 /// `split/valkey/cache.c7gn.large-1x2+cache.r7g.large-1x2/on-demand`.
 pub fn option_id(deployment: &Deployment, book: &PriceBook) -> String {
     match deployment {
-        Deployment::Serverless { engine } => format!("serverless/{}", engine.id()),
+        Deployment::Serverless { engine, .. } => format!("serverless/{}", engine.id()),
         Deployment::Node { layout, term } => format!(
             "node/{}/{}/{}/{}",
             layout.engine.id(),
@@ -227,19 +245,49 @@ pub fn assess(
 ) -> Result<Evaluated, ModelError> {
     let w = &env.workload;
     let traffic = Traffic::of(w);
-    let fraction = env.cross_az_fraction;
+    let engine_version = version.and_then(|v| Version::parse(&v.text));
     let mut notes = Vec::new();
+    let mut last_resort = Vec::new();
+    let mut requirements = Vec::new();
+    let mut cluster_mode = |layout: &NodeLayout, prefix: &str| {
+        if layout.replica_reads && w.reads_from_replicas != Some(true) {
+            requirements.push(format!(
+                "{prefix}reads from replicas: the client sends reads to the {}, and the app accepts reads that lag the primary by the replication delay; the cross-AZ line assumes each read stays in its client's zone, which takes an AZ-aware client (read from the nearest replica) — the reader endpoint alone spreads reads over zones (reads_from_replicas is not stated; set it to false to rule this out)",
+                if layout.cluster_mode { "replicas after READONLY (a cluster-aware client with replica reads on)" } else { "reader endpoint" }
+            ));
+        }
+        if layout.cluster_mode && layout.engine.speaks_redis() {
+            let cautions = capacity::cluster_mode_cautions(w);
+            last_resort.extend(cautions.iter().map(|c| format!("{prefix}cluster mode: {c}")));
+            requirements.push(format!(
+                "{prefix}cluster mode: a cluster-aware client (follows MOVED/ASK), and every multi-key command on keys of one hash slot"
+            ));
+        }
+    };
     let (cost, exclusions, utilization, kind) = match deployment {
-        Deployment::Serverless { engine } => {
-            let cost = cost::serverless(&env.region, *engine, w, backup, traffic.total_gb() * fraction, book)?;
-            let (ex, ut) = capacity::check_serverless(*engine, env, demand);
+        Deployment::Serverless { engine, limits } => {
+            let cross_az = cost::cross_az_gb(env, &traffic, 1);
+            let cost = cost::serverless(&env.region, *engine, w, backup, cross_az, book)?;
+            let (mut ex, ut) = capacity::check_serverless(*engine, env, demand);
+            let today = Demand::of(w, &capacity::Policy { horizon_months: 0, ..env.policy.clone() });
+            let (over, grown) = capacity::usage_limit_checks(limits, &today, demand);
+            ex.extend(over);
+            notes.extend(grown);
+            if cost.lines.iter().any(|l| l.unverified.is_some() && l.unit == cost::Unit::MillionEcpu) {
+                notes.push(format!(
+                    "pub/sub metering is unverified: this option costs {} at the low end (deliveries not metered) and {} at the high end (shown)",
+                    format_usd(cost.verified_monthly_usd()),
+                    format_usd(cost.monthly_usd())
+                ));
+            }
             (cost, ex, ut, OptionKind::Serverless)
         }
         Deployment::Node { layout, term } => {
-            let cost =
-                cost::node(&env.region, layout, *term, backup, version, traffic.total_gb() * fraction, as_of, book)?;
+            let cross_az = cost::cross_az_gb(env, &traffic, cost::read_azs(layout));
+            let cost = cost::node(&env.region, layout, *term, backup, version, cross_az, as_of, book)?;
             let node = book.catalog.node(layout.node);
-            let (ex, ut) = capacity::check_node(layout, node, env, demand);
+            let (ex, ut) = capacity::check_node(layout, node, env, demand, engine_version);
+            cluster_mode(layout, "");
             if env.ha && layout.engine == Engine::Memcached {
                 notes.push(
                     "Memcached has no replicas: spread the nodes over AZs (AZMode cross-az); a node failure loses its share of the keys".into(),
@@ -254,11 +302,19 @@ pub fn assess(
             (cost, ex, ut, OptionKind::Node)
         }
         Deployment::Split { adapter, state, term } => {
-            let cost = cost::split(&env.region, adapter, state, *term, backup, &traffic, fraction, book)?;
-            let (ea, ua) = capacity::check_node(adapter, book.catalog.node(adapter.node), env, &demand.pubsub_only());
-            let (es, us) = capacity::check_node(state, book.catalog.node(state.node), env, &demand.without_pubsub());
+            let cross_az = (
+                cost::cross_az_gb(env, &traffic.pubsub_only(), 1),
+                cost::cross_az_gb(env, &traffic.requests_only(), cost::read_azs(state)),
+            );
+            let cost = cost::split(&env.region, adapter, state, *term, backup, cross_az, book)?;
+            let adapter_node = book.catalog.node(adapter.node);
+            let (ea, ua) = capacity::check_node(adapter, adapter_node, env, &demand.pubsub_only(), engine_version);
+            let state_node = book.catalog.node(state.node);
+            let (es, us) = capacity::check_node(state, state_node, env, &demand.without_pubsub(), engine_version);
             let mut ex = prefixed("adapter: ", ea);
             ex.extend(prefixed("state: ", es));
+            cluster_mode(adapter, "adapter: ");
+            cluster_mode(state, "state: ");
             if !w.has_pubsub() {
                 ex.push(Exclusion::new(
                     Constraint::Compatibility,
@@ -268,7 +324,8 @@ pub fn assess(
             (cost, ex, max_utilization(ua, us), OptionKind::Split)
         }
         Deployment::Upstash { plan } => {
-            let cost = cost::upstash(plan, w, book)?;
+            // multi-zone HA on Upstash comes only with the Prod Pack (FACTS), on paid plans
+            let cost = cost::upstash(plan, w, env.ha && plan != "free", book)?;
             let pricing = &book.upstash;
             let (caps, name) = if plan == "payg" {
                 (UpstashCaps::of_payg(&pricing.payg), "pay-as-you-go".to_string())
@@ -297,11 +354,13 @@ pub fn assess(
                         .into(),
                 );
             }
-            if env.ha {
-                notes.push(format!(
-                    "not included: Upstash's optional Prod Pack, {}/month per database (99.99% uptime SLA, encryption at rest, RBAC; paid plans only); add it if this environment needs them",
-                    format_usd(pricing.prod_pack_usd_month)
-                ));
+            notes.push(
+                "Upstash is reached over the internet, outside the VPC: from private subnets that is NAT gateway egress (NAT processing and data transfer out are billed by AWS, not included here)".into(),
+            );
+            if env.current.as_ref().is_some_and(|c| !matches!(c.deployment, Deployment::Upstash { .. })) {
+                last_resort.push(
+                    "the environment runs on ElastiCache today: moving it to Upstash adds a vendor and takes the cache out of the VPC (internet access, NAT egress from private subnets)".into(),
+                );
             }
             (cost, ex, ut, OptionKind::Upstash)
         }
@@ -314,6 +373,8 @@ pub fn assess(
         exclusions,
         notes,
         utilization,
+        last_resort,
+        requirements,
     })
 }
 
@@ -341,7 +402,8 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
 
     for engine in Engine::ALL {
         if book.serverless(&env.region, engine).is_some() {
-            options.push(assess(&Deployment::Serverless { engine }, &backup, None, env, &demand, book, as_of)?);
+            let serverless = Deployment::Serverless { engine, limits: UsageLimits::default() };
+            options.push(assess(&serverless, &backup, None, env, &demand, book, as_of)?);
         } else {
             notes.push(format!(
                 "ElastiCache Serverless {}: no embedded price for {} (this version prices only what is embedded)",
@@ -351,7 +413,6 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
         }
     }
 
-    let cross_az = traffic.total_gb() * env.cross_az_fraction;
     for engine in Engine::ALL {
         let mut unpriced = Vec::new();
         for family in book.catalog.families() {
@@ -365,7 +426,7 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
                         env,
                         &demand,
                         &backup,
-                        cross_az,
+                        &traffic,
                         SearchMode::Single,
                         book,
                         &mut stats,
@@ -382,8 +443,8 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
             // every term the book prices
             for result in &results {
                 for term in Term::ALL {
-                    if result.monthly(term).is_some() {
-                        let deployment = Deployment::Node { layout: result.layout, term };
+                    if let Some(layout) = result.layout_for(term) {
+                        let deployment = Deployment::Node { layout, term };
                         options.push(assess(&deployment, &backup, None, env, &demand, book, as_of)?);
                     }
                 }
@@ -441,23 +502,21 @@ fn split_options(
         }
         let adapter_demand = demand.pubsub_only();
         let state_demand = demand.without_pubsub();
-        let search = |mode, d: &Demand, b: &Backup, gb: Decimal, stats: &mut SearchStats| -> Vec<NodeResult> {
+        let search = |mode, d: &Demand, b: &Backup, t: &Traffic, stats: &mut SearchStats| -> Vec<NodeResult> {
             book.catalog
                 .nodes()
-                .filter_map(|(id, _)| recommend::search_node(id, engine, env, d, b, gb, mode, book, stats))
+                .filter_map(|(id, _)| recommend::search_node(id, engine, env, d, b, t, mode, book, stats))
                 .collect()
         };
-        let adapter_results =
-            search(SearchMode::Adapter, &adapter_demand, &no_backup, traffic.pubsub_gb * env.cross_az_fraction, stats);
-        let state_results =
-            search(SearchMode::Single, &state_demand, backup, traffic.requests_gb * env.cross_az_fraction, stats);
+        let adapter_results = search(SearchMode::Adapter, &adapter_demand, &no_backup, &traffic.pubsub_only(), stats);
+        let state_results = search(SearchMode::Single, &state_demand, backup, &traffic.requests_only(), stats);
         let cheapest = |results: &[NodeResult], term: Term| -> Option<NodeLayout> {
             results
                 .iter()
                 .filter(|r| r.fits)
-                .filter_map(|r| r.monthly(term).map(|m| (m, r)))
-                .min_by(|(a, ra), (b, rb)| a.cmp(b).then(ra.layout.nodes().cmp(&rb.layout.nodes())))
-                .map(|(_, r)| r.layout)
+                .filter_map(|r| r.per_term[term.index()])
+                .min_by(|a, b| a.monthly.cmp(&b.monthly).then(a.layout.nodes().cmp(&b.layout.nodes())))
+                .map(|p| p.layout)
         };
         // when nothing fits, show the closest: the adapter with the most bandwidth, the largest state
         let fallback = |results: &[NodeResult], key: &dyn Fn(&NodeLayout) -> f64| -> Option<NodeLayout> {

@@ -22,3 +22,9 @@ pub const DEFAULT_RESERVED_MEMORY: f64 = 0.25;
 pub const SERVERLESS_SLOT_ECPU_PER_SEC: f64 = 30_000.0;
 /// ElastiCache Serverless: ECPU/s one hash slot serves with READONLY replica reads (FACTS: 90 K).
 pub const SERVERLESS_SLOT_ECPU_PER_SEC_READONLY: f64 = 90_000.0;
+
+/// ElastiCache Serverless usage limits: bounds of `DataStorage` minimum and maximum, GB (FACTS:
+/// `CacheUsageLimits`, from the Terraform provider and the aws-cdk construct that validate them).
+pub const SERVERLESS_LIMIT_DATA_GB: (u32, u32) = (1, 5_000);
+/// ElastiCache Serverless usage limits: bounds of `ECPUPerSecond` minimum and maximum (FACTS).
+pub const SERVERLESS_LIMIT_ECPU_PER_SEC: (u32, u32) = (1_000, 15_000_000);

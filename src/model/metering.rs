@@ -6,6 +6,8 @@
 
 use rust_decimal::Decimal;
 
+use super::workload::SizeBucket;
+
 /// One request as the meter sees it.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Request {
@@ -41,6 +43,24 @@ pub fn ecpu_per_request(avg_request_kb: Decimal) -> Decimal {
     ecpu(&Request::simple(avg_request_kb))
 }
 
+/// ECPUs per request over a size distribution: each bucket billed at its own size, weighted by
+/// its share. An average size under-counts a mix (90 % of 0.2 KB and 10 % of 20 KB is 2.9 ECPU
+/// per request, not the 2.18 of the 2.18 KB average).
+///
+/// ```
+/// use capplan::model::metering::ecpu_per_request_mix;
+/// use capplan::model::workload::SizeBucket;
+/// use rust_decimal::Decimal;
+/// let mix = [
+///     SizeBucket { kb: Decimal::new(3, 1), share: Decimal::new(85, 2) },
+///     SizeBucket { kb: Decimal::new(32, 1), share: Decimal::new(15, 2) },
+/// ];
+/// assert_eq!(ecpu_per_request_mix(&mix), Decimal::new(133, 2)); // 0.85 x 1 + 0.15 x 3.2
+/// ```
+pub fn ecpu_per_request_mix(buckets: &[SizeBucket]) -> Decimal {
+    buckets.iter().map(|b| b.share * ecpu_per_request(b.kb)).sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +87,14 @@ mod tests {
         assert_eq!(ecpu(&req(dec!(3.2), dec!(3), 1)), dec!(3.2));
         assert_eq!(ecpu(&req(dec!(2), dec!(3), 1)), dec!(3));
         assert_eq!(ecpu(&req(dec!(0.1), dec!(3), 1)), dec!(3));
+    }
+
+    #[test]
+    fn a_size_mix_is_billed_per_request_not_at_the_average() {
+        let mix = [SizeBucket { kb: dec!(0.2), share: dec!(0.9) }, SizeBucket { kb: dec!(20), share: dec!(0.1) }];
+        assert_eq!(ecpu_per_request_mix(&mix), dec!(2.9));
+        let average: Decimal = mix.iter().map(|b| b.kb * b.share).sum();
+        assert_eq!(ecpu_per_request(average), dec!(2.18));
     }
 
     #[test]

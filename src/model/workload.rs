@@ -34,6 +34,129 @@ impl Auth {
     }
 }
 
+/// What the cache is for: decides the defaults an expert would pick (eviction, snapshots, which
+/// alarms page) and what a loss means.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// A cache in front of a database: losing keys costs a miss.
+    #[default]
+    Cache,
+    /// Login or OAuth sessions: losing a key logs a user out mid-flow.
+    SessionStore,
+    /// A pub/sub adapter (Socket.IO and the like) and its presence state.
+    Pubsub,
+    /// A job queue or stream: losing a key loses a job.
+    Queue,
+    /// Rate-limit counters: short-lived windows.
+    RateLimiter,
+}
+
+impl Role {
+    /// Plan-file spelling.
+    pub fn id(self) -> &'static str {
+        match self {
+            Role::Cache => "cache",
+            Role::SessionStore => "session-store",
+            Role::Pubsub => "pubsub",
+            Role::Queue => "queue",
+            Role::RateLimiter => "rate-limiter",
+        }
+    }
+
+    /// Whether evicting a key loses data the app cannot rebuild (`noeviction`, and `Evictions`
+    /// pages).
+    pub fn eviction_is_loss(self) -> bool {
+        matches!(self, Role::SessionStore | Role::Queue)
+    }
+
+    /// Whether the data is short-lived and rebuilt by the app (pub/sub presence, rate-limit
+    /// windows): one snapshot (free) is enough in every tier.
+    pub fn ephemeral(self) -> bool {
+        matches!(self, Role::Pubsub | Role::RateLimiter)
+    }
+
+    /// What losing the data means, for the rationale.
+    pub fn loss(self) -> &'static str {
+        match self {
+            Role::Cache => "a lost key is a cache miss: the app reads the database again",
+            Role::SessionStore => "a lost session logs its user out mid-flow",
+            Role::Pubsub => "pub/sub messages are not stored; lost presence state is rebuilt as clients reconnect",
+            Role::Queue => "a lost key is a lost job",
+            Role::RateLimiter => "a lost counter lets a client past its limit for one window",
+        }
+    }
+}
+
+/// What the environment is for: production, staging or development.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Tier {
+    /// Serves users: no burstable nodes, alarms page.
+    Production,
+    /// Pre-production: production-like, cheaper choices acceptable.
+    Staging,
+    /// Development and test.
+    Development,
+}
+
+impl Tier {
+    /// The default: production when the environment asks for HA, else development.
+    pub fn default_for(ha: bool) -> Tier {
+        if ha { Tier::Production } else { Tier::Development }
+    }
+
+    /// Plan-file spelling.
+    pub fn id(self) -> &'static str {
+        match self {
+            Tier::Production => "production",
+            Tier::Staging => "staging",
+            Tier::Development => "development",
+        }
+    }
+}
+
+/// Where the app's clients run: decides connection churn and its alarms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Clients {
+    /// AWS Lambda: execution environments come and go, connections churn.
+    Lambda,
+    /// Containers (ECS, EKS): long-lived processes with pools.
+    Containers,
+    /// Long-lived servers with pools.
+    Servers,
+}
+
+impl Clients {
+    /// Plan-file spelling.
+    pub fn id(self) -> &'static str {
+        match self {
+            Clients::Lambda => "lambda",
+            Clients::Containers => "containers",
+            Clients::Servers => "servers",
+        }
+    }
+}
+
+/// One bucket of a request-size distribution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SizeBucket {
+    /// Payload moved per request in this bucket, KB.
+    pub kb: Decimal,
+    /// Share of requests in this bucket, 0–1 (the buckets sum to 1).
+    pub share: Decimal,
+}
+
+/// Serverless usage limits (`CacheUsageLimits`): what a configured cache caps itself at.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct UsageLimits {
+    /// `DataStorage.Maximum`, GB.
+    pub max_data_gb: Option<Decimal>,
+    /// `ECPUPerSecond.Maximum`.
+    pub max_ecpu_per_sec: Option<Decimal>,
+}
+
 /// The load one environment puts on its cache (averages for cost, peaks for sizing).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Workload {
@@ -69,8 +192,9 @@ pub struct Workload {
     pub keyspace_notifications: bool,
     /// The app SELECTs databases other than 0.
     pub uses_select: bool,
-    /// The app sends reads to replicas (READONLY / reader endpoint).
-    pub reads_from_replicas: bool,
+    /// Whether reads may go to replicas (READONLY / the reader endpoint): `Some(true)` the app
+    /// does, `Some(false)` it must not, `None` the recommender may rely on it and says so.
+    pub reads_from_replicas: Option<bool>,
     /// How the app authenticates.
     pub auth: Auth,
     /// The client connects with TLS.
@@ -85,6 +209,18 @@ pub struct Workload {
     pub keys_have_ttl: bool,
     /// Data must never be evicted (noeviction).
     pub must_not_evict: bool,
+    /// The app pattern-subscribes (PSUBSCRIBE): the classic Socket.IO adapter does.
+    pub pubsub_patterns: bool,
+    /// The client follows cluster redirections (MOVED/ASK): `None` = not known.
+    pub client_cluster_aware: Option<bool>,
+    /// Where the clients run, when stated.
+    pub clients: Option<Clients>,
+    /// New connections per second at peak, when stated (Lambda clients churn).
+    pub new_connections_per_sec: Option<Decimal>,
+    /// Availability Zones the clients run in (cross-AZ traffic follows from it).
+    pub client_azs: u32,
+    /// Request-size distribution; empty = every request moves `avg_request_kb`.
+    pub request_sizes: Vec<SizeBucket>,
 }
 
 impl Default for Workload {
@@ -106,7 +242,7 @@ impl Default for Workload {
             pubsub_subscribers: 0,
             keyspace_notifications: false,
             uses_select: false,
-            reads_from_replicas: false,
+            reads_from_replicas: None,
             auth: Auth::None,
             tls: true,
             max_item_kb: None,
@@ -114,9 +250,18 @@ impl Default for Workload {
             hot_data_fraction: Decimal::ONE,
             keys_have_ttl: true,
             must_not_evict: false,
+            pubsub_patterns: false,
+            client_cluster_aware: None,
+            clients: None,
+            new_connections_per_sec: None,
+            client_azs: DEFAULT_CLIENT_AZS,
+            request_sizes: Vec::new(),
         }
     }
 }
+
+/// Availability Zones clients run in when the plan does not say (a typical three-AZ VPC).
+pub const DEFAULT_CLIENT_AZS: u32 = 3;
 
 impl Workload {
     /// Peak data, GiB, as `f64` for capacity checks.
@@ -137,6 +282,20 @@ impl Workload {
     /// Share of requests that are writes, 0–1.
     pub fn write_ratio(&self) -> f64 {
         (1.0 - to_f64(self.read_ratio)).clamp(0.0, 1.0)
+    }
+
+    /// The request-size distribution: the plan's buckets, or one bucket of `avg_request_kb`.
+    pub fn size_buckets(&self) -> Vec<SizeBucket> {
+        if self.request_sizes.is_empty() {
+            vec![SizeBucket { kb: self.avg_request_kb, share: Decimal::ONE }]
+        } else {
+            self.request_sizes.clone()
+        }
+    }
+
+    /// Whether the clients churn connections (Lambda, or a stated rate of new connections).
+    pub fn churns_connections(&self) -> bool {
+        self.clients == Some(Clients::Lambda) || self.new_connections_per_sec.is_some_and(|r| r > Decimal::ZERO)
     }
 }
 
@@ -196,6 +355,9 @@ pub struct NodeLayout {
     pub replicas: u32,
     /// Cluster mode enabled (keys spread over hash slots; CROSSSLOT applies).
     pub cluster_mode: bool,
+    /// Reads are served by the replicas (the reader endpoint with cluster mode off, READONLY
+    /// with it on), not only by the primaries.
+    pub replica_reads: bool,
 }
 
 impl NodeLayout {
@@ -217,6 +379,8 @@ pub enum Deployment {
     Serverless {
         /// Engine.
         engine: Engine,
+        /// Usage limits the cache is configured with (a current cache; options have none).
+        limits: UsageLimits,
     },
     /// Node-based ElastiCache.
     Node {
@@ -245,7 +409,7 @@ impl Deployment {
     /// The engine the deployment runs (Upstash speaks Redis OSS).
     pub fn engine(&self) -> Engine {
         match self {
-            Deployment::Serverless { engine } => *engine,
+            Deployment::Serverless { engine, .. } => *engine,
             Deployment::Node { layout, .. } => layout.engine,
             Deployment::Upstash { .. } => Engine::Redis,
             Deployment::Split { state, .. } => state.engine,
@@ -281,13 +445,17 @@ pub struct EnvInputs {
     pub region: String,
     /// The protocol the app speaks.
     pub app_engine: Engine,
+    /// What the cache is for.
+    pub role: Role,
+    /// Production, staging or development.
+    pub tier: Tier,
     /// Needs replicas and Multi-AZ.
     pub ha: bool,
     /// Replicas per shard when `ha` (default 1).
     pub replicas: u32,
     /// The load.
     pub workload: Workload,
-    /// Snapshot retention for the options (defaults by environment name).
+    /// Snapshot retention for the options (defaults from the role and tier).
     pub snapshot_retention_days: u32,
     /// What runs today.
     pub current: Option<Current>,
@@ -297,8 +465,9 @@ pub struct EnvInputs {
     pub commit: Commit,
     /// Monthly budget, USD.
     pub budget_usd: Option<Decimal>,
-    /// Share of client traffic that crosses AZs (billed $0.01/GB each way).
-    pub cross_az_fraction: Decimal,
+    /// Share of client traffic that crosses AZs (billed $0.01/GB each way), when the plan fixes
+    /// it; otherwise it follows from `client_azs` and each option's layout.
+    pub cross_az_fraction: Option<Decimal>,
     /// Lowest-traffic hour of the day, UTC, when metrics tell it.
     pub quiet_hour_utc: Option<u8>,
 }
@@ -306,19 +475,22 @@ pub struct EnvInputs {
 impl EnvInputs {
     /// An environment with defaults for everything but its name, region, engine and workload.
     pub fn new(name: &str, region: &str, app_engine: Engine, ha: bool, workload: Workload) -> Self {
+        let tier = Tier::default_for(ha);
         EnvInputs {
             name: name.to_string(),
             region: region.to_string(),
             app_engine,
+            role: Role::Cache,
+            tier,
             ha,
             replicas: 1,
             workload,
-            snapshot_retention_days: default_snapshot_retention(name),
+            snapshot_retention_days: default_snapshot_retention(Role::Cache, tier),
             current: None,
             policy: Policy::default(),
             commit: Commit::default(),
             budget_usd: None,
-            cross_az_fraction: default_cross_az_fraction(ha),
+            cross_az_fraction: None,
             quiet_hour_utc: None,
         }
     }
@@ -334,15 +506,45 @@ impl EnvInputs {
     }
 }
 
-/// Default share of client traffic crossing AZs: 0.5 with Multi-AZ (clients spread over two AZs
-/// reach a primary in one of them), 0 without. A capplan assumption, listed in
-/// [`HEURISTICS`](super::capacity::HEURISTICS).
-pub fn default_cross_az_fraction(ha: bool) -> Decimal {
-    if ha { Decimal::new(5, 1) } else { Decimal::ZERO }
+/// Share of client traffic that crosses AZs for a deployment whose data is served from `read_azs`
+/// zones (1: a primary, or one endpoint; more when reads go to replicas spread over zones):
+/// clients spread evenly over `client_azs` zones reach writes in one zone, and reads in any zone
+/// that has a copy. The plan's `cross_az_fraction` overrides it. A capplan assumption, listed
+/// in [`HEURISTICS`](super::capacity::HEURISTICS).
+pub fn cross_az_share(env: &EnvInputs, read_azs: u32) -> Decimal {
+    if let Some(fixed) = env.cross_az_fraction {
+        return fixed;
+    }
+    let w = &env.workload;
+    let zones = Decimal::from(w.client_azs.max(1));
+    let away = |served: u32| (zones - Decimal::from(served.clamp(1, w.client_azs.max(1)))) / zones;
+    if read_azs > 1 {
+        let writes = Decimal::ONE - w.read_ratio;
+        writes * away(1) + w.read_ratio * away(read_azs)
+    } else {
+        primary_cross_az_share(env)
+    }
 }
 
-/// Default snapshot retention by environment name: dev 1, staging 7, prod 7, others 1.
-pub fn default_snapshot_retention(env: &str) -> u32 {
-    let lower = env.to_ascii_lowercase();
-    if lower.starts_with("prod") || lower.starts_with("stag") || lower == "live" { 7 } else { 1 }
+/// Share of client traffic that crosses AZs to reach a primary (or one endpoint) in one zone:
+/// writes, pub/sub, and reads when they do not go to replicas. The plan's `cross_az_fraction`
+/// overrides it.
+pub fn primary_cross_az_share(env: &EnvInputs) -> Decimal {
+    env.cross_az_fraction.unwrap_or_else(|| {
+        let zones = Decimal::from(env.workload.client_azs.max(1));
+        (zones - Decimal::ONE) / zones
+    })
+}
+
+/// Default snapshot retention from the role and tier: 7 days in production and staging, 1 in
+/// development (FACTS rule of thumb); roles whose data is short-lived (pub/sub, rate limits)
+/// keep 1 day everywhere, which is the free snapshot.
+pub fn default_snapshot_retention(role: Role, tier: Tier) -> u32 {
+    if role.ephemeral() {
+        return 1;
+    }
+    match tier {
+        Tier::Production | Tier::Staging => 7,
+        Tier::Development => 1,
+    }
 }

@@ -3,7 +3,7 @@
 use super::{OptionReport, Report};
 
 /// Column names, in order.
-pub const HEADER: [&str; 14] = [
+pub const HEADER: [&str; 15] = [
     "env",
     "option_id",
     "role",
@@ -18,6 +18,7 @@ pub const HEADER: [&str; 14] = [
     "price_kind",
     "price_source",
     "price_date",
+    "unverified",
 ];
 
 /// RFC 4180 field: quoted when it holds a comma, quote or line break.
@@ -46,6 +47,7 @@ fn rows(out: &mut String, env: &str, role: &str, option: &OptionReport) {
             line.price_source.kind.id().to_string(),
             line.price_source.source.clone(),
             line.price_source.date.clone(),
+            line.unverified.clone().unwrap_or_default(),
         ];
         let joined: Vec<String> = cells.iter().map(|c| field(c)).collect();
         out.push_str(&joined.join(","));

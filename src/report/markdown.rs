@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::{AllReport, EnvReport, OptionReport, Report};
-use crate::model::capacity::fmt_f64;
+use crate::model::capacity::{fmt_f64, pct};
 use crate::model::units::{format_quantity, format_unit_usd, format_usd};
 
 /// How many feasible options the option table shows.
@@ -110,11 +110,12 @@ fn render_all(all: &AllReport) -> String {
 
 fn pricing_line(out: &mut String, env: &EnvReport) {
     let p = &env.pricing;
-    let stale = if p.stale {
-        format!(" **stale: {} days old; refresh before trusting**", p.age_days)
+    let age = if p.oldest_used == p.as_of {
+        super::price_age_words(p.age_days)
     } else {
-        format!(" ({})", super::price_age_words(p.age_days))
+        format!("the recommendation's oldest price is dated {}, {}", p.oldest_used, super::price_age_words(p.age_days))
     };
+    let stale = if p.stale { format!(" (**stale**: {age}; refresh before trusting)") } else { format!(" ({age})") };
     let _ = writeln!(
         out,
         "Plan: `{}` · evaluated on {} · prices: {} as of {}{stale} · 730-hour month, USD\n",
@@ -185,6 +186,73 @@ fn env_section(out: &mut String, env: &EnvReport, level: usize) {
     excluded(out, env, level + 1);
     notes(out, env, level + 1);
     sources(out, env, level + 1);
+    heuristics(out, env, level + 1);
+}
+
+/// The sizing rules of thumb and the throughput curve's anchor points, labelled as heuristics.
+fn heuristics(out: &mut String, env: &EnvReport, level: usize) {
+    let _ = writeln!(
+        out,
+        "{} How capacity is estimated (heuristics)
+",
+        h(level)
+    );
+    for line in &env.policy.heuristics {
+        let _ = writeln!(out, "- {}", cell(line));
+    }
+    let _ = writeln!(
+        out,
+        "
+Engine throughput per node is a calibrated heuristic; its anchor points:
+"
+    );
+    for line in &env.policy.throughput_anchors {
+        let _ = writeln!(out, "- {}", cell(line));
+    }
+    out.push('\n');
+}
+
+/// A sizing figure: whole requests and connections, two decimals otherwise.
+fn amount(value: f64, unit: &str) -> String {
+    if matches!(unit, "requests/s" | "connections" | "ECPU/s") { fmt_f64(value.round()) } else { fmt_f64(value) }
+}
+
+/// For the recommended option and the runner-up: which resource binds, and by how much.
+fn sizing(out: &mut String, sizing: &[crate::model::recommend::Sizing], level: usize) {
+    if sizing.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{} Why this size: what binds
+",
+        h(level)
+    );
+    let _ = writeln!(
+        out,
+        "Each resource at peak, grown over the horizon, on the busiest node; the first row of each option binds (engine throughput and network are calibrated heuristics, listed at the end).
+"
+    );
+    let _ = writeln!(out, "| option | cluster | resource | where | need | capacity | use |");
+    let _ = writeln!(out, "|---|---|---|---|--:|--:|--:|");
+    for s in sizing {
+        for r in &s.resources {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | {} {} | {} {} | {} |",
+                s.option_id,
+                s.cluster,
+                r.resource,
+                r.role,
+                amount(r.need, &r.unit),
+                r.unit,
+                amount(r.capacity, &r.unit),
+                r.unit,
+                pct(r.utilization)
+            );
+        }
+    }
+    out.push('\n');
 }
 
 fn describe(o: &OptionReport) -> String {
@@ -252,6 +320,7 @@ fn recommendation(out: &mut String, env: &EnvReport, level: usize) {
     if let Some(b) = &r.break_even {
         break_even(out, b, level + 1);
     }
+    sizing(out, &r.sizing, level + 1);
     if !r.risks.is_empty() {
         let _ = writeln!(out, "{} Risks: what breaks first\n", h(level + 1));
         for risk in &r.risks {
@@ -284,7 +353,43 @@ fn settings(out: &mut String, s: &crate::model::recommend::Settings, level: usiz
         let _ =
             writeln!(out, "| Multi-AZ / automatic failover | {} / {} |", yes(s.multi_az), yes(s.automatic_failover));
     }
-    let _ = writeln!(out, "| maxmemory-policy | `{}`: {} |", s.maxmemory_policy, cell(&s.maxmemory_policy_why));
+    match &s.maxmemory_policy {
+        Some(policy) => {
+            let _ = writeln!(out, "| maxmemory-policy | `{policy}`: {} |", cell(&s.maxmemory_policy_why));
+        }
+        None => {
+            let _ = writeln!(out, "| eviction | {} |", cell(&s.maxmemory_policy_why));
+        }
+    }
+    for p in s.parameters.iter().filter(|p| p.name != "maxmemory-policy") {
+        let _ = writeln!(out, "| parameter `{}` | `{}`: {} |", p.name, p.value, cell(&p.why));
+    }
+    if let Some(l) = &s.usage_limits {
+        let min = l
+            .min_ecpu_per_sec
+            .map_or_else(String::new, |m| format!("; minimum {} ECPU/s (billed even unused)", format_quantity(m, 0)));
+        let _ = writeln!(
+            out,
+            "| usage limits | max {} GB of data, max {} ECPU/s{min}: {} |",
+            format_quantity(l.max_data_gb, 0),
+            format_quantity(l.max_ecpu_per_sec, 0),
+            cell(&l.why)
+        );
+    }
+    if let Some(u) = &s.upstash {
+        let _ =
+            writeln!(out, "| eviction switch | {}: {} |", if u.eviction { "on" } else { "off" }, cell(&u.eviction_why));
+        let _ = writeln!(
+            out,
+            "| Prod Pack | {} |",
+            if u.prod_pack { "yes: multi-zone HA, 99.99% SLA, encryption at rest (priced)" } else { "no: single zone" }
+        );
+        let _ = writeln!(out, "| read regions | {} |", u.read_regions);
+        let _ = writeln!(out, "| access | {} |", cell(&u.access));
+    }
+    for r in &s.client_requirements {
+        let _ = writeln!(out, "| client | {} |", cell(r));
+    }
     if s.snapshot_retention_days > 0 {
         let _ = writeln!(
             out,
@@ -520,7 +625,9 @@ pub fn shown_options(env: &EnvReport) -> Vec<&OptionReport> {
             by_constraint.entry(e.constraint.as_str()).or_insert(o);
         }
     }
-    for o in by_constraint.into_values() {
+    // the recommended option always has its row, even when cheaper feasible ones fill the table
+    let recommended = env.recommendation.option_id.as_deref().and_then(|id| env.options.iter().find(|o| o.id == id));
+    for o in by_constraint.into_values().chain(recommended) {
         if !shown.iter().any(|s| s.id == o.id) {
             shown.push(o);
         }
@@ -565,8 +672,9 @@ fn line_items(out: &mut String, title: &str, o: &OptionReport, level: usize) {
         let p = &l.price_source;
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} ({}, {}) |",
+            "| {}{} | {} | {} | {} | {} | {} ({}, {}) |",
             cell(&l.item),
+            l.unverified.as_ref().map_or_else(String::new, |u| format!(" — **unverified**: {}", cell(u))),
             format_quantity(l.quantity, 3),
             l.unit,
             format_unit_usd(l.unit_usd),

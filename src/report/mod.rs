@@ -14,14 +14,16 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::model::ModelError;
+use crate::model::capacity::{Burstable, Vendor};
 use crate::model::capacity::{HEURISTICS, Utilization};
 use crate::model::catalog::Engine;
 use crate::model::cost::{Line, Part};
 use crate::model::evaluate::{EnvEvaluation, Evaluated, OptionKind, evaluate};
 use crate::model::observed::{Measured, MetricsData, Observed};
 use crate::model::price::{PriceBook, PriceKind, Term};
-use crate::model::recommend::{BreakEven, NothingFits, Outcome, Risk, Settings};
-use crate::model::workload::{Deployment, EnvInputs, NodeLayout, Workload};
+use crate::model::recommend::{BreakEven, NothingFits, Outcome, Risk, Settings, Sizing};
+use crate::model::throughput::THROUGHPUT_ANCHORS;
+use crate::model::workload::{Deployment, EnvInputs, NodeLayout, Role, Tier, UsageLimits, Workload};
 
 /// Version of the JSON report schema (`assets/report.schema.json`).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -42,6 +44,15 @@ pub fn price_age_words(age_days: i64) -> String {
     }
 }
 
+/// The first day a price's date can mean: `2026-10-02`, `2026-09` (the 1st), `2026` (1 January).
+pub fn price_date(text: &str) -> Option<NaiveDate> {
+    let mut parts = text.trim().trim_end_matches('+').splitn(3, '-');
+    let year = parts.next()?.parse().ok()?;
+    let month = parts.next().map_or(Some(1), |m| m.parse().ok())?;
+    let day = parts.next().map_or(Some(1), |d| d.parse().ok())?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
 /// Output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -60,7 +71,10 @@ pub struct PricingInfo {
     pub as_of: NaiveDate,
     /// What the book was loaded from.
     pub origin: String,
-    /// Days between `as_of` and the evaluation date.
+    /// The date of the oldest price the recommendation uses (the cache's date when nothing is
+    /// recommended): what the age is measured from.
+    pub oldest_used: NaiveDate,
+    /// Days between `oldest_used` and the evaluation date.
     pub age_days: i64,
     /// Older than 90 days.
     pub stale: bool,
@@ -114,6 +128,9 @@ pub struct LineReport {
     pub monthly_usd: Decimal,
     /// Where the unit price comes from.
     pub price_source: PriceSourceReport,
+    /// Why the quantity rests on an assumption no source confirms (an unverified line).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unverified: Option<String>,
 }
 
 /// A broken constraint.
@@ -144,6 +161,11 @@ pub struct OptionReport {
     pub replicas: Option<u32>,
     /// Nodes billed (node options).
     pub nodes: Option<u32>,
+    /// Reads served by replicas (node options).
+    pub replica_reads: Option<bool>,
+    /// A Serverless cache's configured usage limits (what runs today).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage_limits: Option<UsageLimits>,
     /// `on-demand`, `1yr-no-upfront`… (node options).
     pub term: Option<String>,
     /// Upstash plan id.
@@ -154,14 +176,21 @@ pub struct OptionReport {
     pub excluded_reasons: Vec<String>,
     /// The same, with constraint ids.
     pub exclusions: Vec<ExclusionReport>,
-    /// Monthly cost (sum of lines, reserved upfront amortized).
+    /// Monthly cost (sum of lines, reserved upfront amortized; unverified lines at their high end).
     pub monthly_usd: Decimal,
+    /// The low end when unverified lines are priced: the monthly cost without them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monthly_usd_low: Option<Decimal>,
     /// Upfront cash for reserved nodes; `null` when the source does not publish it.
     pub upfront_usd: Option<Decimal>,
     /// Share of each resource used at peak.
     pub utilization: Utilization,
     /// Things to know.
     pub notes: Vec<String>,
+    /// Why an expert would choose it only when nothing else fits (empty: no such reservation).
+    pub last_resort: Vec<String>,
+    /// What the app or its client must do for it to work as priced.
+    pub requirements: Vec<String>,
     /// Line items.
     pub lines: Vec<LineReport>,
     /// Split deployments: the pub/sub adapter cluster.
@@ -212,6 +241,8 @@ pub struct RecommendationReport {
     pub nothing_fits: Option<NothingFits>,
     /// The oldest price the recommended option uses (its date, kind and source id).
     pub oldest_price: Option<PriceSourceReport>,
+    /// Which resource binds, for the recommended option and the runner-up.
+    pub sizing: Vec<Sizing>,
 }
 
 /// What the environment's metrics file measured.
@@ -283,10 +314,21 @@ pub struct PolicyReport {
     pub commit_payment: String,
     /// Monthly budget.
     pub budget_usd: Option<Decimal>,
-    /// Share of client traffic crossing AZs.
-    pub cross_az_fraction: Decimal,
+    /// Share of client traffic crossing AZs when the plan fixes it (`null`: it follows from
+    /// `client_azs` and each option's layout).
+    pub cross_az_fraction: Option<Decimal>,
+    /// Availability Zones the clients run in.
+    pub client_azs: u32,
+    /// Where burstable nodes may be recommended.
+    pub burstable: Burstable,
+    /// Share a simpler layout may cost above the cheapest fit and still win.
+    pub simplicity_margin: Decimal,
+    /// Who may run the cache.
+    pub vendors: Vec<Vendor>,
     /// Heuristics the capacity model uses.
     pub heuristics: Vec<String>,
+    /// The anchor points of the calibrated engine-throughput heuristic.
+    pub throughput_anchors: Vec<String>,
 }
 
 /// How much the search checked.
@@ -322,6 +364,10 @@ pub struct EnvReport {
     pub engine: Engine,
     /// Needs replicas + Multi-AZ.
     pub ha: bool,
+    /// What the cache is for.
+    pub role: Role,
+    /// Production, staging or development.
+    pub tier: Tier,
     /// Plan file it came from.
     pub plan: String,
     /// Date the evaluation is for.
@@ -430,6 +476,7 @@ fn line_report(line: &Line) -> LineReport {
         unit_usd: line.unit_usd,
         monthly_usd: line.monthly_usd(),
         price_source: price_source(line),
+        unverified: line.unverified.clone(),
     }
 }
 
@@ -456,6 +503,10 @@ pub fn option_report(option: &Evaluated, book: &PriceBook) -> OptionReport {
             Some(term.id()),
             None,
         ),
+    };
+    let replica_reads = match &option.deployment {
+        Deployment::Node { layout, .. } | Deployment::Split { state: layout, .. } => Some(layout.replica_reads),
+        _ => None,
     };
     let cluster = |layout: &NodeLayout, part: Part| ClusterReport {
         node_type: book.catalog.node(layout.node).name.clone(),
@@ -484,6 +535,11 @@ pub fn option_report(option: &Evaluated, book: &PriceBook) -> OptionReport {
         shards,
         replicas,
         nodes,
+        replica_reads,
+        usage_limits: match &option.deployment {
+            Deployment::Serverless { limits, .. } if *limits != UsageLimits::default() => Some(*limits),
+            _ => None,
+        },
         term,
         plan,
         feasible: option.feasible(),
@@ -494,9 +550,12 @@ pub fn option_report(option: &Evaluated, book: &PriceBook) -> OptionReport {
             .map(|e| ExclusionReport { constraint: e.constraint.id().to_string(), reason: e.reason.clone() })
             .collect(),
         monthly_usd: option.monthly_usd(),
+        monthly_usd_low: (option.verified_monthly_usd() != option.monthly_usd()).then(|| option.verified_monthly_usd()),
         upfront_usd: upfront,
         utilization: option.utilization,
         notes: option.notes.clone(),
+        last_resort: option.last_resort.clone(),
+        requirements: option.requirements.clone(),
         lines: option.cost.lines.iter().map(line_report).collect(),
         adapter,
         state,
@@ -520,6 +579,7 @@ fn recommendation_report(eval: &EnvEvaluation) -> RecommendationReport {
                 oldest_price: winner.and_then(|w| {
                     w.cost.lines.iter().map(price_source).min_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)))
                 }),
+                sizing: r.sizing.clone(),
             }
         }
         Outcome::NothingFits(n) => RecommendationReport {
@@ -533,6 +593,7 @@ fn recommendation_report(eval: &EnvEvaluation) -> RecommendationReport {
             over_budget_usd: None,
             nothing_fits: Some(n.clone()),
             oldest_price: None,
+            sizing: Vec::new(),
         },
     }
 }
@@ -574,18 +635,25 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             });
         }
     }
-    let age_days = (evaluated_on - book.as_of).num_days();
+    let recommended = eval.recommended();
+    let oldest_used = recommended
+        .and_then(|w| w.cost.lines.iter().filter_map(|l| price_date(&l.source.date)).min())
+        .unwrap_or(book.as_of);
+    let age_days = (evaluated_on - oldest_used).num_days();
     EnvReport {
         schema_version: SCHEMA_VERSION,
         env: eval.inputs.name.clone(),
         region: eval.inputs.region.clone(),
         engine: eval.inputs.app_engine,
         ha: eval.inputs.ha,
+        role: eval.inputs.role,
+        tier: eval.inputs.tier,
         plan: plan.to_string(),
         evaluated_on,
         pricing: PricingInfo {
             as_of: book.as_of,
             origin: book.origin.clone(),
+            oldest_used,
             age_days,
             stale: age_days > STALE_AFTER_DAYS,
             sources: cited.into_values().collect(),
@@ -599,7 +667,12 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             commit_payment: eval.inputs.commit.payment.id().to_string(),
             budget_usd: eval.inputs.budget_usd,
             cross_az_fraction: eval.inputs.cross_az_fraction,
+            client_azs: w.client_azs,
+            burstable: eval.inputs.policy.burstable,
+            simplicity_margin: eval.inputs.policy.simplicity_margin,
+            vendors: eval.inputs.policy.vendors.clone(),
             heuristics: HEURISTICS.iter().map(ToString::to_string).collect(),
+            throughput_anchors: THROUGHPUT_ANCHORS.iter().map(ToString::to_string).collect(),
         },
         recommendation: recommendation_report(eval),
         search: SearchReport {

@@ -11,15 +11,18 @@ use std::fmt;
 use std::ops::Range;
 use toml::Spanned;
 
-use crate::model::capacity::Policy;
+use crate::model::capacity::{Burstable, Policy, Vendor};
 use crate::model::catalog::Engine;
-use crate::model::limits::{MAX_NODES_PER_CLUSTER, MAX_REPLICAS_PER_SHARD, MEMCACHED_MAX_NODES};
+use crate::model::limits::{
+    MAX_NODES_PER_CLUSTER, MAX_REPLICAS_PER_SHARD, MEMCACHED_MAX_NODES, SERVERLESS_LIMIT_DATA_GB,
+    SERVERLESS_LIMIT_ECPU_PER_SEC,
+};
 use crate::model::price::{Payment, PriceBook, Term, TermLength};
 use crate::model::region::{region_codes, region_name};
 use crate::model::units::decimal_from_f64;
 use crate::model::workload::{
-    Auth, Backup, Commit, Current, Deployment, EngineVersion, EnvInputs, NodeLayout, Workload,
-    default_snapshot_retention,
+    Auth, Backup, Clients, Commit, Current, DEFAULT_CLIENT_AZS, Deployment, EngineVersion, EnvInputs, NodeLayout, Role,
+    SizeBucket, Tier, UsageLimits, Workload, default_snapshot_retention,
 };
 
 /// The bundled example plan (also what `capplan init` writes).
@@ -293,6 +296,10 @@ struct RawPolicy {
     // little cache left (AWS advises up to 50 % on micro nodes)
     horizon_months: Option<Count<0, 60>>,
     reserved_memory_pct: Option<Count<0, 75>>,
+    burstable: Option<Burstable>,
+    // a simpler layout may cost this much more and still win; above 50 % it is no longer a margin
+    simplicity_margin_pct: Option<Amount<50>>,
+    vendors: Option<Spanned<Vec<Vendor>>>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -310,6 +317,8 @@ enum RawCommit {
 struct RawEnv {
     region: Option<Spanned<String>>,
     engine: Engine,
+    role: Option<Role>,
+    tier: Option<Tier>,
     #[serde(default)]
     ha: bool,
     replicas: Option<Count<1, MAX_REPLICAS_PER_SHARD>>,
@@ -337,7 +346,8 @@ struct RawWorkload {
     peak_data_gb: Option<Spanned<DataGb>>,
     requests_per_sec: PerSec,
     peak_requests_per_sec: Option<Spanned<PerSec>>,
-    avg_request_kb: Option<SizeKb>,
+    avg_request_kb: Option<Spanned<SizeKb>>,
+    request_sizes: Option<Spanned<Vec<RawSizeBucket>>>,
     read_ratio: Option<Fraction>,
     connections: Option<Count<0, 10_000_000>>,
     min_ecpu_per_sec: Option<PerSec>,
@@ -352,8 +362,7 @@ struct RawWorkload {
     keyspace_notifications: bool,
     #[serde(default)]
     uses_select: bool,
-    #[serde(default)]
-    reads_from_replicas: bool,
+    reads_from_replicas: Option<bool>,
     auth: Option<Auth>,
     tls: Option<bool>,
     max_item_kb: Option<SizeKb>,
@@ -362,6 +371,20 @@ struct RawWorkload {
     keys_have_ttl: Option<bool>,
     #[serde(default)]
     must_not_evict: bool,
+    #[serde(default)]
+    pubsub_patterns: bool,
+    client_cluster_aware: Option<bool>,
+    clients: Option<Clients>,
+    new_connections_per_sec: Option<PerSec>,
+    // AWS regions have 3 to 6 Availability Zones
+    client_azs: Option<Count<1, 6>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSizeBucket {
+    kb: SizeKb,
+    share: Fraction,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -393,6 +416,8 @@ struct RawCurrent {
     snapshot_retention_days: Option<Count<0, 35>>,
     snapshot_gb: Option<DataGb>,
     plan: Option<Spanned<String>>,
+    max_data_gb: Option<Spanned<DataGb>>,
+    max_ecpu_per_sec: Option<Spanned<PerSec>>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -424,6 +449,7 @@ pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, Plan
         return Err(loc.error(Some(envs.span()), "env", "no environments: add at least one [env.NAME] table"));
     }
     let mut out = Vec::new();
+    check_policy(&loc, "policy.", raw.policy.as_ref())?;
     let default_policy = policy(&Policy::default(), raw.policy.as_ref());
     let mut metrics = Vec::new();
     for (name, env) in envs.into_inner() {
@@ -459,8 +485,34 @@ fn policy(base: &Policy, raw: Option<&RawPolicy>) -> Policy {
         if let Some(r) = raw.reserved_memory_pct {
             p.reserved_memory = f64::from(r.0) / 100.0;
         }
+        if let Some(b) = raw.burstable {
+            p.burstable = b;
+        }
+        if let Some(m) = raw.simplicity_margin_pct {
+            p.simplicity_margin = m.0 / Decimal::from(100);
+        }
+        if let Some(v) = &raw.vendors {
+            let mut vendors = v.get_ref().clone();
+            vendors.sort();
+            vendors.dedup();
+            p.vendors = vendors;
+        }
     }
     p
+}
+
+/// An empty `vendors` list rules everything out: say so at the key.
+fn check_policy(loc: &Locator<'_>, key: &str, raw: Option<&RawPolicy>) -> Result<(), PlanError> {
+    if let Some(v) = raw.and_then(|r| r.vendors.as_ref())
+        && v.get_ref().is_empty()
+    {
+        return Err(loc.error(
+            Some(v.span()),
+            &format!("{key}vendors"),
+            "an empty list rules out every option; accepted: 'aws', 'upstash' (e.g. vendors = [\"aws\"])",
+        ));
+    }
+    Ok(())
 }
 
 /// Make toml/serde messages read like ours: no trailing period, values in single quotes, types
@@ -543,12 +595,13 @@ fn env_inputs(
     let pubsub_avg = w.pubsub_messages_per_sec.map_or(Decimal::ZERO, |v| v.0);
     let peak_pubsub =
         peak(loc, &workload_key, "pubsub_messages_per_sec", pubsub_avg, w.peak_pubsub_messages_per_sec.as_ref())?;
+    let (avg_request_kb, request_sizes) = request_sizes(loc, &workload_key, w)?;
     let workload = Workload {
         data_gb: w.data_gb.0,
         peak_data_gb: peak_data,
         requests_per_sec: w.requests_per_sec.0,
         peak_requests_per_sec: peak_rps,
-        avg_request_kb: w.avg_request_kb.map_or(Decimal::ONE, |v| v.0),
+        avg_request_kb,
         read_ratio: w.read_ratio.map_or(Decimal::new(8, 1), |v| v.0),
         connections: w.connections.map_or(0, |c| c.0),
         min_ecpu_per_sec: w.min_ecpu_per_sec.map_or(Decimal::ZERO, |v| v.0),
@@ -568,11 +621,23 @@ fn env_inputs(
         hot_data_fraction: w.hot_data_fraction.map_or(Decimal::ONE, |v| v.0),
         keys_have_ttl: w.keys_have_ttl.unwrap_or(true),
         must_not_evict: w.must_not_evict,
+        pubsub_patterns: w.pubsub_patterns,
+        client_cluster_aware: w.client_cluster_aware,
+        clients: w.clients,
+        new_connections_per_sec: w.new_connections_per_sec.map(|v| v.0),
+        client_azs: w.client_azs.map_or(DEFAULT_CLIENT_AZS, |c| c.0),
+        request_sizes,
     };
-    let snapshot_retention_days = raw.snapshot_retention_days.map_or_else(|| default_snapshot_retention(name), |c| c.0);
+    let role = raw.role.unwrap_or_default();
+    let tier = raw.tier.unwrap_or_else(|| Tier::default_for(raw.ha));
+    let snapshot_retention_days =
+        raw.snapshot_retention_days.map_or_else(|| default_snapshot_retention(role, tier), |c| c.0);
     let mut env = EnvInputs::new(name, &region, raw.engine, raw.ha, workload);
+    env.role = role;
+    env.tier = tier;
     env.replicas = raw.replicas.map_or(1, |c| c.0);
     env.snapshot_retention_days = snapshot_retention_days;
+    check_policy(loc, &key("policy."), raw.policy.as_ref())?;
     env.policy = policy(default_policy, raw.policy.as_ref());
     env.commit = Commit {
         length: match raw.commit {
@@ -583,14 +648,46 @@ fn env_inputs(
         payment: raw.commit_payment.unwrap_or_default(),
     };
     env.budget_usd = raw.budget_usd.map(|v| v.0);
-    if let Some(f) = raw.cross_az_fraction {
-        env.cross_az_fraction = f.0;
-    }
+    env.cross_az_fraction = raw.cross_az_fraction.map(|f| f.0);
     if let Some(current) = raw.current {
         let cspan = current.span();
         env.current = Some(current_deployment(loc, name, cspan, current.get_ref(), &env, book)?);
     }
     Ok(env)
+}
+
+/// The request-size distribution: `request_sizes` buckets (their shares add up to 1), or one
+/// bucket of `avg_request_kb` (default 1 KB); never both. Returns the average size and the buckets.
+fn request_sizes(
+    loc: &Locator<'_>,
+    workload_key: &dyn Fn(&str) -> String,
+    w: &RawWorkload,
+) -> Result<(Decimal, Vec<SizeBucket>), PlanError> {
+    let Some(sizes) = &w.request_sizes else {
+        return Ok((w.avg_request_kb.as_ref().map_or(Decimal::ONE, |v| v.get_ref().0), Vec::new()));
+    };
+    if let Some(avg) = &w.avg_request_kb {
+        return Err(loc.error(
+            Some(avg.span()),
+            &workload_key("avg_request_kb"),
+            "give either avg_request_kb (one size) or [[request_sizes]] (a distribution), not both",
+        ));
+    }
+    let buckets: Vec<SizeBucket> =
+        sizes.get_ref().iter().map(|b| SizeBucket { kb: b.kb.0, share: b.share.0 }).collect();
+    let total: Decimal = buckets.iter().map(|b| b.share).sum();
+    if buckets.is_empty() || (total - Decimal::ONE).abs() > Decimal::new(1, 3) {
+        return Err(loc.error(
+            Some(sizes.span()),
+            &workload_key("request_sizes"),
+            format!(
+                "the shares of the request sizes add up to {}; they must add up to 1 (e.g. 0.85 and 0.15)",
+                total.normalize()
+            ),
+        ));
+    }
+    let avg = buckets.iter().map(|b| b.kb * b.share).sum::<Decimal>() / total;
+    Ok((avg, buckets))
 }
 
 fn only_for(
@@ -630,6 +727,10 @@ fn current_deployment(
         Some(v) => Some(engine_version(loc, &key("engine_version"), v, engine)?),
         None => None,
     };
+    let limit_keys = [
+        ("max_data_gb", raw.max_data_gb.as_ref().map(Spanned::span)),
+        ("max_ecpu_per_sec", raw.max_ecpu_per_sec.as_ref().map(Spanned::span)),
+    ];
     let node_keys = [
         ("node_type", raw.node_type.as_ref().map(Spanned::span)),
         ("cluster_mode", raw.cluster_mode.as_ref().map(Spanned::span)),
@@ -660,10 +761,11 @@ fn current_deployment(
                     ),
                 ));
             }
-            Deployment::Serverless { engine }
+            Deployment::Serverless { engine, limits: usage_limits(loc, &key, raw)? }
         }
         CurrentKind::Upstash => {
             only_for(loc, name, "upstash", &node_keys)?;
+            only_for(loc, name, "upstash", &limit_keys)?;
             only_for(loc, name, "upstash", &[("engine", engine_span.clone())])?;
             let plan = raw.plan.as_ref().ok_or_else(|| {
                 loc.error(
@@ -684,10 +786,33 @@ fn current_deployment(
         }
         CurrentKind::Node => {
             only_for(loc, name, "node", &[("plan", raw.plan.as_ref().map(Spanned::span))])?;
+            only_for(loc, name, "node", &limit_keys)?;
             node_deployment(loc, name, span, raw, engine, engine_span, env, book)?
         }
     };
     Ok(Current { deployment, backup, engine_version: version })
+}
+
+/// A Serverless cache's configured usage limits, within the API's bounds.
+fn usage_limits(loc: &Locator<'_>, key: &dyn Fn(&str) -> String, raw: &RawCurrent) -> Result<UsageLimits, PlanError> {
+    let check = |value: Option<&Spanned<Decimal>>, name: &str, (min, max): (u32, u32)| -> Result<(), PlanError> {
+        match value {
+            Some(v) if *v.get_ref() < Decimal::from(min) || *v.get_ref() > Decimal::from(max) => Err(loc.error(
+                Some(v.span()),
+                &key(name),
+                format!(
+                    "{} is outside what ElastiCache accepts for this usage limit: {min} to {max}",
+                    v.get_ref().normalize()
+                ),
+            )),
+            _ => Ok(()),
+        }
+    };
+    let data = raw.max_data_gb.as_ref().map(|v| Spanned::new(v.span(), v.get_ref().0));
+    let ecpu = raw.max_ecpu_per_sec.as_ref().map(|v| Spanned::new(v.span(), v.get_ref().0));
+    check(data.as_ref(), "max_data_gb", SERVERLESS_LIMIT_DATA_GB)?;
+    check(ecpu.as_ref(), "max_ecpu_per_sec", SERVERLESS_LIMIT_ECPU_PER_SEC)?;
+    Ok(UsageLimits { max_data_gb: data.map(Spanned::into_inner), max_ecpu_per_sec: ecpu.map(Spanned::into_inner) })
 }
 
 fn upstash_plans(book: &PriceBook) -> String {
@@ -787,7 +912,7 @@ fn node_deployment(
                 format!("a Memcached cluster has at most {MEMCACHED_MAX_NODES} nodes without a limit increase"),
             ));
         }
-        NodeLayout { engine, node, shards, replicas: 0, cluster_mode: false }
+        NodeLayout { engine, node, shards, replicas: 0, cluster_mode: false, replica_reads: false }
     } else {
         let cluster_mode = raw.cluster_mode.as_ref().map_or(shards > 1, |c| *c.get_ref());
         if !cluster_mode && shards > 1 {
@@ -808,7 +933,8 @@ fn node_deployment(
                 ),
             ));
         }
-        NodeLayout { engine, node, shards, replicas, cluster_mode }
+        let replica_reads = replicas > 0 && env.workload.reads_from_replicas == Some(true);
+        NodeLayout { engine, node, shards, replicas, cluster_mode, replica_reads }
     };
     let term = match &raw.reserved {
         None => Term::OnDemand,

@@ -117,7 +117,7 @@ fn csv_has_a_header_and_one_row_per_line_item() {
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "env,option_id,role,kind,engine,feasible,item,quantity,unit,unit_usd,monthly_usd,price_kind,price_source,price_date"
+        "env,option_id,role,kind,engine,feasible,item,quantity,unit,unit_usd,monthly_usd,price_kind,price_source,price_date,unverified"
     );
     let rows: Vec<&str> = lines.collect();
     assert!(rows.len() > 50);

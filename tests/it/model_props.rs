@@ -81,10 +81,11 @@ proptest! {
         let book = embedded().unwrap();
         let e = env(engine, ha, w);
         let eval = evaluate(&e, book, as_of()).unwrap();
-        let cross_az = capplan::model::cost::Traffic::of(&e.workload).total_gb() * e.cross_az_fraction;
+        let traffic = capplan::model::cost::Traffic::of(&e.workload);
         let mut checked = 0;
         for option in &eval.options {
             if let capplan::model::workload::Deployment::Node { layout, term } = &option.deployment {
+                let cross_az = capplan::model::cost::cross_az_gb(&e, &traffic, capplan::model::cost::read_azs(layout));
                 let fast = capplan::model::cost::node_monthly_usd(&e.region, layout, *term, &e.option_backup(), cross_az, book).unwrap();
                 prop_assert_eq!(fast.0, option.monthly_usd(), "{}", option.id);
                 if option.cost.upfront_known {

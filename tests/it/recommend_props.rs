@@ -1,4 +1,14 @@
 //! Properties of the recommender over random workloads, on the embedded price book.
+//!
+//! Two kinds: what the judged recommendation always respects (every constraint it claims, no
+//! cluster mode a client cannot follow, no burstable node in production, Upstash's Prod Pack
+//! under HA, at most the simplicity margin above the cheapest fit of its pool); and, on a
+//! neutral policy where judgement adds no preference (a cluster-aware client, no keyspace
+//! listeners or pub/sub, a zero simplicity margin), the cost properties: the winner is the
+//! brute-force minimum, more load never recommends less, relaxing a constraint never costs more.
+//! The judged policy prefers simpler layouts within a margin and uses cluster mode only as a last
+//! resort for some workloads, so there a cheaper cluster layout can replace a simpler one once
+//! the simple ones stop fitting: monotone cost is a property of the neutral policy only.
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -10,7 +20,7 @@ use capplan::model::catalog::{Engine, NodeId};
 use capplan::model::evaluate::{EnvEvaluation, OptionKind};
 use capplan::model::price::{PriceBook, Term, TermLength};
 use capplan::model::recommend::{SearchStats, brute_force, eligible};
-use capplan::model::workload::{Auth, Deployment, EnvInputs, Workload};
+use capplan::model::workload::{Auth, Deployment, EnvInputs, Tier, Workload};
 use capplan::model::{evaluate, units::to_f64};
 use capplan::source::offline::embedded;
 
@@ -52,7 +62,7 @@ prop_compose! {
             cross_slot_commands: flags[0],
             keyspace_notifications: flags[1],
             uses_select: flags[2],
-            reads_from_replicas: flags[3],
+            reads_from_replicas: if flags[3] { Some(true) } else { None },
             auth: if flags[4] { Auth::Password } else { Auth::Rbac },
             tls: !flags[5],
             hot_key_share: dec(hot),
@@ -83,7 +93,7 @@ prop_compose! {
             connections,
             growth_pct_per_month: dec(growth),
             cross_slot_commands: flags[0],
-            reads_from_replicas: flags[1],
+            reads_from_replicas: if flags[1] { None } else { Some(false) },
             tls: !flags[2],
             ..Workload::default()
         }
@@ -96,6 +106,17 @@ fn engine() -> impl Strategy<Value = Engine> {
 
 fn env(engine: Engine, ha: bool, w: Workload) -> EnvInputs {
     EnvInputs::new("prod", "us-east-1", engine, ha, w)
+}
+
+/// The same environment where judgement adds no preference: a cluster-aware client, no keyspace
+/// listeners, no pub/sub, reads from replicas settled either way, a zero simplicity margin.
+fn neutral(mut e: EnvInputs) -> EnvInputs {
+    e.workload.client_cluster_aware = Some(true);
+    e.workload.reads_from_replicas = Some(e.workload.reads_from_replicas.unwrap_or(true));
+    e.workload.pubsub_messages_per_sec = Decimal::ZERO;
+    e.workload.peak_pubsub_messages_per_sec = Decimal::ZERO;
+    e.policy.simplicity_margin = Decimal::ZERO;
+    e
 }
 
 fn winner_usd(e: &EnvEvaluation) -> Option<Decimal> {
@@ -138,6 +159,9 @@ proptest! {
                 let node = book.catalog.node(layout.node);
                 prop_assert!(layout.engine.serves(engine));
                 prop_assert!(!(layout.cluster_mode && (w.cross_slot_commands || w.uses_select) && engine != Engine::Memcached));
+                prop_assert!(!(layout.cluster_mode && w.client_cluster_aware == Some(false)));
+                prop_assert!(!(node.is_burstable() && e.tier == Tier::Production), "{} in production", node.name);
+                prop_assert!(!layout.replica_reads || w.reads_from_replicas != Some(false));
                 prop_assert!(!ha || layout.replicas >= 1 || layout.engine == Engine::Memcached);
                 prop_assert!(layout.nodes() <= 90);
                 let reserved = match node.size() { "micro" => 0.5, "small" => 0.3, _ => 0.25 };
@@ -151,7 +175,7 @@ proptest! {
                     prop_assert!(u <= 0.75 + 1e-12);
                 }
             }
-            Deployment::Serverless { engine: se } => {
+            Deployment::Serverless { engine: se, .. } => {
                 prop_assert!(se.serves(engine));
                 if *se != Engine::Memcached {
                     prop_assert!(!w.cross_slot_commands && !w.keyspace_notifications && !w.uses_select && w.auth != Auth::Password);
@@ -162,6 +186,10 @@ proptest! {
             }
             Deployment::Upstash { plan } => {
                 prop_assert!(engine != Engine::Memcached);
+                if ha {
+                    prop_assert!(plan != "free");
+                    prop_assert!(winner.cost.lines.iter().any(|l| l.item.starts_with("Prod Pack")), "{} without the Prod Pack", winner.id);
+                }
                 let cap = if plan == "payg" { 100.0 } else {
                     to_f64(book.upstash.plans.iter().find(|p| &p.id == plan).unwrap().data_gib)
                 };
@@ -175,7 +203,30 @@ proptest! {
         }
     }
 
-    /// On small catalogs the winner equals a brute-force minimum over every layout and term.
+    /// The judged winner is eligible, at most the simplicity margin above the cheapest option of
+    /// its pool, and a last resort only when nothing else is eligible.
+    #[test]
+    fn the_judged_winner_stays_within_the_margin_of_its_pool(w in prop_oneof![workload(), modest_workload()], engine in engine(), ha in any::<bool>(), aware in prop_oneof![Just(None), Just(Some(true)), Just(Some(false))]) {
+        let book = embedded().unwrap();
+        let mut e = env(engine, ha, w);
+        e.workload.client_cluster_aware = aware;
+        let eval = evaluate(&e, book, as_of()).unwrap();
+        let Some(winner) = eval.recommended() else { return Ok(()) };
+        let eligible: Vec<_> = eval.options.iter().filter(|o| eligible(o, &e)).collect();
+        let preferred: Vec<_> = eligible.iter().filter(|o| o.last_resort.is_empty()).collect();
+        if !winner.last_resort.is_empty() {
+            prop_assert!(preferred.is_empty(), "{} is a last resort but {} was eligible", winner.id, preferred[0].id);
+        }
+        let pool_min = if preferred.is_empty() {
+            eligible.iter().map(|o| o.monthly_usd()).min()
+        } else {
+            preferred.iter().map(|o| o.monthly_usd()).min()
+        }.unwrap();
+        prop_assert!(winner.monthly_usd() <= pool_min * (Decimal::ONE + e.policy.simplicity_margin), "{} at {} over {}", winner.id, winner.monthly_usd(), pool_min);
+    }
+
+    /// On small catalogs the winner equals a brute-force minimum over every layout and term
+    /// (neutral policy).
     #[test]
     fn the_winner_is_the_brute_force_minimum_on_small_catalogs(
         w in modest_workload(),
@@ -186,7 +237,7 @@ proptest! {
     ) {
         let keep: BTreeSet<NodeId> = picks.into_iter().map(NodeId).collect();
         let book = small_book(&keep);
-        let mut e = env(engine, ha, w);
+        let mut e = neutral(env(engine, ha, w));
         e.commit.length = commit;
         let eval = evaluate(&e, &book, as_of()).unwrap();
         let demand = Demand::of(&e.workload, &e.policy);
@@ -202,18 +253,18 @@ proptest! {
         prop_assert_eq!(winner_usd(&eval), expected);
     }
 
-    /// More load never makes the recommendation cheaper.
+    /// More load never makes the recommendation cheaper (neutral policy).
     #[test]
     fn more_load_never_recommends_less(w in modest_workload(), engine in engine(), ha in any::<bool>(), more_data in 0u64..5_000, more_rps in 0u64..50_000) {
         let book = embedded().unwrap();
-        let small = env(engine, ha, w.clone());
+        let small = neutral(env(engine, ha, w.clone()));
         let mut bigger = w;
         bigger.data_gb += dec(more_data);
         bigger.peak_data_gb += dec(more_data);
         bigger.requests_per_sec += Decimal::from(more_rps);
         bigger.peak_requests_per_sec += Decimal::from(more_rps);
         let a = winner_usd(&evaluate(&small, book, as_of()).unwrap());
-        let b = winner_usd(&evaluate(&env(engine, ha, bigger), book, as_of()).unwrap());
+        let b = winner_usd(&evaluate(&neutral(env(engine, ha, bigger)), book, as_of()).unwrap());
         match (a, b) {
             (Some(a), Some(b)) => prop_assert!(b >= a, "{b} < {a}"),
             (None, Some(_)) => prop_assert!(false, "the smaller load found nothing, the bigger one did"),
@@ -221,11 +272,11 @@ proptest! {
         }
     }
 
-    /// Removing a constraint never makes the answer more expensive.
+    /// Removing a constraint never makes the answer more expensive (neutral policy).
     #[test]
     fn removing_a_constraint_never_costs_more(w in workload(), engine in engine(), ha in any::<bool>(), which in 0usize..7) {
         let book = embedded().unwrap();
-        let constrained = env(engine, ha, w);
+        let constrained = neutral(env(engine, ha, w));
         let mut relaxed = constrained.clone();
         let rw = &mut relaxed.workload;
         match which {

@@ -92,8 +92,32 @@ fn storefront_cache_runs_serverless_valkey_in_its_idle_environments() {
     // spiky traffic is called out as a throttling risk
     let staging = env(&all, "staging");
     assert!(staging["recommendation"]["risks"].to_string().contains("throttled"));
-    // prod is big and steady enough for nodes
-    assert_eq!(winner(env(&all, "prod"))["kind"], "node");
+    // prod is big and spiky (peak 7.5x the average): with a client whose cluster support is not
+    // stated, the cheaper cluster-mode layouts are set aside (named in the rationale); what wins
+    // is Serverless (billed on the average) or one shard, never cluster mode
+    let prod = env(&all, "prod");
+    let w = winner(prod);
+    assert!(
+        w["kind"] == "serverless" || (w["kind"] == "node" && w["cluster_mode"] == false),
+        "{}: {}",
+        w["id"],
+        prod["recommendation"]["rationale"]
+    );
+    let rationale = prod["recommendation"]["rationale"].to_string();
+    assert!(rationale.contains("set aside though cheaper") && rationale.contains("cluster-aware"), "{rationale}");
+    // told the client is cluster-aware, the cluster-mode layout wins on price
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/storefront-cache.toml"))
+            .unwrap()
+            .replace("[env.prod.workload]\n", "[env.prod.workload]\nclient_cluster_aware = true\n");
+    let aware = crate::support::report_json(&text, "prod");
+    let w = winner(&aware);
+    assert_eq!((w["kind"].as_str(), w["cluster_mode"].as_bool()), (Some("node"), Some(true)), "{}", w["id"]);
+    assert!(
+        w["requirements"].to_string().contains("cluster-aware client"),
+        "the recommendation says what the client must do: {}",
+        w["requirements"]
+    );
 }
 
 #[test]

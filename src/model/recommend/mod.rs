@@ -10,17 +10,19 @@ mod rationale;
 mod risks;
 mod search;
 mod settings;
+mod sizing;
 
 pub use alarms::Alarm;
 pub use break_even::{BreakEven, ReservedBreakEven, ServerlessBreakEven};
 pub use nothing_fits::NothingFits;
 pub use risks::Risk;
-pub use search::{NodeResult, SearchMode, SearchStats, brute_force, replica_range, search_node};
-pub use settings::{ClusterSettings, Settings, maxmemory_policy};
+pub use search::{NodeResult, SearchMode, SearchStats, brute_force, replica_range, replica_reads_options, search_node};
+pub use settings::{ClusterSettings, Parameter, Settings, UpstashSettings, UsageLimitSettings, maxmemory_policy};
+pub use sizing::{ResourceUse, Sizing};
 
 use break_even::break_even;
 use nothing_fits::nothing_fits;
-use rank::rank;
+use rank::choose;
 use rationale::rationale;
 use risks::risks;
 use settings::settings;
@@ -48,8 +50,10 @@ pub struct Recommendation {
     pub risks: Vec<Risk>,
     /// Break-even points.
     pub break_even: BreakEven,
-    /// How far the monthly cost is above `budget_usd`.
+    /// How far the cheapest fit's monthly cost is above `budget_usd`.
     pub over_budget_usd: Option<Decimal>,
+    /// Which resource binds, for the recommended option and the runner-up.
+    pub sizing: Vec<Sizing>,
 }
 
 /// The recommendation, or why there is none.
@@ -83,14 +87,19 @@ pub fn recommend(
     book: &PriceBook,
     as_of: NaiveDate,
 ) -> Result<Outcome, ModelError> {
-    let Some(winner) = options.iter().filter(|o| eligible(o, env)).min_by(|a, b| rank(a, b)) else {
+    let Some(choice) = choose(env, options, Evaluated::monthly_usd) else {
         return Ok(Outcome::NothingFits(nothing_fits(env, options, book)));
     };
-    let rationale = rationale(env, options, winner, book);
+    let winner = choice.winner;
+    // the same choice without the unverified lines (their low end): if it differs, the answer
+    // depends on an assumption no source confirms; this one does not, and the rationale says so
+    let at_low_end = choose(env, options, Evaluated::verified_monthly_usd).map(|c| c.winner);
+    let rationale = rationale(env, options, &choice, at_low_end, book);
     let settings = settings(env, winner, book);
     let break_even = break_even(env, options, winner, book, as_of)?;
     let mut risks = risks(env, winner, book, as_of);
-    let over_budget_usd = env.budget_usd.filter(|b| winner.monthly_usd() > *b).map(|b| winner.monthly_usd() - b);
+    let cheapest = choice.cheapest.monthly_usd();
+    let over_budget_usd = env.budget_usd.filter(|b| cheapest > *b).map(|b| cheapest - b);
     if let (Some(over), Some(budget)) = (over_budget_usd, env.budget_usd) {
         risks.insert(
             0,
@@ -98,7 +107,7 @@ pub fn recommend(
                 resource: "budget".into(),
                 message: format!(
                     "the cheapest option that fits costs {}/month: {} over the budget of {}",
-                    format_usd(winner.monthly_usd()),
+                    format_usd(cheapest),
                     format_usd(over),
                     format_usd(budget)
                 ),
@@ -107,6 +116,10 @@ pub fn recommend(
             },
         );
     }
+    let mut sizing = sizing::sizing(winner, env, book);
+    if let Some(runner) = rank::runner_up(env, options, winner, book) {
+        sizing.extend(sizing::sizing(runner, env, book));
+    }
     Ok(Outcome::Recommended(Box::new(Recommendation {
         option_id: winner.id.clone(),
         settings,
@@ -114,5 +127,6 @@ pub fn recommend(
         risks,
         break_even,
         over_budget_usd,
+        sizing,
     })))
 }

@@ -1,26 +1,111 @@
 //! Ranking: which eligible option wins, and how options are named in the rationale.
+//!
+//! The order an expert would apply: options that break nothing and that the commit policy
+//! allows; among them, those without a last-resort reservation (cluster mode for a client that
+//! may not follow it…) unless nothing else fits; the cheapest of those; then, when the cheapest is
+//! node-based, the simplest node layout (fewest shards, then nodes, cluster mode off, fewest
+//! client requirements) that costs at most the policy's simplicity margin more.
 
-use crate::model::evaluate::Evaluated;
+use rust_decimal::Decimal;
+
+use super::eligible;
+use crate::model::evaluate::{Evaluated, OptionKind};
 use crate::model::price::PriceBook;
-use crate::model::workload::Deployment;
+use crate::model::workload::{Deployment, EnvInputs};
 
-/// Cheaper first; on a tie the one with no commitment, then fewer nodes, then the id.
-pub(super) fn rank(a: &Evaluated, b: &Evaluated) -> std::cmp::Ordering {
-    let nodes = |o: &Evaluated| match &o.deployment {
-        Deployment::Node { layout, .. } => layout.nodes(),
-        Deployment::Split { adapter, state, .. } => adapter.nodes() + state.nodes(),
-        _ => 0,
+/// The shape that makes a layout harder to run: shards, nodes, cluster mode, and what the client
+/// must do. Serverless and Upstash have none.
+pub(super) fn complexity(o: &Evaluated) -> (u32, u32, bool, usize) {
+    let (shards, nodes, cluster) = match &o.deployment {
+        Deployment::Node { layout, .. } => (layout.shards, layout.nodes(), layout.cluster_mode),
+        Deployment::Split { adapter, state, .. } => {
+            (adapter.shards + state.shards, adapter.nodes() + state.nodes(), adapter.cluster_mode || state.cluster_mode)
+        }
+        _ => (0, 0, false),
     };
-    a.monthly_usd()
-        .cmp(&b.monthly_usd())
+    (shards, nodes, cluster, o.requirements.len())
+}
+
+/// Cheaper first; on a tie the one with no commitment, then fewer shards and nodes, cluster mode
+/// off, then the id.
+pub(super) fn rank(a: &Evaluated, b: &Evaluated) -> std::cmp::Ordering {
+    rank_by(a, b, Evaluated::monthly_usd)
+}
+
+fn rank_by(a: &Evaluated, b: &Evaluated, cost: fn(&Evaluated) -> Decimal) -> std::cmp::Ordering {
+    let (sa, na, ca, _) = complexity(a);
+    let (sb, nb, cb, _) = complexity(b);
+    cost(a)
+        .cmp(&cost(b))
         .then(a.commits().cmp(&b.commits()))
-        .then(nodes(a).cmp(&nodes(b)))
+        .then(sa.cmp(&sb))
+        .then(na.cmp(&nb))
+        .then(ca.cmp(&cb))
         .then_with(|| a.id.cmp(&b.id))
+}
+
+/// What the ranking decided.
+pub(super) struct Choice<'a> {
+    /// The recommended option.
+    pub winner: &'a Evaluated,
+    /// The cheapest option it was chosen against (the winner itself, or a cheaper one within the
+    /// simplicity margin).
+    pub cheapest: &'a Evaluated,
+    /// Nothing without a last-resort reservation fits, so the winner has one.
+    pub last_resort: bool,
+    /// Cheaper eligible options set aside because they are a last resort.
+    pub set_aside: Vec<&'a Evaluated>,
+}
+
+/// Choose among `options` with `cost` as each option's monthly cost (the full cost, or the cost
+/// without unverified lines). `None` when nothing is eligible.
+pub(super) fn choose<'a>(
+    env: &EnvInputs,
+    options: &'a [Evaluated],
+    cost: fn(&Evaluated) -> Decimal,
+) -> Option<Choice<'a>> {
+    let eligible: Vec<&Evaluated> = options.iter().filter(|o| eligible(o, env)).collect();
+    let preferred: Vec<&Evaluated> = eligible.iter().copied().filter(|o| o.last_resort.is_empty()).collect();
+    let last_resort = preferred.is_empty();
+    let pool = if last_resort { &eligible } else { &preferred };
+    let cheapest = pool.iter().copied().min_by(|a, b| rank_by(a, b, cost))?;
+    let set_aside: Vec<&Evaluated> = if last_resort {
+        Vec::new()
+    } else {
+        eligible.iter().copied().filter(|o| !o.last_resort.is_empty() && cost(o) < cost(cheapest)).collect()
+    };
+    let is_nodes = |o: &Evaluated| matches!(o.kind, OptionKind::Node | OptionKind::Split);
+    let winner = if is_nodes(cheapest) {
+        let limit = cost(cheapest) * (Decimal::ONE + env.policy.simplicity_margin);
+        pool.iter()
+            .copied()
+            .filter(|o| is_nodes(o) && cost(o) <= limit)
+            .min_by(|a, b| complexity(a).cmp(&complexity(b)).then_with(|| rank_by(a, b, cost)))
+            .unwrap_or(cheapest)
+    } else {
+        cheapest
+    };
+    Some(Choice { winner, cheapest, last_resort, set_aside })
+}
+
+/// The runner-up: the cheapest eligible option of another family (node type family, Serverless
+/// engine, Upstash, split) than the winner.
+pub(super) fn runner_up<'a>(
+    env: &EnvInputs,
+    options: &'a [Evaluated],
+    winner: &Evaluated,
+    book: &PriceBook,
+) -> Option<&'a Evaluated> {
+    let family = family_of(winner, book);
+    options
+        .iter()
+        .filter(|o| eligible(o, env) && o.id != winner.id && family_of(o, book) != family)
+        .min_by(|a, b| rank(a, b))
 }
 
 pub(super) fn kind_label(option: &Evaluated, book: &PriceBook) -> String {
     match &option.deployment {
-        Deployment::Serverless { engine } => format!("ElastiCache Serverless {}", engine.label()),
+        Deployment::Serverless { engine, .. } => format!("ElastiCache Serverless {}", engine.label()),
         Deployment::Node { layout, term } => format!(
             "{} {} x {} ({})",
             layout.engine.label(),
@@ -46,7 +131,7 @@ pub(super) fn family_of(option: &Evaluated, book: &PriceBook) -> String {
         Deployment::Node { layout, .. } => {
             format!("node/{}/{}", layout.engine.id(), book.catalog.node(layout.node).family)
         }
-        Deployment::Serverless { engine } => format!("serverless/{}", engine.id()),
+        Deployment::Serverless { engine, .. } => format!("serverless/{}", engine.id()),
         Deployment::Upstash { .. } => "upstash".to_string(),
         Deployment::Split { state, .. } => format!("split/{}", state.engine.id()),
     }

@@ -5,11 +5,11 @@ use rust_decimal::Decimal;
 use crate::model::capacity::{self, Constraint, Utilization, pct};
 use crate::model::evaluate::{Evaluated, OptionKind};
 use crate::model::price::{PriceBook, Term};
-use crate::model::units::format_usd;
+use crate::model::units::{format_usd, to_f64};
 use crate::model::workload::EnvInputs;
 
 use super::eligible;
-use super::rank::{family_of, kind_label, rank};
+use super::rank::{Choice, complexity, kind_label, rank, runner_up};
 
 pub(super) fn utilization_words(u: &Utilization) -> String {
     let parts: Vec<String> =
@@ -20,18 +20,71 @@ pub(super) fn utilization_words(u: &Utilization) -> String {
     parts.join(", ")
 }
 
-pub(super) fn rationale(env: &EnvInputs, options: &[Evaluated], winner: &Evaluated, book: &PriceBook) -> Vec<String> {
+pub(super) fn rationale(
+    env: &EnvInputs,
+    options: &[Evaluated],
+    choice: &Choice<'_>,
+    at_low_end: Option<&Evaluated>,
+    book: &PriceBook,
+) -> Vec<String> {
+    let winner = choice.winner;
     let mut out = Vec::new();
     let policy = if env.commit.length.is_none() {
         "no reserved commitment (commit = \"none\")".to_string()
     } else {
         format!("commitments up to {} {}", env.commit.id(), env.commit.payment.id())
     };
-    out.push(format!(
-        "{} is the cheapest option that fits: {}/month, with {policy}",
-        kind_label(winner, book),
-        format_usd(winner.monthly_usd())
-    ));
+    let cheapest = choice.cheapest;
+    if cheapest.id == winner.id {
+        out.push(format!(
+            "{} is the cheapest option that fits: {}/month, with {policy}",
+            kind_label(winner, book),
+            format_usd(winner.monthly_usd())
+        ));
+    } else {
+        let (ws, wn, _, _) = complexity(winner);
+        let (cs, cn, _, _) = complexity(cheapest);
+        out.push(format!(
+            "{} at {}/month: {} more than the cheapest fit, {} at {}, and simpler to run ({} shard{} and {} node{} against {} and {}); a simpler layout within {} of the cheapest wins ([policy] simplicity_margin_pct), with {policy}",
+            kind_label(winner, book),
+            format_usd(winner.monthly_usd()),
+            format_usd(winner.monthly_usd() - cheapest.monthly_usd()),
+            cheapest.id,
+            format_usd(cheapest.monthly_usd()),
+            ws,
+            if ws == 1 { "" } else { "s" },
+            wn,
+            if wn == 1 { "" } else { "s" },
+            cs,
+            cn,
+            pct(to_f64(env.policy.simplicity_margin)),
+        ));
+    }
+    if choice.last_resort && !winner.last_resort.is_empty() {
+        out.push(format!(
+            "nothing without these reservations fits, so they are accepted: {}",
+            winner.last_resort.join("; ")
+        ));
+    }
+    for o in choice.set_aside.iter().take(2) {
+        out.push(format!(
+            "set aside though cheaper: {} at {}/month, because {} (chosen only when nothing else fits)",
+            o.id,
+            format_usd(o.monthly_usd()),
+            o.last_resort.join("; ")
+        ));
+    }
+    out.push(format!("role {}: {}", env.role.id(), env.role.loss()));
+    if let Some(low) = at_low_end
+        && low.id != winner.id
+    {
+        out.push(format!(
+            "unverified lines decide between this and {}: if they cost nothing ({} would be {}/month), it would be cheaper; this recommendation does not rely on that assumption",
+            low.id,
+            low.id,
+            format_usd(low.verified_monthly_usd())
+        ));
+    }
     let headroom = pct(env.policy.headroom);
     let grown = if env.workload.growth_pct_per_month > Decimal::ZERO {
         format!(
@@ -66,20 +119,19 @@ pub(super) fn rationale(env: &EnvInputs, options: &[Evaluated], winner: &Evaluat
     if !cheaper.is_empty() {
         out.push(format!("cheaper options do not fit: {}", cheaper.join(", ")));
     }
-    let family = family_of(winner, book);
-    let runner = options
-        .iter()
-        .filter(|o| eligible(o, env) && o.id != winner.id && family_of(o, book) != family)
-        .min_by(|a, b| rank(a, b));
-    if let Some(r) = runner {
+    if let Some(r) = runner_up(env, options, winner, book) {
         let delta = r.monthly_usd() - winner.monthly_usd();
         let risk = runner_risk(r, env);
+        let more = if delta < Decimal::ZERO {
+            format!("{} less, but not chosen", format_usd(-delta))
+        } else {
+            format!("{} more", format_usd(delta))
+        };
         out.push(format!(
-            "runner-up: {} ({}) at {}/month, {} more{}",
+            "runner-up: {} ({}) at {}/month, {more}{}",
             r.id,
             kind_label(r, book),
             format_usd(r.monthly_usd()),
-            format_usd(delta),
             risk
         ));
     }

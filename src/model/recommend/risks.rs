@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use crate::model::capacity::{self, Demand, Policy, Utilization, fmt_f64, node_utilization, pct, usable_memory_gib};
 use crate::model::catalog::Engine;
-use crate::model::evaluate::{Evaluated, max_utilization};
+use crate::model::evaluate::{Evaluated, OptionKind, max_utilization};
 use crate::model::price::PriceBook;
-use crate::model::units::to_f64;
-use crate::model::workload::{Deployment, EnvInputs};
+use crate::model::units::{format_usd, to_f64};
+use crate::model::workload::{Deployment, EnvInputs, Role};
 
 /// Something that breaks first as load grows.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -42,20 +42,13 @@ pub(super) fn risks(env: &EnvInputs, winner: &Evaluated, book: &PriceBook, as_of
     let today = Demand::of(w, &today_policy);
     let (u, limit, limit_name) = match &winner.deployment {
         Deployment::Node { layout, .. } => (
-            node_utilization(layout, book.catalog.node(layout.node), &today, &env.policy, w.reads_from_replicas),
+            node_utilization(layout, book.catalog.node(layout.node), &today, &env.policy, None),
             env.policy.headroom,
             format!("the {} planning limit", pct(env.policy.headroom)),
         ),
         Deployment::Split { adapter, state, .. } => {
-            let a =
-                node_utilization(adapter, book.catalog.node(adapter.node), &today.pubsub_only(), &env.policy, false);
-            let s = node_utilization(
-                state,
-                book.catalog.node(state.node),
-                &today.without_pubsub(),
-                &env.policy,
-                w.reads_from_replicas,
-            );
+            let a = node_utilization(adapter, book.catalog.node(adapter.node), &today.pubsub_only(), &env.policy, None);
+            let s = node_utilization(state, book.catalog.node(state.node), &today.without_pubsub(), &env.policy, None);
             // the adapter's memory holds output buffers, not data: only the state's grows with data
             (
                 max_utilization(Utilization { memory: None, ..a }, s),
@@ -135,6 +128,63 @@ pub(super) fn qualitative_risks(env: &EnvInputs, winner: &Evaluated, book: &Pric
         date: None,
     };
     let spiky = capacity::is_spiky(w);
+    let holds_state = env.role.eviction_is_loss() || w.must_not_evict;
+    if !w.tls && winner.kind != OptionKind::Upstash {
+        out.push(risk(
+            "security",
+            if holds_state || env.role == Role::SessionStore {
+                format!(
+                    "transit encryption is off (tls = false) for a {} that holds user data: session tokens cross the network in clear text; turn on in-transit encryption and connect with rediss://",
+                    env.role.id()
+                )
+            } else {
+                "transit encryption is off (tls = false): traffic crosses the network in clear text".to_string()
+            },
+        ));
+    }
+    let retention = env.snapshot_retention_days;
+    let backs_up = !matches!(winner.kind, OptionKind::Upstash) && winner.deployment.engine() != Engine::Memcached;
+    if holds_state && backs_up && retention == 0 {
+        let replicas = match &winner.deployment {
+            Deployment::Node { layout, .. } => layout.replicas,
+            Deployment::Split { state, .. } => state.replicas,
+            _ => 1,
+        };
+        out.push(risk(
+            "durability",
+            if replicas == 0 {
+                format!(
+                    "a {} with no snapshots and no replica loses everything when its node fails or is replaced ({}); keep at least one snapshot a day (the first one is free)",
+                    env.role.id(),
+                    env.role.loss()
+                )
+            } else {
+                format!(
+                    "a {} with no snapshots cannot be restored after a bad deploy or a deleted key pattern ({}); keep at least one snapshot a day (the first one is free)",
+                    env.role.id(),
+                    env.role.loss()
+                )
+            },
+        ));
+    }
+    if w.churns_connections() {
+        let small = match &winner.deployment {
+            Deployment::Node { layout, .. } => Some(book.catalog.node(layout.node)),
+            Deployment::Split { state, .. } => Some(book.catalog.node(state.node)),
+            _ => None,
+        }
+        .filter(|n| n.vcpu < 4);
+        out.push(risk(
+            "connections",
+            match (small, w.tls) {
+                (Some(node), true) => format!(
+                    "Lambda clients open connections often: each one is a TLS handshake on the engine's CPU, and {} (under 4 vCPU) has no enhanced I/O or TLS offload; reuse the client across invocations and watch NewConnections",
+                    node.name
+                ),
+                _ => "Lambda clients open connections often: reuse the client across invocations (create it outside the handler) and watch NewConnections".to_string(),
+            },
+        ));
+    }
     match &winner.deployment {
         Deployment::Serverless { .. } => {
             if spiky {
@@ -152,7 +202,20 @@ pub(super) fn qualitative_risks(env: &EnvInputs, winner: &Evaluated, book: &Pric
             if w.has_pubsub() {
                 out.push(risk(
                     "metering",
-                    "unverified: PUBLISH/SUBSCRIBE are said not to be metered in ECPUs (SPUBLISH is); check the first bill".into(),
+                    format!(
+                        "unverified: how pub/sub deliveries are metered is not published; priced at the high end ({}/month), {}/month if they are not metered; check the first bill",
+                        format_usd(winner.monthly_usd()),
+                        format_usd(winner.verified_monthly_usd())
+                    ),
+                ));
+            }
+            if holds_state {
+                out.push(risk(
+                    "eviction",
+                    format!(
+                        "Serverless cannot be set to noeviction: at max_data_gb it evicts keys with a TTL, and {}; keep the limit well above the data",
+                        env.role.loss()
+                    ),
                 ));
             }
             if w.min_ecpu_per_sec > Decimal::ZERO {
@@ -206,8 +269,14 @@ pub(super) fn qualitative_risks(env: &EnvInputs, winner: &Evaluated, book: &Pric
             ));
             out.push(risk(
                 "network",
-                "Upstash runs outside your VPC: traffic leaves AWS's private network unless you peer".into(),
+                "Upstash runs outside your VPC: traffic leaves AWS's private network; from private subnets it goes through a NAT gateway (NAT processing and data transfer out are billed by AWS, not priced here)".into(),
             ));
+            if !env.ha {
+                out.push(risk(
+                    "availability",
+                    "single zone: without the Prod Pack an Upstash database has no multi-zone high availability".into(),
+                ));
+            }
         }
         Deployment::Split { .. } => {
             out.push(risk(

@@ -1,5 +1,6 @@
-//! Search: for each node type and engine, the smallest layout (shards × replicas) that fits, priced
-//! under every term; and the brute-force search the property tests compare it with.
+//! Search: for each node type and engine, the cheapest layout (shards × replicas, reads on the
+//! primaries or the replicas) that fits under every term; and the brute-force search the property
+//! tests compare it with.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -29,38 +30,69 @@ pub enum SearchMode {
     Adapter,
 }
 
-/// The smallest layout of one node type and engine that fits, priced under every term.
+/// One layout priced under one term.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Priced {
+    /// The layout.
+    pub layout: NodeLayout,
+    /// Monthly cost.
+    pub monthly: Decimal,
+    /// Upfront cash.
+    pub upfront: Decimal,
+}
+
+/// The cheapest fitting layout of one node type and engine under each term (layouts differ in
+/// cost by more than their nodes: reads served by replicas in every zone cross no zone).
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeResult {
-    /// The layout (the fallback at the largest size when nothing fits).
+    /// The on-demand choice (the fallback at the largest size when nothing fits).
     pub layout: NodeLayout,
     /// Fits capacity, quotas and the layout-dependent compatibility (CROSSSLOT, SELECT, HA).
     pub fits: bool,
-    /// `(monthly, upfront)` per term of [`Term::ALL`], where the book prices it.
-    pub costs: [Option<(Decimal, Decimal)>; Term::ALL.len()],
+    /// The choice per term of [`Term::ALL`], where the book prices it.
+    pub per_term: [Option<Priced>; Term::ALL.len()],
 }
 
 impl NodeResult {
     /// Monthly cost under `term`.
     pub fn monthly(&self, term: Term) -> Option<Decimal> {
-        self.costs[term.index()].map(|c| c.0)
+        self.per_term[term.index()].map(|p| p.monthly)
+    }
+
+    /// The layout chosen under `term`.
+    pub fn layout_for(&self, term: Term) -> Option<NodeLayout> {
+        self.per_term[term.index()].map(|p| p.layout)
     }
 }
 
-/// Replica counts an environment allows for `engine`: the HA minimum, and up to five more when
-/// the app reads from replicas.
-pub fn replica_range(env: &EnvInputs, engine: Engine) -> std::ops::RangeInclusive<u32> {
+/// Whether layouts may serve reads from replicas: never for Memcached or where the plan says
+/// `reads_from_replicas = false`; always where the app does; where the plan does not say, both
+/// ways (a layout relies on it only when that is what makes it fit or pays), except for roles
+/// that read their writes at once (sessions, queues), where a replica's lag would lose them.
+pub fn replica_reads_options(env: &EnvInputs, engine: Engine) -> &'static [bool] {
+    match (engine, env.workload.reads_from_replicas) {
+        (Engine::Memcached, _) | (_, Some(false)) => &[false],
+        (_, Some(true)) => &[true],
+        // sessions and jobs are read right after they are written: a replica may not have them yet
+        (_, None) if env.role.eviction_is_loss() => &[false],
+        (_, None) => &[false, true],
+    }
+}
+
+/// Replica counts an environment allows for `engine`: the HA minimum, and up to five when reads
+/// go to the replicas (more replicas only help reads).
+pub fn replica_range(env: &EnvInputs, engine: Engine, replica_reads: bool) -> std::ops::RangeInclusive<u32> {
     if engine == Engine::Memcached {
         return 0..=0;
     }
     let min = env.option_replicas();
-    let max = if env.workload.reads_from_replicas { MAX_REPLICAS_PER_SHARD } else { min };
-    min..=max.max(min)
+    if replica_reads { min.max(1)..=MAX_REPLICAS_PER_SHARD } else { min..=min }
 }
 
-/// Search the layouts of one node type: for each replica count, the fewest shards that fit
-/// (more shards only add cost), then the layout with the fewest nodes. `None` when the node type
-/// has no on-demand price for `engine` in the region.
+/// Search the layouts of one node type: for each way of serving reads and each replica count,
+/// the fewest shards that fit (more shards only add cost); then, under each term, the cheapest of
+/// those (fewer nodes on a tie). `None` when the node type has no on-demand price for `engine`
+/// in the region.
 #[allow(clippy::too_many_arguments)]
 pub fn search_node(
     node_id: NodeId,
@@ -68,7 +100,7 @@ pub fn search_node(
     env: &EnvInputs,
     demand: &Demand,
     backup: &Backup,
-    cross_az_gb: Decimal,
+    traffic: &Traffic,
     mode: SearchMode,
     book: &PriceBook,
     stats: &mut SearchStats,
@@ -79,32 +111,66 @@ pub fn search_node(
         return None;
     }
     let w = &env.workload;
-    let cluster_incompatible = engine.speaks_redis() && (w.cross_slot_commands || w.uses_select);
-    let single_shard = mode == SearchMode::Adapter || cluster_incompatible;
+    // cluster mode: impossible (CROSSSLOT, SELECT, a client that is not cluster-aware), a last
+    // resort (an unknown client, keyspace notifications, classic pub/sub), or allowed
+    let forbidden = engine.speaks_redis() && !capacity::cluster_mode_exclusions(w).is_empty();
+    let reluctant = engine.speaks_redis() && !capacity::cluster_mode_cautions(w).is_empty();
+    let single_shard = mode == SearchMode::Adapter || forbidden || reluctant;
     let find = |single_shard: bool, stats: &mut SearchStats| {
-        smallest_fitting(node_id, node, engine, env, demand, single_shard, stats)
+        fitting_layouts(node_id, node, engine, env, demand, single_shard, stats)
     };
-    let (layout, fits) = match find(single_shard, stats) {
-        Some(layout) => (layout, true),
-        None => match (mode, cluster_incompatible) {
-            // list the cluster-mode layout that would fit, excluded for CROSSSLOT/SELECT
-            (SearchMode::Single, true) => match find(false, stats) {
-                Some(layout) => (layout, false),
-                None => (fallback_layout(node_id, node, engine, env, demand, true), false),
-            },
-            _ => (fallback_layout(node_id, node, engine, env, demand, single_shard), false),
-        },
-    };
-    let mut costs = [None; Term::ALL.len()];
-    for term in Term::ALL {
-        stats.prices_computed += 1;
-        costs[term.index()] = cost::node_monthly_usd(&env.region, &layout, term, backup, cross_az_gb, book);
+    let mut candidates = find(single_shard, stats);
+    let mut fits = !candidates.is_empty();
+    if candidates.is_empty() {
+        if mode == SearchMode::Single && (forbidden || reluctant) {
+            // the cluster-mode layout that would fit: excluded (CROSSSLOT…) or a last resort
+            candidates = find(false, stats);
+            fits = !candidates.is_empty() && !forbidden;
+        }
+        if candidates.is_empty() {
+            candidates = vec![fallback_layout(node_id, node, engine, env, demand, single_shard || forbidden)];
+        }
     }
-    Some(NodeResult { layout, fits, costs })
+    // the simpler candidate (no replica reads, fewer nodes) within the simplicity margin of the
+    // cheapest: replica reads that save cents of cross-AZ traffic are not worth their stale reads
+    let key = |l: &NodeLayout| (l.replica_reads, l.nodes(), l.shards);
+    let margin = Decimal::ONE + env.policy.simplicity_margin;
+    let mut per_term = [None; Term::ALL.len()];
+    for term in Term::ALL {
+        let priced: Vec<Priced> = candidates
+            .iter()
+            .filter_map(|layout| {
+                stats.prices_computed += 1;
+                let cross_az = cost::cross_az_gb(env, traffic, cost::read_azs(layout));
+                cost::node_monthly_usd(&env.region, layout, term, backup, cross_az, book)
+                    .map(|(monthly, upfront)| Priced { layout: *layout, monthly, upfront })
+            })
+            .collect();
+        let Some(cheapest) = priced.iter().map(|p| p.monthly).min() else { continue };
+        per_term[term.index()] = priced
+            .into_iter()
+            .filter(|p| p.monthly <= cheapest * margin)
+            .min_by(|a, b| key(&a.layout).cmp(&key(&b.layout)).then_with(|| a.monthly.cmp(&b.monthly)));
+    }
+    let layout = per_term[Term::OnDemand.index()].map_or(candidates[0], |p| p.layout);
+    Some(NodeResult { layout, fits, per_term })
 }
 
-pub(super) fn layout_of(node_id: NodeId, engine: Engine, shards: u32, replicas: u32) -> NodeLayout {
-    NodeLayout { engine, node: node_id, shards, replicas, cluster_mode: engine != Engine::Memcached && shards > 1 }
+pub(super) fn layout_of(
+    node_id: NodeId,
+    engine: Engine,
+    shards: u32,
+    replicas: u32,
+    replica_reads: bool,
+) -> NodeLayout {
+    NodeLayout {
+        engine,
+        node: node_id,
+        shards,
+        replicas,
+        cluster_mode: engine != Engine::Memcached && shards > 1,
+        replica_reads: replica_reads && replicas > 0,
+    }
 }
 
 /// The fewest shards needed for memory alone, at least one.
@@ -121,8 +187,9 @@ pub(super) fn max_shards(engine: Engine, replicas: u32, single_shard: bool) -> u
     if single_shard { 1 } else { (max_nodes(engine) / (1 + replicas)).max(1) }
 }
 
-/// For each allowed replica count, the fewest shards that fit; then the layout with the fewest nodes.
-pub(super) fn smallest_fitting(
+/// For each way of serving reads and each allowed replica count, the fewest shards that fit:
+/// the candidates the cheapest is chosen from.
+pub(super) fn fitting_layouts(
     node_id: NodeId,
     node: &NodeType,
     engine: Engine,
@@ -130,28 +197,28 @@ pub(super) fn smallest_fitting(
     demand: &Demand,
     single_shard: bool,
     stats: &mut SearchStats,
-) -> Option<NodeLayout> {
+) -> Vec<NodeLayout> {
     let policy = &env.policy;
     let first = memory_shards(node, engine, env, demand);
-    let mut best: Option<NodeLayout> = None;
-    for r in replica_range(env, engine) {
-        for s in first..=max_shards(engine, r, single_shard) {
-            let layout = layout_of(node_id, engine, s, r);
-            stats.layouts_checked += 1;
-            let u = node_utilization(&layout, node, demand, policy, env.workload.reads_from_replicas);
-            if within_headroom(&u, policy) {
-                if best.is_none_or(|b| layout.nodes() < b.nodes()) {
-                    best = Some(layout);
+    let mut out = Vec::new();
+    for &reads in replica_reads_options(env, engine) {
+        for r in replica_range(env, engine, reads) {
+            for s in first..=max_shards(engine, r, single_shard) {
+                let layout = layout_of(node_id, engine, s, r, reads);
+                stats.layouts_checked += 1;
+                let u = node_utilization(&layout, node, demand, policy, None);
+                if within_headroom(&u, policy) {
+                    out.push(layout);
+                    break;
                 }
-                break;
-            }
-            // connections do not spread over shards: more shards will not help
-            if u.connections.is_some_and(|c| c > policy.headroom) {
-                break;
+                // connections do not spread over shards: more shards will not help
+                if u.connections.is_some_and(|c| c > policy.headroom) {
+                    break;
+                }
             }
         }
     }
-    best
+    out
 }
 
 /// The layout shown when nothing fits: enough shards for memory, within the quota.
@@ -163,9 +230,10 @@ pub(super) fn fallback_layout(
     demand: &Demand,
     single_shard: bool,
 ) -> NodeLayout {
-    let r = *replica_range(env, engine).start();
+    let reads = replica_reads_options(env, engine) == [true];
+    let r = *replica_range(env, engine, reads).start();
     let shards = memory_shards(node, engine, env, demand).clamp(1, max_shards(engine, r, single_shard));
-    layout_of(node_id, engine, shards, r)
+    layout_of(node_id, engine, shards, r, reads)
 }
 
 /// Every layout of every node type for `engine`, for brute-force checks and benchmarks: each
@@ -180,25 +248,23 @@ pub fn brute_force(
     stats: &mut SearchStats,
 ) -> Option<(Decimal, NodeLayout, Term)> {
     let backup = env.option_backup();
-    let cross_az = Traffic::of(&env.workload).total_gb() * env.cross_az_fraction;
+    let traffic = Traffic::of(&env.workload);
     let mut best: Option<(Decimal, NodeLayout, Term)> = None;
     for &id in nodes {
         let node = book.catalog.node(id);
         if !node.supports(engine) || book.on_demand(&env.region, id, engine).is_none() {
             continue;
         }
-        for r in replica_range(env, engine) {
+        for (&reads, r) in replica_reads_options(env, engine)
+            .iter()
+            .flat_map(|reads| replica_range(env, engine, *reads).map(move |r| (reads, r)))
+        {
             for s in 1..=(max_nodes(engine) / (1 + r)).max(1) {
-                let layout = NodeLayout {
-                    engine,
-                    node: id,
-                    shards: s,
-                    replicas: r,
-                    cluster_mode: engine != Engine::Memcached && s > 1,
-                };
+                let layout = layout_of(id, engine, s, r, reads);
                 stats.layouts_checked += 1;
-                let u = node_utilization(&layout, node, demand, &env.policy, env.workload.reads_from_replicas);
+                let u = node_utilization(&layout, node, demand, &env.policy, None);
                 let fits = within_headroom(&u, &env.policy) && capacity::node_compatible(&layout, node, env);
+                let cross_az = cost::cross_az_gb(env, &traffic, cost::read_azs(&layout));
                 for term in Term::ALL {
                     stats.prices_computed += 1;
                     let Some((monthly, _)) =

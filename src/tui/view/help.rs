@@ -41,7 +41,7 @@ impl Widget for Help<'_> {
         lines.push(Line::default());
         lines.push(Line::from(vec![
             Span::styled(format!(" {:<12}", "labels"), self.theme.key),
-            Span::raw("2x2c = 2 shards x 2 nodes each; c = cluster mode on"),
+            Span::raw("2x2c = 2 shards x 2 nodes each; c = cluster mode on; r = reads on replicas"),
         ]));
         lines.push(Line::from(vec![
             Span::raw(format!(" {:<12}", "")),

@@ -8,12 +8,13 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph, Widget, Wrap};
 
-use crate::model::capacity::{self, fmt_f64};
+use crate::model::capacity::{self, Demand, fmt_f64};
 use crate::model::evaluate::OptionKind;
 use crate::model::limits::{SERVERLESS_MAX_CONNECTIONS, SERVERLESS_MAX_DATA_GB, SERVERLESS_MAX_ECPU_PER_SEC};
-use crate::model::metering::ecpu_per_request;
+use crate::model::metering::ecpu_per_request_mix;
 use crate::model::observed::{Chart as Metric, MetricsData, downsample};
 use crate::model::units::{format_quantity, to_f64};
+use crate::model::workload::NodeLayout;
 use crate::report::EnvReport;
 use crate::tui::app::{App, EnvView, Loading, ScrollLimits};
 
@@ -30,7 +31,7 @@ fn capacity_line(app: &App, report: &EnvReport, metric: Metric) -> Option<(f64, 
     let option = report.recommended()?;
     let book = &app.book;
     let policy = &app.envs.iter().find(|e| e.base.name == report.env)?.base.policy;
-    let weight = to_f64(ecpu_per_request(report.workload.avg_request_kb));
+    let weight = to_f64(ecpu_per_request_mix(&report.workload.size_buckets()));
     match option.kind {
         OptionKind::Node | OptionKind::Split => {
             let name = option.state.as_ref().map_or(option.node_type.as_deref()?, |s| s.node_type.as_str());
@@ -38,7 +39,22 @@ fn capacity_line(app: &App, report: &EnvReport, metric: Metric) -> Option<(f64, 
             let shards = f64::from(option.state.as_ref().map_or(option.shards.unwrap_or(1), |s| s.shards));
             match metric {
                 Metric::Requests => {
-                    Some((capacity::node_ops_capacity(node, option.engine) * shards / weight, "capacity ~".into()))
+                    let layout = NodeLayout {
+                        engine: option.engine,
+                        node: book.catalog.find(name)?,
+                        shards: option.state.as_ref().map_or(option.shards.unwrap_or(1), |s| s.shards),
+                        replicas: option.state.as_ref().map_or(option.replicas.unwrap_or(0), |s| s.replicas),
+                        cluster_mode: option
+                            .state
+                            .as_ref()
+                            .map_or(option.cluster_mode.unwrap_or(false), |s| s.cluster_mode),
+                        replica_reads: option.replica_reads.unwrap_or(false),
+                    };
+                    let demand = Demand::of(&report.workload, policy).without_pubsub();
+                    Some((
+                        capacity::layout_requests_capacity(&layout, node, &demand, policy).round(),
+                        "capacity ~".into(),
+                    ))
                 }
                 Metric::Memory => Some((
                     capacity::data_capacity_gib(node, policy, to_f64(report.workload.hot_data_fraction)) * shards,
@@ -71,7 +87,7 @@ fn chart(app: &App, report: &EnvReport, data: &MetricsData, metric: Metric, area
     let (series, scale, estimated) = match (metric, data.chart(metric)) {
         (_, Some(s)) => (s, 1.0, false),
         (Metric::Ecpu, None) => match data.chart(Metric::Requests) {
-            Some(s) => (s, to_f64(ecpu_per_request(report.workload.avg_request_kb)), true),
+            Some(s) => (s, to_f64(ecpu_per_request_mix(&report.workload.size_buckets())), true),
             None => return,
         },
         (_, None) => return,

@@ -214,7 +214,8 @@ pub fn bar(used: Option<f64>, headroom: f64, width: u16, theme: &Theme) -> Span<
     Span::styled(text, style)
 }
 
-/// A compact option label: `valkey r6g.xlarge 1x2 1y-nu`, `serverless valkey`, `upstash payg`.
+/// A compact option label: `valkey r6g.xlarge 1x2 1y-nu`, `serverless valkey`, `upstash payg`;
+/// after the layout `c` marks cluster mode and `r` reads served by replicas.
 pub fn short_label(o: &OptionReport) -> String {
     let term = |t: &str| match t {
         "on-demand" => "od".to_string(),
@@ -228,15 +229,18 @@ pub fn short_label(o: &OptionReport) -> String {
     match o.kind {
         crate::model::evaluate::OptionKind::Serverless => format!("serverless {}", o.engine.id()),
         crate::model::evaluate::OptionKind::Upstash => format!("upstash {}", o.plan.as_deref().unwrap_or("")),
-        crate::model::evaluate::OptionKind::Node => format!(
-            "{} {} {}x{}{} {}",
-            o.engine.id(),
-            node(o.node_type.as_deref().unwrap_or("")),
-            o.shards.unwrap_or(1),
-            1 + o.replicas.unwrap_or(0),
-            if o.cluster_mode == Some(true) { "c" } else { "" },
-            term(o.term.as_deref().unwrap_or(""))
-        ),
+        crate::model::evaluate::OptionKind::Node => {
+            let cluster = if o.cluster_mode == Some(true) { "c" } else { "" };
+            let reads = if o.replica_reads == Some(true) { "r" } else { "" };
+            format!(
+                "{} {} {}x{}{cluster}{reads} {}",
+                o.engine.id(),
+                node(o.node_type.as_deref().unwrap_or("")),
+                o.shards.unwrap_or(1),
+                1 + o.replicas.unwrap_or(0),
+                term(o.term.as_deref().unwrap_or(""))
+            )
+        }
         crate::model::evaluate::OptionKind::Split => match (&o.adapter, &o.state) {
             (Some(a), Some(s)) => format!(
                 "split {} {}+{} {}",

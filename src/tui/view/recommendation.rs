@@ -65,7 +65,7 @@ fn lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'static>> {
         lines.push(Line::from(""));
         lines.push(heading("Settings", theme.active));
         let mut kv = |k: &str, v: String| {
-            lines.push(Line::from(vec![Span::styled(format!("  {k:<22}"), theme.dim), Span::raw(v)]));
+            lines.push(Line::from(vec![Span::styled(format!("  {k:<22} "), theme.dim), Span::raw(v)]));
         };
         kv("engine", s.engine.label().to_string());
         if s.clusters.is_empty() {
@@ -96,7 +96,26 @@ fn lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'static>> {
                 ),
             );
         }
-        kv("maxmemory-policy", format!("{} ({})", s.maxmemory_policy, s.maxmemory_policy_why));
+        match &s.maxmemory_policy {
+            Some(policy) => kv("maxmemory-policy", format!("{policy} ({})", s.maxmemory_policy_why)),
+            None => kv("eviction", s.maxmemory_policy_why.clone()),
+        }
+        for p in s.parameters.iter().filter(|p| p.name != "maxmemory-policy") {
+            kv(&p.name, format!("{} ({})", p.value, p.why));
+        }
+        if let Some(l) = &s.usage_limits {
+            kv("usage limits", format!("max {} GB, max {} ECPU/s", l.max_data_gb, l.max_ecpu_per_sec));
+        }
+        if let Some(u) = &s.upstash {
+            kv("eviction switch", format!("{} ({})", if u.eviction { "on" } else { "off" }, u.eviction_why));
+            kv(
+                "Prod Pack",
+                if u.prod_pack { "yes (multi-zone HA)".to_string() } else { "no (single zone)".to_string() },
+            );
+        }
+        for r in &s.client_requirements {
+            kv("client", r.clone());
+        }
         kv(
             "snapshots",
             if s.snapshot_retention_days == 0 {
