@@ -242,6 +242,9 @@ fn push_cross_az(cost: &mut CostBreakdown, prefix: &str, cross_az_gb: Decimal, b
     );
 }
 
+/// How the Upstash Prod Pack line starts.
+pub const PROD_PACK_ITEM: &str = "Prod Pack";
+
 /// Why the Serverless pub/sub line is an assumption (FACTS: metering of deliveries unpublished).
 pub const SERVERLESS_PUBSUB_UNVERIFIED: &str = "AWS does not publish how pub/sub deliveries are metered (an AWS-authored source says PUBLISH and SUBSCRIBE are not): priced at the high end, 1 ECPU per KB per delivery; the low end is $0";
 
@@ -551,7 +554,7 @@ pub fn upstash(
     let mut cost = CostBreakdown::new();
     if prod_pack {
         cost.push(
-            "Prod Pack: multi-zone high availability, 99.99% SLA, encryption at rest".to_string(),
+            format!("{PROD_PACK_ITEM}: multi-zone high availability, 99.99% SLA, encryption at rest"),
             Decimal::ONE,
             Unit::Month,
             pricing.prod_pack_usd_month,

@@ -273,6 +273,11 @@ pub fn assess(
             let (over, grown) = capacity::usage_limit_checks(limits, &today, demand);
             ex.extend(over);
             notes.extend(grown);
+            if engine.speaks_redis() && w.client_cluster_aware != Some(true) {
+                notes.push(
+                    "Serverless runs in cluster mode behind one endpoint that owns every hash slot: a standalone client connects, but multi-key commands across slots fail with CROSSSLOT and only database 0 exists".into(),
+                );
+            }
             if cost.lines.iter().any(|l| l.unverified.is_some() && l.unit == cost::Unit::MillionEcpu) {
                 notes.push(format!(
                     "pub/sub metering is unverified: this option costs {} at the low end (deliveries not metered) and {} at the high end (shown)",

@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 
 use crate::model::capacity::{self, Constraint, Utilization, pct};
+use crate::model::cost;
 use crate::model::evaluate::{Evaluated, OptionKind};
 use crate::model::price::{PriceBook, Term};
 use crate::model::units::{format_usd, to_f64};
@@ -135,6 +136,22 @@ pub(super) fn rationale(
             risk
         ));
     }
+    // Upstash without its Prod Pack: cheaper only by giving up multi-zone HA
+    if env.ha
+        && winner.kind != OptionKind::Upstash
+        && let Some(upstash) = options
+            .iter()
+            .filter(|o| o.kind == OptionKind::Upstash && o.feasible())
+            .min_by(|a, b| single_zone_usd(a).cmp(&single_zone_usd(b)))
+        && single_zone_usd(upstash) < winner.monthly_usd()
+    {
+        out.push(format!(
+            "single zone: {} would cost {}/month without the Prod Pack ({}/month here, which multi-zone HA on Upstash needs): the cheaper path only if the team accepts one zone (ha = false)",
+            upstash.id,
+            format_usd(single_zone_usd(upstash)),
+            format_usd(upstash.monthly_usd() - single_zone_usd(upstash))
+        ));
+    }
     // what a commitment the policy does not allow would save
     if let Some(reserved) = options
         .iter()
@@ -159,6 +176,11 @@ pub(super) fn rationale(
         ));
     }
     out
+}
+
+/// An Upstash option's monthly cost without its Prod Pack line.
+fn single_zone_usd(option: &Evaluated) -> Decimal {
+    option.cost.lines.iter().filter(|l| !l.item.starts_with(cost::PROD_PACK_ITEM)).map(cost::Line::monthly_usd).sum()
 }
 
 pub(super) fn runner_risk(option: &Evaluated, env: &EnvInputs) -> String {
