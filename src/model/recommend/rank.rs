@@ -136,3 +136,89 @@ pub(super) fn family_of(option: &Evaluated, book: &PriceBook) -> String {
         Deployment::Split { state, .. } => format!("split/{}", state.engine.id()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::capacity::Utilization;
+    use crate::model::catalog::{Engine, NodeId};
+    use crate::model::cost::{CostBreakdown, Line, Unit};
+    use crate::model::price::{PriceKind, Provenance, Term};
+    use crate::model::workload::{NodeLayout, Workload};
+    use rust_decimal::Decimal;
+    use std::sync::Arc;
+
+    fn option(id: &str, shards: u32, usd: i64) -> Evaluated {
+        let layout = NodeLayout {
+            engine: Engine::Valkey,
+            node: NodeId(0),
+            shards,
+            replicas: 1,
+            cluster_mode: shards > 1,
+            replica_reads: false,
+        };
+        let source = Arc::new(Provenance {
+            kind: PriceKind::Derived,
+            source_id: "t".into(),
+            source: "test".into(),
+            date: "2026".into(),
+            note: None,
+        });
+        let line = Line {
+            part: None,
+            item: "nodes".into(),
+            quantity: Decimal::ONE,
+            unit: Unit::Month,
+            unit_usd: Decimal::from(usd),
+            source,
+            unverified: None,
+        };
+        Evaluated {
+            id: id.into(),
+            kind: OptionKind::Node,
+            deployment: Deployment::Node { layout, term: Term::OnDemand },
+            cost: CostBreakdown { lines: vec![line], ..CostBreakdown::default() },
+            exclusions: Vec::new(),
+            notes: Vec::new(),
+            utilization: Utilization::default(),
+            last_resort: Vec::new(),
+            requirements: Vec::new(),
+        }
+    }
+
+    fn env(margin: Decimal) -> EnvInputs {
+        let mut e = EnvInputs::new("t", "us-east-1", Engine::Valkey, true, Workload::default());
+        e.policy.simplicity_margin = margin;
+        e
+    }
+
+    #[test]
+    fn at_a_tie_fewer_shards_and_cluster_mode_off_win() {
+        let options = [option("a-cluster", 2, 100), option("b-single", 1, 100)];
+        let choice = choose(&env(Decimal::ZERO), &options, Evaluated::monthly_usd).unwrap();
+        assert_eq!(choice.winner.id, "b-single");
+    }
+
+    #[test]
+    fn a_simpler_layout_within_the_margin_beats_a_cheaper_one_and_not_beyond() {
+        let options = [option("cluster", 3, 100), option("single", 1, 104)];
+        let within = choose(&env(Decimal::new(5, 2)), &options, Evaluated::monthly_usd).unwrap();
+        assert_eq!((within.winner.id.as_str(), within.cheapest.id.as_str()), ("single", "cluster"));
+        let beyond = [option("cluster", 3, 100), option("single", 1, 106)];
+        let choice = choose(&env(Decimal::new(5, 2)), &beyond, Evaluated::monthly_usd).unwrap();
+        assert_eq!(choice.winner.id, "cluster");
+    }
+
+    #[test]
+    fn a_last_resort_wins_only_when_nothing_else_is_eligible() {
+        let mut cluster = option("cluster", 2, 50);
+        cluster.last_resort.push("cluster mode: the client must be cluster-aware".into());
+        let options = [cluster.clone(), option("single", 1, 90)];
+        let choice = choose(&env(Decimal::ZERO), &options, Evaluated::monthly_usd).unwrap();
+        assert_eq!(choice.winner.id, "single");
+        assert_eq!(choice.set_aside.len(), 1);
+        let alone = [cluster];
+        let choice = choose(&env(Decimal::ZERO), &alone, Evaluated::monthly_usd).unwrap();
+        assert!(choice.last_resort && choice.winner.id == "cluster");
+    }
+}

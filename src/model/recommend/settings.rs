@@ -260,8 +260,8 @@ fn client_requirements(env: &EnvInputs, winner: &Evaluated) -> Vec<String> {
     if env.workload.clients == Some(Clients::Lambda) {
         out.push(
             format!(
-                "Lambda: create the client outside the handler so warm invocations reuse its connection (every new connection is {}a new client that counts against maxclients until it times out)",
-                if env.workload.tls { "a TLS handshake and " } else { "" }
+                "Lambda: create the client outside the handler so warm invocations reuse its connection (each new connection {}holds a client slot against maxclients until it times out)",
+                if env.workload.tls { "costs a TLS handshake on the engine and " } else { "" }
             ),
         );
     }
