@@ -15,8 +15,9 @@ and writes:
 runs it so the cache can never drift from its documented inputs.
 
 `--upstream DIR` compares the vendored inputs with the research folder they were copied from
-(`../shared/data` where the team keeps it) and prints which files differ: a notice, never a
-failure. `--sync` copies the differing files in; rerun without flags to rebuild the cache.
+(`../shared/data` where the team keeps it) and prints which files differ (an input folder such
+as the pricing page's `reserved/` file by file, both ways): a notice, never a failure. `--sync`
+copies the differing files in; rerun without flags to rebuild the cache.
 
 The research files are messy on purpose (mixed units, partial dates, duplicates from several
 sources). Every rule applied here is listed below and repeated in the record it produced
@@ -593,6 +594,8 @@ def build(data: Path):
     return cache, log
 
 
+# Every input the build reads. A name ending in "/" is a folder: every file in it is an input,
+# hashed together (sha256 of its "name sha256" lines, sorted by name) in the manifest.
 INPUTS = [
     "aws/elasticache_node_types.json",
     "pricing/elasticache_nodes_us-east-1_compiled.json",
@@ -601,22 +604,52 @@ INPUTS = [
     "pricing/reserved_offers.json",
     "pricing/serverless_by_region.json",
     "pricing/upstash_redis_pricing_compiled.json",
+    "pricing/aws-pricing-page/elasticache.json",
+    "pricing/aws-pricing-page/reserved-files.json",
+    "pricing/aws-pricing-page/reserved/",
+    "pricing/database_savings_plans.json",
 ]
 # Vendored beside the inputs (provenance, not read by the build): kept in step with upstream too.
 VENDORED = INPUTS + ["pricing/ORIGIN.md"]
 
 
+def input_files(root: Path, name: str):
+    """The files an INPUTS entry stands for, as paths relative to `root` (sorted)."""
+    if not name.endswith("/"):
+        return [name] if (root / name).is_file() else []
+    folder = root / name
+    if not folder.is_dir():
+        return []
+    return sorted(name + p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def input_hash(root: Path, name: str) -> str:
+    """sha256 of one input file, or of a folder's sorted "name sha256" lines."""
+    if not name.endswith("/"):
+        return hashlib.sha256((root / name).read_bytes()).hexdigest()
+    files = input_files(root, name)
+    if not files:
+        raise NormalizeError(f"input folder {name} is missing or empty")
+    lines = "".join(f"{f[len(name):]} {hashlib.sha256((root / f).read_bytes()).hexdigest()}\n" for f in files)
+    return hashlib.sha256(lines.encode()).hexdigest()
+
+
 def upstream_changes(vendored: Path, upstream: Path):
-    """The vendored files that differ from (or are missing in) the upstream research folder."""
+    """The vendored files that differ from (or are missing in) the upstream research folder.
+    Folders are compared file by file, both ways."""
     changed = []
-    for name in VENDORED:
-        ours, theirs = vendored / name, upstream / name
-        if not theirs.exists():
-            changed.append((name, "no longer upstream"))
-        elif not ours.exists():
-            changed.append((name, "new upstream"))
-        elif ours.read_bytes() != theirs.read_bytes():
-            changed.append((name, "changed upstream"))
+    for entry in VENDORED:
+        names = sorted(set(input_files(vendored, entry)) | set(input_files(upstream, entry))) if entry.endswith("/") else [entry]
+        if entry.endswith("/") and not names:
+            changed.append((entry, "missing here and upstream"))
+        for name in names:
+            ours, theirs = vendored / name, upstream / name
+            if not theirs.exists():
+                changed.append((name, "no longer upstream"))
+            elif not ours.exists():
+                changed.append((name, "new upstream"))
+            elif ours.read_bytes() != theirs.read_bytes():
+                changed.append((name, "changed upstream"))
     return changed
 
 
@@ -658,7 +691,9 @@ def render(data: Path):
         "[inputs]",
     ]
     for name in INPUTS:
-        lines.append(f'"{name}" = "{hashlib.sha256((data / name).read_bytes()).hexdigest()}"')
+        if name.endswith("/"):
+            lines.append(f"# {len(input_files(data, name))} files: sha256 of their sorted \"name sha256\" lines")
+        lines.append(f'"{name}" = "{input_hash(data, name)}"')
     manifest = "\n".join(lines) + "\n"
     return body, manifest, log
 
