@@ -7,9 +7,14 @@ Usage:
 
 Reads (never writes) the research files in `--data` (default: `pricing-cache/sources/`, the
 vendored copy of the inputs, with their provenance in `pricing-cache/sources/pricing/ORIGIN.md`)
-and writes:
-    pricing-cache/elasticache.json   the cache compiled into the binary (schema_version 1)
-    pricing-cache/MANIFEST.toml      schema version, as-of date, sha256 of every input and of the output
+and writes (schema_version 2):
+    pricing-cache/elasticache.json      the index: sources, node specs, rates that hold in every
+                                        region, Upstash, and the list of regions covered
+    pricing-cache/regions/<code>.json   one chunk per region (node prices, reserved offers,
+                                        Serverless, regional backup rate, Extended Support); all are
+                                        compiled into the binary, a region's is parsed on first use
+    pricing-cache/MANIFEST.toml         schema version, as-of date, counts, sha256 of every output
+                                        and every input (stale region files are removed)
 
 `--check` rebuilds in memory and fails (exit 1) if the committed files differ: the test suite
 runs it so the cache can never drift from its documented inputs.
@@ -87,9 +92,53 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # The cache's as-of date: the newest full check of the us-east-1 node table (S1, read 2026-10-02).
 CACHE_AS_OF = "2026-10-02"
+
+# Every location the AWS pricing page names, by its display name: (region code, what it is).
+# Only "region" entries are priced; an unknown name fails the build (never guessed).
+LOCATIONS = {
+    "US East (N. Virginia)": ("us-east-1", "region"),
+    "US East (Ohio)": ("us-east-2", "region"),
+    "US West (N. California)": ("us-west-1", "region"),
+    "US West (Oregon)": ("us-west-2", "region"),
+    "Africa (Cape Town)": ("af-south-1", "region"),
+    "Asia Pacific (Hong Kong)": ("ap-east-1", "region"),
+    "Asia Pacific (Tokyo)": ("ap-northeast-1", "region"),
+    "Asia Pacific (Seoul)": ("ap-northeast-2", "region"),
+    "Asia Pacific (Osaka)": ("ap-northeast-3", "region"),
+    "Asia Pacific (Mumbai)": ("ap-south-1", "region"),
+    "Asia Pacific (Hyderabad)": ("ap-south-2", "region"),
+    "Asia Pacific (Singapore)": ("ap-southeast-1", "region"),
+    "Asia Pacific (Sydney)": ("ap-southeast-2", "region"),
+    "Asia Pacific (Jakarta)": ("ap-southeast-3", "region"),
+    "Asia Pacific (Melbourne)": ("ap-southeast-4", "region"),
+    "Asia Pacific (Malaysia)": ("ap-southeast-5", "region"),
+    "Asia Pacific (Thailand)": ("ap-southeast-7", "region"),
+    "Canada (Central)": ("ca-central-1", "region"),
+    "Canada West (Calgary)": ("ca-west-1", "region"),
+    "EU (Frankfurt)": ("eu-central-1", "region"),
+    "EU (Zurich)": ("eu-central-2", "region"),
+    "EU (Stockholm)": ("eu-north-1", "region"),
+    "EU (Milan)": ("eu-south-1", "region"),
+    "EU (Spain)": ("eu-south-2", "region"),
+    "EU (Ireland)": ("eu-west-1", "region"),
+    "EU (London)": ("eu-west-2", "region"),
+    "EU (Paris)": ("eu-west-3", "region"),
+    "Israel (Tel Aviv)": ("il-central-1", "region"),
+    "Middle East (UAE)": ("me-central-1", "region"),
+    "Middle East (Bahrain)": ("me-south-1", "region"),
+    "Mexico (Central)": ("mx-central-1", "region"),
+    "South America (Sao Paulo)": ("sa-east-1", "region"),
+    # A Local Zone: one zone of us-west-2 (no Multi-AZ inside it), no Serverless, no reserved
+    # offers on the page. capplan models regions; left out.
+    "US West (Los Angeles)": ("us-west-2-lax-1", "local-zone"),
+    # GovCloud: separate partition; backup and transfer rates there are not sourced. Left out.
+    "AWS GovCloud (US)": ("us-gov-west-1", "govcloud"),
+    "AWS GovCloud (US-East)": ("us-gov-east-1", "govcloud"),
+}
+REGION_NAMES = {code: name for name, (code, what) in LOCATIONS.items() if what == "region"}
 
 KIND_RANK = {"aws-price-list": 0, "aws-pricing-page": 1, "third-party": 2, "derived": 3}
 ENGINES = {"redis_oss": "redis", "valkey": "valkey", "memcached": "memcached"}
@@ -674,28 +723,95 @@ def dump(cache) -> str:
     return text
 
 
+REGION_DIR = "regions"
+
+
+def split(cache):
+    """The index (everything but per-region prices) and one chunk per region.
+
+    The binary embeds every chunk but parses a region's only when a plan first asks for it:
+    start-up cost stays that of the index however many regions the cache covers."""
+    regions = sorted({r["region"] for section in ("node_prices", "reserved", "serverless", "extended_support")
+                      for r in cache[section]} | {b["region"] for b in cache["backup"] if b["region"] != "*"})
+    unknown = [r for r in regions if r not in REGION_NAMES]
+    if unknown:
+        raise NormalizeError(f"no display name for region(s) {unknown}: add them to LOCATIONS")
+    chunks = {}
+    for region in regions:
+        def mine(section):
+            return [{k: v for k, v in r.items() if k != "region"} for r in cache[section] if r["region"] == region]
+        backup = mine("backup")
+        chunks[region] = {
+            "schema_version": SCHEMA_VERSION,
+            "region": region,
+            "node_prices": mine("node_prices"),
+            "reserved": mine("reserved"),
+            "serverless": mine("serverless"),
+            "backup": backup[0] if backup else None,
+            "extended_support": mine("extended_support"),
+        }
+    defaults = [b for b in cache["backup"] if b["region"] == "*"]
+    if len(defaults) != 1:
+        raise NormalizeError("exactly one default backup rate ('*') is needed")
+    index = {}
+    for key, value in cache.items():
+        if key in ("node_prices", "reserved", "serverless", "extended_support"):
+            continue
+        if key == "backup":
+            index["backup_default"] = {k: v for k, v in defaults[0].items() if k != "region"}
+            continue
+        if key == "node_types":
+            index["regions"] = [{
+                "code": region, "name": REGION_NAMES[region], "file": f"{REGION_DIR}/{region}.json",
+                "node_prices": len(chunks[region]["node_prices"]), "reserved": len(chunks[region]["reserved"]),
+                "serverless": [s["engine"] for s in chunks[region]["serverless"]],
+            } for region in regions]
+        index[key] = value
+    return index, chunks
+
+
 def render(data: Path):
+    """Every output file (path relative to --out: text), and the skipped-record log."""
     cache, log = build(data)
-    body = dump(cache)
+    index, chunks = split(cache)
+    files = {"elasticache.json": dump(index)}
+    for region, chunk in chunks.items():
+        files[f"{REGION_DIR}/{region}.json"] = dump(chunk)
     lines = [
         "# The embedded pricing cache: what it is built from. Regenerate with",
         "#   python3 scripts/normalize_pricing.py",
         f"schema_version = {SCHEMA_VERSION}",
         f'as_of = "{CACHE_AS_OF}"',
         'output = "elasticache.json"',
-        f'output_sha256 = "{hashlib.sha256(body.encode()).hexdigest()}"',
+        f'output_sha256 = "{hashlib.sha256(files["elasticache.json"].encode()).hexdigest()}"',
+        f"regions = {len(chunks)}",
         f"node_types = {len(cache['node_types'])}",
         f"node_prices = {len(cache['node_prices'])}",
         f"reserved_offers = {len(cache['reserved'])}",
+        f"serverless_rates = {len(cache['serverless'])}",
         "",
-        "[inputs]",
+        "# one chunk per region, parsed only when a plan uses the region",
+        "[outputs]",
     ]
+    for name, text in files.items():
+        if name != "elasticache.json":
+            lines.append(f'"{name}" = "{hashlib.sha256(text.encode()).hexdigest()}"')
+    lines += ["", "[inputs]"]
     for name in INPUTS:
         if name.endswith("/"):
             lines.append(f"# {len(input_files(data, name))} files: sha256 of their sorted \"name sha256\" lines")
         lines.append(f'"{name}" = "{input_hash(data, name)}"')
-    manifest = "\n".join(lines) + "\n"
-    return body, manifest, log
+    files["MANIFEST.toml"] = "\n".join(lines) + "\n"
+    return files, log
+
+
+def stale_outputs(out: Path, files):
+    """Output files that differ from `files`, are missing, or should not be there any more."""
+    stale = [out / name for name, text in files.items() if not (out / name).is_file() or (out / name).read_text() != text]
+    region_dir = out / REGION_DIR
+    if region_dir.is_dir():
+        stale += [p for p in sorted(region_dir.iterdir()) if f"{REGION_DIR}/{p.name}" not in files]
+    return stale
 
 
 def main(argv=None):
@@ -733,28 +849,34 @@ def main(argv=None):
     if args.sync:
         parser.error("--sync needs --upstream DIR")
     try:
-        body, manifest, log = render(args.data)
+        files, log = render(args.data)
     except (NormalizeError, KeyError, ValueError, OSError) as err:
         print(f"normalize_pricing: {err}", file=sys.stderr)
         return 2
     if args.verbose:
         for line in log:
             print(line, file=sys.stderr)
-    cache_path = args.out / "elasticache.json"
-    manifest_path = args.out / "MANIFEST.toml"
     if args.check:
-        stale = [p for p, want in ((cache_path, body), (manifest_path, manifest)) if not p.exists() or p.read_text() != want]
+        stale = stale_outputs(args.out, files)
         if stale:
-            print("normalize_pricing: out of date: " + ", ".join(str(p) for p in stale) + " (run python3 scripts/normalize_pricing.py)", file=sys.stderr)
+            shown = ", ".join(str(p) for p in stale[:5]) + (f" and {len(stale) - 5} more" if len(stale) > 5 else "")
+            print(f"normalize_pricing: out of date: {shown} (run python3 scripts/normalize_pricing.py)", file=sys.stderr)
             return 1
         print("pricing cache is up to date")
         return 0
-    args.out.mkdir(parents=True, exist_ok=True)
-    for path, text in ((cache_path, body), (manifest_path, manifest)):
+    (args.out / REGION_DIR).mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        path = args.out / name
         tmp = path.with_suffix(path.suffix + ".tmp")
         tmp.write_text(text)
         tmp.replace(path)
-    print(f"wrote {cache_path} ({len(body)} bytes) and {manifest_path}; {len(log)} records skipped (--verbose lists them)")
+    removed = [p for p in sorted((args.out / REGION_DIR).iterdir()) if f"{REGION_DIR}/{p.name}" not in files]
+    for p in removed:
+        p.unlink()
+    size = sum(len(t.encode()) for t in files.values())
+    print(f"wrote {len(files)} files to {args.out} ({size} bytes: index {len(files['elasticache.json'].encode())}, "
+          f"{len(files) - 2} region chunks){f', removed {len(removed)} stale' if removed else ''}; "
+          f"{len(log)} log lines (--verbose lists them)")
     return 0
 
 

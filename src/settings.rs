@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use crate::cli::Cli;
 use crate::error::{Error, Result};
 use crate::model::price::PriceBook;
-use crate::source::MetricsLocation;
 use crate::source::metrics::EXAMPLE_METRICS_NAME;
 use crate::source::plan::{EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, MetricsRef, Plan, parse_plan};
+use crate::source::{MetricsLocation, SourceError};
 
 /// The plan file used when `--plan` is not given and it exists.
 pub const DEFAULT_PLAN: &str = "capplan.toml";
@@ -64,18 +64,23 @@ impl Settings {
         }
     }
 
-    /// Read and validate the plan.
+    /// Read and validate the plan. Validating reads the prices of the regions it names; when one
+    /// of them cannot be read, that (a pricing cache error) is the error, not "unknown region".
     pub fn load_plan(&self, book: &PriceBook) -> Result<Plan> {
-        match &self.plan {
-            PlanSource::Bundled => Ok(parse_plan(EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, book)?),
+        let parsed = match &self.plan {
+            PlanSource::Bundled => parse_plan(EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, book),
             PlanSource::File(path) => {
                 let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
                     action: "read plan",
                     path: path.clone(),
                     source,
                 })?;
-                Ok(parse_plan(&text, &path.display().to_string(), book)?)
+                parse_plan(&text, &path.display().to_string(), book)
             }
-        }
+        };
+        parsed.map_err(|e| match book.regions.errors().first() {
+            Some(unreadable) => Error::Source(SourceError::from((*unreadable).clone())),
+            None => Error::Plan(e),
+        })
     }
 }
