@@ -30,6 +30,37 @@ sources). Every rule applied here is listed below and repeated in the record it 
 
 Rules
 -----
+Several sources for one price (region, node, engine[, term and payment]; Serverless dimension):
+  * they agree: the record kept is the most authoritative kind (aws-price-list >
+    aws-pricing-page > third-party > derived), then the newest date; except that the verified
+    us-east-1 node table keeps its provenance where another source agrees (its check is newer).
+  * they disagree: the newest dated source wins and `--verbose` lists the conflict with every
+    value, source and date; partial dates that leave the order open fail the build.
+  * every record keeps its own source's date: a 2022 price stays dated 2022 where nothing newer
+    gives it.
+
+AWS pricing page JSON (`pricing/aws-pricing-page/`, verbatim; see ORIGIN.md):
+  * locations are display names ("EU (Ireland)"), mapped to codes by LOCATIONS below; an unknown
+    name fails the build. GovCloud and the Los Angeles Local Zone are left out (not regions
+    capplan prices).
+  * every rate appears twice (under a descriptive name and under its id): the id entries must
+    duplicate a named one. Named entries are node prices ("OnDemand Cache Instance ... cache
+    <type> <Valkey|Redis|Memcached>[ datatiering] ... Generation") or Serverless rates ("OnDemand
+    ElastiCache Serverless <engine> per GB-Hours | per ElastiCacheProcessingUnit"); anything
+    naming Extended Support, SyncDurability or Outposts is rejected as not a node price; a rate
+    code outside the on-demand term is rejected; any other entry fails the build.
+  * Serverless ECPU is quoted per single ECPU: x 1,000,000 for $/million (us-east-1 Valkey
+    0.0000000023 -> 0.0023, as FACTS.md states).
+  * on-demand records are kind `aws-pricing-page`, dated with the file's publication date
+    (2025-03-14), with the rate code in the note.
+  * reserved files (2024-10-07) give per node type, term and payment the upfront fee
+    (`riupfront:PricePerUnit`, absent = 0 for No Upfront only) and the recurring hourly (`price`):
+    both known. A row names the node's SKU, not the engine: the engine is that SKU's on the
+    on-demand JSON of the same region (Redis OSS or Memcached; the files hold no Valkey rows). The
+    files repeat keys (one row per engine under one name): every duplicate is read. The folder must
+    hold exactly the files `reserved-files.json` lists.
+  * node types missing from the catalog are skipped (listed by --verbose).
+
 Node specs (`aws/elasticache_node_types.json`):
   * memory = maxmemory_bytes (authoritative; the pricing table's GiB column differs in the
     second decimal); vCPU, baseline/burst Gbps, SSD GiB, CPU-credit baseline % as given.
@@ -43,15 +74,18 @@ On-demand node prices, us-east-1 (`pricing/elasticache_nodes_us-east-1_compiled.
   * Valkey column: checked value by value against S1 (2026-10-02), all 59 match
     (`valkey_verification_us-east-1.json`); kind `third-party` with S1 as source, or
     `aws-price-list` where a verbatim Price List row (S2) exists for that type.
-On-demand node prices, other regions (`pricing/nodes_ondemand_other_regions.json`):
-  * duplicates of (region, node, engine) must agree; the record kept is the most authoritative
-    kind (aws-price-list > aws-pricing-page > third-party), then the newest date.
-  * Valkey missing but Redis OSS known: Valkey = round(0.8 x Redis OSS, 4), kind `derived`.
+On-demand node prices, other regions (`pricing/nodes_ondemand_other_regions.json` and the pricing
+page), resolved as above:
+  * Valkey missing but Redis OSS known: Valkey = round(0.8 x Redis OSS, 4), kind `derived` (the
+    pricing page gives Valkey itself wherever it gives Redis OSS; there it is exactly 0.8 x, with
+    five decimals in some regions).
   * Memcached missing but Redis OSS known: Memcached = Redis OSS, kind `derived`.
   * add-on meters (SyncDurability, Extended Support) are never node prices; Extended Support rows
     feed the Extended Support table below. Node types without specs in the catalog are skipped.
 
-Reserved offers (`pricing/reserved_offers.json`):
+Reserved offers (`pricing/reserved_offers.json` and the pricing page), resolved as above; an offer
+given only as an amortized rate agrees with one that gives upfront and hourly when
+hourly + upfront / (years x 8,760) matches to 1e-9 $/hour:
   * engine 'redis_oss (= memcached)' gives a Redis OSS and a Memcached offer (the source states
     they are equal); offers whose engine is not stated are dropped (they duplicate the Redis SKU).
   * 3yr All Upfront from the 2022 snapshot: upfront = upfront_recovered (effective x 26,280).
@@ -64,8 +98,8 @@ Reserved offers (`pricing/reserved_offers.json`):
   * Valkey offer missing but the Redis OSS offer known: every amount x 0.8 (hourly rounded to
     4 dp), kind `derived` (verified on all six c7gn.large offers and t4g.medium/r7g.large).
 
-Serverless (`pricing/serverless_by_region.json`):
-  * per (region, engine, dimension) the most authoritative, then newest record.
+Serverless (`pricing/serverless_by_region.json` and the pricing page):
+  * per (region, engine, dimension), resolved as above.
   * the minimum metered storage (100 MB Valkey, 1 GB Redis OSS / Memcached) is a product rule
     stated without region: applied to every region that has storage and ECPU rates, kind `derived`
     outside us-east-1.
@@ -87,6 +121,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import sys
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -175,18 +210,58 @@ def date_of(text: str) -> str:
     return text
 
 
-def pick(records, what):
-    """Most authoritative kind, then newest date; all values must agree."""
-    values = {r["_value"] for r in records}
-    if len(values) > 1:
-        raise NormalizeError(f"sources disagree on {what}: {sorted(records, key=str)}")
-    return sorted(records, key=lambda r: (KIND_RANK[r["kind"]], _neg_date(r["as_of"])))[0]
-
-
 def _neg_date(d: str):
     # sort newest first: compare on the padded date, reversed
     padded = (d + "-00-00")[:10]
     return tuple(-int(x) for x in padded.split("-"))
+
+
+def _date_range(d: str):
+    """The first and last day a (possibly partial) date can mean: '2026' -> 2026-01-01..2026-12-31."""
+    parts = [int(x) for x in d.split("-")]
+    if len(parts) == 3:
+        return tuple(parts), tuple(parts)
+    if len(parts) == 2:
+        return (parts[0], parts[1], 1), (parts[0], parts[1], 31)
+    return (parts[0], 1, 1), (parts[0], 12, 31)
+
+
+def _shown(r):
+    return f"{r['_shown']} ({r['source']}, {r['kind']}, {r['as_of']})"
+
+
+def resolve(records, what, log, same=lambda a, b: a == b):
+    """One record for one (region, node, engine[, term]) from every source that gives it.
+
+    Sources that agree: the most authoritative kind (KIND_RANK), then the newest date; a record
+    marked `_pinned` (the verified us-east-1 table) keeps its provenance. Sources that disagree:
+    the newest dated one wins, and the conflict is logged; when partial dates leave the order
+    open ('2026' against '2026-03-01') the build fails rather than guess."""
+    groups = []
+    for r in records:
+        for g in groups:
+            if same(g[0]["_value"], r["_value"]):
+                g.append(r)
+                break
+        else:
+            groups.append([r])
+
+    def best(recs):
+        pinned = [r for r in recs if r.get("_pinned")]
+        return pinned[0] if pinned else sorted(recs, key=lambda r: (KIND_RANK[r["kind"]], _neg_date(r["as_of"])))[0]
+
+    if len(groups) == 1:
+        return best(groups[0])
+    newest = [max(g, key=lambda r: _date_range(r["as_of"])[0]) for g in groups]
+    order = sorted(range(len(groups)), key=lambda i: _date_range(newest[i]["as_of"])[0], reverse=True)
+    top, runner = order[0], order[1]
+    if _date_range(newest[top]["as_of"])[0] <= _date_range(newest[runner]["as_of"])[1]:
+        raise NormalizeError(f"sources disagree on {what} and their dates do not say which is newer: "
+                             f"{_shown(newest[top])} vs {_shown(newest[runner])}")
+    kept = best(groups[top])
+    others = "; ".join(_shown(newest[i]) for i in order[1:])
+    log.append(f"conflict {what}: kept {_shown(newest[top])}, the newer, over {others}")
+    return kept
 
 
 # Short titles shown in reports for the sources the research files define (their "what" is long).
@@ -310,7 +385,8 @@ def us_east_1_nodes(data: Path, sources: Sources, catalog_names):
                                  "verbatim: " + verbatim[0].get("description_verbatim", "")))
         else:
             out.append(rec_price("us-east-1", name, "valkey", valkey, s1, "third-party", sources.table[s1]["as_of"]))
-    return out
+    # the verified table keeps its provenance wherever another source agrees (see resolve)
+    return [dict(r, _value=dec(r["usd_per_hour"]), _shown=r["usd_per_hour"], _pinned=True) for r in out]
 
 
 def rec_price(region, node, engine, usd, source, kind, as_of, note=None):
@@ -322,20 +398,41 @@ def rec_price(region, node, engine, usd, source, kind, as_of, note=None):
 
 
 def other_region_nodes(data: Path, sources: Sources, catalog_names, log):
+    """On-demand candidates outside us-east-1 (not yet resolved), and verbatim Extended Support rows."""
     raw = json.loads((data / "pricing/nodes_ondemand_other_regions.json").read_text())
     for sid, s in raw["meta"]["sources"].items():
         sources.add(sid, s["kind"], s["what"][:160], s["locator"], s["as_of"])
-    groups = defaultdict(list)
+    out = []
     for r in raw["records"]:
         if r["instance_type"] not in catalog_names:
             log.append(f"skipped {r['region']} {r['instance_type']} {r['engine']}: node type not in the catalog")
             continue
-        r = dict(r, _value=dec(r["usd_per_hour"]), engine=ENGINES[r["engine"]], as_of=date_of(r["as_of"]))
-        groups[(r["region"], r["instance_type"], r["engine"])].append(r)
+        rec = rec_price(r["region"], r["instance_type"], ENGINES[r["engine"]], dec(r["usd_per_hour"]), r["source"], r["kind"], r["as_of"])
+        out.append(dict(rec, _value=dec(r["usd_per_hour"]), _shown=rec["usd_per_hour"]))
+    extended = []
+    for a in raw["addon_meters_not_node_price"]:
+        usage = a["usagetype"]
+        if "ExtendedSupport" not in usage:
+            continue
+        node = usage.split(":")[1]
+        period = "yr1-2" if "Yr1_Yr2" in usage else "yr3"
+        as_of = sources.table[a["source"]]["as_of"] if a["source"] in sources.table else None
+        if as_of is None:
+            raise NormalizeError(f"unknown source {a['source']}")
+        extended.append({"region": a["region"], "node_type": node, "period": period, "usd_per_hour": money(dec(a["usd_per_hour"])),
+                         "kind": a["kind"], "source": a["source"], "as_of": as_of, "note": "verbatim usagetype " + usage})
+    return out, extended
+
+
+def node_prices(candidates, log):
+    """Resolve every (region, node, engine), then derive what no source gives."""
+    groups = defaultdict(list)
+    for r in candidates:
+        groups[(r["region"], r["node_type"], r["engine"])].append(r)
     out = {}
     for key, recs in groups.items():
-        best = pick(recs, key)
-        out[key] = rec_price(best["region"], best["instance_type"], best["engine"], best["_value"], best["source"], best["kind"], best["as_of"])
+        best = resolve(recs, " ".join(key), log)
+        out[key] = {k: v for k, v in best.items() if not k.startswith("_")}
     # derived Valkey / Memcached
     for (region, node, engine), r in list(out.items()):
         if engine != "redis":
@@ -349,22 +446,217 @@ def other_region_nodes(data: Path, sources: Sources, catalog_names, log):
             out[(region, node, "memcached")] = rec_price(
                 region, node, "memcached", redis, r["source"], "derived", r["as_of"],
                 "derived: Memcached node price = Redis OSS node price")
-    extended = []
-    for a in raw["addon_meters_not_node_price"]:
-        usage = a["usagetype"]
-        if "ExtendedSupport" not in usage:
+    return sorted(out.values(), key=lambda p: (p["region"], p["node_type"], p["engine"]))
+
+
+PAGE = "pricing/aws-pricing-page"
+PAGE_ON_DEMAND_TERM = ".JRTCKXETXF.6YS6EN2CT7"  # <SKU>.<on-demand offer term>.<price dimension>
+PAGE_ENGINES = {"Valkey": "valkey", "Redis": "redis", "Memcached": "memcached"}
+PAGE_NODE = re.compile(r"OnDemand Cache Instance (?:Micro|Standard|Memory optimized|Compute optimized|Network optimized) "
+                       r"cache (?P<node>[a-z0-9]+\.[a-z0-9]+) (?P<engine>Valkey|Redis|Memcached)(?: datatiering)? "
+                       r"(?:Current|Previous) Generation")
+PAGE_SERVERLESS = re.compile(r"OnDemand ElastiCache Serverless (?P<engine>Valkey|Redis|Memcached) per "
+                             r"(?P<dim>GB-Hours|ElastiCacheProcessingUnit)")
+NOT_NODE_PRICE = re.compile(r"ExtendedSupport|Extended Support|SyncDurability|Outposts", re.IGNORECASE)
+
+
+def page_location(name: str):
+    """(code, what) of a pricing page location; an unknown display name fails the build."""
+    if name not in LOCATIONS:
+        raise NormalizeError(f"the pricing page names a location capplan does not know: '{name}' (add it to LOCATIONS)")
+    return LOCATIONS[name]
+
+
+def publication_date(doc, what):
+    stamp = doc.get("manifest", {}).get("hawkFilePublicationDate", "")
+    day = stamp[:10]
+    if len(day) != 10:
+        raise NormalizeError(f"{what}: no publication date")
+    return date_of(day)
+
+
+def page_on_demand(data: Path, sources: Sources, catalog_names, log):
+    """The pricing page's on-demand JSON: node-price and Serverless candidates, and per region
+    the engine of every node SKU (reserved rows name the SKU, not the engine)."""
+    doc = json.loads((data / PAGE / "elasticache.json").read_text())
+    as_of = publication_date(doc, "pricing page on-demand JSON")
+    origin = json.loads((data / PAGE / "reserved-files.json").read_text())
+    src = sources.add("PG1_aws_pricing_page", "aws-pricing-page",
+                      f"AWS ElastiCache pricing page JSON: on-demand nodes and Serverless, every region (published {as_of})",
+                      f"{origin['repo']} data/elasticache/elasticache.json @ {origin['commit']} (the pricing page's own JSON, "
+                      f"hawkFilePublicationDate {doc['manifest']['hawkFilePublicationDate']})", as_of)
+    in_sets = {key for keys in doc["sets"].values() for key in keys}
+    nodes, serverless, skus = [], [], defaultdict(dict)
+    skipped_nodes = defaultdict(set)
+    for name, entries in doc["regions"].items():
+        code, what = page_location(name)
+        if what != "region":
+            log.append(f"skipped pricing page location '{name}' ({code}): {what}, not a region capplan prices")
             continue
-        node = usage.split(":")[1]
-        period = "yr1-2" if "Yr1_Yr2" in usage else "yr3"
-        as_of = sources.table[a["source"]]["as_of"] if a["source"] in sources.table else None
-        if as_of is None:
-            raise NormalizeError(f"unknown source {a['source']}")
-        extended.append({"region": a["region"], "node_type": node, "period": period, "usd_per_hour": money(dec(a["usd_per_hour"])),
-                         "kind": a["kind"], "source": a["source"], "as_of": as_of, "note": "verbatim usagetype " + usage})
-    return list(out.values()), extended
+        # Each rate appears twice: under a descriptive name and under its id (the regionless rate
+        # code, with " V1" when a set lists it). The id entries must duplicate a named one.
+        def is_id(key, entry):
+            return key in in_sets or key == entry["RegionlessRateCode"]
+        named = {e["RegionlessRateCode"]: e for key, e in entries.items() if not is_id(key, e)}
+        for key, entry in entries.items():
+            if is_id(key, entry):
+                if named.get(entry["RegionlessRateCode"]) != entry:
+                    raise NormalizeError(f"pricing page {code}: entry '{key}' duplicates no named entry")
+                continue
+            if NOT_NODE_PRICE.search(key):
+                log.append(f"rejected pricing page {code} '{key}': not a plain node price")
+                continue
+            if not entry["rateCode"].endswith(PAGE_ON_DEMAND_TERM):
+                log.append(f"rejected pricing page {code} '{key}': rate code {entry['rateCode']} is not the on-demand term")
+                continue
+            price = dec(entry["price"])
+            note = f"pricing page rate code {entry['rateCode']}"
+            m = PAGE_NODE.fullmatch(key)
+            if m:
+                node, engine = "cache." + m["node"], PAGE_ENGINES[m["engine"]]
+                if entry.get("Instance Type") != node:
+                    raise NormalizeError(f"pricing page {code} '{key}': instance type {entry.get('Instance Type')}")
+                sku = entry["rateCode"].split(".")[0]
+                skus[code][sku] = (node, engine, price)
+                if node not in catalog_names:
+                    skipped_nodes[node].add(code)
+                    continue
+                if price <= 0:
+                    raise NormalizeError(f"pricing page {code} {node} {engine}: price {price}")
+                rec = rec_price(code, node, engine, price, src, "aws-pricing-page", as_of, note)
+                nodes.append(dict(rec, _value=price, _shown=rec["usd_per_hour"]))
+                continue
+            m = PAGE_SERVERLESS.fullmatch(key)
+            if m:
+                engine = PAGE_ENGINES[m["engine"]]
+                if m["dim"] == "GB-Hours":
+                    dim, value = "storage_usd_per_gb_hour", price
+                else:  # the page quotes one ECPU: x 1,000,000 for $/million
+                    dim, value = "ecpu_usd_per_million", price * 1_000_000
+                    note += f" ({money(price)} per ECPU x 1,000,000)"
+                serverless.append({"region": code, "engine": engine, "dimension": dim, "_value": value, "_shown": money(value),
+                                   "kind": "aws-pricing-page", "source": src, "as_of": as_of, "note": note})
+                continue
+            raise NormalizeError(f"pricing page {code}: unrecognized entry '{key}'")
+    for node, regions in sorted(skipped_nodes.items()):
+        log.append(f"skipped pricing page {node} in {len(regions)} region(s): node type not in the catalog")
+    keys = [(r["region"], r["node_type"], r["engine"]) for r in nodes]
+    if len(keys) != len(set(keys)):
+        raise NormalizeError("the pricing page prices a (region, node, engine) twice")
+    return nodes, serverless, skus
 
 
-def reserved_offers(data: Path, sources: Sources, catalog_names, log):
+RESERVED_FILE = re.compile(r"(?P<region>[a-z0-9-]+)_(?P<term>[13]yr)_(?P<payment>no|partial|all)-upfront_"
+                           r"(?P<cls>standard|memory-optimized|network-optimized)\.json")
+
+
+def page_reserved(data: Path, sources: Sources, catalog_names, skus, log):
+    """Reserved candidates from the pricing page's reserved JSON (one file per region, term,
+    payment and node class). Rows name the node SKU: its engine comes from the on-demand JSON
+    of the same region. The files repeat keys (one row per engine under one name): every
+    duplicate is read."""
+    origin = json.loads((data / PAGE / "reserved-files.json").read_text())
+    listed = sorted(f["file"] for f in origin["files"])
+    present = sorted(p.name for p in (data / PAGE / "reserved").iterdir() if p.is_file())
+    if listed != present:
+        raise NormalizeError(f"{PAGE}/reserved does not hold exactly the files reserved-files.json lists "
+                             f"(missing {sorted(set(listed) - set(present))[:3]}, unlisted {sorted(set(present) - set(listed))[:3]})")
+    codes = {code: what for code, what in LOCATIONS.values()}
+    rows, dates, skipped_nodes, skipped_regions = [], set(), defaultdict(set), set()
+    for name in present:
+        m = RESERVED_FILE.fullmatch(name)
+        if not m:
+            raise NormalizeError(f"unexpected reserved file name '{name}'")
+        code = m["region"]
+        if code not in codes:
+            raise NormalizeError(f"reserved file '{name}': unknown region code '{code}'")
+        if codes[code] != "region":
+            skipped_regions.add(code)
+            continue
+        payment = f"{m['payment']}-upfront"
+        doc = dict(json.loads((data / PAGE / "reserved" / name).read_text(), object_pairs_hook=lambda pairs: pairs))
+        as_of = publication_date({"manifest": dict(doc["manifest"])}, f"reserved file {name}")
+        dates.add(as_of)
+        for location, entries in doc["regions"]:
+            if page_location(location)[0] != code:
+                raise NormalizeError(f"reserved file '{name}' holds '{location}'")
+            for _key, entry in entries:
+                e = dict(entry)
+                node = e["Instance Type"]
+                if PAYMENTS[e["PurchaseOption"]] != payment or e["LeaseContractLength"] != m["term"]:
+                    raise NormalizeError(f"reserved file '{name}': row {node} is {e['LeaseContractLength']} {e['PurchaseOption']}")
+                if node not in catalog_names:
+                    skipped_nodes[node].add(code)
+                    continue
+                sku = e["rateCode"].split(".")[0]
+                known = skus[code].get(sku)
+                if known is None:
+                    log.append(f"skipped reserved {code} {node} {m['term']} {payment} (pricing page): SKU {sku} not on the on-demand page, engine unknown")
+                    continue
+                if known[0] != node:
+                    raise NormalizeError(f"reserved file '{name}': SKU {sku} is {known[0]} on the on-demand page, not {node}")
+                on_demand = dec(e["OnDemand:PricePerUnit"])
+                if on_demand != known[2]:
+                    log.append(f"note: reserved {code} {node} {known[1]} replaces on-demand {money(on_demand)} (2024) but the page now says {money(known[2])}")
+                upfront = e.get("riupfront:PricePerUnit")
+                if upfront is None:
+                    if payment != "no-upfront":
+                        raise NormalizeError(f"reserved file '{name}': {node} {payment} without an upfront fee")
+                    upfront = "0"
+                upfront, hourly = dec(upfront), dec(e["price"])
+                if payment == "all-upfront" and upfront <= 0:
+                    raise NormalizeError(f"reserved file '{name}': {node} all-upfront with upfront {upfront}")
+                rows.append({
+                    "region": code, "node_type": node, "engine": known[1], "term": m["term"], "payment": payment,
+                    "upfront_usd": money(upfront), "hourly_usd": money(hourly), "effective_hourly_usd": None,
+                    "kind": "aws-pricing-page", "source": None, "as_of": as_of,
+                    "note": f"pricing page rate code {e['rateCode']}",
+                })
+    for node, regions in sorted(skipped_nodes.items()):
+        log.append(f"skipped pricing page reserved {node} in {len(regions)} region(s): node type not in the catalog")
+    for code in sorted(skipped_regions):
+        log.append(f"skipped pricing page reserved files of {code}: not a region capplan prices")
+    newest = max(dates)
+    src = sources.add("PG2_aws_pricing_page_reserved", "aws-pricing-page",
+                      f"AWS ElastiCache pricing page JSON: reserved nodes, every region (published {newest})",
+                      f"{origin['repo']} data/elasticache/elasticache-reservedinstance-<term>-<payment>-<region>-<class>.json "
+                      f"@ {origin['commit']} (renamed, see reserved-files.json)", newest)
+    out, seen = [], {}
+    for r in rows:
+        key = (r["region"], r["node_type"], r["engine"], r["term"], r["payment"])
+        value = (r["upfront_usd"], r["hourly_usd"])
+        if key in seen:
+            if seen[key] != value:
+                raise NormalizeError(f"the pricing page gives two reserved offers for {' '.join(key)}: {seen[key]} and {value}")
+            continue
+        seen[key] = value
+        out.append(dict(r, source=src))
+    return out
+
+
+def same_offer(a, b):
+    """Two reserved offers agree: the same upfront fee and hourly rate, or, where a source gives
+    only the amortized rate (2022 snapshot, computed in floating point), the same amortized rate
+    to 1e-9 $/hour."""
+    if a[0] is not None and a[1] is not None and b[0] is not None and b[1] is not None:
+        return dec(a[0]) == dec(b[0]) and dec(a[1]) == dec(b[1])
+
+    def effective(v):
+        if v[2] is not None:
+            return dec(v[2])
+        return dec(v[1]) + dec(v[0]) / Decimal(v[3] * 8760)
+    return abs(effective(a) - effective(b)) <= Decimal("1e-9")
+
+
+def offer_value(rec):
+    years = int(rec["term"][0])
+    value = (rec["upfront_usd"], rec["hourly_usd"], rec["effective_hourly_usd"], years)
+    shown = (f"upfront {rec['upfront_usd']} + {rec['hourly_usd']}/h" if rec["effective_hourly_usd"] is None
+             else f"effective {rec['effective_hourly_usd']}/h")
+    return value, shown
+
+
+def reserved_offers(data: Path, sources: Sources, catalog_names, log, page_rows):
     raw = json.loads((data / "pricing/reserved_offers.json").read_text())
     for sid, s in raw["meta"]["sources"].items():
         sources.add(sid, s["kind"], s["what"][:160], s["locator"], s["as_of"])
@@ -431,13 +723,16 @@ def reserved_offers(data: Path, sources: Sources, catalog_names, log):
                 notes.append("Memcached reserved offer = Redis OSS offer (stated by the source)")
             if notes:
                 rec["note"] = "; ".join(notes)
-            rec["_value"] = (rec["upfront_usd"], rec["hourly_usd"], rec["effective_hourly_usd"])
+            rec["_value"], rec["_shown"] = offer_value(rec)
             groups[(r["region"], node, engine, r["term"], payment)].append(rec)
+    for rec in page_rows:
+        rec = dict(rec)
+        rec["_value"], rec["_shown"] = offer_value(rec)
+        groups[(rec["region"], rec["node_type"], rec["engine"], rec["term"], rec["payment"])].append(rec)
     out = {}
     for key, recs in groups.items():
-        best = pick(recs, key)
-        best = {k: v for k, v in best.items() if k != "_value"}
-        out[key] = best
+        best = resolve(recs, "reserved " + " ".join(key), log, same_offer)
+        out[key] = {k: v for k, v in best.items() if not k.startswith("_")}
     # derived Valkey offers
     for (region, node, engine, term, payment), r in list(out.items()):
         if engine != "redis" or (region, node, "valkey", term, payment) in out:
@@ -454,7 +749,7 @@ def reserved_offers(data: Path, sources: Sources, catalog_names, log):
     return list(out.values())
 
 
-def serverless(data: Path, sources: Sources):
+def serverless(data: Path, sources: Sources, page_rates, log):
     raw = json.loads((data / "pricing/serverless_by_region.json").read_text())
     for sid, s in raw["meta"]["sources"].items():
         sources.add(sid, s["kind"], s["what"][:160], s["locator"], s["as_of"])
@@ -463,9 +758,11 @@ def serverless(data: Path, sources: Sources):
         dim = r["dimension"]
         if dim not in ("storage_usd_per_gb_hour", "ecpu_usd_per_million", "min_metered_storage_gb"):
             continue  # monthly floors and snapshot duplicates are not rates
-        r = dict(r, _value=dec(r["value"]), engine=ENGINES[r["engine"]], as_of=date_of(r["as_of"]))
+        r = dict(r, _value=dec(r["value"]), _shown=money(dec(r["value"])), engine=ENGINES[r["engine"]], as_of=date_of(r["as_of"]))
         groups[(r["region"], r["engine"], dim)].append(r)
-    best = {k: pick(v, k) for k, v in groups.items()}
+    for r in page_rates:
+        groups[(r["region"], r["engine"], r["dimension"])].append(r)
+    best = {k: resolve(v, "serverless " + " ".join(k), log) for k, v in groups.items()}
     rules = {e: best[("us-east-1", e, "min_metered_storage_gb")] for e in ("valkey", "redis", "memcached")}
     out = []
     regions = sorted({k[0] for k in best})
@@ -479,6 +776,8 @@ def serverless(data: Path, sources: Sources):
             entry = {"region": region, "engine": engine}
             for name, rec in (("storage_usd_per_gb_hour", storage), ("ecpu_usd_per_million", ecpu)):
                 entry[name] = {"value": money(rec["_value"]), "kind": rec["kind"], "source": rec["source"], "as_of": rec["as_of"]}
+                if rec.get("note"):
+                    entry[name]["note"] = rec["note"]
             if minimum is None:
                 rule = rules[engine]
                 entry["min_storage_gb"] = {"value": money(rule["_value"]), "kind": "derived", "source": rule["source"], "as_of": rule["as_of"],
@@ -599,13 +898,13 @@ def build(data: Path):
     sources = Sources()
     catalog = node_catalog(data)
     names = {n["name"] for n in catalog}
-    prices = us_east_1_nodes(data, sources, names)
+    page_nodes, page_serverless, skus = page_on_demand(data, sources, names, log)
     other, verbatim_es = other_region_nodes(data, sources, names, log)
-    prices += other
-    prices.sort(key=lambda p: (p["region"], p["node_type"], p["engine"]))
-    reserved = reserved_offers(data, sources, names, log)
+    prices = node_prices(us_east_1_nodes(data, sources, names) + other + page_nodes, log)
+    page_offers = page_reserved(data, sources, names, skus, log)
+    reserved = reserved_offers(data, sources, names, log, page_offers)
     reserved.sort(key=lambda r: (r["region"], r["node_type"], r["engine"], r["term"], r["payment"]))
-    sl, backup = serverless(data, sources)
+    sl, backup = serverless(data, sources, page_serverless, log)
     es, schedule = extended_support(prices, verbatim_es, sources)
     es.sort(key=lambda e: (e["region"], e["node_type"], e["period"]))
     transfer_src = sources.add("DT_cross_az", "aws-pricing-page",

@@ -10,7 +10,8 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
@@ -45,7 +46,7 @@ impl From<RegionError> for SourceError {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct IndexFile {
+struct IndexFile<'a> {
     schema_version: u32,
     as_of: String,
     #[expect(dead_code, reason = "provenance for people reading the cache; the model does not need it")]
@@ -55,7 +56,8 @@ struct IndexFile {
     sources: BTreeMap<String, SourceRec>,
     regions: Vec<RegionEntry>,
     node_types: Vec<NodeRec>,
-    backup_default: RateRec,
+    #[serde(borrow)]
+    backup_default: RateRec<'a>,
     extended_support_schedule: Vec<ScheduleRec>,
     cross_az_transfer: CrossAzRec,
     upstash: UpstashRec,
@@ -74,16 +76,24 @@ struct RegionEntry {
     serverless: Vec<Engine>,
 }
 
+/// One region's chunk. Its records borrow their text from the chunk's bytes where they can
+/// (`Cow`): parsing a region allocates little beyond the prices it builds.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ChunkFile {
+struct ChunkFile<'a> {
     schema_version: u32,
-    region: String,
-    node_prices: Vec<PriceRec>,
-    reserved: Vec<ReservedRec>,
-    serverless: Vec<ServerlessRec>,
-    backup: Option<RateRec>,
-    extended_support: Vec<SupportRec>,
+    #[serde(borrow)]
+    region: Cow<'a, str>,
+    #[serde(borrow)]
+    node_prices: Vec<PriceRec<'a>>,
+    #[serde(borrow)]
+    reserved: Vec<ReservedRec<'a>>,
+    #[serde(borrow)]
+    serverless: Vec<ServerlessRec<'a>>,
+    #[serde(borrow)]
+    backup: Option<RateRec<'a>>,
+    #[serde(borrow)]
+    extended_support: Vec<SupportRec<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -112,72 +122,101 @@ struct NodeRec {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PriceRec {
-    node_type: String,
+struct PriceRec<'a> {
+    #[serde(borrow)]
+    node_type: Cow<'a, str>,
     engine: Engine,
-    usd_per_hour: String,
+    #[serde(borrow)]
+    usd_per_hour: Cow<'a, str>,
     kind: PriceKind,
-    source: String,
-    as_of: String,
-    note: Option<String>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    as_of: Cow<'a, str>,
+    #[serde(borrow)]
+    note: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ReservedRec {
-    node_type: String,
+struct ReservedRec<'a> {
+    #[serde(borrow)]
+    node_type: Cow<'a, str>,
     engine: Engine,
     term: TermLength,
     payment: Payment,
-    upfront_usd: Option<String>,
-    hourly_usd: Option<String>,
-    effective_hourly_usd: Option<String>,
+    #[serde(borrow)]
+    upfront_usd: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    hourly_usd: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    effective_hourly_usd: Option<Cow<'a, str>>,
     kind: PriceKind,
-    source: String,
-    as_of: String,
-    note: Option<String>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    as_of: Cow<'a, str>,
+    #[serde(borrow)]
+    note: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ValueRec {
-    value: String,
+struct ValueRec<'a> {
+    #[serde(borrow)]
+    value: Cow<'a, str>,
     kind: PriceKind,
-    source: String,
-    as_of: String,
-    note: Option<String>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    as_of: Cow<'a, str>,
+    #[serde(borrow)]
+    note: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ServerlessRec {
+struct ServerlessRec<'a> {
     engine: Engine,
-    storage_usd_per_gb_hour: ValueRec,
-    ecpu_usd_per_million: ValueRec,
-    min_storage_gb: ValueRec,
+    #[serde(borrow)]
+    storage_usd_per_gb_hour: ValueRec<'a>,
+    #[serde(borrow)]
+    ecpu_usd_per_million: ValueRec<'a>,
+    #[serde(borrow)]
+    min_storage_gb: ValueRec<'a>,
 }
 
 /// Backup storage, $/GB-month.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RateRec {
-    usd_per_gb_month: String,
+struct RateRec<'a> {
+    #[serde(borrow)]
+    usd_per_gb_month: Cow<'a, str>,
     kind: PriceKind,
-    source: String,
-    as_of: String,
-    note: Option<String>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    as_of: Cow<'a, str>,
+    #[serde(borrow)]
+    note: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SupportRec {
-    node_type: String,
-    period: String,
-    usd_per_hour: String,
+struct SupportRec<'a> {
+    #[serde(borrow)]
+    node_type: Cow<'a, str>,
+    #[serde(borrow)]
+    period: Cow<'a, str>,
+    #[serde(borrow)]
+    usd_per_hour: Cow<'a, str>,
     kind: PriceKind,
-    source: String,
-    as_of: String,
-    note: Option<String>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    as_of: Cow<'a, str>,
+    #[serde(borrow)]
+    note: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -242,7 +281,7 @@ fn decimal(text: &str, what: &str) -> Result<Decimal, SourceError> {
     Decimal::from_str(text).map_err(|e| SourceError::Cache(format!("{what}: '{text}' is not a decimal ({e})")))
 }
 
-fn opt_decimal(text: Option<&String>, what: &str) -> Result<Option<Decimal>, SourceError> {
+fn opt_decimal(text: Option<&Cow<'_, str>>, what: &str) -> Result<Option<Decimal>, SourceError> {
     text.map(|t| decimal(t, what)).transpose()
 }
 
@@ -258,19 +297,26 @@ fn date(text: &str, what: &str) -> Result<NaiveDate, SourceError> {
         .map_err(|e| SourceError::Cache(format!("{what}: '{text}' is not a YYYY-MM-DD date ({e})")))
 }
 
-/// Builds `Provenance`s, sharing one allocation per distinct (source, kind, date, note).
-struct Provenances<'a> {
-    sources: &'a BTreeMap<String, SourceMeta>,
-    cache: BTreeMap<(String, PriceKind, String, Option<String>), Source>,
+/// Builds `Provenance`s, sharing one allocation per distinct (source, kind, date, note). Keys
+/// borrow from the parsed records (`'r`).
+struct Provenances<'s, 'r> {
+    sources: &'s BTreeMap<String, SourceMeta>,
+    cache: HashMap<(&'r str, PriceKind, &'r str, Option<&'r str>), Source>,
 }
 
-impl<'a> Provenances<'a> {
-    fn new(sources: &'a BTreeMap<String, SourceMeta>) -> Self {
-        Provenances { sources, cache: BTreeMap::new() }
+impl<'s, 'r> Provenances<'s, 'r> {
+    fn new(sources: &'s BTreeMap<String, SourceMeta>) -> Self {
+        Provenances { sources, cache: HashMap::new() }
     }
 
-    fn get(&mut self, id: &str, kind: PriceKind, as_of: &str, note: Option<&String>) -> Result<Source, SourceError> {
-        let key = (id.to_string(), kind, as_of.to_string(), note.cloned());
+    fn get(
+        &mut self,
+        id: &'r str,
+        kind: PriceKind,
+        as_of: &'r str,
+        note: Option<&'r str>,
+    ) -> Result<Source, SourceError> {
+        let key = (id, kind, as_of, note);
         if let Some(found) = self.cache.get(&key) {
             return Ok(found.clone());
         }
@@ -281,7 +327,7 @@ impl<'a> Provenances<'a> {
             source_id: id.to_string(),
             source: rec.title.clone(),
             date: as_of.to_string(),
-            note: note.cloned(),
+            note: note.map(ToString::to_string),
         });
         self.cache.insert(key, source.clone());
         Ok(source)
@@ -395,7 +441,7 @@ pub fn parse_cache(index: &[u8], chunks: &[(&str, &'static [u8])], origin: &str)
     let b = &file.backup_default;
     let backup_default = Rate {
         usd: decimal(&b.usd_per_gb_month, "backup_default")?,
-        source: prov.get(&b.source, b.kind, &b.as_of, b.note.as_ref())?,
+        source: prov.get(&b.source, b.kind, &b.as_of, b.note.as_deref())?,
     };
     let extended_support_starts = file
         .extended_support_schedule
@@ -462,6 +508,10 @@ pub fn parse_cache(index: &[u8], chunks: &[(&str, &'static [u8])], origin: &str)
     })
 }
 
+fn value_rate<'r>(prov: &mut Provenances<'_, 'r>, v: &'r ValueRec<'_>, region: &str) -> Result<Rate, SourceError> {
+    Ok(Rate { usd: decimal(&v.value, region)?, source: prov.get(&v.source, v.kind, &v.as_of, v.note.as_deref())? })
+}
+
 /// Parse one region's chunk. Pure. `catalog` and `sources` are the index's: every price must be
 /// for a node type of the catalog and cite a source of the index.
 pub fn parse_region(
@@ -489,7 +539,7 @@ pub fn parse_region(
 
     for p in &file.node_prices {
         let id = node_id(&p.node_type)?;
-        let source = prov.get(&p.source, p.kind, &p.as_of, p.note.as_ref())?;
+        let source = prov.get(&p.source, p.kind, &p.as_of, p.note.as_deref())?;
         let usd = decimal(&p.usd_per_hour, &p.node_type)?;
         if prices.on_demand.insert((id, p.engine), Rate { usd, source }).is_some() {
             return Err(at(format!("duplicate price {} {}", p.node_type, p.engine.id())));
@@ -502,7 +552,7 @@ pub fn parse_region(
             upfront_usd: opt_decimal(r.upfront_usd.as_ref(), &what)?,
             hourly_usd: opt_decimal(r.hourly_usd.as_ref(), &what)?,
             effective_hourly_usd: opt_decimal(r.effective_hourly_usd.as_ref(), &what)?,
-            source: prov.get(&r.source, r.kind, &r.as_of, r.note.as_ref())?,
+            source: prov.get(&r.source, r.kind, &r.as_of, r.note.as_deref())?,
         };
         let complete = offer.upfront_usd.is_some() && offer.hourly_usd.is_some();
         if !complete && offer.effective_hourly_usd.is_none() {
@@ -519,16 +569,10 @@ pub fn parse_region(
         }
     }
     for s in &file.serverless {
-        let mut rate = |v: &ValueRec| -> Result<Rate, SourceError> {
-            Ok(Rate {
-                usd: decimal(&v.value, region)?,
-                source: prov.get(&v.source, v.kind, &v.as_of, v.note.as_ref())?,
-            })
-        };
         let rates = ServerlessRates {
-            storage_gb_hour: rate(&s.storage_usd_per_gb_hour)?,
-            ecpu_per_million: rate(&s.ecpu_usd_per_million)?,
-            min_storage_gb: rate(&s.min_storage_gb)?,
+            storage_gb_hour: value_rate(&mut prov, &s.storage_usd_per_gb_hour, region)?,
+            ecpu_per_million: value_rate(&mut prov, &s.ecpu_usd_per_million, region)?,
+            min_storage_gb: value_rate(&mut prov, &s.min_storage_gb, region)?,
         };
         if prices.serverless.insert(s.engine, rates).is_some() {
             return Err(at(format!("duplicate Serverless rates for {}", s.engine.id())));
@@ -537,19 +581,19 @@ pub fn parse_region(
     if let Some(b) = &file.backup {
         prices.backup = Some(Rate {
             usd: decimal(&b.usd_per_gb_month, "backup")?,
-            source: prov.get(&b.source, b.kind, &b.as_of, b.note.as_ref())?,
+            source: prov.get(&b.source, b.kind, &b.as_of, b.note.as_deref())?,
         });
     }
     for e in &file.extended_support {
         let id = node_id(&e.node_type)?;
-        let period = match e.period.as_str() {
+        let period = match &*e.period {
             "yr1-2" => SupportPeriod::Years1To2,
             "yr3" => SupportPeriod::Year3,
             other => return Err(at(format!("unknown Extended Support period '{other}'"))),
         };
         let rate = Rate {
             usd: decimal(&e.usd_per_hour, "extended support")?,
-            source: prov.get(&e.source, e.kind, &e.as_of, e.note.as_ref())?,
+            source: prov.get(&e.source, e.kind, &e.as_of, e.note.as_deref())?,
         };
         if prices.extended_support.insert((id, period), rate).is_some() {
             return Err(at(format!("duplicate Extended Support rate {} {}", e.node_type, e.period)));
@@ -561,7 +605,6 @@ pub fn parse_region(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::price::PriceKind;
     use rust_decimal_macros::dec;
 
     fn book() -> &'static PriceBook {
@@ -603,11 +646,19 @@ mod tests {
     fn derived_prices_are_labelled_derived() {
         let book = book();
         let id = book.catalog.find("cache.t4g.small").unwrap();
+        // the pricing page gives Valkey itself: not derived
         let valkey = book.on_demand("us-east-2", id, Engine::Valkey).unwrap();
-        assert_eq!(valkey.source.kind, PriceKind::Derived);
+        assert_eq!(valkey.source.kind, PriceKind::AwsPricingPage);
         assert_eq!(valkey.usd, dec!(0.0256));
-        let redis = book.on_demand("us-east-2", id, Engine::Redis).unwrap();
-        assert_eq!(redis.source.kind, PriceKind::ThirdParty);
+        // its reserved JSON has no Valkey rows: Valkey = 0.8 x the Redis OSS offer, labelled derived
+        let term = Term::Reserved(TermLength::OneYear, Payment::PartialUpfront);
+        let redis = book.reserved("us-east-2", id, Engine::Redis, term).unwrap();
+        let valkey = book.reserved("us-east-2", id, Engine::Valkey, term).unwrap();
+        assert_eq!(redis.source.kind, PriceKind::AwsPricingPage);
+        assert_eq!(valkey.source.kind, PriceKind::Derived);
+        assert_eq!(valkey.upfront_usd, redis.upfront_usd.map(|u| u * dec!(0.8)));
+        assert_eq!(valkey.hourly_usd, redis.hourly_usd.map(|h| (h * dec!(0.8)).round_dp(4)));
+        assert!(valkey.source.note.as_deref().unwrap_or_default().starts_with("derived: Valkey offer = 0.8 x"));
     }
 
     #[test]
@@ -650,12 +701,19 @@ mod tests {
         assert_eq!(book.regions.errors().len(), 1);
         assert!(book.region("us-east-1").is_some(), "other regions unaffected");
 
-        let foreign = text_of("us-east-1").replace("\"region\": \"us-east-1\"", "\"region\": \"eu-west-1\"");
+        let other = text_of("us-east-1");
+        let book = parse_cache(CACHE, chunks_with("eu-west-1", Box::leak(other.into_bytes().into_boxed_slice())), "t")
+            .unwrap();
+        let Err(err) = book.load_region("eu-west-1") else { panic!("another region's chunk was accepted") };
+        assert!(err.to_string().contains("the chunk holds region 'us-east-1'"), "{err}");
+
+        // a chunk whose content does not match what the index says it holds
+        let relabelled = text_of("ap-southeast-7").replace(r#""region": "ap-southeast-7""#, r#""region": "eu-west-1""#);
         let book =
-            parse_cache(CACHE, chunks_with("eu-west-1", Box::leak(foreign.into_bytes().into_boxed_slice())), "t")
+            parse_cache(CACHE, chunks_with("eu-west-1", Box::leak(relabelled.into_bytes().into_boxed_slice())), "t")
                 .unwrap();
-        let err = book.load_region("eu-west-1").unwrap_err().to_string();
-        assert!(err.contains("does not match the index") || err.contains("node prices"), "{err}");
+        let Err(err) = book.load_region("eu-west-1") else { panic!("a mislabelled chunk was accepted") };
+        assert!(err.to_string().contains("does not match the index"), "{err}");
     }
 
     fn text_of(region: &str) -> String {
@@ -695,5 +753,170 @@ mod tests {
         }
         assert!(book.regions.errors().is_empty());
         assert_eq!(book, book.clone());
+    }
+
+    /// The vendored pricing page JSON (`pricing-cache/sources/`), the cache's own input.
+    fn page() -> serde_json::Value {
+        let path =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/pricing-cache/sources/pricing/aws-pricing-page/elasticache.json");
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    /// Region code -> the pricing page's display name, as the index lists them.
+    fn region_names() -> BTreeMap<String, String> {
+        let index: serde_json::Value = serde_json::from_slice(CACHE).unwrap();
+        index["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["code"].as_str().unwrap().to_string(), r["name"].as_str().unwrap().to_string()))
+            .collect()
+    }
+
+    fn page_price(page: &serde_json::Value, name: &str, key: &str) -> Option<Decimal> {
+        page["regions"][name][key]["price"].as_str().map(|p| Decimal::from_str(p).unwrap())
+    }
+
+    /// The page's own key for a plain node price (`OnDemand Cache Instance ... cache r7g.large Valkey ...`).
+    fn page_node_key(node: &NodeType, engine: Engine, page_region: &serde_json::Value) -> Option<String> {
+        let engine = match engine {
+            Engine::Valkey => "Valkey",
+            Engine::Redis => "Redis",
+            Engine::Memcached => "Memcached",
+        };
+        let short = node.name.trim_start_matches("cache.");
+        page_region
+            .as_object()
+            .unwrap()
+            .keys()
+            .find(|k| {
+                k.starts_with("OnDemand Cache Instance ")
+                    && k.contains(&format!(" cache {short} {engine} "))
+                    && k.ends_with(" Generation")
+            })
+            .cloned()
+    }
+
+    #[test]
+    fn every_commercial_region_has_serverless_and_the_pages_graviton_node_prices() {
+        let book = book();
+        let page = page();
+        let names = region_names();
+        assert_eq!(book.region_names().len(), 32, "every commercial region of the page (no GovCloud, no Local Zone)");
+        assert_eq!(names.len(), 32);
+        let mut regions_with_graviton = 0;
+        for (code, name) in &names {
+            for engine in [Engine::Valkey, Engine::Redis] {
+                assert!(book.serverless(code, engine).is_some(), "{code} Serverless {}", engine.id());
+            }
+            let page_region = &page["regions"][name.as_str()];
+            let mut checked = 0;
+            for (id, node) in book.catalog.nodes().filter(|(_, n)| ["t4g", "m7g", "r7g"].contains(&n.family.as_str())) {
+                for engine in Engine::ALL {
+                    let Some(key) = page_node_key(node, engine, page_region) else { continue };
+                    let rate = book.on_demand(code, id, engine);
+                    assert!(rate.is_some(), "{code} {} {} is on the page but not in the cache", node.name, engine.id());
+                    assert_eq!(rate.map(|r| r.usd), page_price(&page, name, &key), "{code} {key}");
+                    checked += 1;
+                }
+            }
+            if checked > 0 {
+                regions_with_graviton += 1;
+            }
+        }
+        // the page has t4g/m7g/r7g in most regions; older regions list only t3/m5/r5
+        assert!(regions_with_graviton >= 24, "{regions_with_graviton}");
+    }
+
+    #[test]
+    fn eu_west_1_serverless_valkey_is_the_pricing_pages() {
+        let page = page();
+        let storage = page_price(&page, "EU (Ireland)", "OnDemand ElastiCache Serverless Valkey per GB-Hours").unwrap();
+        let ecpu =
+            page_price(&page, "EU (Ireland)", "OnDemand ElastiCache Serverless Valkey per ElastiCacheProcessingUnit")
+                .unwrap();
+        let rates = book().serverless("eu-west-1", Engine::Valkey).unwrap();
+        assert_eq!(rates.storage_gb_hour.usd, storage);
+        assert_eq!(rates.ecpu_per_million.usd, ecpu * dec!(1_000_000), "the page quotes one ECPU");
+        assert_eq!(rates.storage_gb_hour.source.kind, PriceKind::AwsPricingPage);
+        assert_eq!(rates.storage_gb_hour.source.date, "2025-03-14");
+        assert_eq!(rates.min_storage_gb.usd, dec!(0.1));
+        assert_eq!(rates.min_storage_gb.source.kind, PriceKind::Derived, "the minimum is stated for us-east-1 only");
+        // the units check against FACTS.md's us-east-1 figures
+        let use1 = book().serverless("us-east-1", Engine::Valkey).unwrap();
+        assert_eq!((use1.storage_gb_hour.usd, use1.ecpu_per_million.usd), (dec!(0.084), dec!(0.0023)));
+        let use1 = book().serverless("us-east-1", Engine::Redis).unwrap();
+        assert_eq!((use1.storage_gb_hour.usd, use1.ecpu_per_million.usd), (dec!(0.125), dec!(0.0034)));
+    }
+
+    #[test]
+    fn the_verified_us_east_1_table_keeps_its_provenance_where_the_page_agrees() {
+        let book = book();
+        let page = page();
+        let id = book.catalog.find("cache.r7g.large").unwrap();
+        let valkey = book.on_demand("us-east-1", id, Engine::Valkey).unwrap();
+        let key =
+            page_node_key(book.catalog.node(id), Engine::Valkey, &page["regions"]["US East (N. Virginia)"]).unwrap();
+        assert_eq!(Some(valkey.usd), page_price(&page, "US East (N. Virginia)", &key), "the page agrees");
+        assert_eq!(valkey.source.date, "2026-10-02");
+        assert_eq!(valkey.source.source_id, "S1_pricing_service");
+        let redis = book.on_demand("us-east-1", id, Engine::Redis).unwrap();
+        assert_eq!(
+            (redis.source.source_id.as_str(), redis.source.date.as_str()),
+            ("N1_us_east_1_catalog", "2026-10-02")
+        );
+    }
+
+    #[test]
+    fn a_reserved_offer_from_the_page_has_its_upfront_fee_and_hourly_rate() {
+        let book = book();
+        let id = book.catalog.find("cache.r7g.large").unwrap();
+        for (length, payment) in [
+            (TermLength::OneYear, Payment::PartialUpfront),
+            (TermLength::ThreeYears, Payment::PartialUpfront),
+            (TermLength::ThreeYears, Payment::AllUpfront),
+            (TermLength::OneYear, Payment::NoUpfront),
+        ] {
+            let offer = book.reserved("eu-west-1", id, Engine::Redis, Term::Reserved(length, payment)).unwrap();
+            assert_eq!(offer.source.kind, PriceKind::AwsPricingPage);
+            assert_eq!(offer.source.date, "2024-10-07");
+            let (Some(upfront), Some(hourly)) = (offer.upfront_usd, offer.hourly_usd) else {
+                panic!("{} {}: upfront or hourly unknown", length.id(), payment.id())
+            };
+            assert!(offer.effective_hourly_usd.is_none());
+            let years = Decimal::from(length.years());
+            assert_eq!(offer.amortized_hourly_usd(length), hourly + upfront / (years * dec!(8760)));
+            match payment {
+                Payment::NoUpfront => assert!(upfront.is_zero()),
+                Payment::AllUpfront => assert!(hourly.is_zero() && upfront > Decimal::ZERO),
+                Payment::PartialUpfront => assert!(hourly > Decimal::ZERO && upfront > Decimal::ZERO),
+            }
+        }
+        // the 2022 snapshot gave only an amortized rate here; the page's split replaces it
+        let r6g = book.catalog.find("cache.r6g.large").unwrap();
+        let term = Term::Reserved(TermLength::OneYear, Payment::PartialUpfront);
+        let offer = book.reserved("us-east-1", r6g, Engine::Redis, term).unwrap();
+        assert!(offer.upfront_usd.is_some() && offer.hourly_usd.is_some(), "{offer:?}");
+    }
+
+    #[test]
+    fn extended_support_and_other_add_ons_never_appear_as_a_node_price() {
+        let book = book();
+        let page = page();
+        for (code, name) in region_names() {
+            let region = book.region(&code).unwrap();
+            for ((id, engine), rate) in &region.on_demand {
+                let node = book.catalog.node(*id);
+                let text = format!("{} {:?}", rate.source.source, rate.source.note).to_lowercase();
+                for add_on in ["extended", "syncdurability", "outposts"] {
+                    assert!(!text.contains(add_on), "{code} {} {}: {text}", node.name, engine.id());
+                }
+                if rate.source.source_id == "PG1_aws_pricing_page" {
+                    let key = page_node_key(node, *engine, &page["regions"][name.as_str()]).unwrap();
+                    assert_eq!(Some(rate.usd), page_price(&page, &name, &key), "{code} {key}");
+                }
+            }
+            assert!(!region.extended_support.is_empty(), "{code}: Extended Support rates, kept apart from node prices");
+        }
     }
 }
