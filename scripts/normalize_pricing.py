@@ -112,6 +112,12 @@ Extended Support (Redis OSS 4/5 from 2026-02-01, 6 from 2027-02-01): verbatim Pr
   found; otherwise years 1-2 = round(0.8 x Redis OSS on-demand, 3) and year 3 =
   round(1.6 x Redis OSS on-demand, 3), kind `derived` (the rule reproduces all 7 verbatim rows).
 
+Database Savings Plans (`pricing/database_savings_plans.json`, claims with sources; no rate table
+  exists): Valkey Serverless about 30 % and Valkey nodes of generation 7 and newer up to 20 %, 1 year
+  no upfront, kind `third-party` with a note that the rates are unverified. Each claim is found by
+  its source and wording (a changed file fails the build). Redis OSS and Memcached are not covered.
+  An alternative commitment to show, never a price the recommendation is built on.
+
 Upstash (`pricing/upstash_redis_pricing_compiled.json`): sizes normalized to GiB (MB/1024,
   TB x 1024), the binary reading being capplan's convention for every `*_gb` value.
 """
@@ -893,6 +899,56 @@ def upstash(data: Path, sources: Sources):
     }
 
 
+def savings_plans(data: Path, sources: Sources):
+    """Database Savings Plans for ElastiCache, from `pricing/database_savings_plans.json` (claims
+    with their sources). No official rate table exists: every rate is a reported discount, kind
+    `third-party`, noted unverified. Each claim used is looked up by its source and wording, so a
+    changed file fails the build instead of silently changing a rate."""
+    raw = json.loads((data / "pricing/database_savings_plans.json").read_text())
+
+    def fact(source_part, *wording):
+        found = [f for f in raw["facts"] if source_part in f["source"] and all(w in f["claim"] for w in wording)]
+        if len(found) != 1:
+            raise NormalizeError(f"database_savings_plans.json: expected one claim from {source_part} saying {wording}, found {len(found)}")
+        return found[0]
+
+    def first_date(text):  # '2025-12/2026' -> '2025-12' (when it was first stated), '2025-12+' -> '2025-12'
+        return date_of(text.split("/")[0])
+
+    terms = fact("aws.amazon.com/jp/savingsplans/database-pricing", "1-year", "no upfront")
+    coverage = fact("cloudcombinator", "Generation 7 and newer", "Valkey")
+    nodes = fact("nops.io", "up to 20%")
+    serverless = fact("classmethod", "30%")
+    older = fact("cloudyali", "not covered")
+    terms_src = sources.add("DSP1_aws_page", "aws-pricing-page",
+                "AWS Database Savings Plans page (Japanese): 1-year term, no upfront, up to 35 % off, any engine, family, size or region",
+                terms["source"].split(" ")[0], first_date(terms["as_of"]))
+    coverage_src = sources.add("DSP2_cloudcombinator", "third-party",
+                "cloudcombinator: Database Savings Plans cover ElastiCache for Valkey only, generation 7 and newer nodes and Serverless",
+                coverage["source"], first_date(coverage["as_of"]))
+    nodes_src = sources.add("DSP3_nops", "third-party",
+                            "nOps: Database Savings Plans up to 20 % off instance-based workloads, up to 35 % off serverless",
+                            nodes["source"], first_date(nodes["as_of"]))
+    serverless_src = sources.add("DSP4_classmethod", "third-party",
+                                 "Classmethod (AWS partner): ElastiCache Serverless about 30 % off with Database Savings Plans",
+                                 serverless["source"].split(" ")[0], first_date(serverless["as_of"]))
+    common = (f"unverified: a reported discount, no AWS rate table found; 1 year, no upfront ({terms_src}); "
+              f"ElastiCache for Valkey only, not Redis OSS or Memcached ({coverage_src})")
+    records = [
+        {"plan": "database-savings-plans", "engine": "valkey", "deployment": "serverless", "min_generation": None,
+         "discount_pct": "30", "up_to": False, "term": "1yr", "payment": "no-upfront",
+         "kind": "third-party", "source": serverless_src, "as_of": sources.table[serverless_src]["as_of"],
+         "note": common + "; about 30 % off Serverless for Valkey (an ap-northeast-1 ECPU rate in a test fixture gives 29.6 %)"},
+        {"plan": "database-savings-plans", "engine": "valkey", "deployment": "nodes", "min_generation": 7,
+         "discount_pct": "20", "up_to": True, "term": "1yr", "payment": "no-upfront",
+         "kind": "third-party", "source": nodes_src, "as_of": sources.table[nodes_src]["as_of"],
+         "note": common + "; up to 20 % is reported for instances in general, not per ElastiCache node; generation 7 and newer "
+                          "nodes only (whether c7gn is included is not published); t3, t4g, m5, m6g, r5, r6g, r6gd are not covered "
+                          f"({older['source'].split(' ')[0]}): reserved nodes remain the commitment there"},
+    ]
+    return records, {terms_src, coverage_src}
+
+
 def build(data: Path):
     log = []
     sources = Sources()
@@ -927,14 +983,17 @@ def build(data: Path):
         "extended_support_schedule": schedule,
         "cross_az_transfer": {"usd_per_gb": "0.01", "kind": "aws-pricing-page", "source": transfer_src, "as_of": "2026-08-04"},
         "upstash": upstash(data, sources),
+        "savings_plans": None,
     }
+    # the Savings Plans notes cite two sources besides the one each record names
+    cache["savings_plans"], dsp_cited = savings_plans(data, sources)
     cache["sources"] = dict(sorted(sources.table.items()))
     used = set()
     for section in ("node_prices", "reserved", "backup", "extended_support"):
         used |= {r["source"] for r in cache[section]}
     for s in cache["serverless"]:
         used |= {s[k]["source"] for k in ("storage_usd_per_gb_hour", "ecpu_usd_per_million", "min_storage_gb")}
-    used |= {cache["upstash"]["source"], transfer_src}
+    used |= {cache["upstash"]["source"], transfer_src} | {r["source"] for r in cache["savings_plans"]} | dsp_cited
     missing = used - set(cache["sources"])
     if missing:
         raise NormalizeError(f"records cite undefined sources: {sorted(missing)}")

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use super::catalog::{Catalog, Engine, NodeId};
+use super::catalog::{Catalog, Engine, NodeId, NodeType};
 use super::units::HOURS_PER_YEAR;
 
 /// Where a price comes from, by kind of evidence.
@@ -471,6 +471,61 @@ impl UpstashPricing {
     }
 }
 
+/// What a Database Savings Plan rate applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SavingsPlanScope {
+    /// ElastiCache Serverless.
+    Serverless,
+    /// Node-based clusters on node families of this generation or newer (`m7g`, `r7g`: 7).
+    Nodes {
+        /// The oldest generation covered.
+        min_generation: u32,
+    },
+}
+
+/// A Database Savings Plan discount as reported for one engine and deployment kind. No official
+/// rate table exists: the figure is third-party and unverified (its provenance says so). It is an
+/// alternative commitment to show beside reserved nodes, never a price a recommendation rests on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavingsPlanRate {
+    /// The engine covered.
+    pub engine: Engine,
+    /// Serverless, or nodes of a generation and newer.
+    pub scope: SavingsPlanScope,
+    /// Reported discount off the on-demand rate, percent (e.g. 30).
+    pub discount_pct: Decimal,
+    /// Whether the source says "up to" (a ceiling) rather than "about".
+    pub up_to: bool,
+    /// Commitment length.
+    pub term: TermLength,
+    /// Payment option.
+    pub payment: Payment,
+    /// Where the figure comes from (kind, source, date, and a note saying it is unverified).
+    pub source: Source,
+}
+
+impl SavingsPlanRate {
+    /// Whether the rate applies to `node` (`None`: Serverless) for `engine`.
+    pub fn covers(&self, engine: Engine, node: Option<&NodeType>) -> bool {
+        if engine != self.engine {
+            return false;
+        }
+        match (self.scope, node) {
+            (SavingsPlanScope::Serverless, None) => true,
+            (SavingsPlanScope::Nodes { min_generation }, Some(node)) => {
+                generation(&node.family).is_some_and(|g| g >= min_generation)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A node family's generation: the number after its class letters (`r7g` 7, `c7gn` 7, `t4g` 4, `m5` 5).
+fn generation(family: &str) -> Option<u32> {
+    let digits: String = family.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
 /// The first day Extended Support is billed for a Redis OSS major version.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SupportStart {
@@ -501,6 +556,8 @@ pub struct PriceBook {
     pub upstash: UpstashPricing,
     /// Every source the book cites, by id.
     pub sources: BTreeMap<String, SourceMeta>,
+    /// Database Savings Plan discounts as reported (third-party, unverified), by engine and scope.
+    pub savings_plans: Vec<SavingsPlanRate>,
 }
 
 impl PriceBook {
@@ -551,6 +608,13 @@ impl PriceBook {
     /// Reserved terms known for one node/engine in `region`.
     pub fn reserved_terms(&self, region: &str, node: NodeId, engine: Engine) -> Vec<Term> {
         Term::ALL.into_iter().filter(|t| t.is_reserved() && self.reserved(region, node, engine, *t).is_some()).collect()
+    }
+
+    /// The Database Savings Plan rate reported for `engine` on `node` (`None`: Serverless), if a
+    /// plan covers it. Unverified third-party figures: show them as an alternative commitment.
+    pub fn savings_plan(&self, engine: Engine, node: Option<NodeId>) -> Option<&SavingsPlanRate> {
+        let node = node.map(|id| self.catalog.node(id));
+        self.savings_plans.iter().find(|r| r.covers(engine, node))
     }
 
     /// The Extended Support period billed on `as_of` for a Redis OSS major version, if any.

@@ -19,8 +19,8 @@ use super::SourceError;
 use crate::model::catalog::{Catalog, Engine, NodeType};
 use crate::model::price::{
     Payment, PriceBook, PriceKind, Provenance, Rate, RegionError, RegionPrices, RegionReader, Regions, ReservedOffer,
-    ServerlessRates, Source, SourceMeta, SupportPeriod, SupportStart, Term, TermLength, UpstashPayg, UpstashPlan,
-    UpstashPricing,
+    SavingsPlanRate, SavingsPlanScope, ServerlessRates, Source, SourceMeta, SupportPeriod, SupportStart, Term,
+    TermLength, UpstashPayg, UpstashPlan, UpstashPricing,
 };
 
 /// The cache's index as compiled in.
@@ -61,6 +61,24 @@ struct IndexFile<'a> {
     extended_support_schedule: Vec<ScheduleRec>,
     cross_az_transfer: CrossAzRec,
     upstash: UpstashRec,
+    savings_plans: Vec<SavingsPlanRec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavingsPlanRec {
+    plan: String,
+    engine: Engine,
+    deployment: String,
+    min_generation: Option<u32>,
+    discount_pct: String,
+    up_to: bool,
+    term: TermLength,
+    payment: Payment,
+    kind: PriceKind,
+    source: String,
+    as_of: String,
+    note: Option<String>,
 }
 
 /// One region as the index lists it.
@@ -493,6 +511,32 @@ pub fn parse_cache(index: &[u8], chunks: &[(&str, &'static [u8])], origin: &str)
         prod_pack_usd_month: decimal(&u.prod_pack_usd_month, "upstash prod_pack_usd_month")?,
     };
 
+    let mut savings_plans = Vec::with_capacity(file.savings_plans.len());
+    for r in &file.savings_plans {
+        let what = format!("savings plan '{}' {} {}", r.plan, r.engine.id(), r.deployment);
+        if r.plan != "database-savings-plans" {
+            return Err(SourceError::Cache(format!("{what}: unknown plan")));
+        }
+        let scope = match (r.deployment.as_str(), r.min_generation) {
+            ("serverless", None) => SavingsPlanScope::Serverless,
+            ("nodes", Some(min_generation)) => SavingsPlanScope::Nodes { min_generation },
+            _ => return Err(SourceError::Cache(format!("{what}: not 'serverless', or 'nodes' with a min_generation"))),
+        };
+        let discount_pct = decimal(&r.discount_pct, &what)?;
+        if discount_pct <= Decimal::ZERO || discount_pct >= Decimal::ONE_HUNDRED {
+            return Err(SourceError::Cache(format!("{what}: discount '{discount_pct}' is not a percentage")));
+        }
+        savings_plans.push(SavingsPlanRate {
+            engine: r.engine,
+            scope,
+            discount_pct,
+            up_to: r.up_to,
+            term: r.term,
+            payment: r.payment,
+            source: prov.get(&r.source, r.kind, &r.as_of, r.note.as_deref())?,
+        });
+    }
+
     let codes: Vec<String> = entries.keys().cloned().collect();
     let reader = ChunkReader { chunks: embedded, entries, catalog: catalog.clone(), sources: sources.clone() };
     Ok(PriceBook {
@@ -505,6 +549,7 @@ pub fn parse_cache(index: &[u8], chunks: &[(&str, &'static [u8])], origin: &str)
         extended_support_starts,
         upstash,
         sources,
+        savings_plans,
     })
 }
 
@@ -918,5 +963,48 @@ mod tests {
             }
             assert!(!region.extended_support.is_empty(), "{code}: Extended Support rates, kept apart from node prices");
         }
+    }
+
+    #[test]
+    fn database_savings_plans_cover_valkey_serverless_and_generation_7_nodes_only() {
+        let book = book();
+        let serverless = book.savings_plan(Engine::Valkey, None).unwrap();
+        assert_eq!(serverless.scope, SavingsPlanScope::Serverless);
+        assert_eq!((serverless.discount_pct, serverless.up_to), (dec!(30), false));
+        assert_eq!((serverless.term, serverless.payment), (TermLength::OneYear, Payment::NoUpfront));
+        assert_eq!(serverless.source.kind, PriceKind::ThirdParty);
+        assert!(serverless.source.note.as_deref().unwrap_or_default().starts_with("unverified"), "{serverless:?}");
+        for name in ["cache.r7g.large", "cache.m7g.xlarge", "cache.c7gn.large"] {
+            let node = book.catalog.find(name).unwrap();
+            let rate = book.savings_plan(Engine::Valkey, Some(node)).unwrap();
+            assert_eq!(
+                (rate.scope, rate.discount_pct, rate.up_to),
+                (SavingsPlanScope::Nodes { min_generation: 7 }, dec!(20), true)
+            );
+            assert!(rate.source.note.as_deref().unwrap_or_default().contains("unverified"));
+        }
+        for name in [
+            "cache.t4g.medium",
+            "cache.m6g.large",
+            "cache.r6g.xlarge",
+            "cache.r6gd.xlarge",
+            "cache.r5.large",
+            "cache.t3.small",
+        ] {
+            let node = book.catalog.find(name).unwrap();
+            assert!(book.savings_plan(Engine::Valkey, Some(node)).is_none(), "{name} is not covered");
+        }
+        for engine in [Engine::Redis, Engine::Memcached] {
+            assert!(book.savings_plan(engine, None).is_none());
+            assert!(book.savings_plan(engine, book.catalog.find("cache.r7g.large")).is_none());
+        }
+        // every source the notes cite is in the book
+        for id in ["DSP1_aws_page", "DSP2_cloudcombinator", "DSP3_nops", "DSP4_classmethod"] {
+            assert!(book.sources.contains_key(id), "{id}");
+        }
+        let broken =
+            std::str::from_utf8(CACHE).unwrap().replace("\"deployment\": \"nodes\"", "\"deployment\": \"cluster\"");
+        let err = parse_cache(broken.as_bytes(), REGION_CHUNKS, "test").unwrap_err().to_string();
+        assert!(err.contains("savings plan 'database-savings-plans' valkey cluster"), "{err}");
     }
 }
