@@ -84,3 +84,29 @@ impl Settings {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::offline::{CACHE, REGION_CHUNKS, parse_cache};
+
+    #[test]
+    fn a_plan_in_a_region_whose_prices_cannot_be_read_is_a_pricing_cache_error() {
+        let chunks: Vec<(&'static str, &'static [u8])> = REGION_CHUNKS
+            .iter()
+            .map(|(code, bytes)| (*code, if *code == "us-east-1" { &b"{\"schema_version\": 2"[..] } else { *bytes }))
+            .collect();
+        let book = parse_cache(CACHE, &chunks, "test").unwrap();
+        let settings = Settings {
+            plan: PlanSource::Bundled,
+            offline: true,
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            no_color: true,
+        };
+        let err = settings.load_plan(&book).unwrap_err();
+        assert!(matches!(err, Error::Source(SourceError::Cache(_))), "{err:?}");
+        assert!(err.to_string().contains("prices for region 'us-east-1' cannot be read"), "{err}");
+        let book = parse_cache(CACHE, REGION_CHUNKS, "test").unwrap();
+        assert!(settings.load_plan(&book).is_ok());
+    }
+}
