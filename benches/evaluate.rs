@@ -1,6 +1,7 @@
 //! Benchmarks: evaluating every option of the bundled 3-environment plan, checking every
-//! candidate layout by brute force (candidates per second), and parsing the embedded pricing
-//! cache (what every `capplan` start pays once).
+//! candidate layout by brute force (candidates per second), and loading the embedded pricing
+//! cache: its index plus one region (what a `capplan` start on a one-region plan pays once), and
+//! its index plus every region.
 
 #![allow(clippy::expect_used)]
 
@@ -12,7 +13,7 @@ use capplan::model::capacity::Demand;
 use capplan::model::catalog::{Engine, NodeId};
 use capplan::model::evaluate;
 use capplan::model::recommend::{SearchStats, brute_force};
-use capplan::source::offline::{CACHE, embedded, parse_cache};
+use capplan::source::offline::{CACHE, REGION_CHUNKS, embedded, parse_cache};
 use capplan::source::plan::{EXAMPLE_PLAN, parse_plan};
 
 fn bench(c: &mut Criterion) {
@@ -52,8 +53,21 @@ fn bench(c: &mut Criterion) {
             }
         });
     });
-    c.bench_function("parse embedded pricing cache", |b| {
-        b.iter(|| black_box(parse_cache(black_box(CACHE), "bench").expect("parses")));
+    let load = |regions: &[&str]| {
+        let book = parse_cache(black_box(CACHE), REGION_CHUNKS, "bench").expect("parses");
+        for region in regions {
+            black_box(book.load_region(region).expect("region parses"));
+        }
+        book
+    };
+    let all: Vec<&str> = REGION_CHUNKS.iter().map(|(code, _)| *code).collect();
+    let bytes: usize = REGION_CHUNKS.iter().map(|(_, b)| b.len()).sum();
+    eprintln!("pricing cache: index {} bytes, {} region chunks, {bytes} bytes", CACHE.len(), all.len());
+    c.bench_function("load pricing cache: index + us-east-1", |b| {
+        b.iter(|| black_box(load(&["us-east-1"])));
+    });
+    c.bench_function("load pricing cache: index + every region", |b| {
+        b.iter(|| black_box(load(&all)));
     });
 }
 

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use crate::cli::Cli;
 use crate::error::{Error, Result};
 use crate::model::price::PriceBook;
-use crate::source::MetricsLocation;
 use crate::source::metrics::EXAMPLE_METRICS_NAME;
 use crate::source::plan::{EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, MetricsRef, Plan, parse_plan, plan_text};
+use crate::source::{MetricsLocation, SourceError};
 
 /// The plan file used when `--plan` is not given and it exists.
 pub const DEFAULT_PLAN: &str = "capplan.toml";
@@ -64,10 +64,11 @@ impl Settings {
         }
     }
 
-    /// Read and validate the plan.
+    /// Read and validate the plan. Validating reads the prices of the regions it names; when one
+    /// of them cannot be read, that (a pricing cache error) is the error, not "unknown region".
     pub fn load_plan(&self, book: &PriceBook) -> Result<Plan> {
-        match &self.plan {
-            PlanSource::Bundled => Ok(parse_plan(EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, book)?),
+        let parsed = match &self.plan {
+            PlanSource::Bundled => parse_plan(EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, book),
             PlanSource::File(path) => {
                 let bytes = std::fs::read(path).map_err(|source| {
                     if source.kind() == std::io::ErrorKind::NotFound {
@@ -81,8 +82,38 @@ impl Settings {
                     }
                 })?;
                 let name = path.display().to_string();
-                Ok(parse_plan(plan_text(&bytes, &name)?, &name, book)?)
+                parse_plan(plan_text(&bytes, &name)?, &name, book)
             }
-        }
+        };
+        parsed.map_err(|e| match book.regions.errors().first() {
+            Some(unreadable) => Error::Source(SourceError::from((*unreadable).clone())),
+            None => Error::Plan(e),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::offline::{CACHE, REGION_CHUNKS, parse_cache};
+
+    #[test]
+    fn a_plan_in_a_region_whose_prices_cannot_be_read_is_a_pricing_cache_error() {
+        let chunks: Vec<(&'static str, &'static [u8])> = REGION_CHUNKS
+            .iter()
+            .map(|(code, bytes)| (*code, if *code == "us-east-1" { &b"{\"schema_version\": 2"[..] } else { *bytes }))
+            .collect();
+        let book = parse_cache(CACHE, &chunks, "test").unwrap();
+        let settings = Settings {
+            plan: PlanSource::Bundled,
+            offline: true,
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+            no_color: true,
+        };
+        let err = settings.load_plan(&book).unwrap_err();
+        assert!(matches!(err, Error::Source(SourceError::Cache(_))), "{err:?}");
+        assert!(err.to_string().contains("prices for region 'us-east-1' cannot be read"), "{err}");
+        let book = parse_cache(CACHE, REGION_CHUNKS, "test").unwrap();
+        assert!(settings.load_plan(&book).is_ok());
     }
 }

@@ -476,7 +476,8 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
         options.push(assess(&Deployment::Upstash { plan }, &backup, None, env, &demand, book, as_of)?);
     }
 
-    options.sort_by(|a, b| a.monthly_usd().cmp(&b.monthly_usd()).then_with(|| a.id.cmp(&b.id)));
+    // cheapest first; the key is computed once per option (an exact sum over its lines)
+    options.sort_by_cached_key(|o| (o.monthly_usd(), o.id.clone()));
 
     let current = env
         .current

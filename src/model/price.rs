@@ -9,9 +9,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use super::catalog::{Catalog, Engine, NodeId};
+use super::catalog::{Catalog, Engine, NodeId, NodeType};
 use super::units::HOURS_PER_YEAR;
 
 /// Where a price comes from, by kind of evidence.
@@ -279,6 +279,130 @@ pub struct RegionPrices {
     pub extended_support: BTreeMap<(NodeId, SupportPeriod), Rate>,
 }
 
+/// Reads one region's prices on first use. A price source provides it (the embedded cache parses
+/// the region's chunk); the model only asks.
+pub trait RegionReader: Send + Sync {
+    /// The prices of `region`, or what is wrong with its data.
+    fn read(&self, region: &str) -> Result<RegionPrices, String>;
+}
+
+/// A region whose prices cannot be read (its data is corrupt or missing).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("prices for region '{region}' cannot be read: {reason}")]
+pub struct RegionError {
+    /// The region code.
+    pub region: String,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// Prices by region code. Every covered region is listed up front; a region's prices are read
+/// (through the source's [`RegionReader`]) the first time they are asked for, then kept, so a
+/// plan pays only for the regions it uses. Regions inserted directly are held as given.
+#[derive(Clone, Default)]
+pub struct Regions {
+    slots: BTreeMap<String, OnceLock<Result<RegionPrices, RegionError>>>,
+    reader: Option<Arc<dyn RegionReader>>,
+}
+
+impl Regions {
+    /// `codes`, each read by `reader` on first use.
+    pub fn lazy<I: IntoIterator<Item = String>>(codes: I, reader: Arc<dyn RegionReader>) -> Self {
+        Regions { slots: codes.into_iter().map(|c| (c, OnceLock::new())).collect(), reader: Some(reader) }
+    }
+
+    fn read(reader: Option<&Arc<dyn RegionReader>>, code: &str) -> Result<RegionPrices, RegionError> {
+        let error = |reason: String| RegionError { region: code.to_string(), reason };
+        match reader {
+            Some(reader) => reader.read(code).map_err(error),
+            None => Err(error("no reader for this region".to_string())),
+        }
+    }
+
+    /// The prices of `code`, read now if not yet: `Ok(None)` when the region is not covered,
+    /// an error when its data cannot be read.
+    pub fn load(&self, code: &str) -> Result<Option<&RegionPrices>, RegionError> {
+        let Some(slot) = self.slots.get(code) else { return Ok(None) };
+        slot.get_or_init(|| Self::read(self.reader.as_ref(), code)).as_ref().map(Some).map_err(Clone::clone)
+    }
+
+    /// The prices of `code`, if covered and readable.
+    pub fn get(&self, code: &str) -> Option<&RegionPrices> {
+        self.load(code).ok().flatten()
+    }
+
+    /// Mutable prices of `code` (read first), if covered and readable.
+    pub fn get_mut(&mut self, code: &str) -> Option<&mut RegionPrices> {
+        let reader = self.reader.clone();
+        let slot = self.slots.get_mut(code)?;
+        if slot.get().is_none() {
+            let _ = slot.set(Self::read(reader.as_ref(), code));
+        }
+        slot.get_mut()?.as_mut().ok()
+    }
+
+    /// Hold `prices` for `code` (replacing whatever was there).
+    pub fn insert(&mut self, code: String, prices: RegionPrices) {
+        self.slots.insert(code, OnceLock::from(Ok(prices)));
+    }
+
+    /// Region codes covered, sorted; reads nothing.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.slots.keys()
+    }
+
+    /// Whether `code` is covered; reads nothing.
+    pub fn contains_key(&self, code: &str) -> bool {
+        self.slots.contains_key(code)
+    }
+
+    /// Number of regions covered.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether no region is covered.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Every readable region with its prices, sorted by code. Reads every region: for listings
+    /// and error messages, not for the hot path. Unreadable regions are left out
+    /// ([`Regions::errors`] names them).
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &RegionPrices)> {
+        self.slots.keys().filter_map(|code| Some((code, self.get(code)?)))
+    }
+
+    /// How many regions have been read so far (readable or not).
+    pub fn read_count(&self) -> usize {
+        self.slots.values().filter(|s| s.get().is_some()).count()
+    }
+
+    /// The regions read so far whose data could not be read.
+    pub fn errors(&self) -> Vec<&RegionError> {
+        self.slots.values().filter_map(|s| s.get()?.as_ref().err()).collect()
+    }
+}
+
+impl PartialEq for Regions {
+    /// Same regions with the same prices (reads both sides).
+    fn eq(&self, other: &Self) -> bool {
+        self.slots.len() == other.slots.len()
+            && self.slots.keys().all(|code| other.contains_key(code) && self.load(code) == other.load(code))
+    }
+}
+
+impl fmt::Debug for Regions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = |s: &OnceLock<Result<RegionPrices, RegionError>>| match s.get() {
+            None => "not read",
+            Some(Ok(_)) => "read",
+            Some(Err(_)) => "unreadable",
+        };
+        f.debug_map().entries(self.slots.iter().map(|(code, slot)| (code, state(slot)))).finish()
+    }
+}
+
 /// One Upstash plan with a flat monthly price (the Free plan included).
 #[derive(Clone, Debug, PartialEq)]
 pub struct UpstashPlan {
@@ -347,6 +471,61 @@ impl UpstashPricing {
     }
 }
 
+/// What a Database Savings Plan rate applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SavingsPlanScope {
+    /// ElastiCache Serverless.
+    Serverless,
+    /// Node-based clusters on node families of this generation or newer (`m7g`, `r7g`: 7).
+    Nodes {
+        /// The oldest generation covered.
+        min_generation: u32,
+    },
+}
+
+/// A Database Savings Plan discount as reported for one engine and deployment kind. No official
+/// rate table exists: the figure is third-party and unverified (its provenance says so). It is an
+/// alternative commitment to show beside reserved nodes, never a price a recommendation rests on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SavingsPlanRate {
+    /// The engine covered.
+    pub engine: Engine,
+    /// Serverless, or nodes of a generation and newer.
+    pub scope: SavingsPlanScope,
+    /// Reported discount off the on-demand rate, percent (e.g. 30).
+    pub discount_pct: Decimal,
+    /// Whether the source says "up to" (a ceiling) rather than "about".
+    pub up_to: bool,
+    /// Commitment length.
+    pub term: TermLength,
+    /// Payment option.
+    pub payment: Payment,
+    /// Where the figure comes from (kind, source, date, and a note saying it is unverified).
+    pub source: Source,
+}
+
+impl SavingsPlanRate {
+    /// Whether the rate applies to `node` (`None`: Serverless) for `engine`.
+    pub fn covers(&self, engine: Engine, node: Option<&NodeType>) -> bool {
+        if engine != self.engine {
+            return false;
+        }
+        match (self.scope, node) {
+            (SavingsPlanScope::Serverless, None) => true,
+            (SavingsPlanScope::Nodes { min_generation }, Some(node)) => {
+                generation(&node.family).is_some_and(|g| g >= min_generation)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A node family's generation: the number after its class letters (`r7g` 7, `c7gn` 7, `t4g` 4, `m5` 5).
+fn generation(family: &str) -> Option<u32> {
+    let digits: String = family.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
 /// The first day Extended Support is billed for a Redis OSS major version.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SupportStart {
@@ -365,8 +544,8 @@ pub struct PriceBook {
     pub origin: String,
     /// Node specs.
     pub catalog: Catalog,
-    /// Prices by region code.
-    pub regions: BTreeMap<String, RegionPrices>,
+    /// Prices by region code, each region read on first use.
+    pub regions: Regions,
     /// Backup storage rate for regions without a sourced one.
     pub backup_default: Rate,
     /// Client traffic across AZs, $ per GB each way.
@@ -377,12 +556,21 @@ pub struct PriceBook {
     pub upstash: UpstashPricing,
     /// Every source the book cites, by id.
     pub sources: BTreeMap<String, SourceMeta>,
+    /// Database Savings Plan discounts as reported (third-party, unverified), by engine and scope.
+    pub savings_plans: Vec<SavingsPlanRate>,
 }
 
 impl PriceBook {
-    /// Prices for `region`, if the book covers it.
+    /// Prices for `region`, if the book covers it (and its data can be read: see
+    /// [`PriceBook::load_region`]).
     pub fn region(&self, region: &str) -> Option<&RegionPrices> {
         self.regions.get(region)
+    }
+
+    /// Prices for `region`: `Ok(None)` when the book does not cover it, an error when the
+    /// region's data cannot be read. Reads the region on first use.
+    pub fn load_region(&self, region: &str) -> Result<Option<&RegionPrices>, RegionError> {
+        self.regions.load(region)
     }
 
     /// Region codes the book covers.
@@ -420,6 +608,13 @@ impl PriceBook {
     /// Reserved terms known for one node/engine in `region`.
     pub fn reserved_terms(&self, region: &str, node: NodeId, engine: Engine) -> Vec<Term> {
         Term::ALL.into_iter().filter(|t| t.is_reserved() && self.reserved(region, node, engine, *t).is_some()).collect()
+    }
+
+    /// The Database Savings Plan rate reported for `engine` on `node` (`None`: Serverless), if a
+    /// plan covers it. Unverified third-party figures: show them as an alternative commitment.
+    pub fn savings_plan(&self, engine: Engine, node: Option<NodeId>) -> Option<&SavingsPlanRate> {
+        let node = node.map(|id| self.catalog.node(id));
+        self.savings_plans.iter().find(|r| r.covers(engine, node))
     }
 
     /// The Extended Support period billed on `as_of` for a Redis OSS major version, if any.

@@ -1,38 +1,52 @@
-//! The embedded pricing cache (`pricing-cache/elasticache.json`), compiled into the binary.
+//! The embedded pricing cache (`pricing-cache/`), compiled into the binary.
 //!
-//! [`parse_cache`] is pure and also reads the output of a future `capplan pricing refresh`.
-//! The cache is normalized once from research data by `scripts/normalize_pricing.py`.
+//! The cache is an index (`elasticache.json`: sources, node specs, rates that hold everywhere, the
+//! list of regions) and one chunk per region (`regions/<code>.json`). Every chunk is embedded but
+//! a region's is parsed only when a plan first asks for it, so start-up stays cheap however many
+//! regions the cache covers. [`parse_cache`] and [`parse_region`] are pure and also read the
+//! output of a future `capplan pricing refresh`. The cache is normalized from research data by
+//! `scripts/normalize_pricing.py`.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
 use super::SourceError;
 use crate::model::catalog::{Catalog, Engine, NodeType};
 use crate::model::price::{
-    Payment, PriceBook, PriceKind, Provenance, Rate, RegionPrices, ReservedOffer, ServerlessRates, Source, SourceMeta,
-    SupportPeriod, SupportStart, Term, TermLength, UpstashPayg, UpstashPlan, UpstashPricing,
+    Payment, PriceBook, PriceKind, Provenance, Rate, RegionError, RegionPrices, RegionReader, Regions, ReservedOffer,
+    SavingsPlanRate, SavingsPlanScope, ServerlessRates, Source, SourceMeta, SupportPeriod, SupportStart, Term,
+    TermLength, UpstashPayg, UpstashPlan, UpstashPricing,
 };
 
-/// The cache file as compiled in.
+/// The cache's index as compiled in.
 pub const CACHE: &[u8] = include_bytes!("../../pricing-cache/elasticache.json");
-/// Schema version this build reads.
-pub const SCHEMA_VERSION: u32 = 1;
+// `REGION_CHUNKS`: every `pricing-cache/regions/<code>.json`, listed by build.rs.
+include!(concat!(env!("OUT_DIR"), "/region_chunks.rs"));
+/// Schema version this build reads (index and chunks).
+pub const SCHEMA_VERSION: u32 = 2;
 /// The cache's as-of date, read from `pricing-cache/MANIFEST.toml` at build time.
 pub const CACHE_AS_OF: &str = env!("CAPPLAN_PRICING_AS_OF");
 
-/// The embedded price book, parsed once per process.
+/// The embedded price book, its index parsed once per process; each region is parsed on first use.
 pub fn embedded() -> Result<&'static PriceBook, SourceError> {
     static BOOK: OnceLock<Result<PriceBook, SourceError>> = OnceLock::new();
-    BOOK.get_or_init(|| parse_cache(CACHE, "embedded pricing cache")).as_ref().map_err(Clone::clone)
+    BOOK.get_or_init(|| parse_cache(CACHE, REGION_CHUNKS, "embedded pricing cache")).as_ref().map_err(Clone::clone)
+}
+
+impl From<RegionError> for SourceError {
+    fn from(e: RegionError) -> Self {
+        SourceError::Cache(e.to_string())
+    }
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CacheFile {
+struct IndexFile<'a> {
     schema_version: u32,
     as_of: String,
     #[expect(dead_code, reason = "provenance for people reading the cache; the model does not need it")]
@@ -40,15 +54,64 @@ struct CacheFile {
     currency: String,
     hours_per_month: u32,
     sources: BTreeMap<String, SourceRec>,
+    regions: Vec<RegionEntry>,
     node_types: Vec<NodeRec>,
-    node_prices: Vec<PriceRec>,
-    reserved: Vec<ReservedRec>,
-    serverless: Vec<ServerlessRec>,
-    backup: Vec<BackupRec>,
-    extended_support: Vec<SupportRec>,
+    #[serde(borrow)]
+    backup_default: RateRec<'a>,
     extended_support_schedule: Vec<ScheduleRec>,
     cross_az_transfer: CrossAzRec,
     upstash: UpstashRec,
+    savings_plans: Vec<SavingsPlanRec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SavingsPlanRec {
+    plan: String,
+    engine: Engine,
+    deployment: String,
+    min_generation: Option<u32>,
+    discount_pct: String,
+    up_to: bool,
+    term: TermLength,
+    payment: Payment,
+    kind: PriceKind,
+    source: String,
+    as_of: String,
+    note: Option<String>,
+}
+
+/// One region as the index lists it.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegionEntry {
+    code: String,
+    #[expect(dead_code, reason = "the pricing page's display name, for people reading the index")]
+    name: String,
+    file: String,
+    node_prices: usize,
+    reserved: usize,
+    serverless: Vec<Engine>,
+}
+
+/// One region's chunk. Its records borrow their text from the chunk's bytes where they can
+/// (`Cow`): parsing a region allocates little beyond the prices it builds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChunkFile<'a> {
+    schema_version: u32,
+    #[serde(borrow)]
+    region: Cow<'a, str>,
+    #[serde(borrow)]
+    node_prices: Vec<PriceRec<'a>>,
+    #[serde(borrow)]
+    reserved: Vec<ReservedRec<'a>>,
+    #[serde(borrow)]
+    serverless: Vec<ServerlessRec<'a>>,
+    #[serde(borrow)]
+    backup: Option<RateRec<'a>>,
+    #[serde(borrow)]
+    extended_support: Vec<SupportRec<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -77,76 +140,101 @@ struct NodeRec {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PriceRec {
-    region: String,
-    node_type: String,
+struct PriceRec<'a> {
+    #[serde(borrow)]
+    node_type: Cow<'a, str>,
     engine: Engine,
-    usd_per_hour: String,
+    #[serde(borrow)]
+    usd_per_hour: Cow<'a, str>,
     kind: PriceKind,
-    source: String,
-    as_of: String,
-    note: Option<String>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    as_of: Cow<'a, str>,
+    #[serde(borrow)]
+    note: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ReservedRec {
-    region: String,
-    node_type: String,
+struct ReservedRec<'a> {
+    #[serde(borrow)]
+    node_type: Cow<'a, str>,
     engine: Engine,
     term: TermLength,
     payment: Payment,
-    upfront_usd: Option<String>,
-    hourly_usd: Option<String>,
-    effective_hourly_usd: Option<String>,
+    #[serde(borrow)]
+    upfront_usd: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    hourly_usd: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    effective_hourly_usd: Option<Cow<'a, str>>,
     kind: PriceKind,
-    source: String,
-    as_of: String,
-    note: Option<String>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    as_of: Cow<'a, str>,
+    #[serde(borrow)]
+    note: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ValueRec {
-    value: String,
+struct ValueRec<'a> {
+    #[serde(borrow)]
+    value: Cow<'a, str>,
     kind: PriceKind,
-    source: String,
-    as_of: String,
-    note: Option<String>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    as_of: Cow<'a, str>,
+    #[serde(borrow)]
+    note: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ServerlessRec {
-    region: String,
+struct ServerlessRec<'a> {
     engine: Engine,
-    storage_usd_per_gb_hour: ValueRec,
-    ecpu_usd_per_million: ValueRec,
-    min_storage_gb: ValueRec,
+    #[serde(borrow)]
+    storage_usd_per_gb_hour: ValueRec<'a>,
+    #[serde(borrow)]
+    ecpu_usd_per_million: ValueRec<'a>,
+    #[serde(borrow)]
+    min_storage_gb: ValueRec<'a>,
+}
+
+/// Backup storage, $/GB-month.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RateRec<'a> {
+    #[serde(borrow)]
+    usd_per_gb_month: Cow<'a, str>,
+    kind: PriceKind,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    as_of: Cow<'a, str>,
+    #[serde(borrow)]
+    note: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct BackupRec {
-    region: String,
-    usd_per_gb_month: String,
+struct SupportRec<'a> {
+    #[serde(borrow)]
+    node_type: Cow<'a, str>,
+    #[serde(borrow)]
+    period: Cow<'a, str>,
+    #[serde(borrow)]
+    usd_per_hour: Cow<'a, str>,
     kind: PriceKind,
-    source: String,
-    as_of: String,
-    note: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SupportRec {
-    region: String,
-    node_type: String,
-    period: String,
-    usd_per_hour: String,
-    kind: PriceKind,
-    source: String,
-    as_of: String,
-    note: Option<String>,
+    #[serde(borrow)]
+    source: Cow<'a, str>,
+    #[serde(borrow)]
+    as_of: Cow<'a, str>,
+    #[serde(borrow)]
+    note: Option<Cow<'a, str>>,
 }
 
 #[derive(Deserialize)]
@@ -211,7 +299,7 @@ fn decimal(text: &str, what: &str) -> Result<Decimal, SourceError> {
     Decimal::from_str(text).map_err(|e| SourceError::Cache(format!("{what}: '{text}' is not a decimal ({e})")))
 }
 
-fn opt_decimal(text: Option<&String>, what: &str) -> Result<Option<Decimal>, SourceError> {
+fn opt_decimal(text: Option<&Cow<'_, str>>, what: &str) -> Result<Option<Decimal>, SourceError> {
     text.map(|t| decimal(t, what)).transpose()
 }
 
@@ -227,15 +315,26 @@ fn date(text: &str, what: &str) -> Result<NaiveDate, SourceError> {
         .map_err(|e| SourceError::Cache(format!("{what}: '{text}' is not a YYYY-MM-DD date ({e})")))
 }
 
-/// Builds `Provenance`s, sharing one allocation per distinct (source, kind, date, note).
-struct Provenances<'a> {
-    sources: &'a BTreeMap<String, SourceRec>,
-    cache: BTreeMap<(String, PriceKind, String, Option<String>), Source>,
+/// Builds `Provenance`s, sharing one allocation per distinct (source, kind, date, note). Keys
+/// borrow from the parsed records (`'r`).
+struct Provenances<'s, 'r> {
+    sources: &'s BTreeMap<String, SourceMeta>,
+    cache: HashMap<(&'r str, PriceKind, &'r str, Option<&'r str>), Source>,
 }
 
-impl Provenances<'_> {
-    fn get(&mut self, id: &str, kind: PriceKind, as_of: &str, note: Option<&String>) -> Result<Source, SourceError> {
-        let key = (id.to_string(), kind, as_of.to_string(), note.cloned());
+impl<'s, 'r> Provenances<'s, 'r> {
+    fn new(sources: &'s BTreeMap<String, SourceMeta>) -> Self {
+        Provenances { sources, cache: HashMap::new() }
+    }
+
+    fn get(
+        &mut self,
+        id: &'r str,
+        kind: PriceKind,
+        as_of: &'r str,
+        note: Option<&'r str>,
+    ) -> Result<Source, SourceError> {
+        let key = (id, kind, as_of, note);
         if let Some(found) = self.cache.get(&key) {
             return Ok(found.clone());
         }
@@ -246,18 +345,54 @@ impl Provenances<'_> {
             source_id: id.to_string(),
             source: rec.title.clone(),
             date: as_of.to_string(),
-            note: note.cloned(),
+            note: note.map(ToString::to_string),
         });
         self.cache.insert(key, source.clone());
         Ok(source)
     }
 }
 
-/// Parse a pricing cache file into a [`PriceBook`]. Pure: the same function reads the embedded
-/// cache and any cache written by a refresh. `origin` says where it came from.
-pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError> {
-    let file: CacheFile =
-        serde_json::from_slice(bytes).map_err(|e| SourceError::Cache(format!("unreadable pricing cache: {e}")))?;
+/// Reads a region of the cache from its embedded chunk, on first use (see [`Regions`]).
+struct ChunkReader {
+    chunks: BTreeMap<String, &'static [u8]>,
+    entries: BTreeMap<String, RegionEntry>,
+    catalog: Catalog,
+    sources: BTreeMap<String, SourceMeta>,
+}
+
+impl RegionReader for ChunkReader {
+    fn read(&self, region: &str) -> Result<RegionPrices, String> {
+        let bytes = self.chunks.get(region).ok_or_else(|| format!("no chunk embedded for '{region}'"))?;
+        let prices = parse_region(region, bytes, &self.catalog, &self.sources).map_err(|e| e.to_string())?;
+        if let Some(entry) = self.entries.get(region) {
+            let serverless: Vec<Engine> = prices.serverless.keys().copied().collect();
+            let mut listed = entry.serverless.clone();
+            listed.sort();
+            if prices.on_demand.len() != entry.node_prices
+                || prices.reserved.len() != entry.reserved
+                || serverless != listed
+            {
+                return Err(format!(
+                    "chunk '{}' does not match the index ({} node prices, {} reserved offers; the index says {} and {})",
+                    entry.file,
+                    prices.on_demand.len(),
+                    prices.reserved.len(),
+                    entry.node_prices,
+                    entry.reserved
+                ));
+            }
+        }
+        Ok(prices)
+    }
+}
+
+/// Parse a pricing cache: its index and its region chunks (`(code, bytes)`), into a
+/// [`PriceBook`] whose regions are parsed on first use. Pure: the same function reads the
+/// embedded cache and any cache written by a refresh. `origin` says where it came from. The index
+/// and the chunk list must name the same regions.
+pub fn parse_cache(index: &[u8], chunks: &[(&str, &'static [u8])], origin: &str) -> Result<PriceBook, SourceError> {
+    let file: IndexFile =
+        serde_json::from_slice(index).map_err(|e| SourceError::Cache(format!("unreadable pricing cache: {e}")))?;
     if file.schema_version != SCHEMA_VERSION {
         return Err(SourceError::Cache(format!(
             "pricing cache schema version {} is not the {SCHEMA_VERSION} this build reads",
@@ -288,89 +423,44 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
         });
     }
     let catalog = Catalog::new(nodes);
-    let node_id = |name: &str| {
-        catalog
-            .find(name)
-            .ok_or_else(|| SourceError::Cache(format!("price for node type '{name}' missing from the catalog")))
-    };
-    let mut prov = Provenances { sources: &file.sources, cache: BTreeMap::new() };
-    let mut regions: BTreeMap<String, RegionPrices> = BTreeMap::new();
+    let sources: BTreeMap<String, SourceMeta> = file
+        .sources
+        .iter()
+        .map(|(id, s)| {
+            let meta =
+                SourceMeta { kind: s.kind, title: s.title.clone(), locator: s.locator.clone(), as_of: s.as_of.clone() };
+            (id.clone(), meta)
+        })
+        .collect();
+    let mut prov = Provenances::new(&sources);
 
-    for p in &file.node_prices {
-        let id = node_id(&p.node_type)?;
-        let source = prov.get(&p.source, p.kind, &p.as_of, p.note.as_ref())?;
-        let usd = decimal(&p.usd_per_hour, &p.node_type)?;
-        let prices = regions.entry(p.region.clone()).or_default();
-        if prices.on_demand.insert((id, p.engine), Rate { usd, source }).is_some() {
-            return Err(SourceError::Cache(format!("duplicate price {} {} {}", p.region, p.node_type, p.engine.id())));
+    let mut entries = BTreeMap::new();
+    for r in &file.regions {
+        if r.file != format!("regions/{}.json", r.code) {
+            return Err(SourceError::Cache(format!("region '{}' points at '{}'", r.code, r.file)));
+        }
+        if entries.insert(r.code.clone(), r.clone()).is_some() {
+            return Err(SourceError::Cache(format!("region '{}' listed twice", r.code)));
         }
     }
-    for r in &file.reserved {
-        let id = node_id(&r.node_type)?;
-        let what = format!("{} {} {} {}", r.region, r.node_type, r.term.id(), r.payment.id());
-        let offer = ReservedOffer {
-            upfront_usd: opt_decimal(r.upfront_usd.as_ref(), &what)?,
-            hourly_usd: opt_decimal(r.hourly_usd.as_ref(), &what)?,
-            effective_hourly_usd: opt_decimal(r.effective_hourly_usd.as_ref(), &what)?,
-            source: prov.get(&r.source, r.kind, &r.as_of, r.note.as_ref())?,
-        };
-        let complete = offer.upfront_usd.is_some() && offer.hourly_usd.is_some();
-        if !complete && offer.effective_hourly_usd.is_none() {
-            return Err(SourceError::Cache(format!(
-                "reserved offer {what} has neither upfront+hourly nor an effective rate"
-            )));
+    let mut embedded = BTreeMap::new();
+    for (code, bytes) in chunks {
+        if !entries.contains_key(*code) {
+            return Err(SourceError::Cache(format!("region chunk '{code}' is not in the index")));
         }
-        if r.payment == Payment::AllUpfront && complete && offer.upfront_usd.unwrap_or_default().is_zero() {
-            return Err(SourceError::Cache(format!("all-upfront offer {what} has no upfront fee")));
-        }
-        let term = Term::Reserved(r.term, r.payment);
-        let prices = regions.entry(r.region.clone()).or_default();
-        if prices.reserved.insert((id, r.engine, term), offer).is_some() {
-            return Err(SourceError::Cache(format!("duplicate reserved offer {what} {}", r.engine.id())));
+        if embedded.insert((*code).to_string(), *bytes).is_some() {
+            return Err(SourceError::Cache(format!("region chunk '{code}' given twice")));
         }
     }
-    for s in &file.serverless {
-        let mut rate = |v: &ValueRec| -> Result<Rate, SourceError> {
-            Ok(Rate {
-                usd: decimal(&v.value, &s.region)?,
-                source: prov.get(&v.source, v.kind, &v.as_of, v.note.as_ref())?,
-            })
-        };
-        let rates = ServerlessRates {
-            storage_gb_hour: rate(&s.storage_usd_per_gb_hour)?,
-            ecpu_per_million: rate(&s.ecpu_usd_per_million)?,
-            min_storage_gb: rate(&s.min_storage_gb)?,
-        };
-        regions.entry(s.region.clone()).or_default().serverless.insert(s.engine, rates);
+    if let Some(missing) = entries.keys().find(|code| !embedded.contains_key(*code)) {
+        return Err(SourceError::Cache(format!("region '{missing}' is in the index but its chunk is missing")));
     }
-    let mut backup_default = None;
-    for b in &file.backup {
-        let rate = Rate {
-            usd: decimal(&b.usd_per_gb_month, "backup")?,
-            source: prov.get(&b.source, b.kind, &b.as_of, b.note.as_ref())?,
-        };
-        if b.region == "*" {
-            backup_default = Some(rate);
-        } else {
-            regions.entry(b.region.clone()).or_default().backup = Some(rate);
-        }
-    }
-    let backup_default = backup_default.ok_or_else(|| SourceError::Cache("no default backup rate ('*')".into()))?;
-    for e in &file.extended_support {
-        let id = node_id(&e.node_type)?;
-        let period = match e.period.as_str() {
-            "yr1-2" => SupportPeriod::Years1To2,
-            "yr3" => SupportPeriod::Year3,
-            other => {
-                return Err(SourceError::Cache(format!("unknown Extended Support period '{other}'")));
-            }
-        };
-        let rate = Rate {
-            usd: decimal(&e.usd_per_hour, "extended support")?,
-            source: prov.get(&e.source, e.kind, &e.as_of, e.note.as_ref())?,
-        };
-        regions.entry(e.region.clone()).or_default().extended_support.insert((id, period), rate);
-    }
+
+    let b = &file.backup_default;
+    let backup_default = Rate {
+        usd: decimal(&b.usd_per_gb_month, "backup_default")?,
+        source: prov.get(&b.source, b.kind, &b.as_of, b.note.as_deref())?,
+    };
     let extended_support_starts = file
         .extended_support_schedule
         .iter()
@@ -421,32 +511,145 @@ pub fn parse_cache(bytes: &[u8], origin: &str) -> Result<PriceBook, SourceError>
         prod_pack_usd_month: decimal(&u.prod_pack_usd_month, "upstash prod_pack_usd_month")?,
     };
 
-    let sources = file
-        .sources
-        .iter()
-        .map(|(id, s)| {
-            let meta =
-                SourceMeta { kind: s.kind, title: s.title.clone(), locator: s.locator.clone(), as_of: s.as_of.clone() };
-            (id.clone(), meta)
-        })
-        .collect();
+    let mut savings_plans = Vec::with_capacity(file.savings_plans.len());
+    for r in &file.savings_plans {
+        let what = format!("savings plan '{}' {} {}", r.plan, r.engine.id(), r.deployment);
+        if r.plan != "database-savings-plans" {
+            return Err(SourceError::Cache(format!("{what}: unknown plan")));
+        }
+        let scope = match (r.deployment.as_str(), r.min_generation) {
+            ("serverless", None) => SavingsPlanScope::Serverless,
+            ("nodes", Some(min_generation)) => SavingsPlanScope::Nodes { min_generation },
+            _ => return Err(SourceError::Cache(format!("{what}: not 'serverless', or 'nodes' with a min_generation"))),
+        };
+        let discount_pct = decimal(&r.discount_pct, &what)?;
+        if discount_pct <= Decimal::ZERO || discount_pct >= Decimal::ONE_HUNDRED {
+            return Err(SourceError::Cache(format!("{what}: discount '{discount_pct}' is not a percentage")));
+        }
+        savings_plans.push(SavingsPlanRate {
+            engine: r.engine,
+            scope,
+            discount_pct,
+            up_to: r.up_to,
+            term: r.term,
+            payment: r.payment,
+            source: prov.get(&r.source, r.kind, &r.as_of, r.note.as_deref())?,
+        });
+    }
+
+    let codes: Vec<String> = entries.keys().cloned().collect();
+    let reader = ChunkReader { chunks: embedded, entries, catalog: catalog.clone(), sources: sources.clone() };
     Ok(PriceBook {
         as_of,
         origin: origin.to_string(),
         catalog,
-        regions,
+        regions: Regions::lazy(codes, Arc::new(reader)),
         backup_default,
         cross_az_per_gb,
         extended_support_starts,
         upstash,
         sources,
+        savings_plans,
     })
+}
+
+fn value_rate<'r>(prov: &mut Provenances<'_, 'r>, v: &'r ValueRec<'_>, region: &str) -> Result<Rate, SourceError> {
+    Ok(Rate { usd: decimal(&v.value, region)?, source: prov.get(&v.source, v.kind, &v.as_of, v.note.as_deref())? })
+}
+
+/// Parse one region's chunk. Pure. `catalog` and `sources` are the index's: every price must be
+/// for a node type of the catalog and cite a source of the index.
+pub fn parse_region(
+    region: &str,
+    bytes: &[u8],
+    catalog: &Catalog,
+    sources: &BTreeMap<String, SourceMeta>,
+) -> Result<RegionPrices, SourceError> {
+    let at = |message: String| SourceError::Cache(format!("region '{region}': {message}"));
+    let file: ChunkFile = serde_json::from_slice(bytes).map_err(|e| at(format!("unreadable chunk: {e}")))?;
+    if file.schema_version != SCHEMA_VERSION {
+        return Err(at(format!(
+            "chunk schema version {} is not the {SCHEMA_VERSION} this build reads",
+            file.schema_version
+        )));
+    }
+    if file.region != region {
+        return Err(at(format!("the chunk holds region '{}'", file.region)));
+    }
+    let node_id = |name: &str| {
+        catalog.find(name).ok_or_else(|| at(format!("price for node type '{name}' missing from the catalog")))
+    };
+    let mut prov = Provenances::new(sources);
+    let mut prices = RegionPrices::default();
+
+    for p in &file.node_prices {
+        let id = node_id(&p.node_type)?;
+        let source = prov.get(&p.source, p.kind, &p.as_of, p.note.as_deref())?;
+        let usd = decimal(&p.usd_per_hour, &p.node_type)?;
+        if prices.on_demand.insert((id, p.engine), Rate { usd, source }).is_some() {
+            return Err(at(format!("duplicate price {} {}", p.node_type, p.engine.id())));
+        }
+    }
+    for r in &file.reserved {
+        let id = node_id(&r.node_type)?;
+        let what = format!("{region} {} {} {}", r.node_type, r.term.id(), r.payment.id());
+        let offer = ReservedOffer {
+            upfront_usd: opt_decimal(r.upfront_usd.as_ref(), &what)?,
+            hourly_usd: opt_decimal(r.hourly_usd.as_ref(), &what)?,
+            effective_hourly_usd: opt_decimal(r.effective_hourly_usd.as_ref(), &what)?,
+            source: prov.get(&r.source, r.kind, &r.as_of, r.note.as_deref())?,
+        };
+        let complete = offer.upfront_usd.is_some() && offer.hourly_usd.is_some();
+        if !complete && offer.effective_hourly_usd.is_none() {
+            return Err(SourceError::Cache(format!(
+                "reserved offer {what} has neither upfront+hourly nor an effective rate"
+            )));
+        }
+        if r.payment == Payment::AllUpfront && complete && offer.upfront_usd.unwrap_or_default().is_zero() {
+            return Err(SourceError::Cache(format!("all-upfront offer {what} has no upfront fee")));
+        }
+        let term = Term::Reserved(r.term, r.payment);
+        if prices.reserved.insert((id, r.engine, term), offer).is_some() {
+            return Err(SourceError::Cache(format!("duplicate reserved offer {what} {}", r.engine.id())));
+        }
+    }
+    for s in &file.serverless {
+        let rates = ServerlessRates {
+            storage_gb_hour: value_rate(&mut prov, &s.storage_usd_per_gb_hour, region)?,
+            ecpu_per_million: value_rate(&mut prov, &s.ecpu_usd_per_million, region)?,
+            min_storage_gb: value_rate(&mut prov, &s.min_storage_gb, region)?,
+        };
+        if prices.serverless.insert(s.engine, rates).is_some() {
+            return Err(at(format!("duplicate Serverless rates for {}", s.engine.id())));
+        }
+    }
+    if let Some(b) = &file.backup {
+        prices.backup = Some(Rate {
+            usd: decimal(&b.usd_per_gb_month, "backup")?,
+            source: prov.get(&b.source, b.kind, &b.as_of, b.note.as_deref())?,
+        });
+    }
+    for e in &file.extended_support {
+        let id = node_id(&e.node_type)?;
+        let period = match &*e.period {
+            "yr1-2" => SupportPeriod::Years1To2,
+            "yr3" => SupportPeriod::Year3,
+            other => return Err(at(format!("unknown Extended Support period '{other}'"))),
+        };
+        let rate = Rate {
+            usd: decimal(&e.usd_per_hour, "extended support")?,
+            source: prov.get(&e.source, e.kind, &e.as_of, e.note.as_deref())?,
+        };
+        if prices.extended_support.insert((id, period), rate).is_some() {
+            return Err(at(format!("duplicate Extended Support rate {} {}", e.node_type, e.period)));
+        }
+    }
+    Ok(prices)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::price::PriceKind;
     use rust_decimal_macros::dec;
 
     fn book() -> &'static PriceBook {
@@ -488,11 +691,19 @@ mod tests {
     fn derived_prices_are_labelled_derived() {
         let book = book();
         let id = book.catalog.find("cache.t4g.small").unwrap();
+        // the pricing page gives Valkey itself: not derived
         let valkey = book.on_demand("us-east-2", id, Engine::Valkey).unwrap();
-        assert_eq!(valkey.source.kind, PriceKind::Derived);
+        assert_eq!(valkey.source.kind, PriceKind::AwsPricingPage);
         assert_eq!(valkey.usd, dec!(0.0256));
-        let redis = book.on_demand("us-east-2", id, Engine::Redis).unwrap();
-        assert_eq!(redis.source.kind, PriceKind::ThirdParty);
+        // its reserved JSON has no Valkey rows: Valkey = 0.8 x the Redis OSS offer, labelled derived
+        let term = Term::Reserved(TermLength::OneYear, Payment::PartialUpfront);
+        let redis = book.reserved("us-east-2", id, Engine::Redis, term).unwrap();
+        let valkey = book.reserved("us-east-2", id, Engine::Valkey, term).unwrap();
+        assert_eq!(redis.source.kind, PriceKind::AwsPricingPage);
+        assert_eq!(valkey.source.kind, PriceKind::Derived);
+        assert_eq!(valkey.upfront_usd, redis.upfront_usd.map(|u| u * dec!(0.8)));
+        assert_eq!(valkey.hourly_usd, redis.hourly_usd.map(|h| (h * dec!(0.8)).round_dp(4)));
+        assert!(valkey.source.note.as_deref().unwrap_or_default().starts_with("derived: Valkey offer = 0.8 x"));
     }
 
     #[test]
@@ -509,10 +720,291 @@ mod tests {
     #[test]
     fn corrupt_or_foreign_caches_are_errors_not_panics() {
         for bad in [&b""[..], b"{", b"[]", b"{\"schema_version\": 99}", b"\xff\xfe"] {
-            assert!(parse_cache(bad, "test").is_err());
+            assert!(parse_cache(bad, REGION_CHUNKS, "test").is_err());
         }
-        let text = std::str::from_utf8(CACHE).unwrap().replace("\"schema_version\": 1", "\"schema_version\": 2");
-        let err = parse_cache(text.as_bytes(), "test").unwrap_err();
-        assert!(err.to_string().contains("schema version 2"), "{err}");
+        let text = std::str::from_utf8(CACHE).unwrap().replace("\"schema_version\": 2", "\"schema_version\": 3");
+        let err = parse_cache(text.as_bytes(), REGION_CHUNKS, "test").unwrap_err();
+        assert!(err.to_string().contains("schema version 3"), "{err}");
+    }
+
+    /// The embedded chunks with `region`'s replaced by `bytes`.
+    fn chunks_with(region: &str, bytes: &'static [u8]) -> &'static [(&'static str, &'static [u8])] {
+        let chunks: Vec<(&'static str, &'static [u8])> =
+            REGION_CHUNKS.iter().map(|(code, b)| (*code, if *code == region { bytes } else { *b })).collect();
+        Box::leak(chunks.into_boxed_slice())
+    }
+
+    #[test]
+    fn a_corrupt_region_chunk_is_a_clear_error_for_that_region_only() {
+        let book = parse_cache(CACHE, chunks_with("eu-west-1", b"{\"schema_version\": 2, \"region\""), "test").unwrap();
+        assert!(book.region_names().contains(&"eu-west-1"), "still listed: the index covers it");
+        assert!(book.region("eu-west-1").is_none());
+        let err = SourceError::from(book.load_region("eu-west-1").unwrap_err());
+        let text = err.to_string();
+        assert!(text.starts_with("pricing cache: prices for region 'eu-west-1' cannot be read:"), "{text}");
+        assert!(text.contains("unreadable chunk"), "{text}");
+        assert_eq!(book.regions.errors().len(), 1);
+        assert!(book.region("us-east-1").is_some(), "other regions unaffected");
+
+        let other = text_of("us-east-1");
+        let book = parse_cache(CACHE, chunks_with("eu-west-1", Box::leak(other.into_bytes().into_boxed_slice())), "t")
+            .unwrap();
+        let Err(err) = book.load_region("eu-west-1") else { panic!("another region's chunk was accepted") };
+        assert!(err.to_string().contains("the chunk holds region 'us-east-1'"), "{err}");
+
+        // a chunk whose content does not match what the index says it holds
+        let relabelled = text_of("ap-southeast-7").replace(r#""region": "ap-southeast-7""#, r#""region": "eu-west-1""#);
+        let book =
+            parse_cache(CACHE, chunks_with("eu-west-1", Box::leak(relabelled.into_bytes().into_boxed_slice())), "t")
+                .unwrap();
+        let Err(err) = book.load_region("eu-west-1") else { panic!("a mislabelled chunk was accepted") };
+        assert!(err.to_string().contains("does not match the index"), "{err}");
+    }
+
+    fn text_of(region: &str) -> String {
+        let (_, bytes) = REGION_CHUNKS.iter().find(|(code, _)| *code == region).unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn index_and_chunks_must_name_the_same_regions() {
+        let without: Vec<(&str, &'static [u8])> =
+            REGION_CHUNKS.iter().filter(|(code, _)| *code != "us-east-1").copied().collect();
+        let err = parse_cache(CACHE, &without, "test").unwrap_err().to_string();
+        assert!(err.contains("'us-east-1' is in the index but its chunk is missing"), "{err}");
+        let mut extra = REGION_CHUNKS.to_vec();
+        extra.push(("xx-nowhere-1", b"{}"));
+        let err = parse_cache(CACHE, &extra, "test").unwrap_err().to_string();
+        assert!(err.contains("region chunk 'xx-nowhere-1' is not in the index"), "{err}");
+    }
+
+    #[test]
+    fn regions_are_parsed_on_first_use_only() {
+        let book = parse_cache(CACHE, REGION_CHUNKS, "test").unwrap();
+        assert_eq!(book.regions.read_count(), 0);
+        assert_eq!(book.region_names().len(), REGION_CHUNKS.len());
+        assert!(book.region("us-east-1").is_some());
+        assert!(book.region("us-east-1").is_some());
+        assert_eq!(book.regions.read_count(), 1);
+        assert!(book.region("xx-nowhere-1").is_none());
+        assert_eq!(book.regions.read_count(), 1);
+    }
+
+    #[test]
+    fn every_embedded_region_parses_and_matches_the_index() {
+        let book = parse_cache(CACHE, REGION_CHUNKS, "test").unwrap();
+        for code in book.region_names() {
+            book.load_region(code).unwrap().unwrap();
+        }
+        assert!(book.regions.errors().is_empty());
+        assert_eq!(book, book.clone());
+    }
+
+    /// The vendored pricing page JSON (`pricing-cache/sources/`), the cache's own input.
+    fn page() -> serde_json::Value {
+        let path =
+            concat!(env!("CARGO_MANIFEST_DIR"), "/pricing-cache/sources/pricing/aws-pricing-page/elasticache.json");
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    /// Region code -> the pricing page's display name, as the index lists them.
+    fn region_names() -> BTreeMap<String, String> {
+        let index: serde_json::Value = serde_json::from_slice(CACHE).unwrap();
+        index["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["code"].as_str().unwrap().to_string(), r["name"].as_str().unwrap().to_string()))
+            .collect()
+    }
+
+    fn page_price(page: &serde_json::Value, name: &str, key: &str) -> Option<Decimal> {
+        page["regions"][name][key]["price"].as_str().map(|p| Decimal::from_str(p).unwrap())
+    }
+
+    /// The page's own key for a plain node price (`OnDemand Cache Instance ... cache r7g.large Valkey ...`).
+    fn page_node_key(node: &NodeType, engine: Engine, page_region: &serde_json::Value) -> Option<String> {
+        let engine = match engine {
+            Engine::Valkey => "Valkey",
+            Engine::Redis => "Redis",
+            Engine::Memcached => "Memcached",
+        };
+        let short = node.name.trim_start_matches("cache.");
+        page_region
+            .as_object()
+            .unwrap()
+            .keys()
+            .find(|k| {
+                k.starts_with("OnDemand Cache Instance ")
+                    && k.contains(&format!(" cache {short} {engine} "))
+                    && k.ends_with(" Generation")
+            })
+            .cloned()
+    }
+
+    #[test]
+    fn every_commercial_region_has_serverless_and_the_pages_graviton_node_prices() {
+        let book = book();
+        let page = page();
+        let names = region_names();
+        assert_eq!(book.region_names().len(), 32, "every commercial region of the page (no GovCloud, no Local Zone)");
+        assert_eq!(names.len(), 32);
+        let mut regions_with_graviton = 0;
+        for (code, name) in &names {
+            for engine in [Engine::Valkey, Engine::Redis] {
+                assert!(book.serverless(code, engine).is_some(), "{code} Serverless {}", engine.id());
+            }
+            let page_region = &page["regions"][name.as_str()];
+            let mut checked = 0;
+            for (id, node) in book.catalog.nodes().filter(|(_, n)| ["t4g", "m7g", "r7g"].contains(&n.family.as_str())) {
+                for engine in Engine::ALL {
+                    let Some(key) = page_node_key(node, engine, page_region) else { continue };
+                    let rate = book.on_demand(code, id, engine);
+                    assert!(rate.is_some(), "{code} {} {} is on the page but not in the cache", node.name, engine.id());
+                    assert_eq!(rate.map(|r| r.usd), page_price(&page, name, &key), "{code} {key}");
+                    checked += 1;
+                }
+            }
+            if checked > 0 {
+                regions_with_graviton += 1;
+            }
+        }
+        // the page has t4g/m7g/r7g in most regions; older regions list only t3/m5/r5
+        assert!(regions_with_graviton >= 24, "{regions_with_graviton}");
+    }
+
+    #[test]
+    fn eu_west_1_serverless_valkey_is_the_pricing_pages() {
+        let page = page();
+        let storage = page_price(&page, "EU (Ireland)", "OnDemand ElastiCache Serverless Valkey per GB-Hours").unwrap();
+        let ecpu =
+            page_price(&page, "EU (Ireland)", "OnDemand ElastiCache Serverless Valkey per ElastiCacheProcessingUnit")
+                .unwrap();
+        let rates = book().serverless("eu-west-1", Engine::Valkey).unwrap();
+        assert_eq!(rates.storage_gb_hour.usd, storage);
+        assert_eq!(rates.ecpu_per_million.usd, ecpu * dec!(1_000_000), "the page quotes one ECPU");
+        assert_eq!(rates.storage_gb_hour.source.kind, PriceKind::AwsPricingPage);
+        assert_eq!(rates.storage_gb_hour.source.date, "2025-03-14");
+        assert_eq!(rates.min_storage_gb.usd, dec!(0.1));
+        assert_eq!(rates.min_storage_gb.source.kind, PriceKind::Derived, "the minimum is stated for us-east-1 only");
+        // the units check against FACTS.md's us-east-1 figures
+        let use1 = book().serverless("us-east-1", Engine::Valkey).unwrap();
+        assert_eq!((use1.storage_gb_hour.usd, use1.ecpu_per_million.usd), (dec!(0.084), dec!(0.0023)));
+        let use1 = book().serverless("us-east-1", Engine::Redis).unwrap();
+        assert_eq!((use1.storage_gb_hour.usd, use1.ecpu_per_million.usd), (dec!(0.125), dec!(0.0034)));
+    }
+
+    #[test]
+    fn the_verified_us_east_1_table_keeps_its_provenance_where_the_page_agrees() {
+        let book = book();
+        let page = page();
+        let id = book.catalog.find("cache.r7g.large").unwrap();
+        let valkey = book.on_demand("us-east-1", id, Engine::Valkey).unwrap();
+        let key =
+            page_node_key(book.catalog.node(id), Engine::Valkey, &page["regions"]["US East (N. Virginia)"]).unwrap();
+        assert_eq!(Some(valkey.usd), page_price(&page, "US East (N. Virginia)", &key), "the page agrees");
+        assert_eq!(valkey.source.date, "2026-10-02");
+        assert_eq!(valkey.source.source_id, "S1_pricing_service");
+        let redis = book.on_demand("us-east-1", id, Engine::Redis).unwrap();
+        assert_eq!(
+            (redis.source.source_id.as_str(), redis.source.date.as_str()),
+            ("N1_us_east_1_catalog", "2026-10-02")
+        );
+    }
+
+    #[test]
+    fn a_reserved_offer_from_the_page_has_its_upfront_fee_and_hourly_rate() {
+        let book = book();
+        let id = book.catalog.find("cache.r7g.large").unwrap();
+        for (length, payment) in [
+            (TermLength::OneYear, Payment::PartialUpfront),
+            (TermLength::ThreeYears, Payment::PartialUpfront),
+            (TermLength::ThreeYears, Payment::AllUpfront),
+            (TermLength::OneYear, Payment::NoUpfront),
+        ] {
+            let offer = book.reserved("eu-west-1", id, Engine::Redis, Term::Reserved(length, payment)).unwrap();
+            assert_eq!(offer.source.kind, PriceKind::AwsPricingPage);
+            assert_eq!(offer.source.date, "2024-10-07");
+            let (Some(upfront), Some(hourly)) = (offer.upfront_usd, offer.hourly_usd) else {
+                panic!("{} {}: upfront or hourly unknown", length.id(), payment.id())
+            };
+            assert!(offer.effective_hourly_usd.is_none());
+            let years = Decimal::from(length.years());
+            assert_eq!(offer.amortized_hourly_usd(length), hourly + upfront / (years * dec!(8760)));
+            match payment {
+                Payment::NoUpfront => assert!(upfront.is_zero()),
+                Payment::AllUpfront => assert!(hourly.is_zero() && upfront > Decimal::ZERO),
+                Payment::PartialUpfront => assert!(hourly > Decimal::ZERO && upfront > Decimal::ZERO),
+            }
+        }
+        // the 2022 snapshot gave only an amortized rate here; the page's split replaces it
+        let r6g = book.catalog.find("cache.r6g.large").unwrap();
+        let term = Term::Reserved(TermLength::OneYear, Payment::PartialUpfront);
+        let offer = book.reserved("us-east-1", r6g, Engine::Redis, term).unwrap();
+        assert!(offer.upfront_usd.is_some() && offer.hourly_usd.is_some(), "{offer:?}");
+    }
+
+    #[test]
+    fn extended_support_and_other_add_ons_never_appear_as_a_node_price() {
+        let book = book();
+        let page = page();
+        for (code, name) in region_names() {
+            let region = book.region(&code).unwrap();
+            for ((id, engine), rate) in &region.on_demand {
+                let node = book.catalog.node(*id);
+                let text = format!("{} {:?}", rate.source.source, rate.source.note).to_lowercase();
+                for add_on in ["extended", "syncdurability", "outposts"] {
+                    assert!(!text.contains(add_on), "{code} {} {}: {text}", node.name, engine.id());
+                }
+                if rate.source.source_id == "PG1_aws_pricing_page" {
+                    let key = page_node_key(node, *engine, &page["regions"][name.as_str()]).unwrap();
+                    assert_eq!(Some(rate.usd), page_price(&page, &name, &key), "{code} {key}");
+                }
+            }
+            assert!(!region.extended_support.is_empty(), "{code}: Extended Support rates, kept apart from node prices");
+        }
+    }
+
+    #[test]
+    fn database_savings_plans_cover_valkey_serverless_and_generation_7_nodes_only() {
+        let book = book();
+        let serverless = book.savings_plan(Engine::Valkey, None).unwrap();
+        assert_eq!(serverless.scope, SavingsPlanScope::Serverless);
+        assert_eq!((serverless.discount_pct, serverless.up_to), (dec!(30), false));
+        assert_eq!((serverless.term, serverless.payment), (TermLength::OneYear, Payment::NoUpfront));
+        assert_eq!(serverless.source.kind, PriceKind::ThirdParty);
+        assert!(serverless.source.note.as_deref().unwrap_or_default().starts_with("unverified"), "{serverless:?}");
+        for name in ["cache.r7g.large", "cache.m7g.xlarge", "cache.c7gn.large"] {
+            let node = book.catalog.find(name).unwrap();
+            let rate = book.savings_plan(Engine::Valkey, Some(node)).unwrap();
+            assert_eq!(
+                (rate.scope, rate.discount_pct, rate.up_to),
+                (SavingsPlanScope::Nodes { min_generation: 7 }, dec!(20), true)
+            );
+            assert!(rate.source.note.as_deref().unwrap_or_default().contains("unverified"));
+        }
+        for name in [
+            "cache.t4g.medium",
+            "cache.m6g.large",
+            "cache.r6g.xlarge",
+            "cache.r6gd.xlarge",
+            "cache.r5.large",
+            "cache.t3.small",
+        ] {
+            let node = book.catalog.find(name).unwrap();
+            assert!(book.savings_plan(Engine::Valkey, Some(node)).is_none(), "{name} is not covered");
+        }
+        for engine in [Engine::Redis, Engine::Memcached] {
+            assert!(book.savings_plan(engine, None).is_none());
+            assert!(book.savings_plan(engine, book.catalog.find("cache.r7g.large")).is_none());
+        }
+        // every source the notes cite is in the book
+        for id in ["DSP1_aws_page", "DSP2_cloudcombinator", "DSP3_nops", "DSP4_classmethod"] {
+            assert!(book.sources.contains_key(id), "{id}");
+        }
+        let broken =
+            std::str::from_utf8(CACHE).unwrap().replace("\"deployment\": \"nodes\"", "\"deployment\": \"cluster\"");
+        let err = parse_cache(broken.as_bytes(), REGION_CHUNKS, "test").unwrap_err().to_string();
+        assert!(err.contains("savings plan 'database-savings-plans' valkey cluster"), "{err}");
     }
 }

@@ -1109,11 +1109,13 @@ mod tests {
 
     #[test]
     fn reserved_offer_that_is_not_embedded_is_an_error_naming_known_offers() {
+        // the pricing page's reserved JSON for ap-south-2 (Hyderabad) has 1-year offers only
         let text = format!(
-            "{BASE}[env.prod.current]\nkind = \"node\"\nnode_type = \"cache.r7g.xlarge\"\nreserved = {{ term = \"1yr\", payment = \"no-upfront\" }}\n"
+            "{}[env.prod.current]\nkind = \"node\"\nnode_type = \"cache.r7g.xlarge\"\nreserved = {{ term = \"3yr\", payment = \"no-upfront\" }}\n",
+            BASE.replace("us-east-1", "ap-south-2")
         );
         let err = parse(&text).unwrap_err();
-        assert!(err.message.contains("known offers: 3yr-all-upfront"), "{err}");
+        assert!(err.message.contains("known offers: 1yr-no-upfront, 1yr-partial-upfront, 1yr-all-upfront"), "{err}");
     }
 
     #[test]

@@ -1,7 +1,13 @@
 //! The command line as a user meets it: the real binary on valid and invalid plans.
 
+use chrono::NaiveDate;
 use predicates::prelude::*;
 use std::fs;
+
+use capplan::model::price::{Payment, Term};
+use capplan::report::{EnvReport, evaluate_env, totals};
+use capplan::source::offline::embedded;
+use capplan::source::plan::parse_plan;
 
 use crate::support::capplan;
 
@@ -304,23 +310,41 @@ fn out_of_range_values_are_errors_and_the_largest_accepted_ones_evaluate() {
 }
 
 /// Review finding: a recommended reservation whose upfront fee is not published is reported as
-/// unknown, not as no upfront.
+/// unknown, not as no upfront. The embedded cache now gives every offer's fee (the pricing page's
+/// reserved JSON replaced the 2022 amortized-only rows), so the bundled plan's partial-upfront
+/// reservation has a known fee; a book whose offer gives only the amortized rate is still
+/// reported as unknown.
 #[test]
 fn unknown_upfront_fees_are_reported_as_unknown() {
     let dir = tempfile::tempdir().unwrap();
     capplan(dir.path()).arg("init").assert().success();
     let plan = fs::read_to_string(dir.path().join("capplan.toml")).unwrap();
-    fs::write(
-        dir.path().join("capplan.toml"),
-        plan.replace("commit_payment = \"no-upfront\"", "commit_payment = \"partial-upfront\""),
-    )
-    .unwrap();
+    let plan = plan.replace("commit_payment = \"no-upfront\"", "commit_payment = \"partial-upfront\"");
+    fs::write(dir.path().join("capplan.toml"), &plan).unwrap();
     let out = capplan(dir.path()).args(["report", "--all", "--format", "json"]).output().unwrap();
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(value["envs"][2]["recommendation"]["option_id"].as_str().unwrap().ends_with("1yr-partial-upfront"));
-    assert_eq!(value["totals"]["recommended_upfront_unknown"], 1);
+    let prod = &value["envs"][2]["recommendation"];
+    assert!(prod["option_id"].as_str().unwrap().ends_with("1yr-partial-upfront"));
+    assert_eq!(value["totals"]["recommended_upfront_unknown"], 0);
     let md = capplan(dir.path()).args(["report", "--all"]).output().unwrap();
-    assert!(String::from_utf8(md.stdout).unwrap().contains("upfront unknown"));
+    assert!(!String::from_utf8(md.stdout).unwrap().contains("upfront unknown"));
+
+    // the same plan on a book whose offers give only the amortized rate (as the 2022 snapshot did)
+    let mut book = embedded().unwrap().clone();
+    let region = book.regions.get_mut("us-east-1").unwrap();
+    for ((_, _, term), offer) in &mut region.reserved {
+        if let Term::Reserved(length, Payment::PartialUpfront) = term {
+            offer.effective_hourly_usd = Some(offer.amortized_hourly_usd(*length));
+            offer.upfront_usd = None;
+            offer.hourly_usd = None;
+        }
+    }
+    let parsed = parse_plan(&plan, "capplan.toml", &book).unwrap();
+    let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let envs: Vec<EnvReport> =
+        parsed.envs.iter().map(|e| evaluate_env(e, None, &book, "capplan.toml", today).unwrap()).collect();
+    assert!(envs[2].recommendation.option_id.as_deref().unwrap().ends_with("1yr-partial-upfront"));
+    assert_eq!(totals(&envs).recommended_upfront_unknown, 1);
 }
 
 /// Review finding: --output writes through symlinks, keeps the usual permissions, and never
