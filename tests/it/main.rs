@@ -5,8 +5,11 @@
 mod acceptance;
 mod cli;
 mod golden;
+mod judgement;
 mod model_props;
 mod recommend_props;
 mod scenarios;
+mod seed_systems;
 mod support;
+mod throughput;
 mod tui_e2e;
