@@ -309,6 +309,9 @@ fn recommendation(out: &mut String, env: &EnvReport, level: usize) {
     for line in &r.rationale {
         let _ = writeln!(out, "- {}", cell(line));
     }
+    if let Some(plan) = &r.savings_plan {
+        let _ = writeln!(out, "- {}", cell(&plan.summary));
+    }
     if let Some(p) = &r.oldest_price {
         let _ =
             writeln!(out, "- its oldest price is dated {} ({}, `{}`: {})", p.date, p.kind.id(), p.id, cell(&p.source));

@@ -21,7 +21,7 @@ use crate::model::cost::{Line, Part};
 use crate::model::evaluate::{EnvEvaluation, Evaluated, OptionKind, evaluate};
 use crate::model::observed::{Measured, MetricsData, Observed};
 use crate::model::price::{PriceBook, PriceKind, Term};
-use crate::model::recommend::{BreakEven, NothingFits, Outcome, Risk, Settings, Sizing};
+use crate::model::recommend::{BreakEven, NothingFits, Outcome, Risk, SavingsPlanAlternative, Settings, Sizing};
 use crate::model::throughput::THROUGHPUT_ANCHORS;
 use crate::model::workload::{Deployment, EnvInputs, NodeLayout, Role, Tier, UsageLimits, Workload};
 
@@ -243,6 +243,8 @@ pub struct RecommendationReport {
     pub oldest_price: Option<PriceSourceReport>,
     /// Which resource binds, for the recommended option and the runner-up.
     pub sizing: Vec<Sizing>,
+    /// A Database Savings Plan as an alternative commitment (unverified rates).
+    pub savings_plan: Option<SavingsPlanAlternative>,
 }
 
 /// What the environment's metrics file measured.
@@ -580,6 +582,7 @@ fn recommendation_report(eval: &EnvEvaluation) -> RecommendationReport {
                     w.cost.lines.iter().map(price_source).min_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)))
                 }),
                 sizing: r.sizing.clone(),
+                savings_plan: r.savings_plan.clone(),
             }
         }
         Outcome::NothingFits(n) => RecommendationReport {
@@ -594,6 +597,7 @@ fn recommendation_report(eval: &EnvEvaluation) -> RecommendationReport {
             nothing_fits: Some(n.clone()),
             oldest_price: None,
             sizing: Vec::new(),
+            savings_plan: None,
         },
     }
 }

@@ -261,3 +261,29 @@ fn finding_10_metering_staleness_and_snapshots_are_computed_not_guessed() {
     );
     assert_eq!(settings(&named("prod", "tier = \"development\""))["snapshot_retention_days"], 1);
 }
+
+#[test]
+fn database_savings_plans_are_shown_as_an_unverified_alternative_never_the_answer() {
+    let e = report_json(
+        &plan("valkey", true, "data_gb = 0.2\nrequests_per_sec = 100\npeak_requests_per_sec = 2000", ""),
+        "t",
+    );
+    let w = winner(&e);
+    assert_eq!(w["kind"], "serverless");
+    let plan = &e["recommendation"]["savings_plan"];
+    assert_eq!(plan["option_id"], w["id"]);
+    assert!(plan["summary"].as_str().unwrap().starts_with("unverified"), "{plan}");
+    let (full, estimated) = (w["monthly_usd"].as_f64().unwrap(), plan["estimated_monthly_usd"].as_f64().unwrap());
+    assert!(estimated < full, "{estimated} < {full}");
+    // the recommendation's own cost is the undiscounted one
+    assert_eq!(e["recommendation"]["monthly_usd"].as_f64(), Some(full));
+    // Redis OSS is not covered: no plan offered for an app kept on Redis OSS nodes
+    let redis = report_json(
+        &plan_with("", true, "data_gb = 1\nrequests_per_sec = 50\ncross_slot_commands = true")
+            .replace("\"valkey\"", "\"redis\""),
+        "t",
+    );
+    if let Some(id) = redis["recommendation"]["savings_plan"]["option_id"].as_str() {
+        assert!(id.starts_with("node/valkey/") || id.starts_with("serverless/valkey"), "{id}");
+    }
+}

@@ -8,6 +8,7 @@ mod nothing_fits;
 mod rank;
 mod rationale;
 mod risks;
+mod savings_plan;
 mod search;
 mod settings;
 mod sizing;
@@ -16,6 +17,7 @@ pub use alarms::Alarm;
 pub use break_even::{BreakEven, ReservedBreakEven, ServerlessBreakEven};
 pub use nothing_fits::NothingFits;
 pub use risks::Risk;
+pub use savings_plan::SavingsPlanAlternative;
 pub use search::{NodeResult, SearchMode, SearchStats, brute_force, replica_range, replica_reads_options, search_node};
 pub use settings::{ClusterSettings, Parameter, Settings, UpstashSettings, UsageLimitSettings, maxmemory_policy};
 pub use sizing::{ResourceUse, Sizing};
@@ -54,6 +56,9 @@ pub struct Recommendation {
     pub over_budget_usd: Option<Decimal>,
     /// Which resource binds, for the recommended option and the runner-up.
     pub sizing: Vec<Sizing>,
+    /// A Database Savings Plan as an alternative commitment (unverified rates), when it would beat
+    /// the recommendation.
+    pub savings_plan: Option<SavingsPlanAlternative>,
 }
 
 /// The recommendation, or why there is none.
@@ -128,5 +133,6 @@ pub fn recommend(
         break_even,
         over_budget_usd,
         sizing,
+        savings_plan: savings_plan::savings_plan(env, options, winner, book),
     })))
 }

@@ -56,7 +56,7 @@ fn lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'static>> {
                 )));
             }
             lines.push(Line::from(""));
-            for why in &r.rationale {
+            for why in r.rationale.iter().chain(r.savings_plan.as_ref().map(|p| &p.summary)) {
                 lines.push(Line::from(format!("• {why}")));
             }
         }
