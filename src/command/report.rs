@@ -45,10 +45,33 @@ fn build(plan: &Plan, env: Option<&str>, book: &PriceBook, settings: &Settings) 
             Ok(Report::One(Box::new(env_report(plan, inputs, book, settings)?)))
         }
         None => {
-            let envs = plan.envs.iter().map(|e| env_report(plan, e, book, settings)).collect::<Result<Vec<_>>>()?;
+            let envs = in_parallel(&plan.envs, |e| env_report(plan, e, book, settings))?;
             Ok(Report::All(AllReport::new(envs)))
         }
     }
+}
+
+/// `f` over `items` on every core (environments are independent; the model is pure and the
+/// price book is shared), results in the items' order; the first error wins.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync) -> Result<Vec<R>> {
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(items.len()).max(1);
+    if workers == 1 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<_>>())).collect();
+        let mut out = Vec::with_capacity(items.len());
+        for handle in handles {
+            // a panic in a worker is a bug: propagate it as one
+            let part = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for r in part {
+                out.push(r?);
+            }
+        }
+        Ok(out)
+    })
 }
 
 /// Render `report` in `format` as bytes.

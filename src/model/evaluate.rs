@@ -385,12 +385,12 @@ pub fn assess(
 
 /// Price and check every option for one environment, and recommend one.
 ///
-/// Options: Serverless for each engine priced in the region; for every node type and engine, the
-/// smallest layout (shards × replicas) that fits — or the closest one, excluded with the reason —
-/// under every term the book prices (larger layouts of a type only cost more, so they are
-/// checked but not listed); a split deployment (pub/sub adapter + state) per engine and term when the
-/// workload has pub/sub; Upstash pay-as-you-go and every flat plan. Options that cannot serve the
-/// workload stay in the list, marked with the reason.
+/// Options: Serverless for each engine priced in the region; for every node type and every engine
+/// that speaks the app's protocol, the cheapest layout (shards × replicas) that fits — or the
+/// closest one, excluded with the reason — under every term the book prices (other layouts of a
+/// type are checked but not listed); a split deployment (pub/sub adapter + state) per engine and
+/// term when the workload has pub/sub; Upstash pay-as-you-go and every flat plan. Options that
+/// cannot serve the workload stay in the list, marked with the reason.
 pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<EnvEvaluation, ModelError> {
     if book.region(&env.region).is_none() {
         return Err(ModelError::UnknownRegion {
@@ -418,7 +418,9 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
         }
     }
 
-    for engine in Engine::ALL {
+    // node layouts of an engine that does not speak the app's protocol can never be chosen:
+    // they are not searched (Serverless keeps one excluded option per engine to say why)
+    for engine in Engine::ALL.into_iter().filter(|e| e.serves(env.app_engine)) {
         let mut unpriced = Vec::new();
         for family in book.catalog.families() {
             let results: Vec<NodeResult> = book

@@ -60,11 +60,78 @@ struct Dimension {
     value: String,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// A timestamp as written: RFC 3339 text or epoch seconds (milliseconds when too large to be
+/// seconds), read straight into epoch seconds — or the reason it is not one, reported with the
+/// result it belongs to.
 enum Timestamp {
-    Text(String),
-    Epoch(f64),
+    Secs(i64),
+    Bad(String),
+}
+
+/// Epoch seconds of `YYYY-MM-DDTHH:MM:SSZ`, the form CloudWatch writes, without a general parser.
+fn fast_rfc3339(t: &str) -> Option<i64> {
+    let b = t.as_bytes();
+    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z'
+    {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        b[r].iter().try_fold(0i64, |acc, c| c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0')))
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(
+        i32::try_from(num(0..4)?).ok()?,
+        u32::try_from(num(5..7)?).ok()?,
+        u32::try_from(num(8..10)?).ok()?,
+    )?;
+    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    (h < 24 && m < 60 && sec < 61)
+        .then(|| date.and_hms_opt(0, 0, 0).map_or(0, |d| d.and_utc().timestamp()) + h * 3600 + m * 60 + sec)
+}
+
+fn text_epoch(t: &str) -> Timestamp {
+    let t = t.trim();
+    match fast_rfc3339(t)
+        .or_else(|| DateTime::parse_from_rfc3339(t).ok().map(|d| d.timestamp()))
+        .or_else(|| t.parse::<i64>().ok())
+    {
+        Some(secs) => Timestamp::Secs(secs),
+        None => Timestamp::Bad(format!("'{t}' is not an RFC 3339 timestamp (2026-11-09T00:00:00Z) or epoch seconds")),
+    }
+}
+
+fn number_epoch(n: f64) -> Timestamp {
+    if n.is_finite() {
+        // milliseconds when it is too large to be seconds
+        let secs = if n.abs() > 1e11 { n / 1000.0 } else { n };
+        Timestamp::Secs(secs as i64)
+    } else {
+        Timestamp::Bad(format!("'{n}' is not a timestamp"))
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an RFC 3339 timestamp or epoch seconds")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                Ok(text_epoch(v))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Timestamp, E> {
+                Ok(number_epoch(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Timestamp, E> {
+                Ok(number_epoch(v as f64))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Timestamp, E> {
+                Ok(number_epoch(v as f64))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -77,16 +144,8 @@ struct QueryResult {
 
 fn epoch(ts: &Timestamp) -> Result<i64, String> {
     match ts {
-        Timestamp::Text(t) => DateTime::parse_from_rfc3339(t.trim())
-            .map(|d| d.timestamp())
-            .or_else(|_| t.trim().parse::<i64>())
-            .map_err(|_| format!("'{t}' is not an RFC 3339 timestamp (2026-11-09T00:00:00Z) or epoch seconds")),
-        Timestamp::Epoch(n) if n.is_finite() => {
-            // milliseconds when it is too large to be seconds
-            let secs = if n.abs() > 1e11 { n / 1000.0 } else { *n };
-            Ok(secs as i64)
-        }
-        Timestamp::Epoch(n) => Err(format!("'{n}' is not a timestamp")),
+        Timestamp::Secs(secs) => Ok(*secs),
+        Timestamp::Bad(why) => Err(why.clone()),
     }
 }
 
@@ -183,8 +242,7 @@ pub fn parse_csv(text: &str, file: &str) -> Result<Vec<MetricSeries>, SourceErro
         if cells.len() != 5 {
             return Err(error(file, format!("line {}: expected 5 fields, found {}", i + 1, cells.len())));
         }
-        let t =
-            epoch(&Timestamp::Text(cells[0].to_string())).map_err(|m| error(file, format!("line {}: {m}", i + 1)))?;
+        let t = epoch(&text_epoch(cells[0])).map_err(|m| error(file, format!("line {}: {m}", i + 1)))?;
         let v: f64 = cells[4]
             .parse()
             .ok()

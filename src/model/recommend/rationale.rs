@@ -155,7 +155,8 @@ pub(super) fn rationale(
     // what a commitment the policy does not allow would save
     if let Some(reserved) = options
         .iter()
-        .filter(|o| o.feasible() && o.commits() && !eligible(o, env) && o.monthly_usd() < winner.monthly_usd())
+        .filter(|o| o.feasible() && o.last_resort.is_empty() && o.commits() && !eligible(o, env))
+        .filter(|o| o.monthly_usd() < winner.monthly_usd())
         .min_by(|a, b| rank(a, b))
         && let Some(Term::Reserved(length, payment)) = reserved.term()
     {

@@ -135,14 +135,30 @@ pub fn search_node(
     // cheapest: replica reads that save cents of cross-AZ traffic are not worth their stale reads
     let key = |l: &NodeLayout| (l.replica_reads, l.nodes(), l.shards);
     let margin = Decimal::ONE + env.policy.simplicity_margin;
+    // cross-AZ traffic depends only on the zones reads are served from: once per distinct count
+    let mut by_zones: Vec<(u32, Decimal)> = Vec::new();
+    let with_cross_az: Vec<(NodeLayout, Decimal)> = candidates
+        .iter()
+        .map(|layout| {
+            let zones = cost::read_azs(layout);
+            let gb = match by_zones.iter().find(|(z, _)| *z == zones) {
+                Some((_, gb)) => *gb,
+                None => {
+                    let gb = cost::cross_az_gb(env, traffic, zones);
+                    by_zones.push((zones, gb));
+                    gb
+                }
+            };
+            (*layout, gb)
+        })
+        .collect();
     let mut per_term = [None; Term::ALL.len()];
     for term in Term::ALL {
-        let priced: Vec<Priced> = candidates
+        let priced: Vec<Priced> = with_cross_az
             .iter()
-            .filter_map(|layout| {
+            .filter_map(|(layout, cross_az)| {
                 stats.prices_computed += 1;
-                let cross_az = cost::cross_az_gb(env, traffic, cost::read_azs(layout));
-                cost::node_monthly_usd(&env.region, layout, term, backup, cross_az, book)
+                cost::node_monthly_usd(&env.region, layout, term, backup, *cross_az, book)
                     .map(|(monthly, upfront)| Priced { layout: *layout, monthly, upfront })
             })
             .collect();
