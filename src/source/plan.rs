@@ -1150,6 +1150,61 @@ mod tests {
     }
 
     #[test]
+    fn role_tier_and_client_keys_have_defaults_and_checked_values() {
+        let plan = parse(BASE).unwrap();
+        let env = plan.env("prod").unwrap();
+        assert_eq!((env.role, env.tier), (Role::Cache, Tier::Production), "ha = true defaults to production");
+        assert_eq!(env.workload.client_azs, DEFAULT_CLIENT_AZS);
+        assert_eq!(env.workload.client_cluster_aware, None);
+        let text = BASE.replace("ha = true", "ha = false\nrole = \"session-store\"\ntier = \"staging\"");
+        let env = parse(&text).unwrap().envs.remove(0);
+        assert_eq!((env.role, env.tier, env.snapshot_retention_days), (Role::SessionStore, Tier::Staging, 7));
+        let err = parse(&BASE.replace("ha = true", "role = \"sessions\"")).unwrap_err();
+        assert!(err.message.contains("'session-store'"), "{err}");
+        let err = parse(&format!("{BASE}client_azs = 9\n")).unwrap_err();
+        assert_eq!(err.key, "env.prod.workload.client_azs");
+    }
+
+    #[test]
+    fn request_sizes_are_a_distribution_instead_of_one_size() {
+        let sizes = "[[env.prod.workload.request_sizes]]\nkb = 0.3\nshare = 0.85\n[[env.prod.workload.request_sizes]]\nkb = 3.2\nshare = 0.15\n";
+        let env = parse(&format!("{BASE}{sizes}")).unwrap().envs.remove(0);
+        assert_eq!(env.workload.request_sizes.len(), 2);
+        assert_eq!(env.workload.avg_request_kb, Decimal::new(735, 3), "the average of the mix");
+        let err = parse(&format!("{BASE}avg_request_kb = 1\n{sizes}")).unwrap_err();
+        assert_eq!(err.key, "env.prod.workload.avg_request_kb");
+        let err = parse(&format!("{BASE}{}", sizes.replace("0.15", "0.5"))).unwrap_err();
+        assert!(err.message.contains("add up to 1.35"), "{err}");
+    }
+
+    #[test]
+    fn policy_and_serverless_limits_are_checked() {
+        let with_policy = |policy: &str| BASE.replacen('\n', &format!("\n[policy]\n{policy}\n"), 1);
+        let text = with_policy("burstable = \"never\"\nsimplicity_margin_pct = 10\nvendors = [\"aws\"]");
+        let env = parse(&text).unwrap().envs.remove(0);
+        assert_eq!(env.policy.burstable, Burstable::Never);
+        assert_eq!(env.policy.simplicity_margin, Decimal::new(1, 1));
+        assert_eq!(env.policy.vendors, vec![Vendor::Aws]);
+        assert!(parse(&with_policy("vendors = []")).unwrap_err().message.contains("rules out every option"));
+        let current = |limits: &str| format!("{BASE}[env.prod.current]\nkind = \"serverless\"\n{limits}\n");
+        let env = parse(&current("max_data_gb = 5\nmax_ecpu_per_sec = 10000")).unwrap().envs.remove(0);
+        let Some(Current { deployment: Deployment::Serverless { limits, .. }, .. }) = env.current else {
+            panic!("a Serverless current")
+        };
+        assert_eq!(
+            (limits.max_data_gb, limits.max_ecpu_per_sec),
+            (Some(Decimal::from(5)), Some(Decimal::from(10_000)))
+        );
+        let err = parse(&current("max_ecpu_per_sec = 10")).unwrap_err();
+        assert!(err.message.contains("1000 to 15000000"), "{err}");
+        let err = parse(&format!(
+            "{BASE}[env.prod.current]\nkind = \"node\"\nnode_type = \"cache.r7g.large\"\nmax_data_gb = 5\n"
+        ))
+        .unwrap_err();
+        assert_eq!(err.key, "env.prod.current.max_data_gb");
+    }
+
+    #[test]
     fn garbage_never_panics() {
         for text in [
             "",
