@@ -189,6 +189,9 @@ pub struct OptionReport {
     pub notes: Vec<String>,
     /// Why an expert would choose it only when nothing else fits (empty: no such reservation).
     pub last_resort: Vec<String>,
+    /// For a feasible option at most as dear as the recommendation: why it is not the
+    /// recommendation (the commit policy, a last resort, the simplicity margin).
+    pub why_not_recommended: Option<String>,
     /// What the app or its client must do for it to work as priced.
     pub requirements: Vec<String>,
     /// Line items.
@@ -557,6 +560,7 @@ pub fn option_report(option: &Evaluated, book: &PriceBook) -> OptionReport {
         utilization: option.utilization,
         notes: option.notes.clone(),
         last_resort: option.last_resort.clone(),
+        why_not_recommended: None,
         requirements: option.requirements.clone(),
         lines: option.cost.lines.iter().map(line_report).collect(),
         adapter,
@@ -639,6 +643,11 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             });
         }
     }
+    let passed_over: std::collections::HashMap<&str, &str> = eval
+        .outcome
+        .recommendation()
+        .map(|r| r.passed_over.iter().map(|p| (p.option_id.as_str(), p.reason.as_str())).collect())
+        .unwrap_or_default();
     let recommended = eval.recommended();
     let oldest_used = recommended
         .and_then(|w| w.cost.lines.iter().filter_map(|l| price_date(&l.source.date)).min())
@@ -691,7 +700,15 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             on_demand: eval.cheapest_on_demand().map(|o| o.id.clone()),
             reserved: eval.cheapest_reserved().map(|o| o.id.clone()),
         },
-        options: eval.options.iter().map(|o| option_report(o, book)).collect(),
+        options: eval
+            .options
+            .iter()
+            .map(|o| {
+                let mut report = option_report(o, book);
+                report.why_not_recommended = passed_over.get(o.id.as_str()).map(|r| (*r).to_string());
+                report
+            })
+            .collect(),
         notes: eval.notes.clone(),
     }
 }

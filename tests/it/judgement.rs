@@ -287,3 +287,32 @@ fn database_savings_plans_are_shown_as_an_unverified_alternative_never_the_answe
         assert!(id.starts_with("node/valkey/") || id.starts_with("serverless/valkey"), "{id}");
     }
 }
+
+#[test]
+fn every_feasible_option_cheaper_than_the_recommendation_says_why_it_is_not_it() {
+    let bundled = {
+        let dir = tempfile::tempdir().unwrap();
+        let out =
+            crate::support::capplan(dir.path()).args(["report", "--env", "prod", "--format", "json"]).output().unwrap();
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let storefront =
+        report_json(&plan("valkey", true, "data_gb = 3\nrequests_per_sec = 500\nconnections = 200", ""), "t");
+    for e in [&bundled, &storefront] {
+        let w = winner(e);
+        let cheaper: Vec<&Value> = e["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["feasible"] == true && o["id"] != w["id"])
+            .filter(|o| o["monthly_usd"].as_f64().unwrap() <= w["monthly_usd"].as_f64().unwrap())
+            .collect();
+        for o in &cheaper {
+            assert!(o["why_not_recommended"].is_string(), "{} has no reason", o["id"]);
+        }
+        assert!(
+            e["options"].as_array().unwrap().iter().filter(|o| o["why_not_recommended"].is_string()).count()
+                == cheaper.len()
+        );
+    }
+}

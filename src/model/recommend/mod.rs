@@ -16,6 +16,7 @@ mod sizing;
 pub use alarms::Alarm;
 pub use break_even::{BreakEven, ReservedBreakEven, ServerlessBreakEven};
 pub use nothing_fits::NothingFits;
+pub use rank::PassedOver;
 pub use risks::Risk;
 pub use savings_plan::SavingsPlanAlternative;
 pub use search::{NodeResult, SearchMode, SearchStats, brute_force, replica_range, replica_reads_options, search_node};
@@ -24,7 +25,7 @@ pub use sizing::{ResourceUse, Sizing};
 
 use break_even::break_even;
 use nothing_fits::nothing_fits;
-use rank::choose;
+use rank::{choose, passed_over};
 use rationale::rationale;
 use risks::risks;
 use settings::settings;
@@ -59,6 +60,8 @@ pub struct Recommendation {
     /// A Database Savings Plan as an alternative commitment (unverified rates), when it would beat
     /// the recommendation.
     pub savings_plan: Option<SavingsPlanAlternative>,
+    /// Every feasible option at most as dear as the recommendation, with why it is not it.
+    pub passed_over: Vec<PassedOver>,
 }
 
 /// The recommendation, or why there is none.
@@ -134,5 +137,6 @@ pub fn recommend(
         over_budget_usd,
         sizing,
         savings_plan: savings_plan::savings_plan(env, options, winner, book),
+        passed_over: passed_over(env, options, &choice),
     })))
 }

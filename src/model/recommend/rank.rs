@@ -103,6 +103,56 @@ pub(super) fn runner_up<'a>(
         .min_by(|a, b| rank(a, b))
 }
 
+/// Why a feasible option at most as dear as the winner is not the recommendation, for every such
+/// option: the commit policy, a last resort, the simplicity margin, or a tie lost.
+pub(super) fn passed_over(env: &EnvInputs, options: &[Evaluated], choice: &Choice<'_>) -> Vec<PassedOver> {
+    let winner = choice.winner;
+    options
+        .iter()
+        .filter(|o| o.feasible() && o.id != winner.id && o.monthly_usd() <= winner.monthly_usd())
+        .map(|o| {
+            let reason = if !eligible(o, env) {
+                match o.term() {
+                    Some(t @ crate::model::price::Term::Reserved(..)) => match env.commit.length {
+                        None => format!("{} reservation; the plan allows none (commit = \"none\")", t.id()),
+                        Some(_) => format!(
+                            "{} reservation; the plan allows commit = \"{}\", commit_payment = \"{}\"",
+                            t.id(),
+                            env.commit.id(),
+                            env.commit.payment.id()
+                        ),
+                    },
+                    _ => "not allowed by the plan's policy".to_string(),
+                }
+            } else if !o.last_resort.is_empty() && !choice.last_resort {
+                format!("a last resort: {}", o.last_resort.join("; "))
+            } else if o.monthly_usd() == winner.monthly_usd() {
+                "same cost: the simpler layout wins the tie".to_string()
+            } else {
+                let (s, n, _, _) = complexity(o);
+                format!(
+                    "{} shard{} and {} node{}: the recommendation is simpler and within the {} simplicity margin",
+                    s,
+                    if s == 1 { "" } else { "s" },
+                    n,
+                    if n == 1 { "" } else { "s" },
+                    crate::model::capacity::pct(crate::model::units::to_f64(env.policy.simplicity_margin))
+                )
+            };
+            PassedOver { option_id: o.id.clone(), reason }
+        })
+        .collect()
+}
+
+/// A feasible option at most as dear as the recommendation, and why it is not it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PassedOver {
+    /// The option.
+    pub option_id: String,
+    /// Why not.
+    pub reason: String,
+}
+
 pub(super) fn kind_label(option: &Evaluated, book: &PriceBook) -> String {
     match &option.deployment {
         Deployment::Serverless { engine, .. } => format!("ElastiCache Serverless {}", engine.label()),
