@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\n==> %s\n' "$*"; }
 
-# Debian packages the tests use (tmux drives the terminal app end to end).
+# Debian packages the tests use (tmux drives the terminal app end to end; redis-server and
+# openssl serve the profiler tests a real server, plain and TLS).
 missing=()
-for tool in tmux python3; do
+for tool in tmux python3 redis-server openssl; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,4 +1,4 @@
-//! The command line (clap derive only): `capplan [report|init|completions|man] [flags]`.
+//! The command line (clap derive only): `capplan [report|init|profile|completions|man] [flags]`.
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
@@ -56,6 +56,8 @@ fits (the report says what would) or its cheapest fit is over budget_usd; 2 an e
     Report(ReportArgs),
     /// Write the commented example plan to ./capplan.toml (never overwrites)
     Init(InitArgs),
+    /// Profile a live Redis/Valkey, read-only: workload, request sizes, and what breaks in cluster mode
+    Profile(ProfileArgs),
     /// Print a shell completion script (e.g. `capplan completions bash > ~/.local/share/bash-completion/completions/capplan`)
     Completions(CompletionsArgs),
     /// Print the manual page in roff (e.g. `capplan man > ~/.local/share/man/man1/capplan.1`)
@@ -88,6 +90,80 @@ pub struct InitArgs {
     /// Where to write the plan [default: the --plan file, else ./capplan.toml]
     #[arg(value_name = "FILE")]
     pub path: Option<PathBuf>,
+}
+
+/// Output format of `capplan profile`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProfileFormat {
+    /// Markdown.
+    Md,
+    /// JSON (schema in assets/profile.schema.json).
+    Json,
+}
+
+/// `capplan profile`.
+#[derive(Debug, Args)]
+#[command(after_help = "The profiler only reads: INFO at the start and end, MONITOR for --duration (it copies every \
+command to the profiler, which costs the server; see the README), then COMMAND INFO, MEMORY USAGE, TTL and SCAN \
+(never KEYS). The password in the URL never appears in the output.")]
+pub struct ProfileArgs {
+    /// `redis[s]://[user:password@]host:port[/db]`; `CAPPLAN_REDIS_URL` keeps the password out of the shell history
+    #[arg(value_name = "URL", env = "CAPPLAN_REDIS_URL", hide_env_values = true)]
+    pub url: String,
+
+    /// How long to watch the traffic: 30s, 2m, 1h (1 second to 1 hour)
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub duration: std::time::Duration,
+
+    /// Keys to sample with SCAN, MEMORY USAGE and TTL
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub sample_keys: usize,
+
+    /// MONITOR lines to keep at most (a bound on the profiler's memory)
+    #[arg(long, default_value_t = 500_000, value_name = "N")]
+    pub monitor_lines: usize,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ProfileFormat::Md)]
+    pub format: ProfileFormat,
+
+    /// Write to FILE instead of stdout (atomically); `-` is stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Write the measured workload into this plan file (created if missing; comments kept)
+    #[arg(long, value_name = "FILE", requires = "env")]
+    pub write_plan: Option<PathBuf>,
+
+    /// The environment of --write-plan to update (created if missing)
+    #[arg(long, value_name = "NAME", requires = "write_plan")]
+    pub env: Option<String>,
+
+    /// CA certificate (PEM) of a server with a private CA
+    #[arg(long, value_name = "FILE")]
+    pub tls_ca: Option<PathBuf>,
+
+    /// Accept any server certificate (for tests; never in production)
+    #[arg(long)]
+    pub tls_insecure: bool,
+}
+
+/// `30s`, `2m`, `1h`, `500ms`, or bare seconds, from 1 second to 1 hour.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let (number, unit) = t.find(|c: char| !c.is_ascii_digit() && c != '.').map_or((t, "s"), |i| t.split_at(i));
+    let n: f64 = number.parse().map_err(|_| format!("'{text}' is not a duration; write 30s, 2m or 1h"))?;
+    let secs = match unit {
+        "ms" => n / 1000.0,
+        "s" | "sec" => n,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(format!("'{text}': unknown unit '{unit}'; write 30s, 2m or 1h")),
+    };
+    if !(1.0..=3600.0).contains(&secs) {
+        return Err(format!("'{text}' is outside 1s to 1h"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 /// `capplan completions`.

@@ -29,7 +29,8 @@ pub fn run(cli: &Cli, today: chrono::NaiveDate) -> Result<ExitCode> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let settings = Settings::from_cli(cli, today, &cwd, no_color);
-    let quiet = matches!(cli.command, Some(Command::Init(_) | Command::Completions(_) | Command::Man));
+    let quiet =
+        matches!(cli.command, Some(Command::Init(_) | Command::Profile(_) | Command::Completions(_) | Command::Man));
     if settings.plan == PlanSource::Bundled && !quiet {
         eprintln!(
             "note: no ./capplan.toml and no --plan: using the bundled example plan (`capplan init` copies it here to edit)"
@@ -38,6 +39,7 @@ pub fn run(cli: &Cli, today: chrono::NaiveDate) -> Result<ExitCode> {
     match &cli.command {
         Some(Command::Report(args)) => command::report::exec(args, &settings),
         Some(Command::Init(args)) => command::init::exec(args, cli.plan.as_deref()),
+        Some(Command::Profile(args)) => command::profile::exec(args, &settings),
         Some(Command::Completions(args)) => command::docs::exec_completions(args),
         Some(Command::Man) => command::docs::exec_man(),
         None => {

@@ -139,6 +139,17 @@ impl Clients {
     }
 }
 
+/// Where an environment's workload figures come from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkloadSource {
+    /// Written by hand in the plan.
+    #[default]
+    Plan,
+    /// Measured by `capplan profile` on a live server and written into the plan.
+    Profile,
+}
+
 /// One bucket of a request-size distribution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct SizeBucket {
@@ -221,6 +232,8 @@ pub struct Workload {
     pub client_azs: u32,
     /// Request-size distribution; empty = every request moves `avg_request_kb`.
     pub request_sizes: Vec<SizeBucket>,
+    /// Where the figures come from.
+    pub source: WorkloadSource,
 }
 
 impl Default for Workload {
@@ -256,6 +269,7 @@ impl Default for Workload {
             new_connections_per_sec: None,
             client_azs: DEFAULT_CLIENT_AZS,
             request_sizes: Vec::new(),
+            source: WorkloadSource::Plan,
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod csv;
 pub mod json;
 pub mod markdown;
+pub mod profile;
 
 use chrono::{DateTime, NaiveDate};
 use rust_decimal::Decimal;

@@ -6,6 +6,8 @@
 pub mod metrics;
 pub mod offline;
 pub mod plan;
+pub mod plan_edit;
+pub mod redis_profile;
 
 use std::future::Future;
 
@@ -19,6 +21,14 @@ pub enum SourceError {
     /// The pricing cache is unreadable or inconsistent.
     #[error("pricing cache: {0}")]
     Cache(String),
+    /// A live Redis/Valkey cannot be profiled.
+    #[error("{target}: {message}")]
+    Redis {
+        /// The server, password removed.
+        target: String,
+        /// What went wrong and what to do.
+        message: String,
+    },
     /// A metrics file is unreadable or not in the documented shape.
     #[error("metrics file '{file}': {message}")]
     Metrics {

@@ -22,7 +22,7 @@ use crate::model::region::{region_codes, region_name};
 use crate::model::units::decimal_from_f64;
 use crate::model::workload::{
     Auth, Backup, Clients, Commit, Current, DEFAULT_CLIENT_AZS, Deployment, EngineVersion, EnvInputs, NodeLayout, Role,
-    SizeBucket, Tier, UsageLimits, Workload, default_snapshot_retention,
+    SizeBucket, Tier, UsageLimits, Workload, WorkloadSource, default_snapshot_retention,
 };
 
 /// The bundled example plan (also what `capplan init` writes).
@@ -378,6 +378,7 @@ struct RawWorkload {
     new_connections_per_sec: Option<PerSec>,
     // AWS regions have 3 to 6 Availability Zones
     client_azs: Option<Count<1, 6>>,
+    source: Option<WorkloadSource>,
 }
 
 #[derive(Deserialize)]
@@ -627,6 +628,7 @@ fn env_inputs(
         new_connections_per_sec: w.new_connections_per_sec.map(|v| v.0),
         client_azs: w.client_azs.map_or(DEFAULT_CLIENT_AZS, |c| c.0),
         request_sizes,
+        source: w.source.unwrap_or_default(),
     };
     let role = raw.role.unwrap_or_default();
     let tier = raw.tier.unwrap_or_else(|| Tier::default_for(raw.ha));
