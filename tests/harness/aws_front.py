@@ -20,7 +20,8 @@ front with AWS_ENDPOINT_URL. It runs, in one process:
 
 Control API (JSON, on the front):
   POST   /_harness/faults      {"op": "GetMetricData", "kind": "access_denied" | "throttle" |
-                                "server_error" | "sleep" | "echo_credentials",
+                                "server_error" | "sleep" | "echo_credentials" |
+                                "paginate" (GetMetricData: the answer in two pages, NextToken between),
                                 "times": 2 (default: every request), "seconds": 5 (sleep),
                                 "match": "text the request body must contain" (optional)}
   DELETE /_harness/faults      clear every fault
@@ -385,6 +386,7 @@ class State:
         self.faults = []
         self.calls = {}
         self.serverless = list(SERVERLESS)
+        self.pages = {}
 
     def count(self, op):
         with self.lock:
@@ -468,6 +470,9 @@ class Front(BaseHTTPRequestHandler):
         if kind == "sleep":
             time.sleep(float(f.get("seconds", 30)))
             return False  # then answer normally (a client with a shorter timeout has gone)
+        if kind == "paginate":
+            self.paginate = True
+            return False
         if kind == "echo_credentials":
             # a hostile or broken server echoing what it received: the client must not repeat it
             leaked = f"{self.headers.get('Authorization', '')} {self.headers.get('X-Amz-Security-Token', '')}"
@@ -548,6 +553,13 @@ class Front(BaseHTTPRequestHandler):
             request = to_json(cbor_decode(body))
         except ValueError as e:
             return self.reply(400, cbor_encode({"__type": "SerializationException", "message": str(e)}), [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")])
+        self.paginate = False
+        token = request.get("NextToken")
+        with self.state.lock:
+            page = self.state.pages.pop(token, None) if token else None
+        if page is not None:
+            shape = CLOUDWATCH.operation_model(op).output_shape
+            return self.reply(200, cbor_encode(typed(shape, page)), [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")])
         if self.fault("cbor", op, json.dumps(request)):
             return None
         headers = {
@@ -566,8 +578,22 @@ class Front(BaseHTTPRequestHandler):
             cbor_headers.append(("x-amzn-query-error", query_error or f"{code};Sender"))
             message = parsed.get("message") or parsed.get("Message") or ""
             return self.reply(status, cbor_encode({"__type": code, "message": message}), cbor_headers)
+        if self.paginate and op == "GetMetricData":
+            parsed = self.split_pages(parsed)
         shape = CLOUDWATCH.operation_model(op).output_shape
         return self.reply(200, cbor_encode(typed(shape, parsed) if shape is not None else {}), cbor_headers)
+
+    def split_pages(self, parsed):
+        """First half of every result now, the rest behind a NextToken (as AWS pages)."""
+        first, rest = [], []
+        for r in parsed.get("MetricDataResults", []):
+            half = len(r.get("Values", [])) // 2
+            first.append(dict(r, Timestamps=r["Timestamps"][:half], Values=r["Values"][:half], StatusCode="PartialData"))
+            rest.append(dict(r, Timestamps=r["Timestamps"][half:], Values=r["Values"][half:]))
+        token = f"page-{id(parsed)}-{time.time_ns()}"
+        with self.state.lock:
+            self.state.pages[token] = dict(parsed, MetricDataResults=rest)
+        return dict(parsed, MetricDataResults=first, NextToken=token)
 
     def serverless(self, form):
         name = form.get("ServerlessCacheName", [None])[0]

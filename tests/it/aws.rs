@@ -443,6 +443,15 @@ mod child {
         close(o.requests_per_sec.unwrap().avg, 1500.0, "requests/s from TotalCmdsCount");
         close(o.data_gib.unwrap().avg, 2.0, "data");
         close(o.connections.unwrap().peak, 300.0, "connections");
+
+        // an answer in two pages (NextToken) is followed, and counted, to the same series
+        let (one, _) = fetch(&config, &Target::of(sls), 2, now).await.unwrap();
+        fault(port, r#"{"op": "GetMetricData", "kind": "paginate", "times": 1}"#);
+        let (paged, stats) = fetch(&config, &Target::of(sls), 2, now).await.unwrap();
+        assert_eq!(stats.calls, 2, "one planned call, two pages");
+        assert_eq!(stats.metrics_requested, 24);
+        assert_eq!(paged, one);
+        assert!(paged.iter().any(|s| s.points.len() == 48));
     }
 
     fn sls_target() -> Target {
