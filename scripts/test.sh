@@ -7,19 +7,43 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\n==> %s\n' "$*"; }
 
-# Debian packages the tests use (tmux drives the terminal app end to end; redis-server and
-# openssl serve the profiler tests a real server, plain and TLS).
+apt_install() {
+  say "installing $*"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@"
+}
+
+# Debian packages the tests use (tmux drives the terminal app end to end; python3 runs the
+# pricing checks and the AWS test harness; redis-server and openssl serve the profiler tests a
+# real server, plain and TLS).
 missing=()
 for tool in tmux python3 redis-server openssl; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  say "installing ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+  apt_install "${missing[@]}"
 fi
+
+# The AWS test harness (tests/harness/aws_front.py) runs moto's server on 127.0.0.1; its Python
+# lives in .venv with moto pinned. Created or repaired here when missing or of another version.
+MOTO_VERSION=5.2.5
+VENV=.venv
+if ! "$VENV/bin/python" -c "import sys, moto; sys.exit(moto.__version__ != '$MOTO_VERSION')" >/dev/null 2>&1; then
+  say "creating $VENV with moto[server]==$MOTO_VERSION for the AWS test harness"
+  if ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+    rm -rf "$VENV"
+    if ! python3 -m venv "$VENV" >/dev/null 2>&1; then
+      rm -rf "$VENV"
+      apt_install python3-venv
+      python3 -m venv "$VENV"
+    fi
+  fi
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+fi
+CAPPLAN_TEST_PYTHON="$PWD/$VENV/bin/python"
+export CAPPLAN_TEST_PYTHON
 
 say "cargo fmt --check"
 cargo fmt --all -- --check

@@ -1,8 +1,12 @@
-//! Adapters: where prices, plans and (later) metrics come from, behind port traits.
+//! Adapters: where prices, plans and metrics come from, behind port traits.
 //!
 //! Each adapter is a thin shell around a pure `parse_*` function that is tested on fixtures.
-//! Later sources (AWS Price List, CloudWatch, ElastiCache discovery, a live Redis) plug in here.
+//! The live AWS sources ([`aws`] configuration and errors, [`discovery`] of caches,
+//! [`cloudwatch`] metrics) are async shells around pure planning and mapping functions.
 
+pub mod aws;
+pub mod cloudwatch;
+pub mod discovery;
 pub mod metrics;
 pub mod offline;
 pub mod plan;
@@ -37,6 +41,110 @@ pub enum SourceError {
         /// What is wrong.
         message: String,
     },
+    /// No AWS region is configured.
+    #[error("no AWS region: pass --region, set AWS_REGION, or set region in the AWS profile")]
+    AwsNoRegion,
+    /// The standard credential chain found nothing.
+    #[error(
+        "no AWS credentials found: set AWS_PROFILE (or pass --profile), run `aws sso login`, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY ({detail})"
+    )]
+    AwsNoCredentials {
+        /// What the chain tried, redacted.
+        detail: String,
+    },
+    /// A credential provider failed (a broken profile, a failing `credential_process`…).
+    #[error("cannot load AWS credentials for '{action}': {detail}; check the AWS profile (`aws configure list`)")]
+    AwsCredentials {
+        /// IAM action that was about to be called.
+        action: String,
+        /// Why, redacted.
+        detail: String,
+    },
+    /// An SSO session or temporary credentials have expired.
+    #[error("{}", session_expired(profile.as_deref()))]
+    AwsSessionExpired {
+        /// Profile name, when one is named (`AWS_PROFILE`).
+        profile: Option<String>,
+    },
+    /// AWS does not accept the credentials (unknown key, bad signature).
+    #[error("AWS rejected the credentials calling '{action}' ({code}): check AWS_PROFILE or the access key; {message}")]
+    AwsCredentialsRejected {
+        /// IAM action.
+        action: String,
+        /// AWS error code.
+        code: String,
+        /// AWS's message, redacted.
+        message: String,
+    },
+    /// The credentials lack an IAM permission.
+    #[error(
+        "access denied: these AWS credentials may not call '{action}' on '{subject}'; grant the IAM action '{action}' to the role or user (a read-only policy such as ElastiCache and CloudWatch read access covers it)"
+    )]
+    AwsAccessDenied {
+        /// The missing IAM action, e.g. `cloudwatch:GetMetricData`.
+        action: String,
+        /// What the call was about.
+        subject: String,
+    },
+    /// AWS kept throttling after every retry.
+    #[error("AWS throttled '{action}' on every attempt: wait a minute and retry, or fetch fewer caches at once")]
+    AwsThrottled {
+        /// IAM action.
+        action: String,
+    },
+    /// AWS kept failing with a server error after every retry.
+    #[error(
+        "AWS failed '{action}' with HTTP {status} ({code}) on every attempt: retry later (see health.aws.amazon.com)"
+    )]
+    AwsUnavailable {
+        /// IAM action.
+        action: String,
+        /// HTTP status of the last attempt.
+        status: u16,
+        /// AWS error code.
+        code: String,
+    },
+    /// A call did not finish in time.
+    #[error(
+        "'{action}' in '{region}' timed out (limit {seconds} s): check the network or AWS_ENDPOINT_URL, then retry"
+    )]
+    AwsTimeout {
+        /// IAM action.
+        action: String,
+        /// Region.
+        region: String,
+        /// The operation time limit, seconds (0 when unknown).
+        seconds: u64,
+    },
+    /// A cache id that does not exist.
+    #[error(
+        "no cache '{subject}' in region '{region}' ({code}): check the id and the region (`aws elasticache describe-replication-groups` lists them)"
+    )]
+    AwsNotFound {
+        /// The id asked for.
+        subject: String,
+        /// Region searched.
+        region: String,
+        /// AWS error code.
+        code: String,
+    },
+    /// Any other AWS failure.
+    #[error("'{action}' failed: {message}")]
+    Aws {
+        /// IAM action.
+        action: String,
+        /// What AWS or the SDK said, redacted.
+        message: String,
+    },
+}
+
+fn session_expired(profile: Option<&str>) -> String {
+    match profile {
+        Some(p) => format!(
+            "the AWS session of profile '{p}' has expired: run `aws sso login --profile {p}` (or refresh its temporary credentials)"
+        ),
+        None => "the AWS session has expired: run `aws sso login` (with --profile NAME for a named profile) or refresh the temporary credentials".to_string(),
+    }
 }
 
 /// A source of prices (the embedded cache now; the AWS Price List API later).

@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
 
 mod acceptance;
+mod aws;
+mod aws_support;
 mod cli;
 mod golden;
 mod judgement;

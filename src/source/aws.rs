@@ -1,0 +1,332 @@
+//! AWS access shared by the live sources: the SDK configuration (standard credential chain, a
+//! profile and region override, endpoint overrides from the environment, bounded timeouts,
+//! standard retries) and the one mapper from SDK errors to [`SourceError`].
+//!
+//! The SDK reads `AWS_PROFILE`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`…, SSO profiles, the instance
+//! role, and `AWS_ENDPOINT_URL` / `AWS_ENDPOINT_URL_<SERVICE>` itself; nothing here overrides
+//! those unless asked to. Every message that can carry text from a server passes through
+//! [`redact`], so no key, token or signature is ever shown.
+
+use std::error::Error as StdError;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::provider::error::CredentialsError;
+use aws_sdk_cloudwatch::config::http::HttpResponse;
+use aws_sdk_cloudwatch::error::{ProvideErrorMetadata, SdkError};
+
+pub use aws_config::SdkConfig;
+
+use super::SourceError;
+
+/// How to build the SDK configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwsOptions {
+    /// A named profile (`--profile`); `None` follows `AWS_PROFILE` and the standard chain.
+    pub profile: Option<String>,
+    /// A region (`--region`); `None` follows `AWS_REGION` and the profile.
+    pub region: Option<String>,
+    /// Time to open a connection.
+    pub connect_timeout: Duration,
+    /// Time for one attempt, from sending to the last byte of the answer.
+    pub attempt_timeout: Duration,
+    /// Time for a whole operation, retries included.
+    pub operation_timeout: Duration,
+    /// Attempts per operation (1 = no retry); standard mode, exponential backoff with jitter.
+    pub max_attempts: u32,
+    /// First retry delay; later ones double up to 20 s.
+    pub initial_backoff: Duration,
+}
+
+impl Default for AwsOptions {
+    fn default() -> Self {
+        AwsOptions {
+            profile: None,
+            region: None,
+            connect_timeout: Duration::from_secs(5),
+            attempt_timeout: Duration::from_secs(30),
+            operation_timeout: Duration::from_secs(90),
+            max_attempts: 3,
+            initial_backoff: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Build the SDK configuration: the standard credential chain and environment, with the
+/// options' profile, region, timeouts and retries on top. Fails only when no region is known.
+pub async fn load(options: &AwsOptions) -> Result<SdkConfig, SourceError> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(options.connect_timeout)
+                .read_timeout(options.attempt_timeout)
+                .operation_attempt_timeout(options.attempt_timeout)
+                .operation_timeout(options.operation_timeout)
+                .build(),
+        )
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(options.max_attempts.max(1))
+                .with_initial_backoff(options.initial_backoff),
+        );
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &options.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    let config = loader.load().await;
+    if config.region().is_none() {
+        return Err(SourceError::AwsNoRegion);
+    }
+    Ok(config)
+}
+
+/// The region a configuration talks to (empty when none, which [`load`] rules out).
+pub fn region_of(config: &SdkConfig) -> String {
+    config.region().map(ToString::to_string).unwrap_or_default()
+}
+
+/// What was being done when an SDK call failed: the IAM action and what it was about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Context {
+    /// IAM action, e.g. `cloudwatch:GetMetricData`.
+    pub action: &'static str,
+    /// What the call was about (a cache id, or `all caches`).
+    pub subject: String,
+    /// Region.
+    pub region: String,
+    /// Profile in use, when `AWS_PROFILE` names one.
+    pub profile: Option<String>,
+    /// The configured operation timeout.
+    pub timeout: Option<Duration>,
+}
+
+impl Context {
+    /// The context of `action` on `subject` with `config`.
+    pub fn new(config: &SdkConfig, action: &'static str, subject: impl Into<String>) -> Self {
+        Context {
+            action,
+            subject: subject.into(),
+            region: region_of(config),
+            profile: std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()),
+            timeout: config.timeout_config().and_then(TimeoutConfig::operation_timeout),
+        }
+    }
+}
+
+const THROTTLING: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "SlowDown",
+];
+const DENIED: &[&str] = &["AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "NotAuthorized"];
+const REJECTED: &[&str] = &[
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "SignatureDoesNotMatch",
+    "InvalidAccessKeyId",
+    "IncompleteSignature",
+    "MissingAuthenticationToken",
+];
+const EXPIRED: &[&str] = &["ExpiredToken", "ExpiredTokenException", "RequestExpired"];
+
+/// Is this error code a "does not exist" fault (a cache id that is not there)?
+pub fn is_not_found(code: Option<&str>) -> bool {
+    code.is_some_and(|c| c.contains("NotFound"))
+}
+
+/// The error chain as one line (`a: b: c`), redacted.
+fn chain(err: &(dyn StdError + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut next = err.source();
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    redact(&parts.join(": "))
+}
+
+fn credentials_error<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a CredentialsError> {
+    let mut next = Some(err);
+    while let Some(e) = next {
+        if let Some(c) = e.downcast_ref::<CredentialsError>() {
+            return Some(c);
+        }
+        next = e.source();
+    }
+    None
+}
+
+/// Turn an SDK error into a [`SourceError`] that says what failed and how to fix it.
+pub fn map_error<E>(ctx: &Context, err: &SdkError<E, HttpResponse>) -> SourceError
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    match err {
+        SdkError::TimeoutError(_) => timeout(ctx),
+        SdkError::DispatchFailure(failure) => {
+            if failure.is_timeout() {
+                return timeout(ctx);
+            }
+            if let Some(creds) = credentials_error(err) {
+                return credentials(ctx, creds);
+            }
+            let detail = chain(err);
+            if failure.is_io() {
+                return SourceError::Aws {
+                    action: ctx.action.to_string(),
+                    message: format!(
+                        "cannot reach AWS in '{}' ({detail}); check the network, a proxy, or AWS_ENDPOINT_URL",
+                        ctx.region
+                    ),
+                };
+            }
+            SourceError::Aws { action: ctx.action.to_string(), message: detail }
+        }
+        SdkError::ServiceError(service) => {
+            let e = service.err();
+            let code = e.code();
+            let status = service.raw().status().as_u16();
+            let message = redact(e.message().unwrap_or_default());
+            match code {
+                Some(c) if THROTTLING.contains(&c) => SourceError::AwsThrottled { action: ctx.action.to_string() },
+                Some(c) if DENIED.contains(&c) => {
+                    SourceError::AwsAccessDenied { action: ctx.action.to_string(), subject: ctx.subject.clone() }
+                }
+                Some(c) if EXPIRED.contains(&c) => expired(ctx),
+                Some(c) if REJECTED.contains(&c) => {
+                    SourceError::AwsCredentialsRejected { action: ctx.action.to_string(), code: c.to_string(), message }
+                }
+                Some(c) if is_not_found(Some(c)) => SourceError::AwsNotFound {
+                    subject: ctx.subject.clone(),
+                    region: ctx.region.clone(),
+                    code: c.to_string(),
+                },
+                _ if status >= 500 => SourceError::AwsUnavailable {
+                    action: ctx.action.to_string(),
+                    status,
+                    code: code.unwrap_or("no error code").to_string(),
+                },
+                _ => {
+                    let code = code.unwrap_or("unknown error");
+                    SourceError::Aws {
+                        action: ctx.action.to_string(),
+                        message: if message.is_empty() { code.to_string() } else { format!("{code}: {message}") },
+                    }
+                }
+            }
+        }
+        SdkError::ResponseError(_) => SourceError::Aws {
+            action: ctx.action.to_string(),
+            message: format!("unreadable answer from AWS in '{}': {}", ctx.region, chain(err)),
+        },
+        _ => {
+            if let Some(creds) = credentials_error(err) {
+                return credentials(ctx, creds);
+            }
+            SourceError::Aws { action: ctx.action.to_string(), message: chain(err) }
+        }
+    }
+}
+
+fn timeout(ctx: &Context) -> SourceError {
+    SourceError::AwsTimeout {
+        action: ctx.action.to_string(),
+        region: ctx.region.clone(),
+        seconds: ctx.timeout.map_or(0, |t| t.as_secs()),
+    }
+}
+
+fn expired(ctx: &Context) -> SourceError {
+    SourceError::AwsSessionExpired { profile: ctx.profile.clone() }
+}
+
+fn credentials(ctx: &Context, err: &CredentialsError) -> SourceError {
+    let detail = chain(err);
+    let lower = detail.to_lowercase();
+    if lower.contains("expired") {
+        return expired(ctx);
+    }
+    match err {
+        CredentialsError::CredentialsNotLoaded(_) => SourceError::AwsNoCredentials { detail },
+        _ => SourceError::AwsCredentials { action: ctx.action.to_string(), detail },
+    }
+}
+
+/// Remove secrets from text that may carry them: the values of the credential variables in the
+/// environment, `SigV4` `Credential=` and `Signature=` values, access key ids, and any long
+/// base64-looking word (secret keys are 40 characters, session tokens hundreds).
+pub fn redact(text: &str) -> String {
+    let mut out = text.to_string();
+    for var in ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ACCESS_KEY_ID"] {
+        if let Ok(value) = std::env::var(var)
+            && value.len() >= 8
+        {
+            out = out.replace(&value, "***");
+        }
+    }
+    let mut redacted = String::with_capacity(out.len());
+    for word in out.split_inclusive(char::is_whitespace) {
+        let trimmed = word.trim_end();
+        redacted.push_str(&redact_word(trimmed));
+        redacted.push_str(&word[trimmed.len()..]);
+    }
+    redacted
+}
+
+fn redact_word(word: &str) -> String {
+    for key in ["Credential=", "Signature=", "X-Amz-Security-Token=", "X-Amz-Credential=", "X-Amz-Signature="] {
+        if let Some(at) = word.find(key) {
+            return format!("{}{key}***", &word[..at]);
+        }
+    }
+    let bare = word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '+' && c != '/' && c != '=');
+    let base64ish = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='));
+    let key_id = bare.len() == 20
+        && (bare.starts_with("AKIA") || bare.starts_with("ASIA"))
+        && bare.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if (bare.len() >= 40 && base64ish(bare)) || key_id {
+        return word.replace(bare, "***");
+    }
+    word.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_removes_signatures_tokens_and_key_ids() {
+        let text = "invalid: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20260101/us-east-1/monitoring/aws4_request, \
+                    SignedHeaders=host, Signature=0123abcd token IQoJb3JpZ2luX2VjEKj//////////wEaCXVzLWVhc3QtMSJHMEUCIQ== \
+                    key AKIAIOSFODNN7EXAMPLE";
+        let out = redact(text);
+        assert!(!out.contains("AKIAIOSFODNN7EXAMPLE"), "{out}");
+        assert!(!out.contains("0123abcd"), "{out}");
+        assert!(!out.contains("IQoJb3JpZ2lu"), "{out}");
+        assert!(out.contains("SignedHeaders=host"), "{out}");
+        assert!(out.starts_with("invalid: AWS4-HMAC-SHA256 Credential=***"), "{out}");
+        let arn = "User: arn:aws:iam::123456789012:user/capplan-test is not authorized";
+        assert_eq!(redact(arn), arn);
+    }
+
+    #[test]
+    fn not_found_codes_are_recognised() {
+        assert!(is_not_found(Some("ReplicationGroupNotFoundFault")));
+        assert!(is_not_found(Some("CacheClusterNotFound")));
+        assert!(is_not_found(Some("ServerlessCacheNotFoundFault")));
+        assert!(!is_not_found(Some("AccessDenied")));
+        assert!(!is_not_found(None));
+    }
+}
