@@ -28,9 +28,13 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE", env = "CAPPLAN_PLAN")]
     pub plan: Option<PathBuf>,
 
-    /// Never touch the network (today nothing does; live AWS sources come later)
+    /// Never touch the network: embedded or cached prices and metrics only (it says what it used)
     #[arg(long, global = true)]
     pub offline: bool,
+
+    /// AWS profile for the live sources [default: `AWS_PROFILE`, then the standard credential chain]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
 
     /// Evaluate as of this date, YYYY-MM-DD (Extended Support schedule, price age) [default: today]
     #[arg(long, global = true, value_name = "DATE", env = "CAPPLAN_AS_OF")]

@@ -29,6 +29,8 @@ pub struct Settings {
     pub plan: PlanSource,
     /// Never touch the network.
     pub offline: bool,
+    /// AWS profile for the live sources (`--profile`); `None` follows the standard chain.
+    pub aws_profile: Option<String>,
     /// Date the evaluation is for.
     pub as_of: NaiveDate,
     /// `NO_COLOR` is set: the terminal app draws without colors.
@@ -43,7 +45,13 @@ impl Settings {
             None if cwd.join(DEFAULT_PLAN).is_file() => PlanSource::File(PathBuf::from(DEFAULT_PLAN)),
             None => PlanSource::Bundled,
         };
-        Settings { plan, offline: cli.offline, as_of: cli.as_of.unwrap_or(today), no_color }
+        Settings {
+            plan,
+            offline: cli.offline,
+            aws_profile: cli.profile.clone(),
+            as_of: cli.as_of.unwrap_or(today),
+            no_color,
+        }
     }
 
     /// How the plan is named in reports.
@@ -107,6 +115,7 @@ mod tests {
         let settings = Settings {
             plan: PlanSource::Bundled,
             offline: true,
+            aws_profile: None,
             as_of: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
             no_color: true,
         };

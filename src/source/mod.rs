@@ -12,6 +12,7 @@ pub mod offline;
 pub mod plan;
 pub mod plan_edit;
 pub mod redis_profile;
+pub mod user_cache;
 
 use std::future::Future;
 
@@ -30,6 +31,14 @@ pub enum SourceError {
     Redis {
         /// The server, password removed.
         target: String,
+        /// What went wrong and what to do.
+        message: String,
+    },
+    /// The user cache directory cannot be read or written.
+    #[error("cache '{}': {message}", path.display())]
+    UserCache {
+        /// The file or folder.
+        path: PathBuf,
         /// What went wrong and what to do.
         message: String,
     },
