@@ -58,7 +58,8 @@ pub enum Command {
     #[command(after_help = "Exit status: 0 done; 1 the report was written but an environment has no option that \
 fits (the report says what would) or its cheapest fit is over budget_usd; 2 an error.")]
     Report(ReportArgs),
-    /// Write the commented example plan to ./capplan.toml (never overwrites)
+    /// Write the commented example plan to ./capplan.toml, or with --discover a plan of the caches
+    /// an AWS account runs (never overwrites)
     Init(InitArgs),
     /// Profile a live Redis/Valkey, read-only: workload, request sizes, and what breaks in cluster mode
     Profile(ProfileArgs),
@@ -94,6 +95,15 @@ pub struct InitArgs {
     /// Where to write the plan [default: the --plan file, else ./capplan.toml]
     #[arg(value_name = "FILE")]
     pub path: Option<PathBuf>,
+
+    /// Write a plan of the caches the AWS account runs (ElastiCache discovery): one environment
+    /// each, with `current` and `metrics` filled in, instead of the example plan
+    #[arg(long)]
+    pub discover: bool,
+
+    /// Regions to look in (repeat for several) [default: the AWS profile's region]
+    #[arg(long = "region", value_name = "REGION", requires = "discover")]
+    pub regions: Vec<String>,
 }
 
 /// Output format of `capplan profile`.

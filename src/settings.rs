@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use crate::cli::Cli;
 use crate::error::{Error, Result};
 use crate::model::price::PriceBook;
+use crate::source::live::LiveRequest;
 use crate::source::metrics::EXAMPLE_METRICS_NAME;
-use crate::source::plan::{EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, MetricsRef, Plan, parse_plan, plan_text};
+use crate::source::plan::{EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, MetricsOrigin, MetricsRef, Plan, parse_plan, plan_text};
 use crate::source::{MetricsLocation, SourceError};
 
 /// The plan file used when `--plan` is not given and it exists.
@@ -62,13 +63,24 @@ impl Settings {
         }
     }
 
-    /// Where a plan's metrics file is: relative to the plan file's folder; the bundled plan's
-    /// example file is compiled in.
-    pub fn metrics_location(&self, m: &MetricsRef) -> MetricsLocation {
-        match &self.plan {
-            PlanSource::Bundled if m.file == EXAMPLE_METRICS_NAME => MetricsLocation::Example,
-            PlanSource::Bundled => MetricsLocation::File(PathBuf::from(&m.file)),
-            PlanSource::File(plan) => MetricsLocation::File(crate::command::dir_of(plan).join(&m.file)),
+    /// Where an environment's metrics come from: a file relative to the plan file's folder (the
+    /// bundled plan's example file is compiled in), or a live cache in `region`.
+    pub fn metrics_location(&self, m: &MetricsRef, region: &str) -> MetricsLocation {
+        match (&m.origin, &self.plan) {
+            (MetricsOrigin::File(file), PlanSource::Bundled) if file == EXAMPLE_METRICS_NAME => {
+                MetricsLocation::Example
+            }
+            (MetricsOrigin::File(file), PlanSource::Bundled) => MetricsLocation::File(PathBuf::from(file)),
+            (MetricsOrigin::File(file), PlanSource::File(plan)) => {
+                MetricsLocation::File(crate::command::dir_of(plan).join(file))
+            }
+            (MetricsOrigin::Aws(cache), _) => MetricsLocation::Live(LiveRequest {
+                cache: cache.clone(),
+                region: region.to_string(),
+                days: m.days,
+                profile: self.aws_profile.clone(),
+                offline: self.offline,
+            }),
         }
     }
 

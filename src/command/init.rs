@@ -7,9 +7,12 @@ use std::process::ExitCode;
 use super::{create_new, dir_of, missing_dir};
 use crate::cli::InitArgs;
 use crate::error::{Error, Result};
-use crate::settings::DEFAULT_PLAN;
+use crate::settings::{DEFAULT_PLAN, Settings};
+use crate::source::aws::{self, AwsOptions};
+use crate::source::discovery::discover_all;
 use crate::source::metrics::{EXAMPLE_METRICS, EXAMPLE_METRICS_NAME};
 use crate::source::plan::EXAMPLE_PLAN;
+use crate::source::{discovered_plan, offline};
 
 /// Where `init` writes: the FILE argument, else `--plan`, else `./capplan.toml`.
 fn target(args: &InitArgs, plan_flag: Option<&Path>) -> Result<PathBuf> {
@@ -35,10 +38,13 @@ fn next_step(path: &Path) -> String {
 }
 
 /// Create the plan file with the example plan; refuse if it exists. `plan_flag` is `--plan`.
-pub fn exec(args: &InitArgs, plan_flag: Option<&Path>) -> Result<ExitCode> {
+pub fn exec(args: &InitArgs, settings: &Settings, plan_flag: Option<&Path>) -> Result<ExitCode> {
     let path = &target(args, plan_flag)?;
     if let Some(err) = missing_dir(path) {
         return Err(err);
+    }
+    if args.discover {
+        return discover(args, settings, path);
     }
     match create_new(path, EXAMPLE_PLAN.as_bytes()) {
         Ok(()) => {}
@@ -76,6 +82,64 @@ pub fn exec(args: &InitArgs, plan_flag: Option<&Path>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `init --discover`: a plan of the caches the account runs in the regions asked for.
+fn discover(args: &InitArgs, settings: &Settings, path: &Path) -> Result<ExitCode> {
+    if settings.offline {
+        return Err(Error::Usage(
+            "init --discover asks AWS what runs; it cannot work --offline (drop --offline, or run `capplan init` for the example plan)"
+                .into(),
+        ));
+    }
+    if path.exists() {
+        return Err(Error::Usage(format!(
+            "'{}' already exists; capplan init never overwrites a plan (pass another path: capplan init --discover other.toml)",
+            path.display()
+        )));
+    }
+    let book = offline::embedded()?;
+    for region in &args.regions {
+        if book.region(region).is_none() {
+            return Err(Error::Usage(format!(
+                "--region {region}: {}",
+                crate::source::plan::unpriced_region(region, book)
+            )));
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the AWS client: {e}")))?;
+    let (caches, regions) = runtime.block_on(async {
+        let options = AwsOptions {
+            profile: settings.aws_profile.clone(),
+            region: args.regions.first().cloned(),
+            ..AwsOptions::default()
+        };
+        let config = aws::load(&options).await?;
+        let regions = if args.regions.is_empty() { vec![aws::region_of(&config)] } else { args.regions.clone() };
+        eprintln!("looking for ElastiCache caches in {}…", regions.join(", "));
+        let caches = discover_all(&config, &regions).await?;
+        Ok::<_, crate::source::SourceError>((caches, regions))
+    })?;
+    let text = discovered_plan::plan_text(&caches, &regions, settings.as_of, book);
+    // what is written must be a plan capplan reads
+    crate::source::plan::parse_plan(&text, &path.display().to_string(), book)?;
+    match create_new(path, text.as_bytes()) {
+        Ok(()) => {}
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            return Err(Error::Usage(format!("'{}' appeared meanwhile; nothing written", path.display())));
+        }
+        Err(source) => return Err(Error::Io { action: "create", path: path.to_path_buf(), source }),
+    }
+    let plan_arg = if path == Path::new(DEFAULT_PLAN) { String::new() } else { format!(" --plan {}", path.display()) };
+    eprintln!(
+        "wrote {}: {} cache(s) as environments; next: `capplan report{plan_arg} --all` (fetches 14 days of CloudWatch metrics for each)",
+        path.display(),
+        caches.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,10 +152,10 @@ mod tests {
 
     #[test]
     fn init_writes_the_plan_flag_or_refuses_two_different_files() {
-        let none = InitArgs { path: None };
+        let none = InitArgs { path: None, discover: false, regions: Vec::new() };
         assert_eq!(target(&none, None).unwrap(), PathBuf::from("capplan.toml"));
         assert_eq!(target(&none, Some(Path::new("o.toml"))).unwrap(), PathBuf::from("o.toml"));
-        let both = InitArgs { path: Some("a.toml".into()) };
+        let both = InitArgs { path: Some("a.toml".into()), discover: false, regions: Vec::new() };
         assert!(target(&both, Some(Path::new("b.toml"))).is_err());
         assert_eq!(target(&both, Some(Path::new("a.toml"))).unwrap(), PathBuf::from("a.toml"));
     }

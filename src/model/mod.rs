@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod cost;
 pub mod evaluate;
 pub mod limits;
+pub mod measured_workload;
 pub mod metering;
 pub mod observed;
 pub mod price;

@@ -54,6 +54,9 @@ pub struct Observed {
     pub network_bytes_per_sec: Option<Measured>,
     /// Lowest-traffic hour of the day, UTC.
     pub quiet_hour_utc: Option<u8>,
+    /// Data growth, percent a month: the least-squares trend of the data series over a window
+    /// of at least 7 days, as a share of its average (`None` on a shorter window).
+    pub data_growth_pct_per_month: Option<f64>,
 }
 
 /// The charts a metrics file can fill, in display order.
@@ -148,6 +151,32 @@ fn measure(points: &[(i64, f64)]) -> Option<Measured> {
     Some(Measured { avg: sum / points.len() as f64, peak })
 }
 
+/// Seconds in the 730-hour month.
+const SECONDS_PER_MONTH: f64 = 730.0 * 3600.0;
+/// The shortest window a growth trend is read from.
+const GROWTH_MIN_WINDOW_SECS: i64 = 7 * 86_400;
+
+/// The least-squares slope of `points`, percent of their average a month (`None` under 7 days).
+fn growth_pct_per_month(points: &[(i64, f64)]) -> Option<f64> {
+    let (first, last) = (points.first()?.0, points.last()?.0);
+    if last - first < GROWTH_MIN_WINDOW_SECS {
+        return None;
+    }
+    let n = points.len() as f64;
+    let mean_t = points.iter().map(|p| (p.0 - first) as f64).sum::<f64>() / n;
+    let mean_v = points.iter().map(|p| p.1).sum::<f64>() / n;
+    if mean_v <= 0.0 {
+        return None;
+    }
+    let (mut cov, mut var) = (0.0, 0.0);
+    for &(t, v) in points {
+        let dt = (t - first) as f64 - mean_t;
+        cov += dt * (v - mean_v);
+        var += dt * dt;
+    }
+    (var > 0.0).then(|| cov / var * SECONDS_PER_MONTH / mean_v * 100.0)
+}
+
 fn quiet_hour(points: &[(i64, f64)]) -> Option<u8> {
     if points.is_empty() {
         return None;
@@ -213,6 +242,7 @@ pub fn derive(series: &[MetricSeries], origin: &str) -> MetricsData {
         cpu_pct: measure(&cpu),
         network_bytes_per_sec: measure(&network),
         quiet_hour_utc: quiet_hour(if requests.is_empty() { &cpu } else { &requests }),
+        data_growth_pct_per_month: growth_pct_per_month(&memory),
     };
     for (chart, points) in [
         (Chart::Requests, requests),

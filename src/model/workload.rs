@@ -148,6 +148,10 @@ pub enum WorkloadSource {
     Plan,
     /// Measured by `capplan profile` on a live server and written into the plan.
     Profile,
+    /// Measured by CloudWatch, fetched live (or from the user cache).
+    Cloudwatch,
+    /// Measured by CloudWatch, read from a metrics file.
+    File,
 }
 
 /// One bucket of a request-size distribution.

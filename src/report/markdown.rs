@@ -7,6 +7,7 @@ use std::fmt::Write;
 use super::{AllReport, EnvReport, OptionReport, Report};
 use crate::model::capacity::{fmt_f64, pct};
 use crate::model::units::{format_quantity, format_unit_usd, format_usd};
+use crate::model::workload::WorkloadSource;
 
 /// How many feasible options the option table shows.
 pub const FEASIBLE_ROWS: usize = 10;
@@ -71,6 +72,9 @@ fn render_all(all: &AllReport) -> String {
             env.region
         );
     }
+    for missing in &all.not_evaluated {
+        let _ = writeln!(out, "| {} | | | **not evaluated** (below) | | | |", cell(&missing.env));
+    }
     let t = &all.totals;
     let current = if t.envs_with_current == 0 { "—".to_string() } else { format_usd(t.current_monthly_usd) };
     let _ = writeln!(
@@ -102,6 +106,13 @@ fn render_all(all: &AllReport) -> String {
         out,
         "The recommendation follows each environment's `commit` policy. Reserved options amortize their upfront fee into the monthly figure; the upfront column is the cash due when the reservations are bought.\n"
     );
+    if !all.not_evaluated.is_empty() {
+        let _ = writeln!(out, "## Not evaluated\n");
+        for missing in &all.not_evaluated {
+            let _ = writeln!(out, "- **{}**: {}", missing.env, missing.reason);
+        }
+        let _ = writeln!(out);
+    }
     for env in &all.envs {
         env_section(&mut out, env, 2);
     }
@@ -578,17 +589,72 @@ fn workload(out: &mut String, env: &EnvReport, level: usize) {
         w.connections,
         if w.cross_slot_commands { "yes" } else { "no" }
     );
+    let source = match w.source {
+        WorkloadSource::Plan => "the plan",
+        WorkloadSource::Profile => "`capplan profile`, written into the plan",
+        WorkloadSource::Cloudwatch => "CloudWatch",
+        WorkloadSource::File => "a CloudWatch metrics file",
+    };
+    if w.from_metrics.is_empty() {
+        let _ = writeln!(out, "Figures from {source}.");
+    } else {
+        let _ = writeln!(
+            out,
+            "Measured by {source}: {}; the rest from the plan (`workload = \"plan\"` in `[env.{}.metrics]` keeps the plan's).",
+            w.from_metrics.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "),
+            env.env
+        );
+    }
+    if let Some(m) = &env.metrics {
+        let how = match (&m.error, m.from_cache, m.source.as_str()) {
+            (Some(e), _, _) => format!("could not be had: {e}"),
+            (None, true, _) => format!(
+                "read from the user cache (fetched {}); no AWS call",
+                m.fetched_at.as_deref().unwrap_or("earlier")
+            ),
+            (None, false, "cloudwatch") => format!(
+                "fetched now: {} GetMetricData call(s), {} metrics requested, {} ($0.01 per 1,000 metrics)",
+                m.api_calls,
+                m.metrics_requested,
+                format_unit_usd(m.cost_usd)
+            ),
+            _ => "read from the file".to_string(),
+        };
+        let days = m.days.map_or_else(String::new, |d| format!(", {d} days"));
+        let region = m.region.as_deref().map_or_else(String::new, |r| format!(" in {r}"));
+        let _ = writeln!(out, "Metrics of `{}`{region}{days}: {how}.", m.name);
+    }
+    out.push('\n');
 }
 
 fn measured(out: &mut String, env: &EnvReport, level: usize) {
     let Some(m) = &env.measured else { return };
     let w = &env.workload;
     let _ = writeln!(out, "{} Measured (`{}`)\n", h(level), m.file);
+    let used = !w.from_metrics.is_empty();
     let _ = writeln!(
         out,
-        "From {} to {} at {}-second periods. The plan's figures drive the costs; compare them here.\n",
-        m.from, m.to, m.period_secs
+        "From {} to {} at {}-second periods. {}\n",
+        m.from,
+        m.to,
+        m.period_secs,
+        if used {
+            "The measured figures drive the costs; the plan's are beside them."
+        } else {
+            "The plan's figures drive the costs; compare them here."
+        }
     );
+    // the plan's own figures: replaced ones kept aside, else the ones used (none when the
+    // environment has no workload of its own)
+    let plan = w.plan_figures.clone().or_else(|| {
+        (!used).then(|| crate::report::PlanFigures {
+            data_gb: w.data_gb,
+            peak_data_gb: w.peak_data_gb,
+            requests_per_sec: w.requests_per_sec,
+            peak_requests_per_sec: w.peak_requests_per_sec,
+            connections: w.connections,
+        })
+    });
     let _ = writeln!(out, "| figure | measured avg | measured peak | plan avg | plan peak |");
     let _ = writeln!(out, "|---|--:|--:|--:|--:|");
     let row =
@@ -598,15 +664,20 @@ fn measured(out: &mut String, env: &EnvReport, level: usize) {
                 let _ = writeln!(out, "| {name} | {} | {} | {pa} | {pp} |", fmt_f64(m.avg), fmt_f64(m.peak));
             }
         };
-    row(out, "data, GiB", m.data_gib, Some((format_quantity(w.data_gb, 3), format_quantity(w.peak_data_gb, 3))));
+    row(
+        out,
+        "data, GiB",
+        m.data_gib,
+        plan.as_ref().map(|p| (format_quantity(p.data_gb, 3), format_quantity(p.peak_data_gb, 3))),
+    );
     row(
         out,
         "requests/s",
         m.requests_per_sec,
-        Some((format_quantity(w.requests_per_sec, 2), format_quantity(w.peak_requests_per_sec, 2))),
+        plan.as_ref().map(|p| (format_quantity(p.requests_per_sec, 2), format_quantity(p.peak_requests_per_sec, 2))),
     );
     row(out, "ECPU/s", m.ecpu_per_sec, None);
-    row(out, "connections per node", m.connections, Some(("—".into(), w.connections.to_string())));
+    row(out, "connections per node", m.connections, plan.as_ref().map(|p| ("—".into(), p.connections.to_string())));
     row(out, "engine CPU, %", m.cpu_pct, None);
     row(out, "network, Gbps", m.network_gbps, None);
     if let Some(e) = m.evictions {

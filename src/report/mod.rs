@@ -20,11 +20,12 @@ use crate::model::capacity::{HEURISTICS, Utilization};
 use crate::model::catalog::Engine;
 use crate::model::cost::{Line, Part};
 use crate::model::evaluate::{EnvEvaluation, Evaluated, OptionKind, evaluate};
+use crate::model::measured_workload::MeasuredWorkload;
 use crate::model::observed::{Measured, MetricsData, Observed};
 use crate::model::price::{PriceBook, PriceKind, Term};
 use crate::model::recommend::{BreakEven, NothingFits, Outcome, Risk, SavingsPlanAlternative, Settings, Sizing};
 use crate::model::throughput::THROUGHPUT_ANCHORS;
-use crate::model::workload::{Deployment, EnvInputs, NodeLayout, Role, Tier, UsageLimits, Workload};
+use crate::model::workload::{Current, Deployment, EnvInputs, NodeLayout, Role, Tier, UsageLimits, Workload};
 
 /// Version of the JSON report schema (`assets/report.schema.json`).
 pub const SCHEMA_VERSION: u32 = 1;
@@ -203,6 +204,8 @@ pub struct OptionReport {
     /// Split deployments: the state cluster.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<ClusterReport>,
+    /// `current` only: it was read from ElastiCache (`metrics` names the cache), not the plan.
+    pub discovered: bool,
 }
 
 /// One cluster of a split deployment.
@@ -251,7 +254,95 @@ pub struct RecommendationReport {
     pub savings_plan: Option<SavingsPlanAlternative>,
 }
 
-/// What the environment's metrics file measured.
+/// The workload an environment was evaluated with: the plan's figures, or the measured ones
+/// (`source`), with what only metrics tell. Reads as the [`Workload`] it wraps.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WorkloadReport {
+    /// The figures used.
+    #[serde(flatten)]
+    pub figures: Workload,
+    /// Measured ECPU/s, average (Serverless).
+    pub ecpu_per_sec: Option<Decimal>,
+    /// Measured evictions per day.
+    pub evictions_per_day: Option<Decimal>,
+    /// The quietest hour, UTC (snapshot and maintenance windows start from it).
+    pub quietest_hour_utc: Option<u8>,
+    /// The keys whose values came from metrics.
+    pub from_metrics: Vec<String>,
+    /// The plan's own figures, when measured ones replaced them.
+    pub plan_figures: Option<PlanFigures>,
+}
+
+/// The plan's figures that measured ones replace.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlanFigures {
+    /// Average data, GiB.
+    pub data_gb: Decimal,
+    /// Peak data, GiB.
+    pub peak_data_gb: Decimal,
+    /// Average requests/s.
+    pub requests_per_sec: Decimal,
+    /// Peak requests/s.
+    pub peak_requests_per_sec: Decimal,
+    /// Connections at peak.
+    pub connections: u32,
+}
+
+impl WorkloadReport {
+    /// The plan's figures, nothing measured.
+    pub fn plain(figures: Workload) -> Self {
+        WorkloadReport {
+            figures,
+            ecpu_per_sec: None,
+            evictions_per_day: None,
+            quietest_hour_utc: None,
+            from_metrics: Vec::new(),
+            plan_figures: None,
+        }
+    }
+}
+
+impl std::ops::Deref for WorkloadReport {
+    type Target = Workload;
+    fn deref(&self) -> &Workload {
+        &self.figures
+    }
+}
+
+impl std::ops::DerefMut for WorkloadReport {
+    fn deref_mut(&mut self) -> &mut Workload {
+        &mut self.figures
+    }
+}
+
+/// Where an environment's metrics came from and what fetching them cost.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MetricsReport {
+    /// `cloudwatch` (a live cache) or `file`.
+    pub source: String,
+    /// The cache id (live) or the file.
+    pub name: String,
+    /// Region (live).
+    pub region: Option<String>,
+    /// Days fetched (live).
+    pub days: Option<u32>,
+    /// When the series were fetched (live), RFC 3339.
+    pub fetched_at: Option<String>,
+    /// Read from the user cache (`--offline`, or the last fetch when this one failed).
+    pub from_cache: bool,
+    /// `GetMetricData` calls the fetch made (pages included); 0 when read from a file or cache.
+    pub api_calls: u64,
+    /// Metrics requested (what CloudWatch bills).
+    pub metrics_requested: u64,
+    /// What they cost, USD ($0.01 per 1,000 metrics requested).
+    pub cost_usd: Decimal,
+    /// The measured figures replaced the plan's (`workload = "measured"`).
+    pub used_for_workload: bool,
+    /// What went wrong, when the metrics could not be had (the plan's figures were used).
+    pub error: Option<String>,
+}
+
+/// What the environment's metrics measured.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MeasuredReport {
     /// The metrics file.
@@ -380,16 +471,18 @@ pub struct EnvReport {
     pub evaluated_on: NaiveDate,
     /// Prices used.
     pub pricing: PricingInfo,
-    /// Workload used.
-    pub workload: Workload,
+    /// Workload used: the plan's, or what metrics measured (`workload.source`).
+    pub workload: WorkloadReport,
     /// Sizing policy and commitment rules used.
     pub policy: PolicyReport,
     /// The answer: what to run and how to set it up.
     pub recommendation: RecommendationReport,
     /// How much the search checked.
     pub search: SearchReport,
-    /// What the metrics file measured (the plan's figures drive the costs).
+    /// What the metrics measured.
     pub measured: Option<MeasuredReport>,
+    /// Where the metrics came from and what fetching them cost.
+    pub metrics: Option<MetricsReport>,
     /// A what-if the figures were computed under instead of the plan's (terminal app exports).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub what_if: Option<String>,
@@ -412,12 +505,24 @@ pub struct AllReport {
     pub totals: Totals,
     /// One entry per environment, in plan order.
     pub envs: Vec<EnvReport>,
+    /// Environments that could not be evaluated (their metrics could not be had and the plan
+    /// gives no workload of its own), and why; not in the totals.
+    pub not_evaluated: Vec<NotEvaluated>,
+}
+
+/// An environment left out of a report, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotEvaluated {
+    /// Environment.
+    pub env: String,
+    /// What is missing and how to get it.
+    pub reason: String,
 }
 
 impl AllReport {
     /// The report of every environment, with their totals.
     pub fn new(envs: Vec<EnvReport>) -> Self {
-        AllReport { schema_version: SCHEMA_VERSION, totals: totals(&envs), envs }
+        AllReport { schema_version: SCHEMA_VERSION, totals: totals(&envs), envs, not_evaluated: Vec::new() }
     }
 }
 
@@ -566,6 +671,7 @@ pub fn option_report(option: &Evaluated, book: &PriceBook) -> OptionReport {
         lines: option.cost.lines.iter().map(line_report).collect(),
         adapter,
         state,
+        discovered: false,
     }
 }
 
@@ -607,7 +713,6 @@ fn recommendation_report(eval: &EnvEvaluation) -> RecommendationReport {
     }
 }
 
-/// Build the report of one evaluated environment.
 /// Evaluate one environment and build its report. With metrics, the quietest measured hour
 /// starts the snapshot and maintenance windows, and the report carries what they measured.
 pub fn evaluate_env(
@@ -617,14 +722,74 @@ pub fn evaluate_env(
     plan: &str,
     evaluated_on: NaiveDate,
 ) -> Result<EnvReport, ModelError> {
-    let eval = match metrics {
-        Some(m) => {
-            evaluate(&EnvInputs { quiet_hour_utc: m.observed.quiet_hour_utc, ..inputs.clone() }, book, evaluated_on)?
+    evaluate_env_with(inputs, &Measurements { metrics, ..Measurements::default() }, book, plan, evaluated_on)
+}
+
+/// What an environment's metrics and its discovered cache bring to its evaluation.
+#[derive(Clone, Debug, Default)]
+pub struct Measurements<'a> {
+    /// The series and what they measured.
+    pub metrics: Option<&'a MetricsData>,
+    /// The workload the measured figures make (`workload = "measured"`).
+    pub workload: Option<MeasuredWorkload>,
+    /// What runs, as ElastiCache describes it, when the plan has no `current`.
+    pub discovered_current: Option<Current>,
+    /// Where the metrics came from and what they cost.
+    pub source: Option<MetricsReport>,
+    /// Notes for the report (disagreements, what is missing).
+    pub notes: Vec<String>,
+    /// The plan has an `[env.X.workload]` of its own (its figures are shown beside the measured).
+    pub plan_workload_written: bool,
+}
+
+/// [`evaluate_env`] with the measured workload, a discovered `current` and the fetch's report.
+pub fn evaluate_env_with(
+    inputs: &EnvInputs,
+    m: &Measurements<'_>,
+    book: &PriceBook,
+    plan: &str,
+    evaluated_on: NaiveDate,
+) -> Result<EnvReport, ModelError> {
+    let mut used = inputs.clone();
+    if let Some(metrics) = m.metrics {
+        used.quiet_hour_utc = metrics.observed.quiet_hour_utc;
+    }
+    if let Some(w) = &m.workload {
+        used.workload = w.workload.clone();
+    }
+    let discovered = used.current.is_none() && m.discovered_current.is_some();
+    if discovered {
+        used.current.clone_from(&m.discovered_current);
+        if let Some(c) = used.current.as_mut() {
+            // the snapshot is as big as the data the workload now says
+            c.backup.snapshot_gb = used.workload.data_gb;
         }
-        None => evaluate(inputs, book, evaluated_on)?,
-    };
+    }
+    let eval = evaluate(&used, book, evaluated_on)?;
     let mut report = env_report(&eval, book, plan, evaluated_on);
-    report.measured = metrics.map(|m| MeasuredReport::new(&m.origin, &m.observed));
+    report.measured = m.metrics.map(|d| MeasuredReport::new(&d.origin, &d.observed));
+    if let Some(w) = &m.workload {
+        report.workload.ecpu_per_sec = w.ecpu_per_sec;
+        report.workload.evictions_per_day = w.evictions_per_day;
+        report.workload.quietest_hour_utc = w.quietest_hour_utc;
+        report.workload.from_metrics = w.from_metrics.iter().map(ToString::to_string).collect();
+        let p = &inputs.workload;
+        report.workload.plan_figures = (m.plan_workload_written && !w.from_metrics.is_empty()).then_some(PlanFigures {
+            data_gb: p.data_gb,
+            peak_data_gb: p.peak_data_gb,
+            requests_per_sec: p.requests_per_sec,
+            peak_requests_per_sec: p.peak_requests_per_sec,
+            connections: p.connections,
+        });
+        report.notes.extend(w.notes.iter().cloned());
+    } else if let Some(d) = m.metrics {
+        report.workload.quietest_hour_utc = d.observed.quiet_hour_utc;
+    }
+    if discovered && let Some(c) = report.current.as_mut() {
+        c.discovered = true;
+    }
+    report.metrics.clone_from(&m.source);
+    report.notes.extend(m.notes.iter().cloned());
     Ok(report)
 }
 
@@ -672,7 +837,7 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             stale: age_days > STALE_AFTER_DAYS,
             sources: cited.into_values().collect(),
         },
-        workload: w.clone(),
+        workload: WorkloadReport::plain(w.clone()),
         policy: PolicyReport {
             headroom: eval.inputs.policy.headroom,
             horizon_months: eval.inputs.policy.horizon_months,
@@ -695,6 +860,7 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             options_listed: eval.options.len(),
         },
         measured: None,
+        metrics: None,
         what_if: None,
         current: eval.current.as_ref().map(|c| option_report(c, book)),
         cheapest: Cheapest {

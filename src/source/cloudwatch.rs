@@ -179,7 +179,7 @@ pub struct Query {
 }
 
 /// The time range of a fetch: `[start, end)` epoch seconds, aligned to `period`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Window {
     /// First second.
     pub start: i64,
@@ -403,7 +403,7 @@ pub fn plan_queries(targets: &[Target], metrics: &[MetricSpec], start: i64, end:
 }
 
 /// What a fetch cost.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct FetchStats {
     /// `GetMetricData` requests sent (pages included).
     pub calls: u64,

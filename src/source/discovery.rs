@@ -8,14 +8,14 @@
 
 use aws_sdk_elasticache::Client;
 use aws_sdk_elasticache::types::{CacheCluster, ClusterMode, MultiAzStatus, ReplicationGroup, ServerlessCache};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::SourceError;
 use super::aws::{Context, SdkConfig, is_not_found, map_error, region_of};
 use crate::model::catalog::Engine;
 
 /// What kind of cache it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CacheKind {
     /// ElastiCache Serverless (Valkey, Redis OSS or Memcached).
     Serverless,
@@ -28,7 +28,7 @@ pub enum CacheKind {
 }
 
 /// A node's role in its shard, as ElastiCache reports it (cluster-mode-disabled groups only).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Role {
     /// Takes writes.
     Primary,
@@ -37,7 +37,7 @@ pub enum Role {
 }
 
 /// One cache node, as CloudWatch names it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Node {
     /// `CacheClusterId` dimension, e.g. `shop-0001-001`.
     pub cluster_id: String,
@@ -50,7 +50,7 @@ pub struct Node {
 }
 
 /// Serverless usage limits (`CacheUsageLimits`); `None` where none is set.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsageLimits {
     /// Maximum data stored, GB.
     pub max_data_gb: Option<i32>,
@@ -63,7 +63,7 @@ pub struct UsageLimits {
 }
 
 /// One cache as discovered, in plain Rust.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Discovered {
     /// Kind.
     pub kind: CacheKind,

@@ -6,7 +6,9 @@
 
 pub mod aws;
 pub mod cloudwatch;
+pub mod discovered_plan;
 pub mod discovery;
+pub mod live;
 pub mod metrics;
 pub mod offline;
 pub mod plan;
@@ -32,6 +34,22 @@ pub enum SourceError {
         /// The server, password removed.
         target: String,
         /// What went wrong and what to do.
+        message: String,
+    },
+    /// `--offline` and what is needed is not cached.
+    #[error("--offline: no cached {what}; {hint}")]
+    Offline {
+        /// What is missing.
+        what: String,
+        /// How to get it.
+        hint: String,
+    },
+    /// The plan names a cache with the key of another kind.
+    #[error("'{id}': {message}")]
+    WrongCacheKind {
+        /// The cache id.
+        id: String,
+        /// What it is and how to name it.
         message: String,
     },
     /// The user cache directory cannot be read or written.
@@ -185,6 +203,8 @@ pub enum MetricsLocation {
     File(PathBuf),
     /// The bundled example's prod metrics (compiled in).
     Example,
+    /// A live cache: ElastiCache discovery and CloudWatch (or the user cache when offline).
+    Live(live::LiveRequest),
 }
 
 impl MetricsLocation {
@@ -193,14 +213,20 @@ impl MetricsLocation {
         match self {
             MetricsLocation::File(p) => p.display().to_string(),
             MetricsLocation::Example => format!("{} (bundled example)", metrics::EXAMPLE_METRICS_NAME),
+            MetricsLocation::Live(req) => format!("CloudWatch: {}", live::describe(req)),
         }
     }
 
-    /// Read and parse, synchronously.
+    /// Read and parse, synchronously (a live cache is fetched now, or read from the user cache
+    /// with `--offline`).
     pub fn load(&self) -> Result<Vec<MetricSeries>, SourceError> {
         match self {
             MetricsLocation::File(path) => metrics::load(path),
             MetricsLocation::Example => metrics::parse(metrics::EXAMPLE_METRICS, metrics::EXAMPLE_METRICS_NAME),
+            MetricsLocation::Live(req) => {
+                let fetched = live::load(req, chrono::Utc::now())?;
+                Ok(live::for_workload(&fetched.discovered, live::series(&fetched)?))
+            }
         }
     }
 }

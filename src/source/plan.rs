@@ -41,15 +41,73 @@ pub struct Plan {
     pub metrics: Vec<MetricsRef>,
 }
 
-/// An environment's metrics file, as the plan names it.
+/// Where an environment's metrics come from, as the plan names them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MetricsOrigin {
+    /// A metrics file, path as written (relative to the plan file's folder).
+    File(String),
+    /// A live cache in the environment's region: CloudWatch metrics, ElastiCache discovery.
+    Aws(AwsCacheRef),
+}
+
+/// A cache in AWS, named the way `[env.X.metrics]` names it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum AwsCacheRef {
+    /// `serverless_cache = "…"`.
+    Serverless(String),
+    /// `replication_group = "…"`.
+    ReplicationGroup(String),
+    /// `cache_cluster = "…"` (a standalone node-based cluster, Memcached included).
+    CacheCluster(String),
+}
+
+impl AwsCacheRef {
+    /// The cache id or name.
+    pub fn id(&self) -> &str {
+        match self {
+            AwsCacheRef::Serverless(id) | AwsCacheRef::ReplicationGroup(id) | AwsCacheRef::CacheCluster(id) => id,
+        }
+    }
+
+    /// The plan key that names it.
+    pub fn key(&self) -> &'static str {
+        match self {
+            AwsCacheRef::Serverless(_) => "serverless_cache",
+            AwsCacheRef::ReplicationGroup(_) => "replication_group",
+            AwsCacheRef::CacheCluster(_) => "cache_cluster",
+        }
+    }
+}
+
+/// Days of CloudWatch metrics fetched when the plan does not say.
+pub const DEFAULT_METRICS_DAYS: u32 = 14;
+
+/// An environment's metrics, as the plan names them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MetricsRef {
     /// Environment.
     pub env: String,
-    /// Path as written (relative to the plan file's folder).
-    pub file: String,
+    /// A file or a live cache.
+    pub origin: MetricsOrigin,
+    /// Days of CloudWatch metrics to fetch (live caches).
+    pub days: u32,
+    /// `workload = "measured"` (the default): the measured figures replace the plan's;
+    /// `"plan"`: the plan's figures drive the costs and the measured ones are shown beside them.
+    pub use_measured: bool,
+    /// The environment has no `[env.X.workload]` table: every figure comes from the metrics.
+    pub workload_from_metrics_only: bool,
     /// Where in the plan it is written: `capplan.toml:12:8`.
     pub at: String,
+}
+
+impl MetricsRef {
+    /// The plan key naming the source, for messages: `env.prod.metrics.file`.
+    pub fn key(&self) -> String {
+        match &self.origin {
+            MetricsOrigin::File(_) => format!("env.{}.metrics.file", self.env),
+            MetricsOrigin::Aws(cache) => format!("env.{}.metrics.{}", self.env, cache.key()),
+        }
+    }
 }
 
 impl Plan {
@@ -169,7 +227,7 @@ const EMBEDDED_ONLY: &str =
 
 /// Why `region` cannot be planned: a real AWS region without embedded prices (and what to do),
 /// or not a region at all (and the likely one).
-fn unpriced_region(region: &str, book: &PriceBook) -> String {
+pub(crate) fn unpriced_region(region: &str, book: &PriceBook) -> String {
     let covered = book.region_names().join(", ");
     match region_name(region) {
         Some(name) => format!(
@@ -328,23 +386,46 @@ struct RawEnv {
     budget_usd: Option<NonNegative>,
     cross_az_fraction: Option<Fraction>,
     policy: Option<RawPolicy>,
-    workload: Spanned<RawWorkload>,
+    workload: Option<Spanned<RawWorkload>>,
     current: Option<Spanned<RawCurrent>>,
-    metrics: Option<RawMetrics>,
+    metrics: Option<Spanned<RawMetrics>>,
+}
+
+/// Where a written workload's figures come from (`cloudwatch` and `file` are set by capplan
+/// when it uses metrics, never written).
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum WrittenSource {
+    Plan,
+    Profile,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMetrics {
-    file: Spanned<String>,
+    file: Option<Spanned<String>>,
+    serverless_cache: Option<Spanned<String>>,
+    replication_group: Option<Spanned<String>>,
+    cache_cluster: Option<Spanned<String>>,
+    // CloudWatch keeps hourly data 455 days (15 months)
+    days: Option<Count<1, 455>>,
+    workload: Option<MetricsUse>,
 }
 
-#[derive(Deserialize)]
+/// `[env.X.metrics] workload`: whether the measured figures replace the plan's.
+#[derive(Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+enum MetricsUse {
+    Measured,
+    Plan,
+}
+
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawWorkload {
-    data_gb: DataGb,
+    data_gb: Option<DataGb>,
     peak_data_gb: Option<Spanned<DataGb>>,
-    requests_per_sec: PerSec,
+    requests_per_sec: Option<PerSec>,
     peak_requests_per_sec: Option<Spanned<PerSec>>,
     avg_request_kb: Option<Spanned<SizeKb>>,
     request_sizes: Option<Spanned<Vec<RawSizeBucket>>>,
@@ -378,7 +459,7 @@ struct RawWorkload {
     new_connections_per_sec: Option<PerSec>,
     // AWS regions have 3 to 6 Availability Zones
     client_azs: Option<Count<1, 6>>,
-    source: Option<WorkloadSource>,
+    source: Option<WrittenSource>,
 }
 
 #[derive(Deserialize)]
@@ -457,16 +538,15 @@ pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, Plan
         let span = env.span();
         let env = env.into_inner();
         if let Some(m) = &env.metrics {
-            let key = format!("env.{name}.metrics.file");
-            if m.file.get_ref().trim().is_empty() {
-                return Err(loc.error(Some(m.file.span()), &key, "the metrics file name is empty"));
-            }
-            let (line, column, _) = loc.position(m.file.span());
-            metrics.push(MetricsRef {
-                env: name.clone(),
-                file: m.file.get_ref().clone(),
-                at: format!("{file}:{line}:{column}"),
-            });
+            metrics.push(metrics_ref(&loc, file, &name, m, env.workload.is_none())?);
+        } else if env.workload.is_none() {
+            return Err(loc.error(
+                Some(span.clone()),
+                &format!("env.{name}"),
+                format!(
+                    "missing [env.{name}.workload]: give the workload (at least data_gb and requests_per_sec), or [env.{name}.metrics] to measure it (file = \"…\", or serverless_cache / replication_group / cache_cluster = \"…\")"
+                ),
+            ));
         }
         out.push(env_inputs(&loc, &name, span, env, raw.region.as_ref(), &default_policy, book)?);
     }
@@ -565,6 +645,81 @@ fn peak<const MAX: u64>(
     }
 }
 
+/// `[env.NAME.metrics]`: exactly one of `file`, `serverless_cache`, `replication_group`,
+/// `cache_cluster`, with `days` (live caches only) and `workload`.
+fn metrics_ref(
+    loc: &Locator<'_>,
+    file: &str,
+    name: &str,
+    m: &Spanned<RawMetrics>,
+    no_workload: bool,
+) -> Result<MetricsRef, PlanError> {
+    let raw = m.get_ref();
+    let key = |k: &str| format!("env.{name}.metrics.{k}");
+    let named: Vec<(&str, &Spanned<String>)> = [
+        ("file", raw.file.as_ref()),
+        ("serverless_cache", raw.serverless_cache.as_ref()),
+        ("replication_group", raw.replication_group.as_ref()),
+        ("cache_cluster", raw.cache_cluster.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| (k, v)))
+    .collect();
+    let (which, value) = match named.as_slice() {
+        [one] => *one,
+        [] => {
+            return Err(loc.error(
+                Some(m.span()),
+                &format!("env.{name}.metrics"),
+                "name where the metrics come from: file = \"metrics.json\" (a GetMetricData export or CSV), or a live cache in the environment's region: serverless_cache, replication_group or cache_cluster = \"its id\"",
+            ));
+        }
+        [_, (second, v), ..] => {
+            return Err(loc.error(
+                Some(v.span()),
+                &key(second),
+                format!("give one source of metrics, not both {} and {second}", named[0].0),
+            ));
+        }
+    };
+    let text = value.get_ref().trim();
+    if text.is_empty() {
+        return Err(loc.error(Some(value.span()), &key(which), "the name is empty"));
+    }
+    if which != "file" && !text.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(loc.error(
+            Some(value.span()),
+            &key(which),
+            format!("'{text}' is not an ElastiCache id (letters, digits and hyphens, e.g. \"shop-prod\")"),
+        ));
+    }
+    let origin = match which {
+        "file" => MetricsOrigin::File(value.get_ref().clone()),
+        "serverless_cache" => MetricsOrigin::Aws(AwsCacheRef::Serverless(text.to_string())),
+        "replication_group" => MetricsOrigin::Aws(AwsCacheRef::ReplicationGroup(text.to_string())),
+        _ => MetricsOrigin::Aws(AwsCacheRef::CacheCluster(text.to_string())),
+    };
+    let use_measured = raw.workload != Some(MetricsUse::Plan);
+    if no_workload && !use_measured {
+        return Err(loc.error(
+            Some(m.span()),
+            &key("workload"),
+            format!(
+                "workload = \"plan\" needs an [env.{name}.workload] table; without one the figures can only be measured"
+            ),
+        ));
+    }
+    let (line, column, _) = loc.position(value.span());
+    Ok(MetricsRef {
+        env: name.to_string(),
+        origin,
+        days: raw.days.map_or(DEFAULT_METRICS_DAYS, |d| d.0),
+        use_measured,
+        workload_from_metrics_only: no_workload,
+        at: format!("{file}:{line}:{column}"),
+    })
+}
+
 fn env_inputs(
     loc: &Locator<'_>,
     name: &str,
@@ -588,19 +743,34 @@ fn env_inputs(
     }
     let region = region.get_ref().clone();
 
-    let w = raw.workload.get_ref();
+    let empty = RawWorkload::default();
+    let w = raw.workload.as_ref().map_or(&empty, Spanned::get_ref);
     let workload_key = |k: &str| key(&format!("workload.{k}"));
-    let peak_data = peak(loc, &workload_key, "data_gb", w.data_gb.0, w.peak_data_gb.as_ref())?;
-    let peak_rps =
-        peak(loc, &workload_key, "requests_per_sec", w.requests_per_sec.0, w.peak_requests_per_sec.as_ref())?;
+    // data_gb and requests_per_sec: required, unless metrics measure them
+    let measured = raw.metrics.as_ref().is_some_and(|m| m.get_ref().workload != Some(MetricsUse::Plan));
+    let required = |value: Option<Decimal>, k: &str| -> Result<Decimal, PlanError> {
+        match (value, &raw.workload) {
+            (Some(v), _) => Ok(v),
+            (None, Some(table)) if !measured => Err(loc.error(
+                Some(table.span()),
+                &workload_key(k),
+                format!("missing key '{k}': {}", missing_key_hint(k).unwrap_or_default()),
+            )),
+            (None, _) => Ok(Decimal::ZERO),
+        }
+    };
+    let data_gb = required(w.data_gb.map(|v| v.0), "data_gb")?;
+    let requests_per_sec = required(w.requests_per_sec.map(|v| v.0), "requests_per_sec")?;
+    let peak_data = peak(loc, &workload_key, "data_gb", data_gb, w.peak_data_gb.as_ref())?;
+    let peak_rps = peak(loc, &workload_key, "requests_per_sec", requests_per_sec, w.peak_requests_per_sec.as_ref())?;
     let pubsub_avg = w.pubsub_messages_per_sec.map_or(Decimal::ZERO, |v| v.0);
     let peak_pubsub =
         peak(loc, &workload_key, "pubsub_messages_per_sec", pubsub_avg, w.peak_pubsub_messages_per_sec.as_ref())?;
     let (avg_request_kb, request_sizes) = request_sizes(loc, &workload_key, w)?;
     let workload = Workload {
-        data_gb: w.data_gb.0,
+        data_gb,
         peak_data_gb: peak_data,
-        requests_per_sec: w.requests_per_sec.0,
+        requests_per_sec,
         peak_requests_per_sec: peak_rps,
         avg_request_kb,
         read_ratio: w.read_ratio.map_or(Decimal::new(8, 1), |v| v.0),
@@ -628,7 +798,10 @@ fn env_inputs(
         new_connections_per_sec: w.new_connections_per_sec.map(|v| v.0),
         client_azs: w.client_azs.map_or(DEFAULT_CLIENT_AZS, |c| c.0),
         request_sizes,
-        source: w.source.unwrap_or_default(),
+        source: match w.source {
+            None | Some(WrittenSource::Plan) => WorkloadSource::Plan,
+            Some(WrittenSource::Profile) => WorkloadSource::Profile,
+        },
     };
     let role = raw.role.unwrap_or_default();
     let tier = raw.tier.unwrap_or_else(|| Tier::default_for(raw.ha));
@@ -1036,6 +1209,54 @@ mod tests {
     }
 
     const BASE: &str = "region = \"us-east-1\"\n[env.prod]\nengine = \"valkey\"\nha = true\n[env.prod.workload]\ndata_gb = 8.0\nrequests_per_sec = 2500\n";
+
+    const NO_WORKLOAD: &str = "region = \"us-east-1\"\n[env.prod]\nengine = \"valkey\"\nha = true\n";
+
+    #[test]
+    fn metrics_name_one_source_a_file_or_a_live_cache() {
+        let plan =
+            parse(&format!("{NO_WORKLOAD}[env.prod.metrics]\nreplication_group = \"shop-prod\"\ndays = 7\n")).unwrap();
+        let m = plan.metrics_of("prod").unwrap();
+        assert_eq!(m.origin, MetricsOrigin::Aws(AwsCacheRef::ReplicationGroup("shop-prod".into())));
+        assert_eq!((m.days, m.use_measured, m.workload_from_metrics_only), (7, true, true));
+        assert_eq!(m.key(), "env.prod.metrics.replication_group");
+        assert_eq!(m.at, "capplan.toml:6:21");
+
+        let plan = parse(&format!("{BASE}[env.prod.metrics]\nfile = \"m.json\"\nworkload = \"plan\"\n")).unwrap();
+        let m = plan.metrics_of("prod").unwrap();
+        assert_eq!((m.days, m.use_measured, m.workload_from_metrics_only), (DEFAULT_METRICS_DAYS, false, false));
+
+        let err =
+            parse(&format!("{BASE}[env.prod.metrics]\nfile = \"m.json\"\nserverless_cache = \"s\"\n")).unwrap_err();
+        assert!(err.message.contains("give one source of metrics, not both file and serverless_cache"), "{err}");
+        assert_eq!(err.key, "env.prod.metrics.serverless_cache");
+        let err = parse(&format!("{BASE}[env.prod.metrics]\ndays = 3\n")).unwrap_err();
+        assert!(err.message.contains("name where the metrics come from"), "{err}");
+        let err = parse(&format!("{BASE}[env.prod.metrics]\ncache_cluster = \"a b\"\n")).unwrap_err();
+        assert!(err.message.contains("is not an ElastiCache id"), "{err}");
+        let err = parse(&format!("{BASE}[env.prod.metrics]\ncache_cluster = \"a\"\ndays = 500\n")).unwrap_err();
+        assert_eq!(err.key, "env.prod.metrics.days");
+    }
+
+    #[test]
+    fn the_workload_is_optional_only_when_metrics_measure_it() {
+        let err = parse(NO_WORKLOAD).unwrap_err();
+        assert!(err.message.contains("missing [env.prod.workload]"), "{err}");
+        let err =
+            parse(&format!("{NO_WORKLOAD}[env.prod.metrics]\nfile = \"m.json\"\nworkload = \"plan\"\n")).unwrap_err();
+        assert!(err.message.contains("workload = \"plan\" needs an [env.prod.workload] table"), "{err}");
+        // a workload table without data_gb: measured when metrics measure, an error otherwise
+        let partial = format!("{NO_WORKLOAD}[env.prod.workload]\nread_ratio = 0.9\n");
+        let err = parse(&partial).unwrap_err();
+        assert!(err.message.contains("missing key 'data_gb'"), "{err}");
+        assert!(parse(&format!("{partial}[env.prod.metrics]\nserverless_cache = \"s\"\n")).is_ok());
+        let err = parse(&format!("{partial}[env.prod.metrics]\nserverless_cache = \"s\"\nworkload = \"plan\"\n"))
+            .unwrap_err();
+        assert!(err.message.contains("missing key 'data_gb'"), "{err}");
+        // the written source accepts only what a person writes
+        let err = parse(&format!("{BASE}source = \"cloudwatch\"\n")).unwrap_err();
+        assert!(err.message.contains("cloudwatch"), "{err}");
+    }
 
     #[test]
     fn the_bundled_example_plan_parses() {

@@ -28,7 +28,7 @@ const TICK: Duration = Duration::from_millis(250);
 /// Run the planner until the user quits. The terminal is restored however this returns.
 pub async fn run(plan: Plan, book: Arc<PriceBook>, settings: Settings) -> Result<()> {
     let locations: Vec<_> =
-        plan.envs.iter().map(|e| plan.metrics_of(&e.name).map(|m| settings.metrics_location(m))).collect();
+        plan.envs.iter().map(|e| plan.metrics_of(&e.name).map(|m| settings.metrics_location(m, &e.region))).collect();
     let (mut app, effects) =
         App::new(&plan, book, settings.as_of, &locations, theme::Theme::for_env(settings.no_color));
     let mut term = terminal::Guard::enter().map_err(|e| Error::Terminal(format!("cannot enter the terminal: {e}")))?;

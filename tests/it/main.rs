@@ -4,6 +4,7 @@
 
 mod acceptance;
 mod aws;
+mod aws_report;
 mod aws_support;
 mod cli;
 mod golden;

@@ -295,10 +295,10 @@ fn profile_writes_the_measured_workload_into_a_plan_and_keeps_its_comments() {
     std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets").join(metrics), dir.path().join(metrics))
         .unwrap();
     let (out, (sent, _hold)) =
-        profile_with(dir.path(), &url, &["--write-plan", "plan.toml", "--env", "prod"], || traffic(&url));
+        profile_with(dir.path(), &url, &["--write-plan", "plan.toml", "--env", "staging"], || traffic(&url));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("wrote the measured workload of env.prod"), "{stderr}");
+    assert!(stderr.contains("wrote the measured workload of env.staging"), "{stderr}");
     let plan = std::fs::read_to_string(dir.path().join("plan.toml")).unwrap();
     assert!(plan.contains(&comment), "the plan's comments are kept");
     assert!(plan.contains("source = \"profile\""), "{plan}");
@@ -307,17 +307,19 @@ fn profile_writes_the_measured_workload_into_a_plan_and_keeps_its_comments() {
 
     // the plan still parses and the report reads the measured rate back
     let out = capplan(dir.path())
-        .args(["report", "--plan", "plan.toml", "--env", "prod", "--format", "json", "--offline"])
+        .args(["report", "--plan", "plan.toml", "--env", "staging", "--format", "json", "--offline"])
         .output()
         .unwrap();
-    // exit 1 is a report written with an environment over its budget (the example's prod peaks stay)
+    // exit 1 is a report written with an environment over its budget
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
     let report: Json = serde_json::from_slice(&out.stdout).unwrap();
     let rps = report["workload"]["requests_per_sec"].as_f64().unwrap();
     close(rps * report_window(&plan), sent.commands as f64, "requests_per_sec written × the window");
-    // everything before env.prod (the other environments, the policy) is untouched
-    let before = |text: &str| text[..text.find("[env.prod]").unwrap()].to_string();
+    // everything before env.staging and from env.prod on is untouched
+    let before = |text: &str| text[..text.find("[env.staging]").unwrap()].to_string();
+    let after = |text: &str| text[text.find("[env.prod]").unwrap()..].to_string();
     assert_eq!(before(&plan), before(&example));
+    assert_eq!(after(&plan), after(&example));
 }
 
 /// The window the plan's profile line names (`(4 s window; …`).

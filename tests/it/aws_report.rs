@@ -1,0 +1,382 @@
+//! `capplan report` on plans that name live caches, through the real binary against moto
+//! (tests/harness): the cache is discovered, its CloudWatch series fetched and cached, the
+//! measured workload and the discovered `current` drive the report; `--offline` reuses the
+//! fetch without a call; a failure still renders what it can and exits 2.
+
+use std::path::Path;
+
+use crate::aws_support::{Harness, run_child};
+
+fn parent(name: &str) {
+    let harness = Harness::start();
+    let home = tempfile::tempdir().unwrap();
+    run_child(&format!("aws_report::child::{name}"), &harness.env(), home.path());
+}
+
+#[test]
+fn a_plan_naming_a_replication_group_is_reported_from_what_it_measures() {
+    parent("measured_report");
+}
+
+#[test]
+fn init_discover_writes_a_plan_of_what_the_account_runs() {
+    parent("discover");
+}
+
+#[test]
+fn a_failed_fetch_renders_the_rest_and_exits_2() {
+    parent("failures");
+}
+
+/// A plan in `dir`.
+fn write_plan(dir: &Path, text: &str) {
+    std::fs::write(dir.join("plan.toml"), text).unwrap();
+}
+
+mod child {
+    use std::path::Path;
+    use std::process::Output;
+
+    use assert_cmd::Command;
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+    use capplan::source::aws::{AwsOptions, SdkConfig, load};
+    use capplan::source::cloudwatch;
+    use chrono::{DateTime, Utc};
+    use serde_json::Value;
+
+    use super::write_plan;
+    use crate::aws_support::{calls, child_port, fault, in_child};
+    use crate::support::{AS_OF, dec};
+
+    const GIB: f64 = 1_073_741_824.0;
+
+    /// The daily cycle of the seeded series: average 1 over whole days, peak 1.5.
+    fn cycle(hour: i64) -> f64 {
+        1.0 + 0.5 * (2.0 * std::f64::consts::PI * (hour % 24) as f64 / 24.0).sin()
+    }
+
+    fn datum(metric: &str, member: &str, t: i64, value: f64) -> MetricDatum {
+        MetricDatum::builder()
+            .metric_name(metric)
+            .dimensions(Dimension::builder().name("CacheClusterId").value(member).build())
+            .dimensions(Dimension::builder().name("CacheNodeId").value("0001").build())
+            .timestamp(aws_sdk_cloudwatch::primitives::DateTime::from_secs(t))
+            .value(value)
+            .build()
+    }
+
+    /// `shop-prod`: Redis OSS 7.1, cluster mode off, one primary and one replica of
+    /// cache.r7g.large, with 14 days of hourly points: the primary serves 1,000 reads/s and
+    /// 250 writes/s, the replica 500 reads/s and replays the 250 writes/s (not requests).
+    async fn seed() -> SdkConfig {
+        let config = load(&AwsOptions::default()).await.unwrap();
+        let ec = aws_sdk_elasticache::Client::new(&config);
+        ec.create_replication_group()
+            .replication_group_id("shop-prod")
+            .replication_group_description("shop sessions")
+            .engine("redis")
+            .engine_version("7.1")
+            .cache_node_type("cache.r7g.large")
+            // (moto reads the replica count from here, not from NumCacheClusters)
+            .replicas_per_node_group(1)
+            .automatic_failover_enabled(true)
+            .multi_az_enabled(true)
+            .snapshot_retention_limit(7)
+            .snapshot_window("03:00-04:00")
+            .send()
+            .await
+            .unwrap();
+        for member in ["shop-prod-001", "shop-prod-002"] {
+            ec.create_cache_cluster()
+                .cache_cluster_id(member)
+                .replication_group_id("shop-prod")
+                .engine("redis")
+                .engine_version("7.1")
+                .cache_node_type("cache.r7g.large")
+                .send()
+                .await
+                .unwrap();
+        }
+        let now = DateTime::from_timestamp(Utc::now().timestamp() / 60 * 60, 0).unwrap();
+        let w = cloudwatch::window(14, now.timestamp());
+        let mut data = Vec::new();
+        for (member, primary) in [("shop-prod-001", true), ("shop-prod-002", false)] {
+            for h in 0..(w.end - w.start) / 3600 {
+                let t = w.start + h * 3600;
+                let c = cycle(h);
+                let reads = if primary { 1000.0 } else { 500.0 };
+                data.push(datum("BytesUsedForCache", member, t, 3.0 * GIB));
+                data.push(datum("GetTypeCmds", member, t, reads * 60.0 * c));
+                data.push(datum("SetTypeCmds", member, t, 250.0 * 60.0 * c));
+                data.push(datum("CurrConnections", member, t, if primary { 300.0 * c } else { 100.0 }));
+                data.push(datum("EngineCPUUtilization", member, t, 20.0 * c));
+                data.push(datum("NetworkBytesIn", member, t, 1.0e6 * 60.0 * c));
+                data.push(datum("NetworkBytesOut", member, t, 3.0e6 * 60.0 * c));
+            }
+        }
+        let cw = aws_sdk_cloudwatch::Client::new(&config);
+        for chunk in data.chunks(1000) {
+            cw.put_metric_data()
+                .namespace("AWS/ElastiCache")
+                .set_metric_data(Some(chunk.to_vec()))
+                .send()
+                .await
+                .unwrap();
+        }
+        config
+    }
+
+    fn capplan(dir: &Path, cache: &Path, args: &[&str]) -> Output {
+        Command::cargo_bin("capplan")
+            .unwrap()
+            .current_dir(dir)
+            .env("CAPPLAN_AS_OF", AS_OF)
+            .env("CAPPLAN_CACHE_DIR", cache)
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn json(out: &Output) -> Value {
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stderr)))
+    }
+
+    fn num(v: &Value) -> f64 {
+        v.as_f64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).unwrap_or_else(|| panic!("not a number: {v}"))
+    }
+
+    fn close(actual: f64, expected: f64, what: &str) {
+        assert!((actual - expected).abs() <= expected * 0.01, "{what}: {actual}, expected {expected}");
+    }
+
+    const PLAN: &str = r#"
+region = "us-east-1"
+
+[env.prod]                 # no workload: every figure is measured
+engine = "redis"
+ha = true
+
+[env.prod.metrics]
+replication_group = "shop-prod"
+
+[env.legacy]               # a workload and a current that disagree with what runs
+engine = "redis"
+ha = true
+
+[env.legacy.workload]
+data_gb = 2
+requests_per_sec = 1000
+peak_requests_per_sec = 9000
+
+[env.legacy.current]
+kind = "node"
+node_type = "cache.r6g.large"
+replicas = 1
+
+[env.legacy.metrics]
+replication_group = "shop-prod"
+days = 7
+"#;
+
+    #[tokio::test]
+    #[ignore = "run in a child process by its parent test"]
+    async fn measured_report() {
+        if !in_child() {
+            return;
+        }
+        let port = child_port();
+        seed().await;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        write_plan(dir.path(), PLAN);
+        let before = calls(port, "GetMetricData");
+        let out =
+            capplan(dir.path(), cache.path(), &["report", "--plan", "plan.toml", "--env", "prod", "--format", "json"]);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+        let prod = json(&out);
+        let made = calls(port, "GetMetricData") - before;
+
+        // the measured workload: reads on both nodes and the writes once (the replica's replays left out)
+        let w = &prod["workload"];
+        assert_eq!(w["source"], "cloudwatch");
+        close(num(&w["requests_per_sec"]), 1750.0, "requests/s");
+        close(num(&w["peak_requests_per_sec"]), 2625.0, "peak requests/s");
+        close(num(&w["data_gb"]), 3.0, "data, one node per shard");
+        assert_eq!(w["connections"], 450);
+        assert!(w["plan_figures"].is_null(), "the plan has no workload of its own");
+        assert!(w["quietest_hour_utc"].as_u64().is_some());
+
+        // what runs, from ElastiCache
+        let current = &prod["current"];
+        assert_eq!(current["discovered"], true);
+        assert_eq!(current["node_type"], "cache.r7g.large");
+        assert_eq!((current["shards"].as_u64(), current["replicas"].as_u64()), (Some(1), Some(1)));
+        assert_eq!(current["engine"], "redis");
+
+        // what the fetch cost, as the harness counted it
+        let m = &prod["metrics"];
+        assert_eq!(m["source"], "cloudwatch");
+        assert_eq!(m["api_calls"].as_u64(), Some(made));
+        assert!(made >= 1);
+        let requested = m["metrics_requested"].as_u64().unwrap();
+        assert!(requested >= made);
+        assert_eq!(dec(&m["cost_usd"]), rust_decimal::Decimal::from(requested) * rust_decimal::Decimal::new(1, 5));
+        assert_eq!(m["from_cache"], false);
+
+        // --offline: the same figures from the user cache, and not one call
+        let before = calls(port, "GetMetricData") + calls(port, "DescribeReplicationGroups");
+        let out = capplan(
+            dir.path(),
+            cache.path(),
+            &["report", "--plan", "plan.toml", "--env", "prod", "--format", "json", "--offline"],
+        );
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+        let offline = json(&out);
+        assert_eq!(calls(port, "GetMetricData") + calls(port, "DescribeReplicationGroups"), before);
+        assert_eq!(offline["metrics"]["from_cache"], true);
+        assert_eq!(offline["metrics"]["api_calls"], 0);
+        assert_eq!(offline["workload"], prod["workload"]);
+        assert_eq!(offline["recommendation"]["option_id"], prod["recommendation"]["option_id"]);
+
+        // the plan's own current wins, and where it disagrees with ElastiCache it says so
+        let out =
+            capplan(dir.path(), cache.path(), &["report", "--plan", "plan.toml", "--env", "legacy", "--format", "md"]);
+        let md = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            md.contains(
+                "current node type: the plan says cache.r6g.large, ElastiCache says cache.r7g.large for 'shop-prod'"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("the plan's peak_requests_per_sec (9,000 requests/s) is above the measured peak"), "{md}");
+        assert!(md.contains("Metrics of `shop-prod` in us-east-1, 7 days: fetched now:"), "{md}");
+    }
+
+    #[tokio::test]
+    #[ignore = "run in a child process by its parent test"]
+    async fn failures() {
+        if !in_child() {
+            return;
+        }
+        let port = child_port();
+        seed().await;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let plan = format!(
+            "{PLAN}\n[env.ghost]\nengine = \"valkey\"\n\n[env.ghost.metrics]\nserverless_cache = \"no-such-cache\"\n"
+        );
+        write_plan(dir.path(), &plan);
+
+        // --offline before any fetch: nothing cached, said so
+        let out = capplan(dir.path(), cache.path(), &["report", "--plan", "plan.toml", "--env", "prod", "--offline"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("--offline: no cached metrics of the replication group 'shop-prod' in us-east-1"),
+            "{stderr}"
+        );
+
+        // a cache that does not exist, and a denied GetMetricData: the rest still renders
+        fault(port, r#"{"op": "GetMetricData", "kind": "access_denied"}"#);
+        let out = capplan(dir.path(), cache.path(), &["report", "--plan", "plan.toml", "--all", "--format", "json"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("cloudwatch:GetMetricData"), "{stderr}");
+        let all = json(&out);
+        let envs: Vec<&str> = all["envs"].as_array().unwrap().iter().map(|e| e["env"].as_str().unwrap()).collect();
+        assert_eq!(envs, ["legacy"], "prod and ghost have no workload to fall back on");
+        let legacy = &all["envs"][0];
+        assert_eq!(legacy["workload"]["source"], "plan");
+        assert!(legacy["metrics"]["error"].as_str().unwrap().contains("cloudwatch:GetMetricData"));
+        let missing: Vec<&str> =
+            all["not_evaluated"].as_array().unwrap().iter().map(|e| e["env"].as_str().unwrap()).collect();
+        assert_eq!(missing, ["prod", "ghost"]);
+        let ghost = all["not_evaluated"][1]["reason"].as_str().unwrap();
+        assert!(ghost.contains("no-such-cache") && ghost.contains("env.ghost.metrics.serverless_cache"), "{ghost}");
+        assert!(!stderr.contains("testing"), "no credential in the output: {stderr}");
+    }
+
+    #[tokio::test]
+    #[ignore = "run in a child process by its parent test"]
+    async fn discover() {
+        if !in_child() {
+            return;
+        }
+        let config = seed().await;
+        aws_sdk_elasticache::Client::new(&config)
+            .create_cache_cluster()
+            .cache_cluster_id("solo")
+            .engine("redis")
+            .engine_version("6.2")
+            .cache_node_type("cache.t4g.small")
+            .num_cache_nodes(1)
+            .snapshot_retention_limit(1)
+            .send()
+            .await
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+
+        // --offline cannot ask AWS
+        let out = capplan(dir.path(), cache.path(), &["init", "--discover", "--offline", "found.toml"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cannot work --offline"));
+        assert!(!dir.path().join("found.toml").exists());
+
+        let out = capplan(dir.path(), cache.path(), &["init", "--discover", "--region", "us-east-1", "found.toml"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(stderr.contains("wrote found.toml: 4 cache(s) as environments"), "{stderr}");
+        let plan = std::fs::read_to_string(dir.path().join("found.toml")).unwrap();
+        for (env, key, value) in [
+            ("shop-prod", "replication_group", "shop-prod"),
+            ("solo", "cache_cluster", "solo"),
+            ("sessions-sls", "serverless_cache", "sessions-sls"),
+            ("legacy-sls", "serverless_cache", "legacy-sls"),
+        ] {
+            let metrics = format!("[env.{env}.metrics]\n{key} = \"{value}\"");
+            assert!(plan.contains(&metrics), "{metrics} missing:\n{plan}");
+        }
+        let shop = &plan[plan.find("[env.shop-prod]").unwrap()..plan.find("[env.shop-prod.metrics]").unwrap()];
+        for line in [
+            "engine = \"redis\"",
+            "ha = true",
+            "kind = \"node\"",
+            "node_type = \"cache.r7g.large\"",
+            "replicas = 1",
+            "cluster_mode = false",
+            "engine_version = \"7.1\"",
+        ] {
+            assert!(shop.contains(line), "{line} missing:\n{shop}");
+        }
+        let sessions =
+            &plan[plan.find("[env.sessions-sls]").unwrap()..plan.find("[env.sessions-sls.metrics]").unwrap()];
+        for line in ["engine = \"valkey\"", "kind = \"serverless\"", "max_data_gb = 100", "max_ecpu_per_sec = 50000"] {
+            assert!(sessions.contains(line), "{line} missing:\n{sessions}");
+        }
+
+        // never overwrites
+        let out = capplan(dir.path(), cache.path(), &["init", "--discover", "found.toml"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("already exists"));
+
+        // the plan reports: shop-prod from its metrics; the serverless caches have none in moto
+        let out = capplan(
+            dir.path(),
+            cache.path(),
+            &["report", "--plan", "found.toml", "--env", "shop-prod", "--format", "json"],
+        );
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+        let shop = json(&out);
+        assert_eq!(shop["workload"]["source"], "cloudwatch");
+        close(num(&shop["workload"]["requests_per_sec"]), 1750.0, "requests/s");
+        assert_eq!(shop["current"]["node_type"], "cache.r7g.large");
+        assert_eq!(shop["current"]["discovered"], false, "init wrote it into the plan");
+        let out = capplan(dir.path(), cache.path(), &["report", "--plan", "found.toml", "--env", "legacy-sls"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("has no data or request metrics"), "{stderr}");
+    }
+}
