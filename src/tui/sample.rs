@@ -95,6 +95,16 @@ mod tests {
     use crate::source::offline::embedded;
     use crate::source::plan::parse_plan;
 
+    /// The plan the screen captures and the README use is this generator's output, kept in step.
+    #[test]
+    fn the_fixture_is_the_generated_plan() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/org-300.toml");
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(path, org_plan(300)).unwrap();
+        }
+        assert_eq!(std::fs::read_to_string(path).unwrap(), org_plan(300), "UPDATE_GOLDEN=1 rewrites {path}");
+    }
+
     #[test]
     fn sample_plans_parse_with_unique_names() {
         let book = embedded().unwrap();

@@ -92,7 +92,7 @@ pub fn detail_lines(theme: &Theme, report: &EnvReport, option: &OptionReport, wi
         }) + 1
     };
     let table = width >= 100;
-    let item_w = usize::from(width.saturating_sub(58)).max(20);
+    let item_w = usize::from(width.saturating_sub(62)).max(20);
     if table {
         lines.push(Line::from(Span::styled(
             format!(
@@ -165,12 +165,7 @@ impl Widget for Detail<'_> {
         let app = self.app;
         let theme = &app.theme;
         let (Some(report), Some(option)) = (self.env.report(), app.selected_option()) else { return };
-        let popup = Rect {
-            x: area.x + 2,
-            y: area.y + 1,
-            width: area.width.saturating_sub(4),
-            height: area.height.saturating_sub(2),
-        };
+        let popup = Rect { x: area.x, y: area.y + 1, width: area.width, height: area.height.saturating_sub(2) };
         Clear.render(popup, buf);
         let block = Block::bordered()
             .title(format!(" {} ", ellipsize(&option.id, usize::from(popup.width.saturating_sub(4)))))

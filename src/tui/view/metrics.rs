@@ -41,19 +41,21 @@ fn unit(metric: Metric) -> &'static str {
 fn compact(v: f64) -> String {
     let a = v.abs();
     if a >= 1e6 {
-        format!("{}M", trim(v / 1e6))
-    } else if a >= 1e4 {
-        format!("{}k", trim(v / 1e3))
-    } else if a >= 100.0 {
-        format!("{v:.0}")
+        format!("{}M", trim(v / 1e6, 1))
+    } else if a >= 1e3 {
+        format!("{}k", trim(v / 1e3, 1))
+    } else if a >= 10.0 {
+        trim(v, 0)
+    } else if a >= 1.0 {
+        trim(v, 1)
     } else {
-        trim(v)
+        trim(v, 2)
     }
 }
 
-fn trim(v: f64) -> String {
-    let s = format!("{v:.1}");
-    s.strip_suffix(".0").map_or(s.clone(), str::to_string)
+fn trim(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
 }
 
 fn date_labels(from: i64, to: i64, width: u16) -> Vec<Span<'static>> {

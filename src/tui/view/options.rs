@@ -56,12 +56,12 @@ impl Widget for OptionsView<'_> {
             Some(r) => format!(" {} · ★ {} {}/mo ", report.env, short_label(r), format_usd(r.monthly_usd)),
             None => format!(" {} · nothing fits ", report.env),
         };
-        let mut state = vec![format!("{} rows of {} options", rows.rows.len(), report.options.len())];
+        let mut state = vec![format!("{} rows", rows.rows.len())];
         if view.feasible_only {
             state.push("fitting only (f)".into());
         }
         if rows.other_protocol > 0 {
-            state.push(format!("{} other-protocol hidden (o)", rows.other_protocol));
+            state.push(format!("{} other protocol hidden (o)", rows.other_protocol));
         } else if view.other_protocols {
             state.push("all protocols (o)".into());
         }
@@ -94,7 +94,7 @@ impl Widget for OptionsView<'_> {
                 Col::extra(bar_w, bar_w, 3),
                 Col::extra(bar_w, bar_w, 4),
                 Col::extra(bar_w, bar_w, 4),
-                Col::keep(30, 40, 1).up_to(u16::MAX),
+                Col::keep(22, 40, 1).up_to(u16::MAX),
             ],
         );
         let sort = app.option_sort;

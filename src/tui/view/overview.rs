@@ -58,9 +58,16 @@ impl Widget for Overview<'_> {
             .border_style(theme.border);
         let inner = block.inner(area);
         block.render(area, buf);
-        let [head, body, total, detail] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1), Constraint::Length(2)])
-                .areas(inner);
+        // the totals right under the last row, or pinned at the bottom when the rows scroll
+        let rows_h = u16::try_from(rows.len().max(1)).unwrap_or(u16::MAX).min(inner.height.saturating_sub(4).max(1));
+        let [head, body, total, detail, _] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(rows_h),
+            Constraint::Length(1),
+            Constraint::Length(2),
+            Constraint::Min(0),
+        ])
+        .areas(inner);
 
         // column widths: the name and the money first, then the recommendation, then the rest
         let longest = |f: &dyn Fn(usize) -> usize| rows.iter().map(|&i| f(i)).max().unwrap_or(0);
@@ -164,7 +171,11 @@ impl Widget for Overview<'_> {
             (cell(&change, widths[5], true), if t.compared == 0 { bold } else { delta_style(t.delta, theme) }),
             (
                 cell(
-                    &if widths[6] < 14 { format!("⚠ {notes}") } else { format!("{notes} with warnings") },
+                    &match notes {
+                        0 => String::new(),
+                        n if widths[6] < 14 => format!("⚠ {n}"),
+                        n => format!("{n} with warnings"),
+                    },
                     widths[6],
                     false,
                 ),

@@ -70,7 +70,7 @@ pub fn recommendation_lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'stat
             }
             lines.push(Line::from(""));
             for why in r.rationale.iter().chain(r.savings_plan.as_ref().map(|p| &p.summary)) {
-                lines.push(Line::from(format!("• {why}")));
+                lines.push(Line::from(format!("• {}", months_one_decimal(why))));
             }
         }
     }
@@ -174,7 +174,7 @@ pub fn recommendation_lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'stat
         lines.push(Line::from(""));
         lines.push(heading("Break-even", theme.active));
         for n in &b.notes {
-            lines.push(Line::from(format!("• {n}")));
+            lines.push(Line::from(format!("• {}", months_one_decimal(n))));
         }
         if let Some(s) = &b.serverless_vs_node {
             for l in &s.summary {
