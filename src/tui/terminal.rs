@@ -4,7 +4,7 @@
 //! the terminal back to the shell and takes it again on `fg`.
 
 use crossterm::event::{DisableMouseCapture, EnableMouseCapture};
-use crossterm::terminal::{EnterAlternateScreen, enable_raw_mode};
+use crossterm::terminal::{Clear, ClearType, EnterAlternateScreen, enable_raw_mode};
 use crossterm::{cursor, execute};
 use ratatui::DefaultTerminal;
 use std::io;
@@ -45,13 +45,16 @@ impl Guard {
     }
 
     /// Give the terminal back, stop the process (SIGTSTP, as Ctrl-Z does in a shell), and when
-    /// it continues (`fg`) take the terminal again and clear it for a full redraw.
+    /// it continues (`fg`) take the terminal again and draw it whole.
     pub fn suspend(&mut self) -> io::Result<()> {
         restore();
         signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
         enable_raw_mode()?;
-        execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture, cursor::Hide)?;
-        self.terminal.clear()
+        execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture, cursor::Hide, Clear(ClearType::All))?;
+        // a new terminal draws every cell on the next frame (`Terminal::clear` would ask the
+        // terminal where its cursor is, and the input task reads the answer first)
+        self.terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(io::stdout()))?;
+        Ok(())
     }
 }
 

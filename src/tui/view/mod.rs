@@ -473,6 +473,27 @@ mod tests {
         assert_ne!(delta_style(Decimal::ONE, &t), delta_style(-Decimal::ONE, &t));
     }
 
+    /// Every screen of one environment of a 40-environment plan, at every size.
+    #[test]
+    fn every_screen_of_an_organisation() {
+        use crate::tui::app::tests::{open, org_app, press};
+        use crossterm::event::KeyCode;
+        let mut a = org_app(40);
+        open(&mut a, 12);
+        for (name, keys) in [
+            ("metrics", vec![KeyCode::Char('3')]),
+            ("detail", vec![KeyCode::Char('1'), KeyCode::Enter]),
+            ("help", vec![KeyCode::Esc, KeyCode::Char('?')]),
+        ] {
+            for k in keys {
+                press(&mut a, k);
+            }
+            for (w, h) in testing::SIZES {
+                insta::assert_snapshot!(format!("org40_{name}_{w}x{h}"), testing::draw(&a, w, h));
+            }
+        }
+    }
+
     #[test]
     fn stale_prices_are_flagged_in_the_header() {
         let mut a = app();
