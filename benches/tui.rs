@@ -182,10 +182,6 @@ fn organisation(c: &mut Criterion) {
             key(&mut app, &mut terminal, KeyCode::Esc);
         });
     });
-    let job = app.jobs(1).into_iter().next();
-    if let Some(job) = job {
-        group.bench_function("one environment evaluated in full (a worker's job)", |b| b.iter(|| job.clone().run()));
-    }
     group.finish();
 }
 

@@ -1314,7 +1314,7 @@ impl App {
             Action::Export => return self.export(),
             Action::PricesInfo => self.say(
                 format!(
-                    "prices: {} as of {}; `capplan pricing` shows their sources",
+                    "prices: {} as of {}; each option's details (Enter) cite every price's source and date",
                     self.book.origin, self.book.as_of
                 ),
                 false,

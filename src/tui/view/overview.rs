@@ -42,20 +42,18 @@ impl Widget for Overview<'_> {
         let app = self.app;
         let theme = &app.theme;
         let rows = app.all_rows();
-        let block = Block::bordered()
-            .title(format!(
-                " all environments · {}{} · sorted by {}{} ",
-                rows.len(),
-                if rows.len() == app.envs.len() {
-                    String::new()
-                } else {
-                    format!(" of {} (filter '{}')", app.envs.len(), app.all_filter)
-                },
-                app.all_sort.0.label(),
-                if app.all_sort.1 { " ↓" } else { "" }
-            ))
-            .title(Line::from(" / filter · s sort · Enter open ").right_aligned())
-            .border_style(theme.border);
+        let title = format!(
+            " all environments · {}{} · sorted by {}{} ",
+            rows.len(),
+            if rows.len() == app.envs.len() {
+                String::new()
+            } else {
+                format!(" of {} (filter '{}')", app.envs.len(), app.all_filter)
+            },
+            app.all_sort.0.label(),
+            if app.all_sort.1 { " ↓" } else { "" }
+        );
+        let block = Block::bordered().title(title.as_str()).border_style(theme.border);
         let inner = block.inner(area);
         block.render(area, buf);
         // the totals right under the last row, or pinned at the bottom when the rows scroll
@@ -119,6 +117,23 @@ impl Widget for Overview<'_> {
             first = at + 1 - height;
         }
         app.view_info.set(ViewInfo { all: (first, height), ..app.view_info.get() });
+        // where the window is, on the top border's right
+        let place = if rows.len() > height {
+            format!(
+                " rows {}–{} of {} · / filter · s sort · Enter open ",
+                first + 1,
+                (first + height).min(rows.len()),
+                rows.len()
+            )
+        } else {
+            " / filter · s sort · Enter open ".to_string()
+        };
+        let title_w = width_of(&title);
+        let place_w = width_of(&place);
+        if title_w + place_w + 4 <= area.width {
+            let at = Rect { x: area.x + area.width - place_w - 1, y: area.y, width: place_w, height: 1 };
+            Paragraph::new(Line::from(place)).style(theme.border).render(at, buf);
+        }
         app.hits.borrow_mut().list = (body.y, body.height);
         let mut lines = Vec::new();
         for (n, &i) in rows.iter().enumerate().skip(first).take(height) {
@@ -158,7 +173,13 @@ impl Widget for Overview<'_> {
         let t = totals(summaries.iter().copied());
         let bold = theme.active;
         let pending = rows.len() - t.evaluated;
-        let label = if pending > 0 { format!("total ({pending} evaluating)") } else { "total".to_string() };
+        let label = if pending > 0 {
+            format!("total ({pending} evaluating)")
+        } else if t.compared > 0 && t.compared < t.evaluated {
+            format!("total (change of {})", t.compared)
+        } else {
+            "total".to_string()
+        };
         let current = if t.with_current == 0 { "—".to_string() } else { format_usd(t.current) };
         let change = if t.compared == 0 { "—".to_string() } else { signed_usd(t.delta) };
         let notes: usize = summaries.iter().filter(|s| !s.warnings().is_empty()).count();
