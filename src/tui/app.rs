@@ -247,6 +247,7 @@ impl Job {
             generation: self.generation,
             at_plan: self.what_if.is_none(),
             with_metrics: self.metrics.is_some(),
+            keep_full: self.keep_full,
             summary,
             full: if self.keep_full { report.ok().map(Box::new) } else { None },
         }
@@ -732,7 +733,8 @@ impl App {
 
     fn evaluated_event(&mut self, done: EvalDone) {
         let Some(env) = self.envs.get_mut(done.index) else { return };
-        if env.running.is_some_and(|(g, full)| g == done.generation && (full || done.full.is_none())) {
+        // the job in flight is done (a summary job finishing leaves a full one running)
+        if env.running == Some((done.generation, done.keep_full)) {
             env.running = None;
         }
         if done.generation != env.generation {

@@ -21,6 +21,8 @@ pub struct EvalDone {
     pub at_plan: bool,
     /// Computed with the environment's metrics.
     pub with_metrics: bool,
+    /// The job asked for the full report (whether or not the evaluation gave one).
+    pub keep_full: bool,
     /// The All tab's figures, or why there are none.
     pub summary: Result<EnvSummary, String>,
     /// The full report, when the job asked for it.
