@@ -1,5 +1,5 @@
 //! The real binary in a real terminal (tmux): the bundled plan (tabs, a what-if step changes a
-//! cost, help, quit) and an organisation of 300 environments (filter, jump, sort, scroll to the
+//! cost, help, Ctrl-Z and `fg`, quit) and an organisation of 300 environments (filter, jump, sort, scroll to the
 //! last row, then SIGTERM) — and each time the terminal is restored: canonical mode and echo on,
 //! the alternate screen left, the cursor shown, mouse reporting off. Every step waits for text on
 //! the screen, never for a fixed time, so a loaded machine only makes it slower.
@@ -103,8 +103,9 @@ fn recommended_cost(screen: &str) -> String {
 fn the_terminal_app_runs_in_a_real_terminal_and_restores_it() {
     let dir = tempfile::tempdir().unwrap();
     let tmux = Tmux::start("bundled", 100, 30);
+    // no `; echo` after it: a list would go on when the app is stopped (Ctrl-Z)
     let launch = format!(
-        "cd '{}' && CAPPLAN_AS_OF=2026-11-23 NO_COLOR=1 '{}'; echo EXIT=$?",
+        "cd '{}' && CAPPLAN_AS_OF=2026-11-23 NO_COLOR=1 '{}'",
         dir.path().display(),
         env!("CARGO_BIN_EXE_capplan")
     );
@@ -129,8 +130,22 @@ fn the_terminal_app_runs_in_a_real_terminal_and_restores_it() {
     tmux.keys(&["Escape"]);
     tmux.wait("help closed", |s| !s.contains("option labels"));
 
+    // Ctrl-Z gives the shell its terminal; fg brings the app back as it was
+    tmux.keys(&["C-z"]);
+    tmux.wait("the app stopped", |s| s.contains("Stopped"));
+    assert_eq!(tmux.flag("alternate_on"), "0", "suspended: the alternate screen is left");
+    assert_eq!(tmux.flag("mouse_any_flag"), "0", "suspended: mouse reporting is off");
+    tmux.keys(&["fg", "Enter"]);
+    tmux.wait("the app back", |s| s.contains("prod · ★") && s.contains("what-if data +30%"));
+
     // quit, and the shell gets its terminal back
     tmux.keys(&["q"]);
+    let start = Instant::now();
+    while tmux.flag("alternate_on") != "0" {
+        assert!(start.elapsed() < Duration::from_mins(1), "the app did not leave:\n{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    tmux.keys(&["echo EXIT=$?", "Enter"]);
     tmux.wait("exit", |s| s.contains("EXIT=0"));
     tmux.assert_restored();
 }
