@@ -139,16 +139,22 @@ fn organisation(c: &mut Criterion) {
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("terminal");
     draw(&mut terminal, &app);
     settle(&mut app);
-    // the last environments opened keep their full report
-    for _ in 0..6 {
+    // the last environments opened keep their full report and metric series: open ten, each
+    // with 15 days of 1-minute metrics
+    let series = fifteen_days_at_one_minute();
+    for _ in 0..10 {
         press(&mut app, KeyCode::Char('l'));
+        let env = app.env().map(|e| e.base.name.clone()).unwrap_or_default();
+        let data = derive(&series, "bench");
+        app.handle(Event::Source(SourceEvent::MetricsLoaded { env, result: Ok(Box::new(data)) }));
         settle(&mut app);
     }
     press(&mut app, KeyCode::Char('0'));
     app.tab = 0;
     eprintln!(
-        "500 environments evaluated, {} full reports kept: resident {:.0} MB (the plan and price book before the app: {before:.0} MB)",
+        "500 environments evaluated, 10 opened with 15 days of 1-minute metrics, {} full reports and {} metric series kept: resident {:.0} MB (the plan and price book before the app: {before:.0} MB)",
         app.envs.iter().filter(|e| e.full.is_some()).count(),
+        app.envs.iter().filter(|e| e.metrics.loaded().is_some_and(|m| !m.charts.is_empty())).count(),
         rss_mb()
     );
     let key = |app: &mut App, terminal: &mut Terminal<TestBackend>, code| {

@@ -101,6 +101,8 @@ pub enum Overlay {
 pub enum Loading<T> {
     /// Not configured.
     Absent,
+    /// Configured, read when its environment is opened.
+    Idle,
     /// Being fetched.
     Loading,
     /// Here.
@@ -217,6 +219,8 @@ pub struct Job {
     pub inputs: EnvInputs,
     /// Its metrics, when loaded.
     pub metrics: Option<Arc<MetricsData>>,
+    /// Read the metrics from here first (an export of environments never opened).
+    pub read_metrics: Option<MetricsLocation>,
     /// Send the full report back (the environment is in view), not only the summary.
     pub keep_full: bool,
     /// The what-if this is computed under, as the report says it.
@@ -232,7 +236,12 @@ pub struct Job {
 impl Job {
     /// The full report (pure; runs on a worker thread).
     pub fn report(&self) -> Result<EnvReport, String> {
-        let mut r = report::evaluate_env(&self.inputs, self.metrics.as_deref(), &self.book, &self.plan, self.as_of)
+        let read = match (&self.metrics, &self.read_metrics) {
+            (None, Some(at)) => at.load().ok().map(|series| crate::model::observed::derive(&series, &at.name())),
+            _ => None,
+        };
+        let metrics = self.metrics.as_deref().or(read.as_ref());
+        let mut r = report::evaluate_env(&self.inputs, metrics, &self.book, &self.plan, self.as_of)
             .map_err(|e| e.to_string())?;
         r.what_if.clone_from(&self.what_if);
         Ok(r)
@@ -368,6 +377,11 @@ pub struct EnvView {
     pub chart_row: usize,
     /// The metrics.
     pub metrics: Loading<Arc<MetricsData>>,
+    /// Where the metrics are read from, when the plan names a file.
+    pub metrics_at: Option<MetricsLocation>,
+    /// The metrics' series were dropped when the environment left the last opened (the derived
+    /// workload is kept); opening it again reads them again.
+    pub metrics_trimmed: bool,
 }
 
 impl EnvView {
@@ -467,8 +481,9 @@ pub struct App {
 }
 
 impl App {
-    /// The app for a plan, and the background work to start (metrics files). Nothing is
-    /// evaluated here: [`App::jobs`] hands out the evaluations, the visible ones first.
+    /// The app for a plan, and the background work to start. Nothing is evaluated or read
+    /// here: [`App::jobs`] hands out the evaluations, the visible ones first, and an
+    /// environment's metrics file is read when it is opened.
     pub fn new(
         plan: &Plan,
         book: Arc<PriceBook>,
@@ -482,13 +497,8 @@ impl App {
             .iter()
             .enumerate()
             .map(|(i, base)| {
-                let state = match metrics.get(i).cloned().flatten() {
-                    Some(location) => {
-                        effects.push(Effect::LoadMetrics { env: base.name.clone(), location });
-                        Loading::Loading
-                    }
-                    None => Loading::Absent,
-                };
+                let at = metrics.get(i).cloned().flatten();
+                let state = if at.is_some() { Loading::Idle } else { Loading::Absent };
                 EnvView {
                     base: base.clone(),
                     whatif: WhatIf::default(),
@@ -504,11 +514,13 @@ impl App {
                     scroll: 0,
                     chart_row: 0,
                     metrics: state,
+                    metrics_at: at,
+                    metrics_trimmed: false,
                 }
             })
             .collect();
         let tab = usize::from(envs.len() == 1);
-        let app = App {
+        let mut app = App {
             plan_name: plan.origin.clone(),
             book,
             as_of,
@@ -529,10 +541,13 @@ impl App {
             pending: None,
             help_scroll: 0,
             detail_scroll: 0,
-            recent: if tab == 1 { vec![0] } else { Vec::new() },
+            recent: Vec::new(),
             view_info: Cell::default(),
             hits: RefCell::default(),
         };
+        if tab == 1 {
+            effects.extend(app.go_to_tab(1));
+        }
         (app, effects)
     }
 
@@ -677,6 +692,7 @@ impl App {
             generation: env.generation,
             inputs: env.whatif.apply(&env.base, observed),
             metrics: env.metrics.loaded().cloned(),
+            read_metrics: None,
             keep_full,
             what_if,
             book: Arc::clone(&self.book),
@@ -754,6 +770,8 @@ impl App {
         }
     }
 
+    /// Keep environment `index` among the last opened; the ones that drop out keep their
+    /// summary and derived workload but not their full report or metric series.
     fn opened(&mut self, index: usize) {
         self.recent.retain(|&i| i != index);
         self.recent.insert(0, index);
@@ -761,18 +779,32 @@ impl App {
             for i in self.recent.split_off(FULL_KEPT) {
                 if let Some(e) = self.envs.get_mut(i) {
                     e.full = None;
+                    if let Loading::Loaded(m) = &e.metrics {
+                        let trimmed =
+                            MetricsData { origin: m.origin.clone(), charts: Vec::new(), observed: m.observed.clone() };
+                        e.metrics = Loading::Loaded(Arc::new(trimmed));
+                        e.metrics_trimmed = true;
+                    }
                 }
             }
         }
     }
 
-    fn go_to_tab(&mut self, tab: usize) {
+    /// Show tab `tab`; opening an environment reads its metrics file if it is not in memory.
+    fn go_to_tab(&mut self, tab: usize) -> Option<Effect> {
         self.tab = tab.min(self.envs.len());
         self.overlay = None;
-        if let Some(i) = self.tab.checked_sub(1) {
-            self.opened(i);
-            self.all_selected = i;
+        let i = self.tab.checked_sub(1)?;
+        self.opened(i);
+        self.all_selected = i;
+        let env = &mut self.envs[i];
+        let location = env.metrics_at.clone()?;
+        match env.metrics {
+            Loading::Idle => env.metrics = Loading::Loading,
+            Loading::Loaded(_) if env.metrics_trimmed => {}
+            _ => return None,
         }
+        Some(Effect::LoadMetrics { env: env.base.name.clone(), location })
     }
 
     // ---- events ----
@@ -792,10 +824,7 @@ impl App {
             }
             Event::Signal(sig) => Some(Effect::Terminated(sig)),
             Event::Term(TermEvent::Key(key)) => self.key(key),
-            Event::Term(TermEvent::Mouse(m)) => {
-                self.mouse(m.kind, m.column, m.row);
-                None
-            }
+            Event::Term(TermEvent::Mouse(m)) => self.mouse(m.kind, m.column, m.row),
             Event::Term(_) => None,
             Event::Source(SourceEvent::Evaluated(done)) => {
                 self.evaluated_event(*done);
@@ -807,6 +836,7 @@ impl App {
                     Ok(data) => {
                         let e = &mut self.envs[index];
                         e.metrics = Loading::Loaded(Arc::new(*data));
+                        e.metrics_trimmed = false;
                         // the measured workload changes the figures; otherwise only the full
                         // report (windows from the quiet hour, what was measured) is redone
                         if e.whatif.measured {
@@ -835,8 +865,7 @@ impl App {
             return None;
         }
         if self.prompt.is_some() {
-            self.prompt_key(key);
-            return None;
+            return self.prompt_key(key);
         }
         let pending = self.pending.take();
         match keymap::lookup(self.scope(), pending, key) {
@@ -855,18 +884,18 @@ impl App {
         }
     }
 
-    fn mouse(&mut self, kind: MouseEventKind, column: u16, row: u16) {
+    fn mouse(&mut self, kind: MouseEventKind, column: u16, row: u16) -> Option<Effect> {
         match kind {
             MouseEventKind::ScrollDown => self.move_by(WHEEL_ROWS),
             MouseEventKind::ScrollUp => self.move_by(-WHEEL_ROWS),
             MouseEventKind::Down(MouseButton::Left) => {
                 let hits = self.hits.borrow().clone();
                 if self.overlay.is_some() {
-                    return;
+                    return None;
                 }
                 if row == hits.tabs.0 {
                     if let Some(&(_, _, tab)) = hits.tabs.1.iter().find(|(a, b, _)| (*a..*b).contains(&column)) {
-                        self.go_to_tab(tab);
+                        return self.go_to_tab(tab);
                     }
                 } else if row == hits.screens.0 && self.tab > 0 {
                     if let Some(&(_, _, s)) = hits.screens.1.iter().find(|(a, b, _)| (*a..*b).contains(&column)) {
@@ -888,6 +917,7 @@ impl App {
             }
             _ => {}
         }
+        None
     }
 
     fn select_option_row(&mut self, position: usize) {
@@ -972,23 +1002,20 @@ impl App {
         starts
     }
 
-    fn prompt_key(&mut self, key: KeyEvent) {
-        let Some(mut p) = self.prompt.take() else { return };
+    fn prompt_key(&mut self, key: KeyEvent) -> Option<Effect> {
+        let mut p = self.prompt.take()?;
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
             KeyCode::Char('c') if ctrl => {
                 self.cancel_prompt(&p);
-                return;
+                return None;
             }
             KeyCode::Char('u') if ctrl => p.text.clear(),
             KeyCode::Esc => {
                 self.cancel_prompt(&p);
-                return;
+                return None;
             }
-            KeyCode::Enter => {
-                self.confirm_prompt(&p);
-                return;
-            }
+            KeyCode::Enter => return self.confirm_prompt(&p),
             KeyCode::Backspace => {
                 p.text.pop();
             }
@@ -998,7 +1025,7 @@ impl App {
                 } else {
                     self.prompt = Some(p);
                     self.move_by(1);
-                    return;
+                    return None;
                 }
             }
             KeyCode::Up | KeyCode::BackTab => {
@@ -1007,7 +1034,7 @@ impl App {
                 } else {
                     self.prompt = Some(p);
                     self.move_by(-1);
-                    return;
+                    return None;
                 }
             }
             KeyCode::Char(c) if !ctrl => {
@@ -1018,6 +1045,7 @@ impl App {
         }
         self.live_prompt(&p);
         self.prompt = Some(p);
+        None
     }
 
     /// What the prompt does as it is typed.
@@ -1060,7 +1088,7 @@ impl App {
         }
     }
 
-    fn confirm_prompt(&mut self, p: &Prompt) {
+    fn confirm_prompt(&mut self, p: &Prompt) -> Option<Effect> {
         match p.kind {
             PromptKind::Filter => {
                 if self.tab == 0 && !p.text.is_empty() {
@@ -1079,11 +1107,12 @@ impl App {
             PromptKind::Jump => {
                 let matches = self.jump_matches(&p.text);
                 match matches.get(p.pick % matches.len().max(1)) {
-                    Some(&i) => self.go_to_tab(i + 1),
+                    Some(&i) => return self.go_to_tab(i + 1),
                     None => self.say(format!("no environment matches '{}'", p.text), true),
                 }
             }
         }
+        None
     }
 
     /// Scroll the text in view to the next (or previous) line containing the search, starting
@@ -1193,8 +1222,8 @@ impl App {
                 self.help_scroll = 0;
             }
             Action::Back => self.back(),
-            Action::NextTab => self.go_to_tab((self.tab + 1) % (self.envs.len() + 1)),
-            Action::PrevTab => self.go_to_tab((self.tab + self.envs.len()) % (self.envs.len() + 1)),
+            Action::NextTab => return self.go_to_tab((self.tab + 1) % (self.envs.len() + 1)),
+            Action::PrevTab => return self.go_to_tab((self.tab + self.envs.len()) % (self.envs.len() + 1)),
             Action::Jump => self.open_prompt(PromptKind::Jump),
             Action::ShowOptions => self.screen = Screen::Options,
             Action::ShowRecommendation => self.screen = Screen::Recommendation,
@@ -1210,7 +1239,7 @@ impl App {
             Action::Open => {
                 if self.tab == 0 {
                     if self.all_rows().contains(&self.all_selected) {
-                        self.go_to_tab(self.all_selected + 1);
+                        return self.go_to_tab(self.all_selected + 1);
                     }
                 } else if self.selected_option().is_some() {
                     self.overlay = Some(Overlay::Detail);
@@ -1328,7 +1357,15 @@ impl App {
     fn export(&mut self) -> Option<Effect> {
         let date = self.as_of.format("%Y-%m-%d");
         let Some(env) = self.env() else {
-            let jobs: Vec<Job> = (0..self.envs.len()).map(|i| self.job(i, true)).collect();
+            let jobs: Vec<Job> = (0..self.envs.len())
+                .map(|i| {
+                    let mut job = self.job(i, true);
+                    if job.metrics.is_none() {
+                        job.read_metrics.clone_from(&self.envs[i].metrics_at);
+                    }
+                    job
+                })
+                .collect();
             self.say(format!("exporting {} environments…", jobs.len()), false);
             return Some(Effect::ExportAll { stem: format!("capplan-all-{date}"), jobs });
         };

@@ -28,7 +28,7 @@ pub(crate) fn app() -> App {
         plan.envs.iter().map(|e| plan.metrics_of(&e.name).map(|_| MetricsLocation::Example)).collect();
     let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     let (mut app, effects) = App::new(&plan, Arc::new(book.clone()), as_of, &locations, Theme::plain());
-    assert_eq!(effects.len(), 1, "prod's metrics load in the background");
+    assert!(effects.is_empty(), "metrics are read when their environment is opened");
     let series = parse(EXAMPLE_METRICS, EXAMPLE_METRICS_NAME).unwrap();
     let data = derive(&series, "capplan-metrics-prod.example.json (bundled example)");
     app.handle(Event::Source(SourceEvent::MetricsLoaded { env: "prod".into(), result: Ok(Box::new(data)) }));
@@ -99,6 +99,37 @@ fn nothing_is_evaluated_until_asked_and_the_visible_rows_go_first() {
     }
     assert_eq!(a.envs.iter().filter(|e| e.full.is_some()).count(), FULL_KEPT);
     assert!(a.env().unwrap().report().is_some());
+}
+
+#[test]
+fn metrics_are_read_when_opened_and_their_series_dropped_when_left() {
+    let book = embedded().unwrap();
+    let plan = parse_plan(EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, book).unwrap();
+    let locations: Vec<Option<MetricsLocation>> =
+        plan.envs.iter().map(|e| plan.metrics_of(&e.name).map(|_| MetricsLocation::Example)).collect();
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let (mut a, effects) = App::new(&plan, Arc::new(book.clone()), as_of, &locations, Theme::plain());
+    assert!(effects.is_empty());
+    assert_eq!(a.envs[2].metrics, Loading::Idle);
+    let Some(Effect::LoadMetrics { env, location }) = press(&mut a, KeyCode::Left) else {
+        panic!("prod's metrics are read")
+    };
+    assert_eq!(env, "prod");
+    let data = derive(&location.load().unwrap(), &location.name());
+    a.handle(Event::Source(SourceEvent::MetricsLoaded { env, result: Ok(Box::new(data)) }));
+    assert!(a.envs[2].metrics.loaded().is_some_and(|m| !m.charts.is_empty()));
+    // four other environments opened: prod's series go, its derived workload stays
+    let dev = a.envs[0].clone();
+    a.envs.extend(std::iter::repeat_n(dev, 4));
+    for tab in 4..=7 {
+        a.go_to_tab(tab);
+    }
+    let prod = &a.envs[2];
+    assert!(
+        prod.metrics_trimmed
+            && prod.metrics.loaded().is_some_and(|m| m.charts.is_empty() && m.observed.data_gib.is_some())
+    );
+    assert!(matches!(a.go_to_tab(3), Some(Effect::LoadMetrics { .. })), "opening prod again reads them again");
 }
 
 #[test]

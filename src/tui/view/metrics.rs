@@ -193,6 +193,12 @@ impl Widget for MetricsView<'_> {
         };
         let block = Block::bordered().title(title).border_style(theme.border);
         let data = match &self.env.metrics {
+            Loading::Loaded(_) if self.env.metrics_trimmed => {
+                Paragraph::new(format!("{} reading the metrics again…", super::spinner(self.app.ticks)))
+                    .block(block)
+                    .render(area, buf);
+                return;
+            }
             Loading::Loaded(d) => d,
             Loading::Absent => {
                 Paragraph::new(vec![
@@ -207,7 +213,7 @@ impl Widget for MetricsView<'_> {
                 .render(area, buf);
                 return;
             }
-            Loading::Loading => {
+            Loading::Loading | Loading::Idle => {
                 Paragraph::new(format!("{} loading metrics…", super::spinner(self.app.ticks)))
                     .block(block)
                     .render(area, buf);

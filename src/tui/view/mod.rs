@@ -223,7 +223,7 @@ fn render_screen_bar(app: &App, env: &EnvView, area: Rect, buf: &mut Buffer) {
     }
     if let Screen::Metrics = app.screen {
         let state = match &env.metrics {
-            Loading::Loading => format!("loading {}", spinner(app.ticks)),
+            Loading::Loading | Loading::Idle => format!("loading {}", spinner(app.ticks)),
             Loading::Failed(_) => "failed".into(),
             Loading::Absent => "none".into(),
             Loading::Loaded(_) => String::new(),
