@@ -61,7 +61,10 @@ impl Widget for OptionsView<'_> {
             state.push("fitting only (f)".into());
         }
         if rows.other_protocol > 0 {
-            state.push(format!("{} other protocol hidden (o)", rows.other_protocol));
+            let other =
+                if report.engine == crate::model::catalog::Engine::Memcached { "Redis-protocol" } else { "Memcached" };
+            let n = rows.other_protocol;
+            state.push(format!("{n} {other} option{} hidden (o)", if n == 1 { "" } else { "s" }));
         } else if view.other_protocols {
             state.push("all protocols (o)".into());
         }

@@ -78,7 +78,7 @@ pub fn recommendation_lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'stat
         lines.push(Line::from(""));
         lines.push(heading("Settings", theme.active));
         let mut kv = |k: &str, v: String| {
-            lines.push(Line::from(vec![Span::styled(format!("  {k:<22} "), theme.dim), Span::raw(v)]));
+            lines.push(Line::from(vec![Span::styled(format!("  {k:<23} "), theme.dim), Span::raw(v)]));
         };
         kv("engine", s.engine.label().to_string());
         if s.clusters.is_empty() {
