@@ -53,8 +53,11 @@ pub fn run(cli: &Cli, today: chrono::NaiveDate) -> Result<ExitCode> {
                 .enable_all()
                 .build()
                 .map_err(|e| Error::Terminal(format!("cannot start the event loop: {e}")))?;
-            runtime.block_on(tui::run(plan, std::sync::Arc::new(book.clone()), settings))?;
-            Ok(ExitCode::SUCCESS)
+            match runtime.block_on(tui::run(plan, std::sync::Arc::new(book.clone()), settings))? {
+                tui::Exit::Quit => Ok(ExitCode::SUCCESS),
+                // the shell's convention for a process ended by a signal
+                tui::Exit::Signal(sig) => Ok(ExitCode::from(u8::try_from(128 + sig).unwrap_or(1))),
+            }
         }
     }
 }

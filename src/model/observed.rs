@@ -83,6 +83,19 @@ impl Chart {
     pub const ALL: [Chart; 7] =
         [Chart::Ecpu, Chart::Memory, Chart::Evictions, Chart::Connections, Chart::Cpu, Chart::Network, Chart::Requests];
 
+    /// Stable id (reports): `requests_per_sec`, `memory_gib`…
+    pub fn id(self) -> &'static str {
+        match self {
+            Chart::Requests => "requests_per_sec",
+            Chart::Ecpu => "ecpu_per_sec",
+            Chart::Memory => "memory_gib",
+            Chart::Evictions => "evictions",
+            Chart::Connections => "connections",
+            Chart::Cpu => "cpu_pct",
+            Chart::Network => "network_gbps",
+        }
+    }
+
     /// Title with unit.
     pub fn title(self) -> &'static str {
         match self {

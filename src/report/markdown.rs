@@ -181,6 +181,7 @@ fn env_section(out: &mut String, env: &EnvReport, level: usize) {
     summary(out, env, level + 1);
     workload(out, env, level + 1);
     measured(out, env, level + 1);
+    capacity(out, env, level + 1);
     option_table(out, env, level + 1);
     let recommended = env.recommended();
     if let Some(r) = recommended {
@@ -685,6 +686,20 @@ fn measured(out: &mut String, env: &EnvReport, level: usize) {
     }
     if let Some(h) = m.quiet_hour_utc {
         let _ = writeln!(out, "\nQuietest hour: {h:02}:00 UTC (the snapshot and maintenance windows start from it).");
+    }
+    out.push('\n');
+}
+
+/// The recommended option's capacity on each charted metric (the terminal app draws these lines).
+fn capacity(out: &mut String, env: &EnvReport, level: usize) {
+    if env.capacity_lines.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{} Capacity of the recommendation\n", h(level));
+    let _ = writeln!(out, "| metric | capacity | meaning |");
+    let _ = writeln!(out, "|---|--:|---|");
+    for c in &env.capacity_lines {
+        let _ = writeln!(out, "| {} | {} {} | {} |", c.metric, amount(c.value, &c.unit), c.unit, cell(&c.label));
     }
     out.push('\n');
 }

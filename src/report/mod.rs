@@ -494,6 +494,84 @@ pub struct EnvReport {
     pub options: Vec<OptionReport>,
     /// What could not be evaluated and why.
     pub notes: Vec<String>,
+    /// The recommended option's capacity on each metric a chart shows (the lines drawn over
+    /// the measured series).
+    pub capacity_lines: Vec<CapacityLine>,
+}
+
+/// The recommended option's capacity on one metric.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CapacityLine {
+    /// Metric id: `requests_per_sec`, `ecpu_per_sec`, `memory_gib`, `connections`, `cpu_pct`, `network_gbps`.
+    pub metric: String,
+    /// The capacity, in `unit`.
+    pub value: f64,
+    /// Unit of `value`.
+    pub unit: String,
+    /// What the line means.
+    pub label: String,
+}
+
+/// The recommended option's capacity lines, from the model's own functions: requests/s from the
+/// throughput model at the workload's mix, memory usable for data, maxclients, the CPU headroom
+/// and the network baseline of a node; Serverless's per-cache maximums. Upstash has none.
+fn capacity_lines(eval: &EnvEvaluation, book: &PriceBook) -> Vec<CapacityLine> {
+    use crate::model::capacity::{Demand, data_capacity_gib, layout_requests_capacity};
+    use crate::model::limits::{SERVERLESS_MAX_CONNECTIONS, SERVERLESS_MAX_DATA_GB, SERVERLESS_MAX_ECPU_PER_SEC};
+    use crate::model::observed::Chart;
+    use crate::model::units::to_f64;
+    let Some(option) = eval.recommended() else { return Vec::new() };
+    let w = &eval.inputs.workload;
+    let policy = &eval.inputs.policy;
+    let line = |chart: Chart, value: f64, unit: &str, label: &str| CapacityLine {
+        metric: chart.id().to_string(),
+        value,
+        unit: unit.to_string(),
+        label: label.to_string(),
+    };
+    match &option.deployment {
+        Deployment::Node { layout, .. } | Deployment::Split { state: layout, .. } => {
+            let node = book.catalog.node(layout.node);
+            let demand = Demand::of(w, policy).without_pubsub();
+            vec![
+                line(
+                    Chart::Requests,
+                    layout_requests_capacity(layout, node, &demand, policy).round(),
+                    "requests/s",
+                    "served before the engine or network is full, at the workload's mix",
+                ),
+                line(
+                    Chart::Memory,
+                    data_capacity_gib(node, policy, to_f64(w.hot_data_fraction)) * f64::from(layout.shards.max(1)),
+                    "GiB",
+                    "usable for data within headroom",
+                ),
+                line(Chart::Connections, f64::from(node.maxclients), "connections", "maxclients per node"),
+                line(Chart::Cpu, policy.headroom * 100.0, "%", "engine CPU planned at peak (headroom)"),
+                line(Chart::Network, node.baseline_gbps, "Gbps", "baseline bandwidth per node"),
+            ]
+        }
+        Deployment::Serverless { .. } => {
+            let weight = to_f64(crate::model::metering::ecpu_per_request_mix(&w.size_buckets())).max(1e-9);
+            vec![
+                line(
+                    Chart::Requests,
+                    (SERVERLESS_MAX_ECPU_PER_SEC / weight).round(),
+                    "requests/s",
+                    "Serverless maximum at the request-size mix",
+                ),
+                line(Chart::Ecpu, SERVERLESS_MAX_ECPU_PER_SEC, "ECPU/s", "Serverless maximum per cache"),
+                line(Chart::Memory, SERVERLESS_MAX_DATA_GB, "GiB", "Serverless maximum per cache"),
+                line(
+                    Chart::Connections,
+                    f64::from(SERVERLESS_MAX_CONNECTIONS),
+                    "connections",
+                    "Serverless maximum per cache",
+                ),
+            ]
+        }
+        Deployment::Upstash { .. } => Vec::new(),
+    }
 }
 
 /// A report over several environments.
@@ -877,6 +955,7 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             })
             .collect(),
         notes: eval.notes.clone(),
+        capacity_lines: capacity_lines(eval, book),
     }
 }
 

@@ -1,15 +1,23 @@
 //! The app's state and how events change it. `handle` is pure: it never awaits or spawns; it
-//! returns an [`Effect`] for the loop to carry out.
+//! returns an [`Effect`] for the loop to carry out, and [`App::jobs`] hands the loop the
+//! evaluations to run in the background — the environment in view first, then the rows the
+//! All tab shows, then the rest. Every environment keeps a small [`EnvSummary`]; full reports
+//! are kept only for the environments opened last.
 
 use chrono::NaiveDate;
-use crossterm::event::Event as TermEvent;
+use crossterm::event::{
+    Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
+use ratatui::text::Line;
 use rust_decimal::Decimal;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use super::action::Action;
-use super::event::{Event, SourceEvent};
-use super::keymap::{self, Mode};
+use super::event::{EvalDone, Event, SourceEvent};
+use super::keymap::{self, Key, Lookup, Scope};
+use super::rows::{AllSort, OptionRows, OptionSort, OptionView, option_rows};
+use super::summary::EnvSummary;
 use super::theme::Theme;
 use crate::model::catalog::Engine;
 use crate::model::observed::{MetricsData, Observed};
@@ -20,12 +28,14 @@ use crate::report::{self, AllReport, EnvReport, OptionReport, Report};
 use crate::source::MetricsLocation;
 use crate::source::plan::Plan;
 
-/// Rows a page moves.
-pub const PAGE: usize = 10;
 /// Ticks a message stays on screen.
-const MESSAGE_TICKS: u32 = 12;
+const MESSAGE_TICKS: u32 = 16;
 /// What-if steps.
 const STEP_PCT: i32 = 10;
+/// Full reports kept (the environments opened last); the others keep their summary only.
+pub const FULL_KEPT: usize = 4;
+/// Rows the mouse wheel scrolls.
+const WHEEL_ROWS: isize = 3;
 
 /// The screens of an environment tab.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,8 +92,8 @@ impl Zoom {
 pub enum Overlay {
     /// The key list.
     Help,
-    /// Line items of the selected option.
-    Lines,
+    /// The selected option in full: why, line items, prices.
+    Detail,
 }
 
 /// A source's state, drawn in its pane's title.
@@ -91,6 +101,8 @@ pub enum Overlay {
 pub enum Loading<T> {
     /// Not configured.
     Absent,
+    /// Configured, read when its environment is opened.
+    Idle,
     /// Being fetched.
     Loading,
     /// Here.
@@ -109,23 +121,69 @@ impl<T> Loading<T> {
     }
 }
 
-/// The farthest each scrolling view can scroll, recorded by the views as they draw (they alone
-/// know the wrapped text and the room it has); until a first draw nothing scrolls.
+/// What the views found as they drew (they alone know the room they had and the wrapped text):
+/// how far each view scrolls, how many rows a page is, and which row is at the top. Until a
+/// first draw nothing scrolls and a page is one row.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ScrollLimits {
-    /// The line-items overlay's notes.
-    pub detail: u16,
-    /// The Recommendation screen.
-    pub recommendation: u16,
-    /// The first chart row of the Metrics screen.
+pub struct ViewInfo {
+    /// The option-details overlay: farthest scroll, and its height.
+    pub detail: (u16, u16),
+    /// The Recommendation screen: farthest scroll, and its height.
+    pub recommendation: (u16, u16),
+    /// The help overlay: farthest scroll, and its height.
+    pub help: (u16, u16),
+    /// The last first chart row of the Metrics screen.
     pub chart_row: usize,
+    /// The All table: first row shown, rows shown.
+    pub all: (usize, usize),
+    /// The option table: first row shown, rows shown.
+    pub options: (usize, usize),
+    /// Width of the scrolling text in view (for search in wrapped text).
+    pub text_width: u16,
+}
+
+/// Where things are on screen, for the mouse.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hits {
+    /// Tab bar row, and each tab's columns `[from, to)` with its tab number.
+    pub tabs: (u16, Vec<(u16, u16, usize)>),
+    /// Screen bar row, and each screen label's columns.
+    pub screens: (u16, Vec<(u16, u16, Screen)>),
+    /// The list in view: the row of its first data line, and how many lines.
+    pub list: (u16, u16),
+}
+
+/// A prompt at the bottom line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prompt {
+    /// What the text is for.
+    pub kind: PromptKind,
+    /// What was typed.
+    pub text: String,
+    /// Jump: which of the matches is picked.
+    pub pick: usize,
+}
+
+/// What a prompt does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    /// Filter the list in view as you type.
+    Filter,
+    /// Search the text in view.
+    Search,
+    /// Go to an environment by name.
+    Jump,
 }
 
 /// What the loop should do.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug)]
 pub enum Effect {
     /// Leave.
     Quit,
+    /// Leave because of a signal (its number): the terminal is restored all the same.
+    Terminated(i32),
+    /// Give the terminal back and stop until `fg`.
+    Suspend,
     /// Read an environment's metrics in the background.
     LoadMetrics {
         /// Environment.
@@ -140,6 +198,69 @@ pub enum Effect {
         /// Markdown.
         markdown: String,
     },
+    /// Evaluate every environment in full and write their report to a new file.
+    ExportAll {
+        /// File name without extension.
+        stem: String,
+        /// One evaluation per environment, in plan order.
+        jobs: Vec<Job>,
+    },
+}
+
+/// One evaluation to run in the background: everything it needs, nothing shared but the
+/// price book.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// Environment (index in the plan).
+    pub index: usize,
+    /// The version of its inputs this is for.
+    pub generation: u64,
+    /// Inputs with the what-if applied.
+    pub inputs: EnvInputs,
+    /// Its metrics, when loaded.
+    pub metrics: Option<Arc<MetricsData>>,
+    /// Read the metrics from here first (an export of environments never opened).
+    pub read_metrics: Option<MetricsLocation>,
+    /// Send the full report back (the environment is in view), not only the summary.
+    pub keep_full: bool,
+    /// The what-if this is computed under, as the report says it.
+    pub what_if: Option<String>,
+    /// Prices.
+    pub book: Arc<PriceBook>,
+    /// Evaluation date.
+    pub as_of: NaiveDate,
+    /// Plan name.
+    pub plan: String,
+}
+
+impl Job {
+    /// The full report (pure; runs on a worker thread).
+    pub fn report(&self) -> Result<EnvReport, String> {
+        let read = match (&self.metrics, &self.read_metrics) {
+            (None, Some(at)) => at.load().ok().map(|series| crate::model::observed::derive(&series, &at.name())),
+            _ => None,
+        };
+        let metrics = self.metrics.as_deref().or(read.as_ref());
+        let mut r = report::evaluate_env(&self.inputs, metrics, &self.book, &self.plan, self.as_of)
+            .map_err(|e| e.to_string())?;
+        r.what_if.clone_from(&self.what_if);
+        Ok(r)
+    }
+
+    /// Evaluate, and keep the full report only when asked.
+    pub fn run(self) -> EvalDone {
+        let report = self.report();
+        let summary = report.as_ref().map(EnvSummary::of).map_err(Clone::clone);
+        EvalDone {
+            index: self.index,
+            generation: self.generation,
+            at_plan: self.what_if.is_none(),
+            with_metrics: self.metrics.is_some(),
+            keep_full: self.keep_full,
+            summary,
+            full: if self.keep_full { report.ok().map(Box::new) } else { None },
+        }
+    }
 }
 
 /// Changes to the plan's workload the user is trying out.
@@ -225,25 +346,77 @@ impl WhatIf {
     }
 }
 
-/// One environment tab's state.
+/// One environment's state.
 #[derive(Clone, Debug)]
 pub struct EnvView {
     /// The plan's inputs.
     pub base: EnvInputs,
     /// What-if changes.
     pub whatif: WhatIf,
-    /// The evaluation with the what-if applied, as one report structure.
-    pub report: Result<EnvReport, String>,
+    /// The version of the inputs (what-if, metrics): results of older versions are dropped.
+    pub generation: u64,
+    /// The All tab's figures, once evaluated (of `summary_gen`).
+    pub summary: Option<Result<EnvSummary, String>>,
+    /// The version `summary` is of.
+    pub summary_gen: u64,
+    /// The full report, while the environment is among the last opened (of `full_gen`).
+    pub full: Option<Box<EnvReport>>,
+    /// The version `full` is of, and whether its evaluation had the metrics.
+    pub full_gen: (u64, bool),
+    /// An evaluation in flight: its version, and whether it keeps the full report.
+    pub running: Option<(u64, bool)>,
     /// The recommended monthly cost at the plan's figures (for the what-if delta).
     pub plan_monthly: Option<Decimal>,
-    /// Selected option row.
-    pub selected: usize,
+    /// The option table's choices.
+    pub view: OptionView,
+    /// The selected option's id.
+    pub selected: Option<String>,
     /// Recommendation scroll.
     pub scroll: u16,
     /// First chart row shown on the Metrics screen.
     pub chart_row: usize,
     /// The metrics.
-    pub metrics: Loading<MetricsData>,
+    pub metrics: Loading<Arc<MetricsData>>,
+    /// Where the metrics are read from, when the plan names a file.
+    pub metrics_at: Option<MetricsLocation>,
+    /// The metrics' series were dropped when the environment left the last opened (the derived
+    /// workload is kept); opening it again reads them again.
+    pub metrics_trimmed: bool,
+}
+
+impl EnvView {
+    /// The full report to draw: the latest one, even while a newer one is computed.
+    pub fn report(&self) -> Option<&EnvReport> {
+        self.full.as_deref()
+    }
+
+    /// Whether the full report is of the current inputs.
+    pub fn fresh(&self) -> bool {
+        self.full.is_some() && self.full_gen.0 == self.generation
+    }
+
+    /// The evaluation failed.
+    pub fn error(&self) -> Option<&str> {
+        match &self.summary {
+            Some(Err(e)) if self.summary_gen == self.generation => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The summary, if evaluated (possibly of older inputs while recomputing).
+    pub fn summary(&self) -> Option<&EnvSummary> {
+        self.summary.as_ref().and_then(|s| s.as_ref().ok())
+    }
+
+    fn needs_summary(&self) -> bool {
+        self.summary_gen != self.generation || self.summary.is_none()
+    }
+
+    fn needs_full(&self) -> bool {
+        self.full.is_none()
+            || self.full_gen.0 != self.generation
+            || (matches!(self.metrics, Loading::Loaded(_)) && !self.full_gen.1)
+    }
 }
 
 /// A status-line message.
@@ -265,7 +438,7 @@ pub struct App {
     pub book: Arc<PriceBook>,
     /// Evaluation date.
     pub as_of: NaiveDate,
-    /// Environment tabs (tab 0 is the overview).
+    /// Environments, in plan order.
     pub envs: Vec<EnvView>,
     /// Active tab: 0 = all environments, 1.. = `envs[tab - 1]`.
     pub tab: usize,
@@ -281,52 +454,36 @@ pub struct App {
     pub ticks: u64,
     /// Styles.
     pub theme: Theme,
-    /// The option table shows only the options that fit.
-    pub feasible_only: bool,
-    /// Scroll of the line-items overlay.
+    /// The All tab's selected environment.
+    pub all_selected: usize,
+    /// The All tab's filter.
+    pub all_filter: String,
+    /// The All tab's sort column and direction (true: descending).
+    pub all_sort: (AllSort, bool),
+    /// The option table's sort column and direction.
+    pub option_sort: (OptionSort, bool),
+    /// The prompt being typed, if any.
+    pub prompt: Option<Prompt>,
+    /// The last text searched (n/N).
+    pub search: String,
+    /// The first key of a two-key sequence (`g`).
+    pub pending: Option<Key>,
+    /// Help scroll.
+    pub help_scroll: u16,
+    /// Scroll of the option-details overlay.
     pub detail_scroll: u16,
-    /// How far the scrolling views can scroll, as last drawn.
-    pub scroll_limits: Cell<ScrollLimits>,
-}
-
-/// The report of `inputs` with `metrics`, an error as text for the screen.
-fn evaluate_env(
-    inputs: &EnvInputs,
-    metrics: &Loading<MetricsData>,
-    book: &PriceBook,
-    as_of: NaiveDate,
-    plan: &str,
-) -> Result<EnvReport, String> {
-    report::evaluate_env(inputs, metrics.loaded(), book, plan, as_of).map_err(|e| e.to_string())
-}
-
-impl EnvView {
-    /// The rows of the option table: `(rank in the full list, option)`.
-    pub fn visible(&self, feasible_only: bool) -> Vec<(usize, &OptionReport)> {
-        self.report
-            .as_ref()
-            .map(|r| r.options.iter().enumerate().filter(|(_, o)| o.feasible || !feasible_only).collect())
-            .unwrap_or_default()
-    }
-
-    /// The selected option.
-    pub fn selected_option(&self, feasible_only: bool) -> Option<&OptionReport> {
-        self.visible(feasible_only).get(self.selected).map(|(_, o)| *o)
-    }
-
-    /// Select the option `id` where it is visible (the options re-sort as costs change), else
-    /// the row `fallback`.
-    fn reselect(&mut self, id: Option<&str>, feasible_only: bool, fallback: usize) {
-        let rows = self.visible(feasible_only);
-        self.selected = id
-            .and_then(|id| rows.iter().position(|(_, o)| o.id == id))
-            .unwrap_or(fallback)
-            .min(rows.len().saturating_sub(1));
-    }
+    /// Environments opened last, most recent first (their full reports are kept).
+    pub recent: Vec<usize>,
+    /// What the views found as they drew.
+    pub view_info: Cell<ViewInfo>,
+    /// Where things are on screen.
+    pub hits: RefCell<Hits>,
 }
 
 impl App {
-    /// The app for a plan, and the background work to start (metrics files).
+    /// The app for a plan, and the background work to start. Nothing is evaluated or read
+    /// here: [`App::jobs`] hands out the evaluations, the visible ones first, and an
+    /// environment's metrics file is read when it is opened.
     pub fn new(
         plan: &Plan,
         book: Arc<PriceBook>,
@@ -335,38 +492,35 @@ impl App {
         theme: Theme,
     ) -> (App, Vec<Effect>) {
         let mut effects = Vec::new();
-        let mut envs = Vec::new();
-        for (i, base) in plan.envs.iter().enumerate() {
-            let location = metrics.get(i).cloned().flatten();
-            let state = if let Some(location) = &location {
-                effects.push(Effect::LoadMetrics { env: base.name.clone(), location: location.clone() });
-                Loading::Loading
-            } else {
-                Loading::Absent
-            };
-            let report = evaluate_env(base, &state, &book, as_of, &plan.origin);
-            let plan_monthly = report.as_ref().ok().and_then(|r| r.recommendation.monthly_usd);
-            // start on the recommended row
-            let selected = report
-                .as_ref()
-                .ok()
-                .and_then(|r| {
-                    r.recommendation.option_id.as_ref().and_then(|id| r.options.iter().position(|o| &o.id == id))
-                })
-                .unwrap_or(0);
-            envs.push(EnvView {
-                base: base.clone(),
-                whatif: WhatIf::default(),
-                report,
-                plan_monthly,
-                selected,
-                scroll: 0,
-                chart_row: 0,
-                metrics: state,
-            });
-        }
-        let tab = usize::from(!envs.is_empty() && envs.len() == 1);
-        let app = App {
+        let envs: Vec<EnvView> = plan
+            .envs
+            .iter()
+            .enumerate()
+            .map(|(i, base)| {
+                let at = metrics.get(i).cloned().flatten();
+                let state = if at.is_some() { Loading::Idle } else { Loading::Absent };
+                EnvView {
+                    base: base.clone(),
+                    whatif: WhatIf::default(),
+                    generation: 0,
+                    summary: None,
+                    summary_gen: 0,
+                    full: None,
+                    full_gen: (0, false),
+                    running: None,
+                    plan_monthly: None,
+                    view: OptionView::default(),
+                    selected: None,
+                    scroll: 0,
+                    chart_row: 0,
+                    metrics: state,
+                    metrics_at: at,
+                    metrics_trimmed: false,
+                }
+            })
+            .collect();
+        let tab = usize::from(envs.len() == 1);
+        let mut app = App {
             plan_name: plan.origin.clone(),
             book,
             as_of,
@@ -378,14 +532,26 @@ impl App {
             message: None,
             ticks: 0,
             theme,
-            feasible_only: false,
+            all_selected: 0,
+            all_filter: String::new(),
+            all_sort: (AllSort::Plan, false),
+            option_sort: (OptionSort::Monthly, false),
+            prompt: None,
+            search: String::new(),
+            pending: None,
+            help_scroll: 0,
             detail_scroll: 0,
-            scroll_limits: Cell::default(),
+            recent: Vec::new(),
+            view_info: Cell::default(),
+            hits: RefCell::default(),
         };
+        if tab == 1 {
+            effects.extend(app.go_to_tab(1));
+        }
         (app, effects)
     }
 
-    /// The active environment, unless the overview is shown.
+    /// The active environment, unless the All tab is shown.
     pub fn env(&self) -> Option<&EnvView> {
         self.tab.checked_sub(1).and_then(|i| self.envs.get(i))
     }
@@ -394,48 +560,254 @@ impl App {
         self.tab.checked_sub(1).and_then(|i| self.envs.get_mut(i))
     }
 
-    /// Tab titles.
-    pub fn tab_titles(&self) -> Vec<String> {
-        let mut out = vec!["All".to_string()];
-        out.extend(self.envs.iter().map(|e| {
-            let mark = if e.whatif.is_active() { "*" } else { "" };
-            format!("{}{mark}", e.base.name)
-        }));
-        out
-    }
-
-    fn mode(&self) -> Mode {
-        if self.overlay.is_some() { Mode::Overlay } else { Mode::Normal }
+    /// Where the keys are looked up.
+    pub fn scope(&self) -> Scope {
+        match (self.overlay, self.env()) {
+            (Some(Overlay::Help), _) => Scope::HELP,
+            (Some(Overlay::Detail), _) => Scope::DETAIL,
+            (None, None) => Scope::ALL,
+            (None, Some(_)) => match self.screen {
+                Screen::Options => Scope::OPTIONS,
+                Screen::Recommendation => Scope::REC,
+                Screen::Metrics => Scope::METRICS,
+            },
+        }
     }
 
     fn say(&mut self, text: impl Into<String>, error: bool) {
         self.message = Some(Message { text: text.into(), error, ticks: MESSAGE_TICKS });
     }
 
-    /// Recompute an environment after a what-if change or its metrics arriving; the report
-    /// says which what-if it was computed under, and the selection stays on the same option.
-    fn recompute(&mut self, index: usize) {
-        let feasible_only = self.feasible_only;
-        let Some(env) = self.envs.get_mut(index) else { return };
-        let selected = env.selected_option(feasible_only).map(|o| o.id.clone());
-        let inputs = env.whatif.apply(&env.base, env.metrics.loaded().map(|m| &m.observed));
-        env.report = evaluate_env(&inputs, &env.metrics, &self.book, self.as_of, &self.plan_name);
-        if env.whatif.is_active()
-            && let Ok(r) = &mut env.report
-        {
-            r.what_if = Some(format!(
-                "{} (not the plan's figures; at the plan's figures the recommendation costs {}/month)",
-                env.whatif.describe(),
-                env.plan_monthly.map_or_else(|| "—".to_string(), format_usd)
-            ));
-        }
-        env.reselect(selected.as_deref(), feasible_only, env.selected);
-    }
-
     /// Whether the next tick changes the screen (a message to expire, a spinner to turn).
     pub fn animating(&self) -> bool {
-        self.message.is_some() || self.envs.iter().any(|e| matches!(e.metrics, Loading::Loading))
+        self.message.is_some() || self.envs.iter().any(|e| matches!(e.metrics, Loading::Loading) || e.running.is_some())
     }
+
+    /// Environments evaluated (their summary is of their current inputs).
+    pub fn evaluated(&self) -> usize {
+        self.envs.iter().filter(|e| !e.needs_summary()).count()
+    }
+
+    // ---- the All table ----
+
+    /// The All table's rows: environment indices, filtered and sorted.
+    pub fn all_rows(&self) -> Vec<usize> {
+        let needle = self.all_filter.to_lowercase();
+        let mut rows: Vec<usize> = (0..self.envs.len())
+            .filter(|&i| {
+                if needle.is_empty() {
+                    return true;
+                }
+                let e = &self.envs[i];
+                e.base.name.to_lowercase().contains(&needle)
+                    || e.base.region.contains(&needle)
+                    || e.summary().and_then(|s| s.recommended.as_ref()).is_some_and(|r| r.label.contains(&needle))
+            })
+            .collect();
+        let (sort, desc) = self.all_sort;
+        if sort != AllSort::Plan || desc {
+            let key = |i: usize| -> (u8, Decimal, String) {
+                let e = &self.envs[i];
+                let s = e.summary();
+                let money = |v: Option<Decimal>| v.map_or((1, Decimal::ZERO), |v| (0, v));
+                match sort {
+                    AllSort::Plan => (0, Decimal::from(i), String::new()),
+                    AllSort::Env => (0, Decimal::ZERO, e.base.name.clone()),
+                    AllSort::Region => (0, Decimal::ZERO, e.base.region.clone()),
+                    AllSort::Recommended => (
+                        u8::from(s.and_then(|s| s.recommended.as_ref()).is_none()),
+                        Decimal::ZERO,
+                        s.and_then(|s| s.recommended.as_ref()).map_or_else(String::new, |r| r.label.clone()),
+                    ),
+                    AllSort::Current => {
+                        let (a, b) = money(s.and_then(|s| s.current.as_ref()).map(|c| c.monthly));
+                        (a, b, String::new())
+                    }
+                    AllSort::Monthly => {
+                        let (a, b) = money(s.and_then(|s| s.recommended.as_ref()).map(|c| c.monthly));
+                        (a, b, String::new())
+                    }
+                    AllSort::Delta => {
+                        let (a, b) = money(s.and_then(EnvSummary::delta));
+                        (a, b, String::new())
+                    }
+                    AllSort::Warnings => {
+                        (u8::from(s.is_none()), -Decimal::from(s.map_or(0, |s| s.warnings().len())), String::new())
+                    }
+                }
+            };
+            let mut keyed: Vec<((u8, Decimal, String), usize)> = rows.iter().map(|&i| (key(i), i)).collect();
+            keyed.sort_by(|a, b| {
+                // what has no value stays last in either direction
+                let o = a.0.1.cmp(&b.0.1).then_with(|| a.0.2.cmp(&b.0.2));
+                a.0.0.cmp(&b.0.0).then(if desc { o.reverse() } else { o }).then(a.1.cmp(&b.1))
+            });
+            rows = keyed.into_iter().map(|(_, i)| i).collect();
+        }
+        rows
+    }
+
+    // ---- the option table ----
+
+    /// The option table's rows of the active environment.
+    pub fn option_rows(&self) -> OptionRows {
+        match self.env() {
+            Some(env) => match env.report() {
+                Some(r) => option_rows(r, &env.view, self.option_sort.0, self.option_sort.1),
+                None => OptionRows::default(),
+            },
+            None => OptionRows::default(),
+        }
+    }
+
+    /// The selected option row's position among `rows`.
+    pub fn option_position(&self, rows: &OptionRows) -> usize {
+        let Some(env) = self.env() else { return 0 };
+        let Some(report) = env.report() else { return 0 };
+        let wanted = env.selected.as_deref().or(report.recommendation.option_id.as_deref());
+        wanted.and_then(|id| rows.rows.iter().position(|r| report.options[r.index].id == id)).unwrap_or(0)
+    }
+
+    /// The selected option.
+    pub fn selected_option(&self) -> Option<&OptionReport> {
+        let rows = self.option_rows();
+        let row = rows.rows.get(self.option_position(&rows))?;
+        self.env()?.report()?.options.get(row.index)
+    }
+
+    // ---- evaluation ----
+
+    fn job(&self, index: usize, keep_full: bool) -> Job {
+        let env = &self.envs[index];
+        let observed = env.metrics.loaded().map(|m| &m.observed);
+        let what_if = env.whatif.is_active().then(|| {
+            format!(
+                "{} (not the plan's figures; at the plan's figures the recommendation is {}/month)",
+                env.whatif.describe(),
+                env.plan_monthly.map_or_else(|| "not known yet".to_string(), format_usd)
+            )
+        });
+        Job {
+            index,
+            generation: env.generation,
+            inputs: env.whatif.apply(&env.base, observed),
+            metrics: env.metrics.loaded().cloned(),
+            read_metrics: None,
+            keep_full,
+            what_if,
+            book: Arc::clone(&self.book),
+            as_of: self.as_of,
+            plan: self.plan_name.clone(),
+        }
+    }
+
+    /// Up to `slots` evaluations to start now, most wanted first: the environment in view (in
+    /// full), the All tab's visible rows, then the others in the All tab's order.
+    pub fn jobs(&mut self, slots: usize) -> Vec<Job> {
+        let mut out = Vec::new();
+        if slots == 0 {
+            return out;
+        }
+        let mut want: Vec<(usize, bool)> = Vec::new();
+        if let Some(i) = self.tab.checked_sub(1)
+            && let Some(env) = self.envs.get(i)
+            && env.needs_full()
+            && env.running != Some((env.generation, true))
+        {
+            want.push((i, true));
+        }
+        let needs = |e: &EnvView| e.needs_summary() && e.running.is_none_or(|(g, _)| g != e.generation);
+        if want.len() < slots {
+            let rows = self.all_rows();
+            let (first, height) = self.view_info.get().all;
+            let visible = rows.iter().skip(first).take(height.max(1));
+            for &i in visible.chain(rows.iter()) {
+                if want.len() >= slots {
+                    break;
+                }
+                if needs(&self.envs[i]) && !want.iter().any(|w| w.0 == i) {
+                    want.push((i, false));
+                }
+            }
+            // filtered out of the table: evaluated last, for the totals
+            for i in 0..self.envs.len() {
+                if want.len() >= slots {
+                    break;
+                }
+                if needs(&self.envs[i]) && !want.iter().any(|w| w.0 == i) {
+                    want.push((i, false));
+                }
+            }
+        }
+        for (i, keep_full) in want.into_iter().take(slots) {
+            out.push(self.job(i, keep_full));
+            let env = &mut self.envs[i];
+            env.running = Some((env.generation, keep_full));
+        }
+        out
+    }
+
+    fn evaluated_event(&mut self, done: EvalDone) {
+        let Some(env) = self.envs.get_mut(done.index) else { return };
+        // the job in flight is done (a summary job finishing leaves a full one running)
+        if env.running == Some((done.generation, done.keep_full)) {
+            env.running = None;
+        }
+        if done.generation != env.generation {
+            return;
+        }
+        if done.at_plan {
+            env.plan_monthly = done.summary.as_ref().ok().and_then(|s| s.recommended.as_ref()).map(|r| r.monthly);
+        }
+        env.summary = Some(done.summary);
+        env.summary_gen = done.generation;
+        if let Some(full) = done.full {
+            let kept = self.tab == done.index + 1 || self.recent.contains(&done.index);
+            if kept {
+                env.full = Some(full);
+                env.full_gen = (done.generation, done.with_metrics);
+            }
+        }
+    }
+
+    /// Keep environment `index` among the last opened; the ones that drop out keep their
+    /// summary and derived workload but not their full report or metric series.
+    fn opened(&mut self, index: usize) {
+        self.recent.retain(|&i| i != index);
+        self.recent.insert(0, index);
+        if self.recent.len() > FULL_KEPT {
+            for i in self.recent.split_off(FULL_KEPT) {
+                if let Some(e) = self.envs.get_mut(i) {
+                    e.full = None;
+                    if let Loading::Loaded(m) = &e.metrics {
+                        let trimmed =
+                            MetricsData { origin: m.origin.clone(), charts: Vec::new(), observed: m.observed.clone() };
+                        e.metrics = Loading::Loaded(Arc::new(trimmed));
+                        e.metrics_trimmed = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Show tab `tab`; opening an environment reads its metrics file if it is not in memory.
+    fn go_to_tab(&mut self, tab: usize) -> Option<Effect> {
+        self.tab = tab.min(self.envs.len());
+        self.overlay = None;
+        let i = self.tab.checked_sub(1)?;
+        self.opened(i);
+        self.all_selected = i;
+        let env = &mut self.envs[i];
+        let location = env.metrics_at.clone()?;
+        match env.metrics {
+            Loading::Idle => env.metrics = Loading::Loading,
+            Loading::Loaded(_) if env.metrics_trimmed => {}
+            _ => return None,
+        }
+        Some(Effect::LoadMetrics { env: env.base.name.clone(), location })
+    }
+
+    // ---- events ----
 
     /// Handle one event; returns what the loop must do.
     pub fn handle(&mut self, event: Event) -> Option<Effect> {
@@ -450,23 +822,25 @@ impl App {
                 }
                 None
             }
-            Event::Term(TermEvent::Key(key)) => keymap::action(self.mode(), key).and_then(|a| self.apply(a)),
+            Event::Signal(sig) => Some(Effect::Terminated(sig)),
+            Event::Term(TermEvent::Key(key)) => self.key(key),
+            Event::Term(TermEvent::Mouse(m)) => self.mouse(m.kind, m.column, m.row),
             Event::Term(_) => None,
+            Event::Source(SourceEvent::Evaluated(done)) => {
+                self.evaluated_event(*done);
+                None
+            }
             Event::Source(SourceEvent::MetricsLoaded { env, result }) => {
                 let index = self.envs.iter().position(|e| e.base.name == env)?;
                 match result {
                     Ok(data) => {
                         let e = &mut self.envs[index];
-                        e.metrics = Loading::Loaded(*data);
-                        if e.whatif.is_active() {
-                            // the plan's figures with the measured quiet hour, for the what-if delta
-                            let at_plan = evaluate_env(&e.base, &e.metrics, &self.book, self.as_of, &self.plan_name);
-                            e.plan_monthly = at_plan.ok().and_then(|r| r.recommendation.monthly_usd);
-                        }
-                        self.recompute(index);
-                        let e = &mut self.envs[index];
-                        if !e.whatif.is_active() {
-                            e.plan_monthly = e.report.as_ref().ok().and_then(|r| r.recommendation.monthly_usd);
+                        e.metrics = Loading::Loaded(Arc::new(*data));
+                        e.metrics_trimmed = false;
+                        // the measured workload changes the figures; otherwise only the full
+                        // report (windows from the quiet hour, what was measured) is redone
+                        if e.whatif.measured {
+                            e.generation += 1;
                         }
                     }
                     Err(message) => {
@@ -486,75 +860,450 @@ impl App {
         }
     }
 
-    fn rows(&self) -> usize {
-        self.env().map_or(0, |e| e.visible(self.feasible_only).len())
+    fn key(&mut self, key: KeyEvent) -> Option<Effect> {
+        if key.kind != KeyEventKind::Press {
+            return None;
+        }
+        if self.prompt.is_some() {
+            return self.prompt_key(key);
+        }
+        let pending = self.pending.take();
+        match keymap::lookup(self.scope(), pending, key) {
+            Lookup::Action(a) => self.apply(a),
+            Lookup::Pending(k) => {
+                self.pending = Some(k);
+                None
+            }
+            Lookup::Elsewhere(what) => {
+                let k = Key::of(key).label();
+                let here = if self.tab == 0 { "an environment's screens" } else { "another screen" };
+                self.say(format!("{k} ({what}) works on {here}; ? lists the keys of each"), false);
+                None
+            }
+            Lookup::None => None,
+        }
     }
 
-    fn move_selection(&mut self, delta: isize) {
+    fn mouse(&mut self, kind: MouseEventKind, column: u16, row: u16) -> Option<Effect> {
+        match kind {
+            MouseEventKind::ScrollDown => self.move_by(WHEEL_ROWS),
+            MouseEventKind::ScrollUp => self.move_by(-WHEEL_ROWS),
+            MouseEventKind::Down(MouseButton::Left) => {
+                let hits = self.hits.borrow().clone();
+                if self.overlay.is_some() {
+                    return None;
+                }
+                if row == hits.tabs.0 {
+                    if let Some(&(_, _, tab)) = hits.tabs.1.iter().find(|(a, b, _)| (*a..*b).contains(&column)) {
+                        return self.go_to_tab(tab);
+                    }
+                } else if row == hits.screens.0 && self.tab > 0 {
+                    if let Some(&(_, _, s)) = hits.screens.1.iter().find(|(a, b, _)| (*a..*b).contains(&column)) {
+                        self.screen = s;
+                    }
+                } else if row >= hits.list.0 && row < hits.list.0 + hits.list.1 {
+                    let offset = usize::from(row - hits.list.0);
+                    let scope = self.scope();
+                    if scope == Scope::ALL {
+                        let first = self.view_info.get().all.0;
+                        if let Some(&i) = self.all_rows().get(first + offset) {
+                            self.all_selected = i;
+                        }
+                    } else if scope == Scope::OPTIONS {
+                        let first = self.view_info.get().options.0;
+                        self.select_option_row(first + offset);
+                    }
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+
+    fn select_option_row(&mut self, position: usize) {
+        let rows = self.option_rows();
+        let Some(row) = rows.rows.get(position.min(rows.rows.len().saturating_sub(1))) else { return };
+        let id = self.env().and_then(|e| e.report()).map(|r| r.options[row.index].id.clone());
+        if let Some(env) = self.env_mut() {
+            env.selected = id;
+        }
+    }
+
+    fn page(&self) -> isize {
+        let v = self.view_info.get();
+        let rows = match self.scope() {
+            Scope::ALL => v.all.1,
+            Scope::OPTIONS => v.options.1,
+            Scope::REC => usize::from(v.recommendation.1),
+            Scope::HELP => usize::from(v.help.1),
+            Scope::DETAIL => usize::from(v.detail.1),
+            _ => 1,
+        };
+        isize::try_from(rows.max(1)).unwrap_or(1)
+    }
+
+    fn move_by(&mut self, delta: isize) {
         let step = |at: usize, max: usize| at.min(max).saturating_add_signed(delta).min(max);
         let step16 = |at: u16, max: u16| u16::try_from(step(usize::from(at), usize::from(max))).unwrap_or(max);
-        let limits = self.scroll_limits.get();
-        match self.overlay {
-            Some(Overlay::Lines) => {
-                self.detail_scroll = step16(self.detail_scroll, limits.detail);
-                return;
+        let v = self.view_info.get();
+        match self.scope() {
+            Scope::HELP => self.help_scroll = step16(self.help_scroll, v.help.0),
+            Scope::DETAIL => self.detail_scroll = step16(self.detail_scroll, v.detail.0),
+            Scope::ALL => {
+                let rows = self.all_rows();
+                let at = rows.iter().position(|&i| i == self.all_selected).unwrap_or(0);
+                if let Some(&i) = rows.get(step(at, rows.len().saturating_sub(1))) {
+                    self.all_selected = i;
+                }
             }
-            // the key list does not scroll; what is under it stays put
-            Some(Overlay::Help) => return,
-            None => {}
-        }
-        let rows = self.rows();
-        let screen = self.screen;
-        let Some(env) = self.env_mut() else { return };
-        match screen {
-            Screen::Options => env.selected = step(env.selected, rows.saturating_sub(1)),
-            Screen::Recommendation => env.scroll = step16(env.scroll, limits.recommendation),
-            // one step moves the grid by a row of charts
-            Screen::Metrics => {
-                env.chart_row =
-                    env.chart_row.min(limits.chart_row).saturating_add_signed(delta.signum()).min(limits.chart_row);
+            Scope::OPTIONS => {
+                let rows = self.option_rows();
+                let at = self.option_position(&rows);
+                self.select_option_row(step(at, rows.rows.len().saturating_sub(1)));
+            }
+            Scope::REC => {
+                if let Some(env) = self.env_mut() {
+                    env.scroll = step16(env.scroll, v.recommendation.0);
+                }
+            }
+            _ => {
+                if let Some(env) = self.env_mut() {
+                    env.chart_row =
+                        env.chart_row.min(v.chart_row).saturating_add_signed(delta.signum()).min(v.chart_row);
+                }
             }
         }
     }
 
+    // ---- prompts: filter, search, jump ----
+
+    fn open_prompt(&mut self, kind: PromptKind) {
+        let text = match kind {
+            PromptKind::Filter if self.tab == 0 => self.all_filter.clone(),
+            PromptKind::Filter => self.env().map(|e| e.view.filter.clone()).unwrap_or_default(),
+            PromptKind::Search | PromptKind::Jump => String::new(),
+        };
+        self.prompt = Some(Prompt { kind, text, pick: 0 });
+    }
+
+    /// Environment indices whose name contains `text`, those that start with it first.
+    pub fn jump_matches(&self, text: &str) -> Vec<usize> {
+        let needle = text.to_lowercase();
+        let (mut starts, mut contains): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
+        for (i, e) in self.envs.iter().enumerate() {
+            let name = e.base.name.to_lowercase();
+            if name.starts_with(&needle) {
+                starts.push(i);
+            } else if name.contains(&needle) {
+                contains.push(i);
+            }
+        }
+        starts.extend(contains);
+        starts
+    }
+
+    fn prompt_key(&mut self, key: KeyEvent) -> Option<Effect> {
+        let mut p = self.prompt.take()?;
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('c') if ctrl => {
+                self.cancel_prompt(&p);
+                return None;
+            }
+            KeyCode::Char('u') if ctrl => p.text.clear(),
+            KeyCode::Esc => {
+                self.cancel_prompt(&p);
+                return None;
+            }
+            KeyCode::Enter => return self.confirm_prompt(&p),
+            KeyCode::Backspace => {
+                p.text.pop();
+            }
+            KeyCode::Down | KeyCode::Tab => {
+                if p.kind == PromptKind::Jump {
+                    p.pick += 1;
+                } else {
+                    self.prompt = Some(p);
+                    self.move_by(1);
+                    return None;
+                }
+            }
+            KeyCode::Up | KeyCode::BackTab => {
+                if p.kind == PromptKind::Jump {
+                    p.pick = p.pick.saturating_sub(1);
+                } else {
+                    self.prompt = Some(p);
+                    self.move_by(-1);
+                    return None;
+                }
+            }
+            KeyCode::Char(c) if !ctrl => {
+                p.text.push(c);
+                p.pick = 0;
+            }
+            _ => {}
+        }
+        self.live_prompt(&p);
+        self.prompt = Some(p);
+        None
+    }
+
+    /// What the prompt does as it is typed.
+    fn live_prompt(&mut self, p: &Prompt) {
+        match p.kind {
+            PromptKind::Filter => self.set_filter(p.text.clone()),
+            PromptKind::Search => {
+                if !p.text.is_empty() {
+                    self.search.clone_from(&p.text);
+                    self.find(0, true);
+                }
+            }
+            PromptKind::Jump => {}
+        }
+    }
+
+    fn set_filter(&mut self, text: String) {
+        if self.tab == 0 {
+            self.all_filter = text;
+            let rows = self.all_rows();
+            if !rows.contains(&self.all_selected)
+                && let Some(&first) = rows.first()
+            {
+                self.all_selected = first;
+            }
+        } else {
+            if let Some(env) = self.env_mut() {
+                env.view.filter = text;
+            }
+            let rows = self.option_rows();
+            if !rows.rows.is_empty() && self.option_position(&rows) == 0 {
+                self.select_option_row(0);
+            }
+        }
+    }
+
+    fn cancel_prompt(&mut self, p: &Prompt) {
+        if p.kind == PromptKind::Filter {
+            self.set_filter(String::new());
+        }
+    }
+
+    fn confirm_prompt(&mut self, p: &Prompt) -> Option<Effect> {
+        match p.kind {
+            PromptKind::Filter => {
+                if self.tab == 0 && !p.text.is_empty() {
+                    let n = self.all_rows().len();
+                    self.say(
+                        format!("{n} environment{} match '{}' (Esc clears)", if n == 1 { "" } else { "s" }, p.text),
+                        false,
+                    );
+                }
+            }
+            PromptKind::Search => {
+                if !p.text.is_empty() && !self.find(0, true) {
+                    self.say(format!("'{}' not found", p.text), true);
+                }
+            }
+            PromptKind::Jump => {
+                let matches = self.jump_matches(&p.text);
+                match matches.get(p.pick % matches.len().max(1)) {
+                    Some(&i) => return self.go_to_tab(i + 1),
+                    None => self.say(format!("no environment matches '{}'", p.text), true),
+                }
+            }
+        }
+        None
+    }
+
+    /// Scroll the text in view to the next (or previous) line containing the search, starting
+    /// `from` lines after the current one. Returns whether there is one.
+    fn find(&mut self, from: isize, forward: bool) -> bool {
+        let needle = self.search.to_lowercase();
+        if needle.is_empty() {
+            return false;
+        }
+        let v = self.view_info.get();
+        let width = v.text_width.max(1);
+        let lines: Vec<Line<'static>> = match self.scope() {
+            Scope::HELP => super::view::help_lines(&self.theme, usize::from(width)),
+            Scope::DETAIL => match (self.env().and_then(EnvView::report), self.selected_option()) {
+                (Some(r), Some(o)) => super::view::detail_lines(&self.theme, r, o, width),
+                _ => Vec::new(),
+            },
+            Scope::REC => match self.env().and_then(EnvView::report) {
+                Some(r) => super::view::recommendation_lines(&self.theme, r),
+                None => Vec::new(),
+            },
+            Scope::ALL | Scope::OPTIONS => {
+                self.move_by(if forward { 1 } else { -1 });
+                return true;
+            }
+            _ => return false,
+        };
+        // the wrapped line each text line starts at
+        let mut starts = Vec::with_capacity(lines.len());
+        let mut at = 0usize;
+        for l in &lines {
+            starts.push(at);
+            at += ratatui::widgets::Paragraph::new(l.clone())
+                .wrap(ratatui::widgets::Wrap { trim: false })
+                .line_count(width)
+                .max(1);
+        }
+        let current = usize::from(match self.scope() {
+            Scope::HELP => self.help_scroll,
+            Scope::DETAIL => self.detail_scroll,
+            _ => self.env().map_or(0, |e| e.scroll),
+        });
+        let hits: Vec<usize> = lines
+            .iter()
+            .zip(&starts)
+            .filter(|(l, _)| l.to_string().to_lowercase().contains(&needle))
+            .map(|(_, s)| *s)
+            .collect();
+        let target = if forward {
+            let from = current.saturating_add_signed(from);
+            hits.iter().copied().find(|&s| s >= from).or_else(|| hits.first().copied())
+        } else {
+            hits.iter().copied().rev().find(|&s| s < current).or_else(|| hits.last().copied())
+        };
+        let Some(target) = target else { return false };
+        let target = u16::try_from(target).unwrap_or(u16::MAX);
+        match self.scope() {
+            Scope::HELP => self.help_scroll = target.min(v.help.0),
+            Scope::DETAIL => self.detail_scroll = target.min(v.detail.0),
+            _ => {
+                if let Some(env) = self.env_mut() {
+                    env.scroll = target.min(v.recommendation.0);
+                }
+            }
+        }
+        true
+    }
+
+    // ---- actions ----
+
     fn what_if(&mut self, change: impl FnOnce(&mut WhatIf, &EnvInputs)) {
-        let Some(index) = self.tab.checked_sub(1) else {
-            self.say("what-if works on one environment: pick its tab first (←/→)", true);
+        let Some(env) = self.env_mut() else {
+            self.say("what-if works on one environment: open it first (Enter)", true);
             return;
         };
-        let Some(env) = self.envs.get_mut(index) else { return };
+        let before = env.whatif;
         change(&mut env.whatif, &env.base);
-        self.recompute(index);
+        if env.whatif != before {
+            env.generation += 1;
+        }
+    }
+
+    fn back(&mut self) {
+        if self.overlay.is_some() {
+            self.overlay = None;
+        } else if self.tab == 0 {
+            if !self.all_filter.is_empty() {
+                self.set_filter(String::new());
+            }
+        } else if self.screen == Screen::Options && self.env().is_some_and(|e| !e.view.filter.is_empty()) {
+            self.set_filter(String::new());
+        } else if self.screen != Screen::Options {
+            self.screen = Screen::Options;
+        } else {
+            self.all_selected = self.tab - 1;
+            self.tab = 0;
+        }
     }
 
     fn apply(&mut self, action: Action) -> Option<Effect> {
+        let page = self.page();
         match action {
             Action::Quit => return Some(Effect::Quit),
+            Action::Suspend => return Some(Effect::Suspend),
             Action::ToggleHelp => {
                 self.overlay = if self.overlay == Some(Overlay::Help) { None } else { Some(Overlay::Help) };
+                self.help_scroll = 0;
             }
-            Action::Back => {
-                if self.overlay.is_some() {
-                    self.overlay = None;
-                } else {
-                    self.screen = Screen::Options;
-                }
-            }
-            Action::NextTab => self.tab = (self.tab + 1) % (self.envs.len() + 1),
-            Action::PrevTab => self.tab = (self.tab + self.envs.len()) % (self.envs.len() + 1),
+            Action::Back => self.back(),
+            Action::NextTab => return self.go_to_tab((self.tab + 1) % (self.envs.len() + 1)),
+            Action::PrevTab => return self.go_to_tab((self.tab + self.envs.len()) % (self.envs.len() + 1)),
+            Action::Jump => self.open_prompt(PromptKind::Jump),
             Action::ShowOptions => self.screen = Screen::Options,
             Action::ShowRecommendation => self.screen = Screen::Recommendation,
             Action::ShowMetrics => self.screen = Screen::Metrics,
-            Action::Down => self.move_selection(1),
-            Action::Up => self.move_selection(-1),
-            Action::PageDown => self.move_selection(isize::try_from(PAGE).unwrap_or(10)),
-            Action::PageUp => self.move_selection(-isize::try_from(PAGE).unwrap_or(10)),
-            Action::Top => self.move_selection(isize::MIN / 2),
-            Action::Bottom => self.move_selection(isize::MAX / 2),
-            Action::OpenLines => {
-                if self.screen == Screen::Options && self.rows() > 0 {
-                    self.overlay = Some(Overlay::Lines);
+            Action::Down => self.move_by(1),
+            Action::Up => self.move_by(-1),
+            Action::PageDown => self.move_by(page),
+            Action::PageUp => self.move_by(-page),
+            Action::HalfPageDown => self.move_by((page / 2).max(1)),
+            Action::HalfPageUp => self.move_by(-(page / 2).max(1)),
+            Action::Top => self.move_by(isize::MIN / 2),
+            Action::Bottom => self.move_by(isize::MAX / 2),
+            Action::Open => {
+                if self.tab == 0 {
+                    if self.all_rows().contains(&self.all_selected) {
+                        return self.go_to_tab(self.all_selected + 1);
+                    }
+                } else if self.selected_option().is_some() {
+                    self.overlay = Some(Overlay::Detail);
                     self.detail_scroll = 0;
+                }
+            }
+            Action::Search => {
+                let kind = if self.scope().has(Scope::LISTS) { PromptKind::Filter } else { PromptKind::Search };
+                self.open_prompt(kind);
+            }
+            Action::NextMatch | Action::PrevMatch => {
+                let forward = action == Action::NextMatch;
+                if self.search.is_empty() && !self.scope().has(Scope::LISTS) {
+                    self.say("/ searches first", false);
+                } else if !self.find(isize::from(forward), forward) {
+                    self.say(format!("'{}' not found", self.search), true);
+                }
+            }
+            Action::SortNext | Action::SortReverse => {
+                let reverse = action == Action::SortReverse;
+                let text = if self.tab == 0 {
+                    let (col, desc) = self.all_sort;
+                    self.all_sort = if reverse { (col, !desc) } else { (col.next(), false) };
+                    let (col, desc) = self.all_sort;
+                    format!("sorted by {}{}", col.label(), if desc { ", descending" } else { "" })
+                } else {
+                    let (col, desc) = self.option_sort;
+                    self.option_sort = if reverse { (col, !desc) } else { (col.next(), false) };
+                    let (col, desc) = self.option_sort;
+                    format!("options sorted by {}{}", col.label(), if desc { ", descending" } else { "" })
+                };
+                self.say(text, false);
+            }
+            Action::ToggleExpand => {
+                if let Some(key) = self.selected_option().map(super::rows::group_key)
+                    && let Some(env) = self.env_mut()
+                    && !env.view.expanded.remove(&key)
+                {
+                    env.view.expanded.insert(key);
+                }
+            }
+            Action::ToggleOtherProtocols => {
+                if let Some(env) = self.env_mut() {
+                    env.view.other_protocols = !env.view.other_protocols;
+                }
+            }
+            Action::ToggleFeasible => {
+                if let Some(env) = self.env_mut() {
+                    env.view.feasible_only = !env.view.feasible_only;
+                }
+                let rows = self.option_rows();
+                let at = self.option_position(&rows);
+                self.select_option_row(at);
+            }
+            Action::JumpToRecommended => {
+                let star = self.env().and_then(|e| e.report()).and_then(|r| r.recommendation.option_id.clone());
+                match star {
+                    Some(id) => {
+                        if let Some(env) = self.env_mut() {
+                            env.view.filter.clear();
+                            env.selected = Some(id);
+                        }
+                    }
+                    None => self.say("nothing is recommended: nothing fits", true),
                 }
             }
             Action::DataUp => self.what_if(|w, _| w.data_pct = (w.data_pct + STEP_PCT).min(1000)),
@@ -585,26 +1334,19 @@ impl App {
                 if has {
                     self.what_if(|w, _| w.measured = !w.measured);
                 } else {
-                    self.say("no metrics loaded for this environment: add [env.NAME.metrics] file = \"…\" to the plan", true);
+                    self.say(
+                        "no metrics loaded for this environment: add [env.NAME.metrics] file = \"…\" to the plan",
+                        true,
+                    );
                 }
             }
             Action::ResetWhatIf => self.what_if(|w, _| *w = WhatIf::default()),
             Action::CycleZoom => self.zoom = self.zoom.next(),
-            Action::ToggleFeasible => {
-                let feasible_only = !self.feasible_only;
-                // keep the same option selected where it stays visible
-                for env in &mut self.envs {
-                    let id = env.selected_option(self.feasible_only).map(|o| o.id.clone());
-                    env.reselect(id.as_deref(), feasible_only, 0);
-                }
-                self.feasible_only = feasible_only;
-                self.say(if feasible_only { "showing the options that fit" } else { "showing every option" }, false);
-            }
             Action::Export => return self.export(),
-            Action::RefreshPricing => self.say(
+            Action::PricesInfo => self.say(
                 format!(
-                    "prices: embedded pricing cache as of {}; this version cannot refresh them from the AWS Price List yet",
-                    self.book.as_of
+                    "prices: {} as of {}; each option's details (Enter) cite every price's source and date",
+                    self.book.origin, self.book.as_of
                 ),
                 false,
             ),
@@ -614,289 +1356,44 @@ impl App {
 
     fn export(&mut self) -> Option<Effect> {
         let date = self.as_of.format("%Y-%m-%d");
-        // a report computed under a what-if says so (EnvReport::what_if)
-        let (report, stem) = match self.env() {
-            Some(env) => match &env.report {
-                Ok(r) => {
-                    let name: String = env
-                        .base
-                        .name
-                        .chars()
-                        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
-                        .collect();
-                    (Report::One(Box::new(r.clone())), format!("capplan-{name}-{date}"))
-                }
-                Err(e) => {
-                    let e = e.clone();
-                    self.say(format!("nothing to export: {e}"), true);
-                    return None;
-                }
-            },
-            None => {
-                let envs: Vec<EnvReport> = self.envs.iter().filter_map(|e| e.report.as_ref().ok().cloned()).collect();
-                (Report::All(AllReport::new(envs)), format!("capplan-all-{date}"))
-            }
+        let Some(env) = self.env() else {
+            let jobs: Vec<Job> = (0..self.envs.len())
+                .map(|i| {
+                    let mut job = self.job(i, true);
+                    if job.metrics.is_none() {
+                        job.read_metrics.clone_from(&self.envs[i].metrics_at);
+                    }
+                    job
+                })
+                .collect();
+            self.say(format!("exporting {} environments…", jobs.len()), false);
+            return Some(Effect::ExportAll { stem: format!("capplan-all-{date}"), jobs });
         };
-        Some(Effect::Export { stem, markdown: report::markdown::render(&report) })
+        if let Some(e) = env.error() {
+            let e = e.to_string();
+            self.say(format!("nothing to export: {e}"), true);
+            return None;
+        }
+        let (Some(report), true) = (env.report(), env.fresh()) else {
+            self.say("still evaluating this environment; export again in a moment", true);
+            return None;
+        };
+        let name: String = env
+            .base
+            .name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+            .collect();
+        let markdown = report::markdown::render(&Report::One(Box::new(report.clone())));
+        Some(Effect::Export { stem: format!("capplan-{name}-{date}"), markdown })
     }
+}
+
+/// The Markdown of every environment's full report (the All tab's export), run in the background.
+pub fn export_all_markdown(jobs: &[Job]) -> String {
+    let envs: Vec<EnvReport> = jobs.iter().filter_map(|j| j.report().ok()).collect();
+    report::markdown::render(&Report::All(AllReport::new(envs)))
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-    use crate::model::observed::derive;
-    use crate::source::metrics::{EXAMPLE_METRICS, EXAMPLE_METRICS_NAME, parse};
-    use crate::source::offline::embedded;
-    use crate::source::plan::{EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, parse_plan};
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-    /// The bundled plan with its example metrics loaded, on a fixed date.
-    pub(crate) fn app() -> App {
-        let book = embedded().unwrap();
-        let plan = parse_plan(EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, book).unwrap();
-        let locations: Vec<Option<MetricsLocation>> =
-            plan.envs.iter().map(|e| plan.metrics_of(&e.name).map(|_| MetricsLocation::Example)).collect();
-        let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-        let (mut app, effects) = App::new(&plan, Arc::new(book.clone()), as_of, &locations, Theme::plain());
-        assert_eq!(effects.len(), 1, "prod's metrics load in the background");
-        let series = parse(EXAMPLE_METRICS, EXAMPLE_METRICS_NAME).unwrap();
-        let data = derive(&series, "capplan-metrics-prod.example.json (bundled example)");
-        app.handle(Event::Source(SourceEvent::MetricsLoaded { env: "prod".into(), result: Ok(Box::new(data)) }));
-        app
-    }
-
-    pub(crate) fn press(app: &mut App, code: KeyCode) -> Option<Effect> {
-        app.handle(Event::Term(TermEvent::Key(KeyEvent::new(code, KeyModifiers::NONE))))
-    }
-
-    fn prod(app: &App) -> &EnvView {
-        app.envs.iter().find(|e| e.base.name == "prod").unwrap()
-    }
-
-    #[test]
-    fn tabs_wrap_around_and_start_on_the_overview() {
-        let mut a = app();
-        assert_eq!(a.tab, 0);
-        press(&mut a, KeyCode::Left);
-        assert_eq!(a.tab, 3);
-        press(&mut a, KeyCode::Tab);
-        assert_eq!(a.tab, 0);
-        press(&mut a, KeyCode::Char('l'));
-        assert_eq!(a.env().unwrap().base.name, "dev");
-    }
-
-    #[test]
-    fn a_what_if_step_changes_the_recommended_cost_and_reset_restores_it() {
-        let mut a = app();
-        a.tab = 3;
-        let before = prod(&a).report.as_ref().unwrap().recommendation.monthly_usd.unwrap();
-        for _ in 0..5 {
-            press(&mut a, KeyCode::Char('d'));
-        }
-        let after = prod(&a).report.as_ref().unwrap().recommendation.monthly_usd.unwrap();
-        assert!(after > before, "50% more data costs more: {after} vs {before}");
-        assert_eq!(prod(&a).whatif.data_pct, 50);
-        assert_eq!(prod(&a).plan_monthly, Some(before));
-        press(&mut a, KeyCode::Char('0'));
-        assert_eq!(prod(&a).report.as_ref().unwrap().recommendation.monthly_usd, Some(before));
-        assert!(!prod(&a).whatif.is_active());
-    }
-
-    #[test]
-    fn toggling_the_engine_and_ha_recomputes() {
-        let mut a = app();
-        a.tab = 1; // dev: valkey, no HA
-        press(&mut a, KeyCode::Char('E'));
-        press(&mut a, KeyCode::Char('E'));
-        let dev = &a.envs[0];
-        assert_eq!(dev.whatif.engine, Some(Engine::Memcached));
-        let r = dev.report.as_ref().unwrap();
-        let winner = r.recommended().unwrap();
-        assert_eq!(winner.engine, Engine::Memcached);
-        press(&mut a, KeyCode::Char('H'));
-        assert_eq!(a.envs[0].whatif.ha, Some(true));
-        press(&mut a, KeyCode::Char('H'));
-        assert_eq!(a.envs[0].whatif.ha, None, "back to the plan's setting");
-    }
-
-    #[test]
-    fn the_measured_workload_needs_metrics() {
-        let mut a = app();
-        a.tab = 1;
-        press(&mut a, KeyCode::Char('M'));
-        assert!(a.message.as_ref().unwrap().error);
-        a.tab = 3;
-        press(&mut a, KeyCode::Char('M'));
-        assert!(prod(&a).whatif.measured);
-        let w = &prod(&a).report.as_ref().unwrap().workload;
-        assert!(w.data_gb < Decimal::from(8) && w.data_gb > Decimal::from(7), "measured ~8 GiB: {}", w.data_gb);
-    }
-
-    #[test]
-    fn overlays_open_and_close_and_quit_is_an_effect() {
-        let mut a = app();
-        press(&mut a, KeyCode::Char('?'));
-        assert_eq!(a.overlay, Some(Overlay::Help));
-        press(&mut a, KeyCode::Esc);
-        assert_eq!(a.overlay, None);
-        a.tab = 3;
-        let start = prod(&a).selected;
-        press(&mut a, KeyCode::Down);
-        press(&mut a, KeyCode::Enter);
-        assert_eq!(a.overlay, Some(Overlay::Lines));
-        assert_eq!(prod(&a).selected, start + 1);
-        press(&mut a, KeyCode::Esc);
-        assert_eq!(press(&mut a, KeyCode::Char('q')), Some(Effect::Quit));
-    }
-
-    #[test]
-    fn the_fitting_only_filter_keeps_the_selection_on_its_option() {
-        let mut a = app();
-        a.tab = 3;
-        let before = prod(&a).selected_option(false).unwrap().id.clone();
-        press(&mut a, KeyCode::Char('f'));
-        assert!(a.feasible_only);
-        let env = prod(&a);
-        assert!(env.visible(true).iter().all(|(_, o)| o.feasible));
-        assert!(env.visible(true).len() < env.visible(false).len());
-        assert_eq!(env.selected_option(true).unwrap().id, before, "the recommended option fits, so it stays selected");
-        press(&mut a, KeyCode::Char('f'));
-        assert_eq!(prod(&a).selected_option(false).unwrap().id, before);
-    }
-
-    #[test]
-    fn selection_stays_in_the_table() {
-        let mut a = app();
-        a.tab = 3;
-        press(&mut a, KeyCode::End);
-        let last = prod(&a).report.as_ref().unwrap().options.len() - 1;
-        assert_eq!(prod(&a).selected, last);
-        press(&mut a, KeyCode::Down);
-        assert_eq!(prod(&a).selected, last);
-        press(&mut a, KeyCode::Home);
-        assert_eq!(prod(&a).selected, 0);
-        press(&mut a, KeyCode::Up);
-        assert_eq!(prod(&a).selected, 0);
-    }
-
-    #[test]
-    fn export_asks_the_loop_to_write_markdown() {
-        let mut a = app();
-        a.tab = 3;
-        match press(&mut a, KeyCode::Char('e')) {
-            Some(Effect::Export { stem, markdown }) => {
-                assert_eq!(stem, "capplan-prod-2026-11-23");
-                assert!(markdown.starts_with("# capplan report: prod"));
-            }
-            other => panic!("{other:?}"),
-        }
-        a.handle(Event::Source(SourceEvent::Exported(Ok("capplan-prod-2026-11-23.md".into()))));
-        assert!(a.message.as_ref().unwrap().text.contains("capplan-prod-2026-11-23.md"));
-        // a what-if export says so under its title
-        press(&mut a, KeyCode::Char('d'));
-        match press(&mut a, KeyCode::Char('e')) {
-            Some(Effect::Export { markdown, .. }) => {
-                let second = markdown.lines().nth(2).unwrap_or("");
-                assert!(second.starts_with("> **What-if**: data +10%"), "{second}");
-            }
-            other => panic!("{other:?}"),
-        }
-        // so does the all-environments export that includes it
-        press(&mut a, KeyCode::Tab);
-        match press(&mut a, KeyCode::Char('e')) {
-            Some(Effect::Export { stem, markdown }) => {
-                assert_eq!(stem, "capplan-all-2026-11-23");
-                assert!(markdown.contains("> **What-if**: data +10%"), "{markdown}");
-                assert_eq!(markdown.matches("**What-if**").count(), 1, "only prod is changed");
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn a_what_if_keeps_the_same_option_selected_as_the_options_re_sort() {
-        let mut a = app();
-        a.tab = 3;
-        // Serverless pays per request: more requests move it down the list
-        let row = prod(&a).visible(false).iter().position(|(_, o)| o.id == "serverless/valkey").unwrap();
-        press(&mut a, KeyCode::Home);
-        for _ in 0..row {
-            press(&mut a, KeyCode::Down);
-        }
-        let id = prod(&a).selected_option(false).unwrap().id.clone();
-        assert_eq!(id, "serverless/valkey");
-        let row = prod(&a).selected;
-        for _ in 0..5 {
-            press(&mut a, KeyCode::Char('r'));
-        }
-        assert_eq!(prod(&a).selected_option(false).unwrap().id, id);
-        assert_ne!(prod(&a).selected, row, "the option moved in the sorted list");
-    }
-
-    #[test]
-    fn movement_keys_under_the_help_overlay_change_nothing() {
-        let mut a = app();
-        a.tab = 3;
-        let selected = prod(&a).selected;
-        press(&mut a, KeyCode::Char('?'));
-        press(&mut a, KeyCode::Down);
-        press(&mut a, KeyCode::End);
-        press(&mut a, KeyCode::Esc);
-        assert_eq!(prod(&a).selected, selected);
-    }
-
-    #[test]
-    fn the_recommendation_scrolls_to_its_last_wrapped_line_on_a_narrow_screen() {
-        let mut a = app();
-        a.tab = 3;
-        press(&mut a, KeyCode::Char('2'));
-        crate::tui::view::testing::draw(&a, 80, 24);
-        press(&mut a, KeyCode::End);
-        let screen = crate::tui::view::testing::draw(&a, 80, 24).to_string();
-        let plain = crate::tui::view::recommendation_text(prod(&a).report.as_ref().unwrap());
-        let last = plain.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
-        let tail: String = last.split_whitespace().last().unwrap().chars().take(12).collect();
-        assert!(screen.contains(&tail), "the last line's end ('{tail}') is on screen after End:\n{screen}");
-    }
-
-    #[test]
-    fn scrolling_stops_at_the_ends_and_home_goes_back_to_the_top() {
-        // the views record how far they scroll as they draw, as the loop draws before each key
-        let draw = |a: &App| crate::tui::view::testing::draw(a, 80, 24);
-        let mut a = app();
-        a.tab = 3;
-        press(&mut a, KeyCode::Char('2'));
-        draw(&a);
-        press(&mut a, KeyCode::End);
-        let bottom = prod(&a).scroll;
-        assert!(bottom > 10, "there is something to scroll: {bottom}");
-        press(&mut a, KeyCode::PageDown);
-        assert_eq!(prod(&a).scroll, bottom, "no scrolling past the end");
-        press(&mut a, KeyCode::Home);
-        assert_eq!(prod(&a).scroll, 0);
-        press(&mut a, KeyCode::Char('3'));
-        draw(&a);
-        press(&mut a, KeyCode::Down);
-        assert_eq!(prod(&a).chart_row, 1, "the charts page by rows");
-        // the line-items overlay scrolls itself instead of changing the option
-        press(&mut a, KeyCode::Char('1'));
-        let selected = prod(&a).selected;
-        press(&mut a, KeyCode::Enter);
-        draw(&a);
-        press(&mut a, KeyCode::Down);
-        assert_eq!(prod(&a).selected, selected);
-        assert_eq!(a.detail_scroll, 1);
-    }
-
-    #[test]
-    fn a_failed_metrics_load_is_a_message_not_a_crash() {
-        let mut a = app();
-        a.handle(Event::Source(SourceEvent::MetricsLoaded { env: "prod".into(), result: Err("cannot read".into()) }));
-        assert!(matches!(prod(&a).metrics, Loading::Failed(_)));
-        assert!(a.message.as_ref().unwrap().error);
-        for _ in 0..20 {
-            a.handle(Event::Tick);
-        }
-        assert!(a.message.is_none(), "messages expire");
-    }
-}
+pub(crate) mod tests;

@@ -1,4 +1,4 @@
-//! One event channel: terminal input, ticks, and results of background work.
+//! One event channel: terminal input, ticks, signals, and results of background work.
 
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
@@ -6,7 +6,28 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
+use super::summary::EnvSummary;
 use crate::model::observed::MetricsData;
+use crate::report::EnvReport;
+
+/// An evaluation finished (on a worker thread).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalDone {
+    /// Environment (index in the plan).
+    pub index: usize,
+    /// The version of its inputs it is of.
+    pub generation: u64,
+    /// Computed at the plan's figures (no what-if).
+    pub at_plan: bool,
+    /// Computed with the environment's metrics.
+    pub with_metrics: bool,
+    /// The job asked for the full report (whether or not the evaluation gave one).
+    pub keep_full: bool,
+    /// The All tab's figures, or why there are none.
+    pub summary: Result<EnvSummary, String>,
+    /// The full report, when the job asked for it.
+    pub full: Option<Box<EnvReport>>,
+}
 
 /// Something that happened.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,6 +36,8 @@ pub enum Event {
     Tick,
     /// Terminal input or a resize.
     Term(TermEvent),
+    /// SIGTERM or SIGHUP arrived (its number): leave as `q` does.
+    Signal(i32),
     /// Background work finished.
     Source(SourceEvent),
 }
@@ -29,6 +52,8 @@ pub enum SourceEvent {
         /// The series, or why not.
         result: Result<Box<MetricsData>, String>,
     },
+    /// An environment was evaluated.
+    Evaluated(Box<EvalDone>),
     /// A report was exported (or could not be).
     Exported(Result<PathBuf, String>),
 }
@@ -61,4 +86,20 @@ pub fn spawn_ticks(tx: UnboundedSender<Event>, every: Duration) {
             }
         }
     });
+}
+
+/// Turn SIGTERM and SIGHUP into [`Event::Signal`] (the loop then leaves as for `q`, and the
+/// terminal guard restores the terminal). The returned handle stops the listener.
+pub fn spawn_signals(tx: UnboundedSender<Event>) -> std::io::Result<signal_hook::iterator::Handle> {
+    use signal_hook::consts::{SIGHUP, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP])?;
+    let handle = signals.handle();
+    std::thread::spawn(move || {
+        for sig in signals.forever() {
+            if tx.send(Event::Signal(sig)).is_err() {
+                break;
+            }
+        }
+    });
+    Ok(handle)
 }

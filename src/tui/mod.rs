@@ -5,6 +5,9 @@ pub mod action;
 pub mod app;
 pub mod event;
 pub mod keymap;
+pub mod rows;
+pub mod sample;
+pub mod summary;
 pub mod terminal;
 pub mod theme;
 pub mod view;
@@ -25,44 +28,85 @@ use event::{Event, SourceEvent};
 /// How often the app ticks (spinners, message expiry).
 const TICK: Duration = Duration::from_millis(250);
 
-/// Run the planner until the user quits. The terminal is restored however this returns.
-pub async fn run(plan: Plan, book: Arc<PriceBook>, settings: Settings) -> Result<()> {
+/// How the app ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// The user quit.
+    Quit,
+    /// A signal (its number) ended it; the terminal was restored all the same.
+    Signal(i32),
+}
+
+/// Run the planner until the user quits or a signal ends it. The terminal is restored however
+/// this returns. Environments are evaluated in the background on every core, the ones in view
+/// first; the loop never waits for an evaluation.
+pub async fn run(plan: Plan, book: Arc<PriceBook>, settings: Settings) -> Result<Exit> {
     let locations: Vec<_> =
         plan.envs.iter().map(|e| plan.metrics_of(&e.name).map(|m| settings.metrics_location(m, &e.region))).collect();
     let (mut app, effects) =
         App::new(&plan, book, settings.as_of, &locations, theme::Theme::for_env(settings.no_color));
-    let mut term = terminal::Guard::enter().map_err(|e| Error::Terminal(format!("cannot enter the terminal: {e}")))?;
+    drop(plan);
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let signals =
+        event::spawn_signals(tx.clone()).map_err(|e| Error::Terminal(format!("cannot watch for signals: {e}")))?;
+    let mut term = terminal::Guard::enter().map_err(|e| Error::Terminal(format!("cannot enter the terminal: {e}")))?;
     event::spawn_input(tx.clone());
     event::spawn_ticks(tx.clone(), TICK);
     for effect in effects {
         carry_out(effect, &tx);
     }
+    let workers = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let mut running = 0usize;
     let mut dirty = true;
-    loop {
+    let exit = loop {
+        for job in app.jobs(workers.saturating_sub(running)) {
+            running += 1;
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let _ = tx.send(Event::Source(SourceEvent::Evaluated(Box::new(job.run()))));
+            });
+        }
         if dirty {
             term.draw(|f| f.render_widget(view::Root { app: &app }, f.area()))
                 .map_err(|e| Error::Terminal(e.to_string()))?;
         }
-        let Some(first) = rx.recv().await else { return Ok(()) };
+        let Some(first) = rx.recv().await else { break Exit::Quit };
         dirty = false;
+        let mut leave = None;
         for ev in std::iter::once(first).chain(std::iter::from_fn(|| rx.try_recv().ok())) {
+            if matches!(ev, Event::Source(SourceEvent::Evaluated(_))) {
+                running = running.saturating_sub(1);
+            }
             // a tick changes the screen only while something animates or expires
             dirty |= !matches!(ev, Event::Tick) || app.animating();
             match app.handle(ev) {
-                Some(Effect::Quit) => return Ok(()),
+                Some(Effect::Quit) => leave = Some(Exit::Quit),
+                Some(Effect::Terminated(sig)) => leave = Some(Exit::Signal(sig)),
+                Some(Effect::Suspend) => {
+                    term.suspend().map_err(|e| Error::Terminal(format!("cannot resume the terminal: {e}")))?;
+                    dirty = true;
+                }
                 Some(effect) => carry_out(effect, &tx),
                 None => {}
             }
+            if leave.is_some() {
+                break;
+            }
         }
-    }
+        if let Some(exit) = leave {
+            break exit;
+        }
+    };
+    signals.close();
+    drop(term);
+    Ok(exit)
 }
 
 /// Start what an effect asks for; results come back as events.
 fn carry_out(effect: Effect, tx: &mpsc::UnboundedSender<Event>) {
     let tx = tx.clone();
     match effect {
-        Effect::Quit => {}
+        Effect::Quit | Effect::Terminated(_) | Effect::Suspend => {}
         Effect::LoadMetrics { env, location } => {
             tokio::task::spawn_blocking(move || {
                 let result = location
@@ -75,6 +119,12 @@ fn carry_out(effect: Effect, tx: &mpsc::UnboundedSender<Event>) {
         Effect::Export { stem, markdown } => {
             tokio::task::spawn_blocking(move || {
                 let result = export(&stem, &markdown);
+                let _ = tx.send(Event::Source(SourceEvent::Exported(result)));
+            });
+        }
+        Effect::ExportAll { stem, jobs } => {
+            tokio::task::spawn_blocking(move || {
+                let result = export(&stem, &app::export_all_markdown(&jobs));
                 let _ = tx.send(Event::Source(SourceEvent::Exported(result)));
             });
         }

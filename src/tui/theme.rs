@@ -31,6 +31,10 @@ pub struct Theme {
     pub capacity: Style,
     /// Metric lines on charts.
     pub series: Style,
+    /// A saving (under `NO_COLOR` the minus sign marks it).
+    pub saving: Style,
+    /// An increase (under `NO_COLOR` the plus sign marks it).
+    pub increase: Style,
 }
 
 impl Theme {
@@ -50,6 +54,8 @@ impl Theme {
             star: Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
             capacity: Style::new().fg(Color::Red),
             series: Style::new().fg(Color::Cyan),
+            saving: Style::new().fg(Color::Green),
+            increase: Style::new().fg(Color::Magenta),
         }
     }
 
@@ -70,6 +76,8 @@ impl Theme {
             star: Style::new().add_modifier(Modifier::BOLD),
             capacity: none,
             series: none,
+            saving: none,
+            increase: none,
         }
     }
 

@@ -1,5 +1,7 @@
-//! Metric charts over the window, each with the capacity line of the recommended option, and the
-//! measured workload beside the plan's.
+//! Metric charts over the window, each with the recommended option's capacity line as the report
+//! carries it (`EnvReport::capacity_lines`, computed by the model; this view only draws it), a
+//! legend, and ticks with units on both axes; the capacity line is dotted, so it reads without
+//! colour too. The measured workload is shown beside the plan's.
 
 use chrono::DateTime;
 use ratatui::buffer::Buffer;
@@ -8,15 +10,12 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph, Widget, Wrap};
 
-use crate::model::capacity::{self, Demand, fmt_f64};
-use crate::model::evaluate::OptionKind;
-use crate::model::limits::{SERVERLESS_MAX_CONNECTIONS, SERVERLESS_MAX_DATA_GB, SERVERLESS_MAX_ECPU_PER_SEC};
-use crate::model::metering::ecpu_per_request_mix;
+use super::text::ellipsize;
+use crate::model::capacity::fmt_f64;
 use crate::model::observed::{Chart as Metric, MetricsData, downsample};
-use crate::model::units::{format_quantity, to_f64};
-use crate::model::workload::NodeLayout;
-use crate::report::EnvReport;
-use crate::tui::app::{App, EnvView, Loading, ScrollLimits};
+use crate::model::units::format_quantity;
+use crate::report::{CapacityLine, EnvReport};
+use crate::tui::app::{App, EnvView, Loading, ViewInfo};
 
 /// The Metrics screen of one environment.
 pub struct MetricsView<'a> {
@@ -26,123 +25,180 @@ pub struct MetricsView<'a> {
     pub env: &'a EnvView,
 }
 
-/// The recommended option's capacity on a chart's scale, with its label.
-fn capacity_line(app: &App, report: &EnvReport, metric: Metric) -> Option<(f64, String)> {
-    let option = report.recommended()?;
-    let book = &app.book;
-    let policy = &app.envs.iter().find(|e| e.base.name == report.env)?.base.policy;
-    let weight = to_f64(ecpu_per_request_mix(&report.workload.size_buckets()));
-    match option.kind {
-        OptionKind::Node | OptionKind::Split => {
-            let name = option.state.as_ref().map_or(option.node_type.as_deref()?, |s| s.node_type.as_str());
-            let node = book.catalog.node(book.catalog.find(name)?);
-            let shards = f64::from(option.state.as_ref().map_or(option.shards.unwrap_or(1), |s| s.shards));
-            match metric {
-                Metric::Requests => {
-                    let layout = NodeLayout {
-                        engine: option.engine,
-                        node: book.catalog.find(name)?,
-                        shards: option.state.as_ref().map_or(option.shards.unwrap_or(1), |s| s.shards),
-                        replicas: option.state.as_ref().map_or(option.replicas.unwrap_or(0), |s| s.replicas),
-                        cluster_mode: option
-                            .state
-                            .as_ref()
-                            .map_or(option.cluster_mode.unwrap_or(false), |s| s.cluster_mode),
-                        replica_reads: option.replica_reads.unwrap_or(false),
-                    };
-                    let demand = Demand::of(&report.workload, policy).without_pubsub();
-                    Some((
-                        capacity::layout_requests_capacity(&layout, node, &demand, policy).round(),
-                        "capacity ~".into(),
-                    ))
-                }
-                Metric::Memory => Some((
-                    capacity::data_capacity_gib(node, policy, to_f64(report.workload.hot_data_fraction)) * shards,
-                    "usable ".into(),
-                )),
-                Metric::Connections => Some((f64::from(node.maxclients), "maxclients ".into())),
-                Metric::Cpu => Some((policy.headroom * 100.0, "limit ".into())),
-                Metric::Network => Some((node.baseline_gbps, "baseline ".into())),
-                Metric::Ecpu | Metric::Evictions => None,
-            }
-        }
-        OptionKind::Serverless => match metric {
-            Metric::Requests => Some((SERVERLESS_MAX_ECPU_PER_SEC / weight, "limit ".into())),
-            Metric::Ecpu => Some((SERVERLESS_MAX_ECPU_PER_SEC, "limit ".into())),
-            Metric::Memory => Some((SERVERLESS_MAX_DATA_GB, "limit ".into())),
-            Metric::Connections => Some((f64::from(SERVERLESS_MAX_CONNECTIONS), "limit ".into())),
-            _ => None,
-        },
-        OptionKind::Upstash => None,
+/// The unit a chart's values are in, for its axis.
+fn unit(metric: Metric) -> &'static str {
+    match metric {
+        Metric::Requests => "/s",
+        Metric::Ecpu => " ECPU/s",
+        Metric::Memory => " GiB",
+        Metric::Evictions | Metric::Connections => "",
+        Metric::Cpu => "%",
+        Metric::Network => " Gbps",
     }
 }
 
-fn date_label(t: f64) -> String {
-    DateTime::from_timestamp(t as i64, 0).map_or_else(String::new, |d| d.format("%m-%d %H:%M").to_string())
+/// A compact axis number: `0`, `7.5`, `12k`, `1.5M`.
+fn compact(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{}M", trim(v / 1e6, 1))
+    } else if a >= 1e3 {
+        format!("{}k", trim(v / 1e3, 1))
+    } else if a >= 10.0 {
+        trim(v, 0)
+    } else if a >= 1.0 {
+        trim(v, 1)
+    } else {
+        trim(v, 2)
+    }
+}
+
+fn trim(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+}
+
+fn date_labels(from: i64, to: i64, width: u16) -> Vec<Span<'static>> {
+    let span = to - from;
+    // the format that fits three labels in the chart's width
+    let fmt = if width >= 60 && span <= 2 * 86_400 {
+        "%m-%d %H:%M"
+    } else if width >= 28 {
+        "%m-%d %Hh"
+    } else {
+        "%m-%d"
+    };
+    let label = |t: i64| DateTime::from_timestamp(t, 0).map_or_else(String::new, |d| d.format(fmt).to_string());
+    // a middle label only where ratatui has room to draw it whole
+    let n = if width >= 56 { 3 } else { 2 };
+    (0..n).map(|i| Span::raw(label(from + span * i / (n - 1)))).collect()
 }
 
 fn chart(app: &App, report: &EnvReport, data: &MetricsData, metric: Metric, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    // node-based metrics have no ECPU: estimate what Serverless would meter from the requests
-    let (series, scale, estimated) = match (metric, data.chart(metric)) {
-        (_, Some(s)) => (s, 1.0, false),
-        (Metric::Ecpu, None) => match data.chart(Metric::Requests) {
-            Some(s) => (s, to_f64(ecpu_per_request_mix(&report.workload.size_buckets())), true),
-            None => return,
-        },
-        (_, None) => return,
-    };
+    let Some(series) = data.chart(metric) else { return };
     let (first, last) = (series.first().map_or(0, |p| p.0), series.last().map_or(0, |p| p.0));
     let from = app.zoom.span_secs().map_or(first, |s| (last - s).max(first));
     let buckets = usize::from(area.width.saturating_sub(10)).max(2);
-    let points: Vec<(f64, f64)> =
-        downsample(series, from, last, buckets).into_iter().map(|(t, v)| (t, v * scale)).collect();
+    let points: Vec<(f64, f64)> = downsample(series, from, last, buckets);
     let max = points.iter().map(|p| p.1).fold(0.0f64, f64::max);
-    let capacity = capacity_line(app, report, metric);
-    let (cap_points, cap_title) = match &capacity {
-        Some((c, label)) if *c <= max * 20.0 || max == 0.0 => {
-            (vec![(from as f64, *c), (last as f64, *c)], format!(" · {label}{}", fmt_f64(*c)))
-        }
-        Some((c, label)) => (Vec::new(), format!(" · {label}{} off scale", fmt_f64(*c))),
-        None => (Vec::new(), String::new()),
-    };
-    let top = cap_points.first().map_or(max, |p| p.1.max(max)).max(1e-9) * 1.1;
+    let capacity: Option<&CapacityLine> = report.capacity_lines.iter().find(|c| c.metric == metric.id());
+    // the capacity line is drawn when it is within 20x the data, else named as off the scale
+    let on_scale = capacity.filter(|c| c.value <= max * 20.0 || max == 0.0);
+    let top = on_scale.map_or(max, |c| c.value.max(max)).max(1e-9) * 1.1;
+    // dotted: a point every few cells, so the line reads as capacity without colour
+    let cap_points: Vec<(f64, f64)> = on_scale.map_or_else(Vec::new, |c| {
+        let n = usize::from(area.width / 3).max(2);
+        (0..=n).map(|i| (from as f64 + (last - from) as f64 * i as f64 / n as f64, c.value)).collect()
+    });
     let mut datasets =
         vec![Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(theme.series).data(&points)];
     if !cap_points.is_empty() {
         datasets.push(
             Dataset::default()
-                .marker(Marker::Braille)
-                .graph_type(GraphType::Line)
+                .marker(Marker::Dot)
+                .graph_type(GraphType::Scatter)
                 .style(theme.capacity)
                 .data(&cap_points),
         );
     }
-    let title = if estimated {
-        format!(" {} if Serverless (est.){cap_title} ", metric.title())
-    } else {
-        format!(" {}{cap_title} ", metric.title())
+    // the legend: what each line is, and the capacity with its unit (or why it is not drawn)
+    let room = usize::from(area.width.saturating_sub(4));
+    let legend = match capacity {
+        Some(c) => {
+            let space = if c.unit == "%" { "" } else { " " };
+            let value = format!("{}{space}{}", fmt_f64(c.value), c.unit);
+            let above = on_scale.is_none();
+            let candidates = [
+                format!(" ⣀ measured  • capacity {value}{} ", if above { " (above the scale)" } else { "" }),
+                format!(" ⣀ measured  • capacity {value}{} ", if above { " ↑" } else { "" }),
+                format!(" • capacity {value}{} ", if above { " ↑" } else { "" }),
+                format!(" • {value}{} ", if above { " ↑" } else { "" }),
+            ];
+            candidates
+                .iter()
+                .find(|c| c.chars().count() <= room)
+                .cloned()
+                .unwrap_or_else(|| ellipsize(&candidates[3], room))
+        }
+        None => ellipsize(" ⣀ measured ", room),
     };
+    let y_unit = unit(metric);
+    let y_labels: Vec<Span> =
+        [0.0, top / 2.0, top].iter().map(|v| Span::raw(format!("{}{y_unit}", compact(*v)))).collect();
     Chart::new(datasets)
-        .block(Block::bordered().title(title).border_style(theme.border))
+        .block(
+            Block::bordered()
+                .title(format!(" {} ", ellipsize(metric.title(), room)))
+                .title_bottom(Line::from(Span::styled(legend, theme.dim)))
+                .border_style(theme.border),
+        )
         .x_axis(
             Axis::default()
                 .bounds([from as f64, last as f64])
-                .labels([Span::raw(date_label(from as f64)), Span::raw(date_label(last as f64))])
+                .labels(date_labels(from, last, area.width.saturating_sub(8)))
                 .style(theme.dim),
         )
-        .y_axis(Axis::default().bounds([0.0, top]).labels([Span::raw("0"), Span::raw(fmt_f64(top))]).style(theme.dim))
+        .y_axis(Axis::default().bounds([0.0, top]).labels(y_labels).style(theme.dim))
         .render(area, buf);
+}
+
+/// The measured workload beside the plan's.
+fn summary_lines(
+    app: &App,
+    report: &EnvReport,
+    data: &MetricsData,
+    whole: &dyn Fn(f64) -> String,
+) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let o = &data.observed;
+    let w = &report.workload;
+    let m = |x: Option<crate::model::observed::Measured>| {
+        x.map_or_else(|| "—".into(), |m| format!("{}/{}", whole(m.avg), whole(m.peak)))
+    };
+    let quiet = o.quiet_hour_utc.map_or_else(String::new, |h| format!(" · quiet {h:02}:00 UTC"));
+    let evictions = o.evictions.map_or_else(String::new, |e| format!(" · evictions {}", whole(e)));
+    vec![
+        Line::from(vec![
+            Span::styled("measured ", theme.active),
+            Span::raw(format!(
+                "avg/peak: data {} GiB · req/s {} · conns {}{evictions}{quiet}",
+                m(o.data_gib),
+                m(o.requests_per_sec),
+                m(o.connections)
+            )),
+        ]),
+        Line::from(vec![
+            Span::styled("plan     ", theme.dim),
+            Span::raw(format!(
+                "avg/peak: data {}/{} GiB · req/s {}/{} · conns {}",
+                format_quantity(w.data_gb, 2),
+                format_quantity(w.peak_data_gb, 2),
+                format_quantity(w.requests_per_sec, 0),
+                format_quantity(w.peak_requests_per_sec, 0),
+                w.connections
+            )),
+        ]),
+    ]
 }
 
 impl Widget for MetricsView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = &self.app.theme;
-        let block = Block::bordered()
-            .title(format!(" {} · metrics · zoom {} (z) ", self.env.base.name, self.app.zoom.label()))
-            .title(Line::from(" ↑↓ more charts ").right_aligned())
-            .border_style(theme.border);
+        let long = format!(" {} · metrics · zoom {} (z) · times UTC ", self.env.base.name, self.app.zoom.label());
+        let title = if long.chars().count() + 30 <= usize::from(area.width) {
+            long
+        } else {
+            format!(" {} · {} (z) ", self.env.base.name, self.app.zoom.label())
+        };
+        let block = Block::bordered().title(title).border_style(theme.border);
         let data = match &self.env.metrics {
+            Loading::Loaded(_) if self.env.metrics_trimmed => {
+                Paragraph::new(format!("{} reading the metrics again…", super::spinner(self.app.ticks)))
+                    .block(block)
+                    .render(area, buf);
+                return;
+            }
             Loading::Loaded(d) => d,
             Loading::Absent => {
                 Paragraph::new(vec![
@@ -157,7 +213,7 @@ impl Widget for MetricsView<'_> {
                 .render(area, buf);
                 return;
             }
-            Loading::Loading => {
+            Loading::Loading | Loading::Idle => {
                 Paragraph::new(format!("{} loading metrics…", super::spinner(self.app.ticks)))
                     .block(block)
                     .render(area, buf);
@@ -174,52 +230,40 @@ impl Widget for MetricsView<'_> {
                 return;
             }
         };
+        let Some(report) = self.env.report() else { return };
+        let charts: Vec<Metric> = Metric::ALL.into_iter().filter(|c| data.chart(*c).is_some()).collect();
         let inner = block.inner(area);
-        block.render(area, buf);
-        let Ok(report) = &self.env.report else { return };
-        let [summary, grid] = Layout::vertical([Constraint::Length(2), Constraint::Min(0)]).areas(inner);
-        let o = &data.observed;
-        let w = &report.workload;
-        let m = |x: Option<crate::model::observed::Measured>| {
-            x.map_or_else(|| "—".into(), |m| format!("{}/{}", fmt_f64(m.avg), fmt_f64(m.peak)))
-        };
-        let quiet = o.quiet_hour_utc.map_or_else(String::new, |h| format!(" · quiet {h:02}:00 UTC"));
-        let evictions = o.evictions.map_or_else(String::new, |e| format!(" · evictions {}", fmt_f64(e)));
-        Paragraph::new(vec![
-            Line::from(vec![
-                Span::styled("measured ", theme.active),
-                Span::raw(format!(
-                    "avg/peak: data {} GiB · req/s {} · conns {}{evictions}{quiet}",
-                    m(o.data_gib),
-                    m(o.requests_per_sec),
-                    m(o.connections)
-                )),
-            ]),
-            Line::from(vec![
-                Span::styled("plan     ", theme.dim),
-                Span::raw(format!(
-                    "avg/peak: data {}/{} GiB · req/s {}/{} · conns {}",
-                    format_quantity(w.data_gb, 2),
-                    format_quantity(w.peak_data_gb, 2),
-                    format_quantity(w.requests_per_sec, 0),
-                    format_quantity(w.peak_requests_per_sec, 0),
-                    w.connections
-                )),
-            ]),
-        ])
-        .render(summary, buf);
-        let charts: Vec<Metric> = Metric::ALL
-            .into_iter()
-            .filter(|c| data.chart(*c).is_some() || (*c == Metric::Ecpu && data.chart(Metric::Requests).is_some()))
-            .collect();
-        let cols: usize = if grid.width >= 100 { 3 } else { 2 };
+        let cols: usize = if inner.width >= 100 { 3 } else { 2 };
         let rows_wanted = charts.len().div_ceil(cols).max(1);
-        let max_rows = usize::from((grid.height / 7).max(1));
+        let max_rows = usize::from((inner.height.saturating_sub(2) / 7).max(1));
         let rows = rows_wanted.min(max_rows);
-        // page through the chart rows that do not fit (↓/↑)
+        // page through the chart rows that do not fit (↓/↑), and say so only then
         let last_first_row = rows_wanted - rows;
-        self.app.scroll_limits.set(ScrollLimits { chart_row: last_first_row, ..self.app.scroll_limits.get() });
+        self.app.view_info.set(ViewInfo { chart_row: last_first_row, ..self.app.view_info.get() });
         let first_row = self.env.chart_row.min(last_first_row);
+        let block = if last_first_row > 0 {
+            block.title(
+                Line::from(format!(" ↑↓ charts: rows {}-{} of {} ", first_row + 1, first_row + rows, rows_wanted))
+                    .right_aligned(),
+            )
+        } else {
+            block
+        };
+        block.render(area, buf);
+        let whole = |v: f64| {
+            if v.abs() >= 100.0 {
+                format_quantity(rust_decimal::Decimal::from(v.round() as i64), 0)
+            } else {
+                fmt_f64(v)
+            }
+        };
+        let summary_lines = summary_lines(self.app, report, data, &whole);
+        let summary_height =
+            Paragraph::new(summary_lines.clone()).wrap(Wrap { trim: false }).line_count(inner.width).clamp(2, 4);
+        let [summary, grid] =
+            Layout::vertical([Constraint::Length(u16::try_from(summary_height).unwrap_or(2)), Constraint::Min(0)])
+                .areas(inner);
+        Paragraph::new(summary_lines).wrap(Wrap { trim: false }).render(summary, buf);
         let shown = &charts[(first_row * cols).min(charts.len())..charts.len().min((first_row + rows) * cols)];
         let row_areas = Layout::vertical(vec![Constraint::Fill(1); rows]).split(grid);
         for (r, row_area) in row_areas.iter().enumerate() {
@@ -235,32 +279,44 @@ impl Widget for MetricsView<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::tui::app::tests::{app, press};
-    use crate::tui::view::testing::draw;
+    use crate::tui::app::tests::{app, open, press};
+    use crate::tui::view::testing::{SIZES, draw};
     use crossterm::event::KeyCode;
 
-    #[rstest::rstest]
-    #[case::narrow(80, 24)]
-    #[case::wide(120, 40)]
-    fn metrics_screen(#[case] w: u16, #[case] h: u16) {
+    #[test]
+    fn metrics_screen() {
         let mut a = app();
-        a.tab = 3;
+        open(&mut a, 3);
         press(&mut a, KeyCode::Char('3'));
-        let screen = draw(&a, w, h).to_string();
-        assert!(screen.contains("memory GiB · usable 19.74"), "{screen}");
-        assert!(screen.contains("ECPU/s if Serverless (est.)"), "node metrics get an ECPU estimate: {screen}");
-        insta::assert_snapshot!(format!("metrics_{w}x{h}"), draw(&a, w, h));
+        for (w, h) in SIZES {
+            insta::assert_snapshot!(format!("metrics_{w}x{h}"), draw(&a, w, h));
+        }
+        let screen = draw(&a, 120, 40).to_string();
+        assert!(screen.contains("capacity 19.74 GiB"), "the legend names the capacity with its unit:\n{screen}");
+        assert!(!screen.contains("if Serverless"), "no chart repeats requests/s as estimated ECPU:\n{screen}");
+        assert!(screen.contains(" GiB") && screen.contains("/s"), "the axes carry units:\n{screen}");
+        let all_fit = draw(&a, 200, 60).to_string();
+        assert!(!all_fit.contains("↑↓ charts"), "no paging hint when every chart fits:\n{all_fit}");
     }
 
     #[test]
     fn zoom_cycles_and_environments_without_metrics_say_how_to_add_them() {
         let mut a = app();
-        a.tab = 3;
+        open(&mut a, 3);
         press(&mut a, KeyCode::Char('3'));
         press(&mut a, KeyCode::Char('z'));
         assert!(draw(&a, 120, 40).to_string().contains("zoom whole window"));
-        a.tab = 1;
+        open(&mut a, 1);
         let screen = draw(&a, 80, 24).to_string();
         assert!(screen.contains("No metrics for this environment"), "{screen}");
+    }
+
+    #[test]
+    fn dates_on_the_smallest_terminal_are_whole() {
+        let mut a = app();
+        open(&mut a, 3);
+        press(&mut a, KeyCode::Char('3'));
+        let screen = draw(&a, 60, 16).to_string();
+        insta::assert_snapshot!("metrics_60x16", screen);
     }
 }

@@ -1,6 +1,7 @@
 //! Views: short-lived widgets that borrow the app and draw one frame. The root lays out the
-//! header (prices and their age), the tabs, the screen bar (with the what-if delta), the body
-//! and the status line, then any overlay.
+//! header (prices and their age), the tab bar (scrolled to keep the selection in view), the
+//! screen bar, the what-if line when one is active, the body and the footer (the keys of the
+//! screen in view, a message, or the prompt), then any overlay.
 
 mod detail;
 mod help;
@@ -8,27 +9,30 @@ mod metrics;
 mod options;
 mod overview;
 mod recommendation;
+pub mod text;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Tabs, Widget};
+use ratatui::widgets::{Paragraph, Widget};
 use rust_decimal::Decimal;
 
-use super::app::{App, EnvView, Loading, Overlay, Screen};
+use super::app::{App, EnvView, Loading, Overlay, PromptKind, Screen};
+use super::keymap;
 use super::theme::Theme;
 use crate::model::units::format_usd;
 use crate::report::OptionReport;
 
-pub use detail::Detail;
-pub use help::Help;
+pub use detail::{Detail, detail_lines};
+pub use help::{Help, help_lines};
 pub use metrics::MetricsView;
 pub use options::OptionsView;
 pub use overview::Overview;
-pub use recommendation::RecommendationView;
 #[cfg(test)]
 pub use recommendation::recommendation_text;
+pub use recommendation::{RecommendationView, recommendation_lines};
+use text::{ellipsize, width_of};
 
 /// Smallest terminal the layout draws in.
 pub const MIN_SIZE: (u16, u16) = (60, 16);
@@ -52,43 +56,61 @@ impl Widget for Root<'_> {
             .render(area, buf);
             return;
         }
-        let [header, tabs, bar, body, footer] = Layout::vertical([
+        let whatif = app.env().is_some_and(|e| e.whatif.is_active());
+        let [header, tabs, bar, whatif_line, body, footer] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(1),
             Constraint::Length(1),
+            Constraint::Length(u16::from(whatif)),
             Constraint::Min(1),
             Constraint::Length(1),
         ])
         .areas(area);
         render_header(app, header, buf);
-        Tabs::new(app.tab_titles())
-            .select(app.tab)
-            .style(theme.dim)
-            .highlight_style(theme.active)
-            .divider("│")
-            .render(tabs, buf);
+        render_tabs(app, tabs, buf);
         match app.env() {
             None => {
-                Paragraph::new(Line::from(vec![Span::styled(
-                    " all environments: current against recommended, monthly",
-                    theme.dim,
-                )]))
-                .render(bar, buf);
+                let evaluated = app.evaluated();
+                let total = app.envs.len();
+                let mut spans =
+                    vec![Span::styled(" all environments: current against recommended, monthly", theme.dim)];
+                if evaluated < total {
+                    spans.push(Span::styled(
+                        format!("   evaluating {} {evaluated} of {total}", spinner(app.ticks)),
+                        theme.warn,
+                    ));
+                }
+                Paragraph::new(Line::from(spans)).render(bar, buf);
+                app.hits.borrow_mut().screens = (bar.y, Vec::new());
                 Overview { app }.render(body, buf);
             }
             Some(env) => {
                 render_screen_bar(app, env, bar, buf);
-                match app.screen {
-                    Screen::Options => OptionsView { app, env }.render(body, buf),
-                    Screen::Recommendation => RecommendationView { app, env }.render(body, buf),
-                    Screen::Metrics => MetricsView { app, env }.render(body, buf),
+                if whatif {
+                    render_whatif(app, env, whatif_line, buf);
+                }
+                if let Some(e) = env.error() {
+                    Paragraph::new(format!("cannot evaluate {}: {e}", env.base.name))
+                        .style(theme.bad)
+                        .wrap(ratatui::widgets::Wrap { trim: true })
+                        .render(body, buf);
+                } else if env.report().is_none() {
+                    Paragraph::new(format!(" {} evaluating {}…", spinner(app.ticks), env.base.name))
+                        .style(theme.dim)
+                        .render(body, buf);
+                } else {
+                    match app.screen {
+                        Screen::Options => OptionsView { app, env }.render(body, buf),
+                        Screen::Recommendation => RecommendationView { app, env }.render(body, buf),
+                        Screen::Metrics => MetricsView { app, env }.render(body, buf),
+                    }
                 }
             }
         }
         render_footer(app, footer, buf);
         match app.overlay {
-            Some(Overlay::Help) => Help { theme }.render(area, buf),
-            Some(Overlay::Lines) => {
+            Some(Overlay::Help) => Help { app }.render(area, buf),
+            Some(Overlay::Detail) => {
                 if let Some(env) = app.env() {
                     Detail { app, env }.render(area, buf);
                 }
@@ -110,16 +132,75 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
         app.book.as_of,
         if stale { ", STALE" } else { "" }
     );
-    let width = u16::try_from(prices.chars().count()).unwrap_or(area.width).min(area.width);
-    let room = usize::from(area.width - width).saturating_sub(2);
-    let mut left = format!(" capplan · plan {}", app.plan_name);
-    if left.chars().count() > room {
-        left = left.chars().take(room.saturating_sub(1)).collect::<String>() + "…";
-    }
+    let prices = if width_of(&prices) + 30 <= area.width {
+        prices
+    } else {
+        format!("prices {} ({age_words}{}) ", app.book.as_of, if stale { ", STALE" } else { "" })
+    };
+    let width = width_of(&prices).min(area.width);
+    let room = usize::from(area.width - width).saturating_sub(1);
+    let left = ellipsize(&format!(" capplan · {} · {} envs", app.plan_name, app.envs.len()), room);
     Paragraph::new(Line::from(Span::raw(left))).style(theme.header).render(area, buf);
     let right = Rect { x: area.x + area.width - width, width, ..area };
     let style = if stale { theme.header.patch(theme.bad) } else { theme.header };
     Paragraph::new(Line::from(Span::styled(prices, style))).render(right, buf);
+}
+
+/// The tab bar: `All` and one tab per environment, scrolled so the active tab is in view, with
+/// how many tabs are left and right of it.
+fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let titles: Vec<String> = std::iter::once("All".to_string())
+        .chain(app.envs.iter().map(|e| format!("{}{}", e.base.name, if e.whatif.is_active() { "*" } else { "" })))
+        .collect();
+    let width = usize::from(area.width);
+    let cap = (width / 2).max(12);
+    let label = |i: usize| ellipsize(&titles[i], cap);
+    let cost = |i: usize| width_of(&label(i)) as usize + 3;
+    // grow a window around the active tab until the row is full (room for the two counts)
+    let room = width.saturating_sub(14);
+    let (mut from, mut to) = (app.tab, app.tab + 1);
+    let mut used = cost(app.tab);
+    loop {
+        let mut grew = false;
+        if to < titles.len() && used + cost(to) <= room {
+            used += cost(to);
+            to += 1;
+            grew = true;
+        }
+        if from > 0 && used + cost(from - 1) <= room {
+            used += cost(from - 1);
+            from -= 1;
+            grew = true;
+        }
+        if !grew {
+            break;
+        }
+    }
+    let mut spans = Vec::new();
+    let mut hits = Vec::new();
+    let mut x = area.x;
+    let push = |spans: &mut Vec<Span<'static>>, x: &mut u16, text: String, style: Style| {
+        *x += width_of(&text);
+        spans.push(Span::styled(text, style));
+    };
+    if from > 0 {
+        push(&mut spans, &mut x, format!("‹{from} "), theme.dim);
+    }
+    for i in from..to {
+        let start = x;
+        let style = if i == app.tab { theme.active.patch(theme.selected) } else { theme.dim };
+        push(&mut spans, &mut x, format!(" {} ", label(i)), style);
+        hits.push((start, x, i));
+        if i + 1 < to {
+            push(&mut spans, &mut x, "│".into(), theme.border);
+        }
+    }
+    if to < titles.len() {
+        push(&mut spans, &mut x, format!(" {}›  : go to", titles.len() - to), theme.dim);
+    }
+    app.hits.borrow_mut().tabs = (area.y, hits);
+    Paragraph::new(Line::from(spans)).render(area, buf);
 }
 
 fn render_screen_bar(app: &App, env: &EnvView, area: Rect, buf: &mut Buffer) {
@@ -127,14 +208,22 @@ fn render_screen_bar(app: &App, env: &EnvView, area: Rect, buf: &mut Buffer) {
     let screens =
         [(Screen::Options, "1 Options"), (Screen::Recommendation, "2 Recommendation"), (Screen::Metrics, "3 Metrics")];
     let mut spans = vec![Span::raw(" ")];
+    let mut x = area.x + 1;
+    let mut hits = Vec::new();
     for (screen, label) in screens {
         let style = if app.screen == screen { theme.active } else { theme.dim };
         spans.push(Span::styled(label, style));
+        hits.push((x, x + width_of(label), screen));
+        x += width_of(label) + 2;
         spans.push(Span::raw("  "));
+    }
+    app.hits.borrow_mut().screens = (area.y, hits);
+    if env.report().is_some() && !env.fresh() {
+        spans.push(Span::styled(format!("recomputing {}  ", spinner(app.ticks)), theme.warn));
     }
     if let Screen::Metrics = app.screen {
         let state = match &env.metrics {
-            Loading::Loading => format!("loading {}", spinner(app.ticks)),
+            Loading::Loading | Loading::Idle => format!("loading {}", spinner(app.ticks)),
             Loading::Failed(_) => "failed".into(),
             Loading::Absent => "none".into(),
             Loading::Loaded(_) => String::new(),
@@ -143,40 +232,97 @@ fn render_screen_bar(app: &App, env: &EnvView, area: Rect, buf: &mut Buffer) {
             spans.push(Span::styled(format!("metrics {state}  "), theme.warn));
         }
     }
-    if env.whatif.is_active() {
-        let now = env.report.as_ref().ok().and_then(|r| r.recommendation.monthly_usd);
-        let delta = match (now, env.plan_monthly) {
-            (Some(n), Some(p)) => format!("{}/mo ({} vs plan)", format_usd(n), signed_usd(n - p)),
-            (None, _) => "nothing fits".to_string(),
-            _ => String::new(),
-        };
-        // the result first: it is what a narrow terminal must still show
-        spans.push(Span::styled(format!("what-if {delta}: {}", env.whatif.describe()), theme.warn));
+    Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+/// The what-if line: what changed, the new recommended cost and the difference from the plan,
+/// in the longest form that fits.
+fn render_whatif(app: &App, env: &EnvView, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let now = env.summary().and_then(|s| s.recommended.as_ref()).map(|r| r.monthly);
+    let what = env.whatif.describe();
+    let width = usize::from(area.width);
+    let mut spans = vec![Span::styled(" what-if ", theme.warn), Span::raw(format!("{what} → "))];
+    match (now, env.plan_monthly) {
+        (Some(n), Some(p)) => {
+            let d = n - p;
+            let long =
+                format!("{}/month, {} than at the plan's figures ({})", format_usd(n), change_words(d), format_usd(p));
+            let short = format!("{}/mo ({})", format_usd(n), signed_usd(d));
+            let fits = width_of(&format!(" what-if {what} → {long}")) as usize <= width;
+            spans.push(Span::styled(if fits { long } else { short }, delta_style(d, theme)));
+        }
+        (None, _) if env.summary().is_some() => spans.push(Span::styled("nothing fits", theme.bad)),
+        _ => spans.push(Span::styled(format!("computing {}", spinner(app.ticks)), theme.dim)),
     }
+    spans.push(Span::styled("  (0 resets)", theme.dim));
     Paragraph::new(Line::from(spans)).render(area, buf);
 }
 
 fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    if let Some(m) = &app.message {
-        let style = if m.error { theme.bad } else { theme.ok };
-        Paragraph::new(Line::from(Span::styled(format!(" {}", m.text), style))).render(area, buf);
+    let width = usize::from(area.width);
+    if let Some(p) = &app.prompt {
+        let (label, tail) = match p.kind {
+            PromptKind::Filter => {
+                let count = if app.tab == 0 {
+                    format!("{} of {}", app.all_rows().len(), app.envs.len())
+                } else {
+                    let rows = app.option_rows();
+                    format!("{} options match", rows.matching)
+                };
+                ("/ filter: ", format!("   {count} · Enter keeps · Esc clears"))
+            }
+            PromptKind::Search => ("/ search: ", "   Enter finds · n/N next/previous · Esc cancels".to_string()),
+            PromptKind::Jump => {
+                let matches = app.jump_matches(&p.text);
+                let tail = match matches.get(p.pick % matches.len().max(1)) {
+                    Some(&i) => format!(
+                        "   → {} ({} of {}; Tab next · Enter go · Esc cancel)",
+                        app.envs[i].base.name,
+                        p.pick % matches.len() + 1,
+                        matches.len()
+                    ),
+                    None => "   no environment matches".to_string(),
+                };
+                (": go to: ", tail)
+            }
+        };
+        let head = format!("{label}{}▏", p.text);
+        let tail = ellipsize(&tail, width.saturating_sub(width_of(&head) as usize));
+        Paragraph::new(Line::from(vec![Span::styled(head, theme.key), Span::styled(tail, theme.dim)]))
+            .render(area, buf);
         return;
     }
-    let hints: &[(&str, &str)] = &[
-        ("q", "quit"),
-        ("?", "help"),
-        ("←→", "env"),
-        ("1-3", "screen"),
-        ("↑↓", "move"),
-        ("⏎", "lines"),
-        ("d/D r/R", "what-if"),
-        ("0", "reset"),
-        ("e", "export"),
-    ];
+    if let Some(m) = &app.message {
+        let style = if m.error { theme.bad } else { theme.ok };
+        Paragraph::new(Line::from(Span::styled(ellipsize(&format!(" {}", m.text), width), style))).render(area, buf);
+        return;
+    }
+    if let Some(k) = app.pending {
+        Paragraph::new(Line::from(Span::styled(
+            format!(" {}… (g: top, e: go to an environment)", k.label()),
+            theme.dim,
+        )))
+        .render(area, buf);
+        return;
+    }
+    let mut hints = keymap::footer(app.scope());
+    // help and quit first: they must fit on any width
+    hints.sort_by_key(|(_, w)| match *w {
+        "help" => 0,
+        "quit" => 1,
+        _ => 2,
+    });
     let mut spans = vec![Span::raw(" ")];
+    let mut used = 1usize;
     for (k, v) in hints {
-        spans.push(Span::styled(*k, theme.key));
+        let cost = width_of(&k) as usize + width_of(v) as usize + 3;
+        if used + cost > width {
+            break;
+        }
+        used += cost;
+        spans.push(Span::styled(k, theme.key));
         spans.push(Span::styled(format!(" {v}  "), theme.dim));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
@@ -185,7 +331,30 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
 /// `+$12.34` / `-$5.00`.
 pub fn signed_usd(v: Decimal) -> String {
     let text = format_usd(v);
-    if text.starts_with('-') { text } else { format!("+{text}") }
+    if text.starts_with('-') || text == "$0.00" { text } else { format!("+{text}") }
+}
+
+/// `costs $12.34 more` / `saves $5.00` / `costs the same`.
+pub fn change_words(delta: Decimal) -> String {
+    let text = format_usd(delta.abs());
+    if text == "$0.00" {
+        "costs the same".into()
+    } else if delta.is_sign_negative() {
+        format!("saves {text}")
+    } else {
+        format!("costs {text} more")
+    }
+}
+
+/// Increases and savings in their own colours (under `NO_COLOR` the sign tells them apart).
+pub fn delta_style(delta: Decimal, theme: &Theme) -> Style {
+    if format_usd(delta.abs()) == "$0.00" {
+        theme.base
+    } else if delta.is_sign_negative() {
+        theme.saving
+    } else {
+        theme.increase
+    }
 }
 
 /// A rotating spinner frame.
@@ -274,6 +443,9 @@ pub(crate) mod testing {
         terminal.draw(|f| f.render_widget(Root { app }, f.area())).unwrap();
         terminal.backend().clone()
     }
+
+    /// The sizes every screen is checked at.
+    pub const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 60)];
 }
 
 #[cfg(test)]
@@ -288,6 +460,38 @@ mod tests {
         assert_eq!(bar(Some(0.5), 0.75, 4, &t).content, "██░░");
         assert_eq!(bar(Some(1.7), 0.75, 4, &t).content, "████");
         assert_eq!(bar(None, 0.75, 3, &t).content, "·  ");
+    }
+
+    #[test]
+    fn changes_read_as_words_and_signs() {
+        assert_eq!(change_words(Decimal::new(351_656, 2)), "costs $3,516.56 more");
+        assert_eq!(change_words(Decimal::new(-500, 2)), "saves $5.00");
+        assert_eq!(change_words(Decimal::ZERO), "costs the same");
+        assert_eq!(signed_usd(Decimal::new(-500, 2)), "-$5.00");
+        assert_eq!(signed_usd(Decimal::new(500, 2)), "+$5.00");
+        let t = Theme::colored();
+        assert_ne!(delta_style(Decimal::ONE, &t), delta_style(-Decimal::ONE, &t));
+    }
+
+    /// Every screen of one environment of a 40-environment plan, at every size.
+    #[test]
+    fn every_screen_of_an_organisation() {
+        use crate::tui::app::tests::{open, org_app, press};
+        use crossterm::event::KeyCode;
+        let mut a = org_app(40);
+        open(&mut a, 12);
+        for (name, keys) in [
+            ("metrics", vec![KeyCode::Char('3')]),
+            ("detail", vec![KeyCode::Char('1'), KeyCode::Enter]),
+            ("help", vec![KeyCode::Esc, KeyCode::Char('?')]),
+        ] {
+            for k in keys {
+                press(&mut a, k);
+            }
+            for (w, h) in testing::SIZES {
+                insta::assert_snapshot!(format!("org40_{name}_{w}x{h}"), testing::draw(&a, w, h));
+            }
+        }
     }
 
     #[test]

@@ -1,15 +1,19 @@
-//! The "All" tab: every environment's current and recommended monthly cost, and the totals.
+//! The All tab: every environment in a scrollable, sortable, filterable table (name, region,
+//! current, recommended, monthly, change, warnings), the totals pinned under it, and the selected
+//! row in full below (a long name or warning cut in the table is whole there).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Widget, Wrap};
-use rust_decimal::Decimal;
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use super::{short_label, signed_usd};
+use super::text::{Col, ellipsize, fit_columns, width_of};
+use super::{delta_style, signed_usd, spinner};
 use crate::model::units::format_usd;
-use crate::tui::app::App;
+use crate::tui::app::{App, ViewInfo};
+use crate::tui::rows::AllSort;
+use crate::tui::summary::{EnvSummary, totals};
 
 /// The overview.
 pub struct Overview<'a> {
@@ -17,148 +21,282 @@ pub struct Overview<'a> {
     pub app: &'a App,
 }
 
+const COLUMNS: [(AllSort, &str, bool); 7] = [
+    (AllSort::Env, "environment", false),
+    (AllSort::Region, "region", false),
+    (AllSort::Current, "current", true),
+    (AllSort::Recommended, "recommended", false),
+    (AllSort::Monthly, "monthly", true),
+    (AllSort::Delta, "change", true),
+    (AllSort::Warnings, "warnings", false),
+];
+
+fn cell(text: &str, width: u16, right: bool) -> String {
+    let t = ellipsize(text, usize::from(width));
+    let pad = usize::from(width).saturating_sub(width_of(&t) as usize);
+    if right { format!("{}{t}", " ".repeat(pad)) } else { format!("{t}{}", " ".repeat(pad)) }
+}
+
 impl Widget for Overview<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let theme = &self.app.theme;
-        let wide = area.width >= 110;
-        let mut rows = Vec::new();
-        let reports = || self.app.envs.iter().filter_map(|e| e.report.as_ref().ok());
-        let totals = crate::report::totals(reports());
-        // the change summed over the environments that have both figures
-        let mut delta_total = Decimal::ZERO;
-        // the recommended column is as wide as its longest label
-        let mut label_width: u16 = 20;
-        for env in &self.app.envs {
-            let mark = if env.whatif.is_active() { "*" } else { "" };
-            let Ok(r) = &env.report else {
-                rows.push(Row::new(vec![
-                    Cell::from(format!("{}{mark}", env.base.name)),
-                    Cell::from(Span::styled("error", theme.bad)),
-                ]));
-                continue;
-            };
-            let current = r.current.as_ref().map(|c| c.monthly_usd);
-            let rec = r.recommended();
-            let delta = match (current, rec) {
-                (Some(c), Some(o)) => {
-                    delta_total += o.monthly_usd - c;
-                    signed_usd(o.monthly_usd - c)
+        let app = self.app;
+        let theme = &app.theme;
+        let rows = app.all_rows();
+        let title = format!(
+            " all environments · {}{} · sorted by {}{} ",
+            rows.len(),
+            if rows.len() == app.envs.len() {
+                String::new()
+            } else {
+                format!(" of {} (filter '{}')", app.envs.len(), app.all_filter)
+            },
+            app.all_sort.0.label(),
+            if app.all_sort.1 { " ↓" } else { "" }
+        );
+        let block = Block::bordered().title(title.as_str()).border_style(theme.border);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        // the totals right under the last row, or pinned at the bottom when the rows scroll
+        let rows_h = u16::try_from(rows.len().max(1)).unwrap_or(u16::MAX).min(inner.height.saturating_sub(4).max(1));
+        let [head, body, total, detail, _] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(rows_h),
+            Constraint::Length(1),
+            Constraint::Length(2),
+            Constraint::Min(0),
+        ])
+        .areas(inner);
+
+        // column widths: the name and the money first, then the recommendation, then the rest
+        let longest = |f: &dyn Fn(usize) -> usize| rows.iter().map(|&i| f(i)).max().unwrap_or(0);
+        let name_w = longest(&|i| app.envs[i].base.name.chars().count()).max(11);
+        let label_w = longest(&|i| {
+            app.envs[i].summary().and_then(|s| s.recommended.as_ref()).map_or(12, |r| r.label.chars().count())
+        });
+        let cap = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+        let widths = fit_columns(
+            inner.width.saturating_sub(1),
+            &[
+                Col::keep(20, cap(name_w).min(28), 0).up_to(cap(name_w)),
+                Col::extra(14, 14, 3),
+                Col::keep(10, 11, 2),
+                Col::keep(14, cap(label_w).max(11), 1),
+                Col::keep(10, 11, 0),
+                Col::keep(10, 11, 1),
+                Col::extra(4, 12, 2).up_to(u16::MAX),
+            ],
+        );
+        let line_of = |cells: Vec<(String, Style)>| {
+            let mut spans = vec![Span::raw(" ")];
+            for ((text, style), w) in cells.into_iter().zip(&widths) {
+                if *w > 0 {
+                    spans.push(Span::styled(text, style));
+                    spans.push(Span::raw(" "));
                 }
-                _ => "—".into(),
-            };
-            let mut cells = vec![
-                Cell::from(format!("{}{mark}", env.base.name)),
-                Cell::from(r.region.clone()),
-                Cell::from(Line::from(current.map_or_else(|| "—".into(), format_usd)).right_aligned()),
-                Cell::from(rec.map_or_else(
-                    || Span::styled("nothing fits", theme.bad),
-                    |o| {
-                        let label = if area.width >= 160 { o.id.clone() } else { short_label(o) };
-                        label_width = label_width.max(u16::try_from(label.chars().count()).unwrap_or(u16::MAX));
-                        Span::raw(label)
-                    },
-                )),
-                Cell::from(Line::from(rec.map_or_else(String::new, |o| format_usd(o.monthly_usd))).right_aligned()),
-                Cell::from(Line::from(delta).right_aligned()),
-            ];
-            if wide {
-                let up =
-                    rec.and_then(|o| o.upfront_usd).filter(|u| !u.is_zero()).map_or_else(|| "—".into(), format_usd);
-                cells.push(Cell::from(Line::from(up).right_aligned()));
-                let over = r
-                    .recommendation
-                    .over_budget_usd
-                    .map_or_else(String::new, |o| format!("over budget by {}", format_usd(o)));
-                cells.push(Cell::from(Span::styled(over, theme.bad)));
             }
-            rows.push(Row::new(cells));
+            Line::from(spans)
+        };
+        let header: Vec<(String, Style)> = COLUMNS
+            .iter()
+            .zip(&widths)
+            .map(|((sort, name, right), w)| {
+                let mark = if app.all_sort.0 == *sort { if app.all_sort.1 { "↓" } else { "↑" } } else { "" };
+                let name = if *sort == AllSort::Warnings && *w < 9 { "⚠" } else { name };
+                (cell(&format!("{name}{mark}"), *w, *right), theme.dim.add_modifier(Modifier::BOLD))
+            })
+            .collect();
+        Paragraph::new(line_of(header)).render(head, buf);
+
+        // the window of rows, keeping the selection in view
+        let height = usize::from(body.height);
+        let at = rows.iter().position(|&i| i == app.all_selected).unwrap_or(0);
+        let mut first = app.view_info.get().all.0.min(rows.len().saturating_sub(height));
+        if at < first {
+            first = at;
+        } else if at >= first + height {
+            first = at + 1 - height;
         }
-        let mut total = vec![
-            Cell::from(Span::styled("total", theme.active)),
-            Cell::from(""),
-            Cell::from(Line::from(Span::styled(format_usd(totals.current_monthly_usd), theme.active)).right_aligned()),
-            Cell::from(""),
-            Cell::from(
-                Line::from(Span::styled(format_usd(totals.recommended_monthly_usd), theme.active)).right_aligned(),
-            ),
-            Cell::from(Line::from(signed_usd(delta_total)).right_aligned()),
-        ];
-        if wide {
-            let known = format_usd(totals.recommended_upfront_usd);
-            let up = if totals.recommended_upfront_unknown > 0 { format!("{known} + ?") } else { known };
-            total.push(Cell::from(Line::from(up).right_aligned()));
-            total.push(Cell::from(""));
+        app.view_info.set(ViewInfo { all: (first, height), ..app.view_info.get() });
+        // where the window is, on the top border's right
+        let place = if rows.len() > height {
+            format!(
+                " rows {}–{} of {} · / filter · s sort · Enter open ",
+                first + 1,
+                (first + height).min(rows.len()),
+                rows.len()
+            )
+        } else {
+            " / filter · s sort · Enter open ".to_string()
+        };
+        let title_w = width_of(&title);
+        let place_w = width_of(&place);
+        if title_w + place_w + 4 <= area.width {
+            let at = Rect { x: area.x + area.width - place_w - 1, y: area.y, width: place_w, height: 1 };
+            Paragraph::new(Line::from(place)).style(theme.border).render(at, buf);
         }
-        rows.push(Row::new(total));
-        let mut header = vec!["env", "region", "current", "recommended", "monthly", "vs current"];
-        let mut widths = vec![
-            Constraint::Length(9),
-            Constraint::Length(14),
-            Constraint::Length(10),
-            Constraint::Min(label_width),
-            Constraint::Length(10),
-            Constraint::Length(10),
-        ];
-        if wide {
-            header.extend(["upfront", ""]);
-            widths.extend([Constraint::Length(11), Constraint::Fill(1)]);
+        app.hits.borrow_mut().list = (body.y, body.height);
+        let mut lines = Vec::new();
+        for (n, &i) in rows.iter().enumerate().skip(first).take(height) {
+            let env = &app.envs[i];
+            let mark = if env.whatif.is_active() { "*" } else { "" };
+            let name = format!("{}{mark}", env.base.name);
+            let c = |k: usize, text: &str, style: Style| (cell(text, widths[k], COLUMNS[k].2), style);
+            let mut cells = vec![c(0, &name, theme.base), c(1, &env.base.region, theme.base)];
+            match (&env.summary, env.error()) {
+                (_, Some(e)) => {
+                    cells.push(c(2, "", theme.base));
+                    cells.push(c(3, &format!("error: {e}"), theme.bad));
+                }
+                (None, _) => {
+                    cells.push(c(2, "", theme.base));
+                    cells.push(c(3, &format!("{} evaluating", spinner(app.ticks)), theme.dim));
+                }
+                (Some(Ok(s)), _) => cells.extend(summary_cells(s, &widths, theme)),
+                (Some(Err(_)), _) => {}
+            }
+            let mut line = line_of(cells);
+            if n == at {
+                line = line.style(theme.selected);
+            }
+            lines.push(line);
         }
-        let height = u16::try_from(rows.len()).unwrap_or(u16::MAX) + 3;
-        let [table_area, notes] = Layout::vertical([Constraint::Length(height), Constraint::Min(0)]).areas(area);
-        Table::new(rows, widths)
-            .header(Row::new(header).style(theme.dim.add_modifier(Modifier::BOLD)))
-            .column_spacing(1)
-            .block(Block::bordered().title(" all environments · monthly ").border_style(theme.border))
-            .render(table_area, buf);
-        let mut lines = vec![Line::from(Span::styled(
-            "Recommended options follow each environment's commit policy; reservations amortize their upfront fee.",
-            theme.dim,
-        ))];
-        if totals.envs_with_current < reports().count() {
+        if rows.is_empty() {
             lines.push(Line::from(Span::styled(
-                "— no `current` in the plan for that environment: its current cost is not in the total.",
-                theme.dim,
-            )));
-        }
-        if self.app.envs.iter().any(|e| e.whatif.is_active()) {
-            lines.push(Line::from(Span::styled(
-                "* what-if active in that environment (0 on its tab resets)",
+                format!(" no environment matches '{}' (Esc clears the filter)", app.all_filter),
                 theme.warn,
             )));
         }
-        lines.push(Line::from(""));
-        lines.push(Line::from(vec![
-            Span::styled("→ ", theme.key),
-            Span::raw("pick an environment tab for its options, recommendation and metrics; "),
-            Span::styled("?", theme.key),
-            Span::raw(" lists every key."),
-        ]));
-        Paragraph::new(lines).wrap(Wrap { trim: true }).render(notes, buf);
+        Paragraph::new(lines).render(body, buf);
+
+        // totals over the rows shown (all environments when there is no filter)
+        let summaries: Vec<&EnvSummary> = rows.iter().filter_map(|&i| app.envs[i].summary()).collect();
+        let t = totals(summaries.iter().copied());
+        let bold = theme.active;
+        let pending = rows.len() - t.evaluated;
+        let label = if pending > 0 {
+            format!("total ({pending} evaluating)")
+        } else if t.compared > 0 && t.compared < t.evaluated {
+            format!("total (change of {})", t.compared)
+        } else {
+            "total".to_string()
+        };
+        let current = if t.with_current == 0 { "—".to_string() } else { format_usd(t.current) };
+        let change = if t.compared == 0 { "—".to_string() } else { signed_usd(t.delta) };
+        let notes: usize = summaries.iter().filter(|s| !s.warnings().is_empty()).count();
+        let cells = vec![
+            (cell(&label, widths[0], false), bold),
+            (cell("", widths[1], false), bold),
+            (cell(&current, widths[2], true), bold),
+            (cell("", widths[3], false), theme.dim),
+            (cell(&if t.evaluated == 0 { "—".to_string() } else { format_usd(t.recommended) }, widths[4], true), bold),
+            (cell(&change, widths[5], true), if t.compared == 0 { bold } else { delta_style(t.delta, theme) }),
+            (
+                cell(
+                    &match notes {
+                        0 => String::new(),
+                        n if widths[6] < 14 => format!("⚠ {n}"),
+                        n => format!("{n} with warnings"),
+                    },
+                    widths[6],
+                    false,
+                ),
+                theme.warn,
+            ),
+        ];
+        Paragraph::new(line_of(cells)).render(total, buf);
+
+        // the selected environment in full
+        let mut detail_lines = Vec::new();
+        if let Some(env) = app.envs.get(app.all_selected).filter(|_| !rows.is_empty()) {
+            let mut spans = vec![
+                Span::styled(format!(" {}", env.base.name), theme.active),
+                Span::raw(format!(" · {}", env.base.region)),
+            ];
+            if let Some(s) = env.summary() {
+                if let Some(r) = &s.recommended {
+                    spans.push(Span::raw(format!(" · ★ {}", r.id)));
+                }
+                if let (Some(d), Some(c)) = (s.delta(), &s.current) {
+                    spans.push(Span::styled(
+                        format!(" · {} a month against today's {}", super::change_words(d), c.label),
+                        delta_style(d, theme),
+                    ));
+                }
+                for w in s.warnings() {
+                    spans.push(Span::styled(format!(" · {w}"), theme.warn));
+                }
+                if let Some(n) = s.notes.first() {
+                    spans.push(Span::styled(format!(" · {n}"), theme.dim));
+                }
+            }
+            detail_lines.push(Line::from(spans));
+        }
+        Paragraph::new(detail_lines).wrap(Wrap { trim: false }).render(detail, buf);
     }
+}
+
+fn summary_cells(s: &EnvSummary, widths: &[u16], theme: &crate::tui::theme::Theme) -> Vec<(String, Style)> {
+    let c = |k: usize, text: &str, style: Style| (cell(text, widths[k], COLUMNS[k].2), style);
+    let current = s.current.as_ref().map_or_else(|| "—".to_string(), |c| format_usd(c.monthly));
+    let mut out = vec![c(2, &current, if s.current.is_some() { theme.base } else { theme.dim })];
+    match &s.recommended {
+        Some(r) => {
+            out.push(c(3, &r.label, theme.base));
+            out.push(c(4, &format_usd(r.monthly), theme.base));
+        }
+        None => {
+            out.push(c(3, "nothing fits", theme.bad));
+            out.push(c(4, "—", theme.dim));
+        }
+    }
+    match s.delta() {
+        Some(d) => out.push(c(5, &signed_usd(d), delta_style(d, theme))),
+        None => out.push(c(5, "—", theme.dim)),
+    }
+    let warnings = s.warnings();
+    let style = if s.recommended.is_none() || s.over_budget.is_some() { theme.bad } else { theme.warn };
+    let text =
+        if widths[6] < 14 && !warnings.is_empty() { format!("⚠ {}", warnings.len()) } else { warnings.join(" · ") };
+    out.push(c(6, &text, style));
+    out
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::tui::app::tests::app;
-    use crate::tui::view::testing::draw;
+    use crate::tui::app::tests::{app, org_app, press, settle};
+    use crate::tui::view::testing::{SIZES, draw};
+    use crossterm::event::KeyCode;
 
-    #[rstest::rstest]
-    #[case::narrow(80, 24)]
-    #[case::wide(120, 40)]
-    fn overview_screen(#[case] w: u16, #[case] h: u16) {
+    #[test]
+    fn overview_screen() {
         let a = app();
-        let screen = draw(&a, w, h).to_string();
-        assert!(screen.contains("total") && screen.contains("staging"), "{screen}");
-        insta::assert_snapshot!(format!("overview_{w}x{h}"), draw(&a, w, h));
+        for (w, h) in SIZES {
+            let screen = draw(&a, w, h).to_string();
+            assert!(screen.contains("total") && screen.contains("staging"), "{screen}");
+            insta::assert_snapshot!(format!("overview_{w}x{h}"), draw(&a, w, h));
+        }
     }
 
     #[test]
-    fn a_wide_screen_shows_each_recommended_label_whole() {
+    fn forty_environments_scroll_to_the_last_row_and_total() {
+        let mut a = org_app(40);
+        for (w, h) in SIZES {
+            insta::assert_snapshot!(format!("overview_org40_{w}x{h}"), draw(&a, w, h));
+        }
+        draw(&a, 80, 24);
+        press(&mut a, KeyCode::Char('G'));
+        let screen = draw(&a, 80, 24).to_string();
+        let last = &a.envs[39].base.name;
+        assert!(screen.contains(&last[..14]), "the last row is in view after G:\n{screen}");
+        assert!(screen.contains("total"), "{screen}");
+        settle(&mut a);
+    }
+
+    #[test]
+    fn no_current_shows_a_dash_not_zero() {
         let a = app();
         let screen = draw(&a, 120, 40).to_string();
-        for env in &a.envs {
-            let label = crate::tui::view::short_label(env.report.as_ref().unwrap().recommended().unwrap());
-            assert!(screen.contains(&label), "'{label}' is cut short:\n{screen}");
-        }
+        let dev = screen.lines().find(|l| l.contains(" dev ") && l.contains("serverless")).unwrap();
+        assert!(dev.contains('—') && !dev.contains("$0.00"), "{dev}");
     }
 }

@@ -1,4 +1,5 @@
-//! The recommendation: the chosen option, its settings, why, break-even and risks.
+//! The recommendation: the chosen option, what it costs against today, why, its settings,
+//! capacity, break-even, risks, and what could not be evaluated (the report's notes).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -7,9 +8,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use super::short_label;
+use super::text::months_one_decimal;
+use crate::model::capacity::fmt_f64;
 use crate::model::units::{format_quantity, format_usd};
 use crate::report::EnvReport;
-use crate::tui::app::{App, EnvView, ScrollLimits};
+use crate::tui::app::{App, EnvView, ViewInfo};
 use crate::tui::theme::Theme;
 
 /// The Recommendation screen of one environment.
@@ -25,7 +28,7 @@ fn heading(text: &str, style: Style) -> Line<'_> {
 }
 
 /// The screen's lines (before wrapping).
-fn lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'static>> {
+pub fn recommendation_lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'static>> {
     let r = &report.recommendation;
     let mut lines: Vec<Line> = Vec::new();
     match report.recommended() {
@@ -45,19 +48,29 @@ fn lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'static>> {
             if let Some(over) = r.over_budget_usd {
                 lines.push(Line::from(Span::styled(format!("over budget by {}/month", format_usd(over)), theme.bad)));
             }
-            if let Some(c) = &report.current {
-                let delta = c.monthly_usd - o.monthly_usd;
-                let word = if delta.is_sign_negative() { "costs" } else { "saves" };
-                lines.push(Line::from(format!(
-                    "current {} {}/month: the recommendation {word} {}/month",
-                    short_label(c),
-                    format_usd(c.monthly_usd),
-                    format_usd(delta.abs())
-                )));
+            match &report.current {
+                Some(c) => {
+                    let delta = o.monthly_usd - c.monthly_usd;
+                    lines.push(Line::from(vec![
+                        Span::raw(format!(
+                            "today {} at {}/month: the recommendation ",
+                            short_label(c),
+                            format_usd(c.monthly_usd)
+                        )),
+                        Span::styled(
+                            format!("{} a month", super::change_words(delta)),
+                            super::delta_style(delta, theme),
+                        ),
+                    ]));
+                }
+                None => lines.push(Line::from(Span::styled(
+                    "no `current` in the plan: nothing to compare the cost with",
+                    theme.dim,
+                ))),
             }
             lines.push(Line::from(""));
             for why in r.rationale.iter().chain(r.savings_plan.as_ref().map(|p| &p.summary)) {
-                lines.push(Line::from(format!("• {why}")));
+                lines.push(Line::from(format!("• {}", months_one_decimal(why))));
             }
         }
     }
@@ -65,7 +78,7 @@ fn lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'static>> {
         lines.push(Line::from(""));
         lines.push(heading("Settings", theme.active));
         let mut kv = |k: &str, v: String| {
-            lines.push(Line::from(vec![Span::styled(format!("  {k:<22} "), theme.dim), Span::raw(v)]));
+            lines.push(Line::from(vec![Span::styled(format!("  {k:<23} "), theme.dim), Span::raw(v)]));
         };
         kv("engine", s.engine.label().to_string());
         if s.clusters.is_empty() {
@@ -147,11 +160,21 @@ fn lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'static>> {
             }
         }
     }
+    if !report.capacity_lines.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(heading("Capacity (the lines on the metric charts)", theme.active));
+        for c in &report.capacity_lines {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<22} ", c.metric), theme.dim),
+                Span::raw(format!("{} {} ({})", fmt_f64(c.value), c.unit, c.label)),
+            ]));
+        }
+    }
     if let Some(b) = &r.break_even {
         lines.push(Line::from(""));
         lines.push(heading("Break-even", theme.active));
         for n in &b.notes {
-            lines.push(Line::from(format!("• {n}")));
+            lines.push(Line::from(format!("• {}", months_one_decimal(n))));
         }
         if let Some(s) = &b.serverless_vs_node {
             for l in &s.summary {
@@ -177,7 +200,14 @@ fn lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'static>> {
             } else {
                 theme.base
             };
-            lines.push(Line::from(Span::styled(format!("• {}", risk.message), style)));
+            lines.push(Line::from(Span::styled(format!("• {}", months_one_decimal(&risk.message)), style)));
+        }
+    }
+    if !report.notes.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(heading("Not evaluated", theme.warn));
+        for n in &report.notes {
+            lines.push(Line::from(Span::styled(format!("• {n}"), theme.warn)));
         }
     }
     lines
@@ -186,28 +216,30 @@ fn lines(theme: &Theme, report: &EnvReport) -> Vec<Line<'static>> {
 /// The screen's text without styles or wrapping (tests).
 #[cfg(test)]
 pub fn recommendation_text(report: &EnvReport) -> String {
-    lines(&Theme::plain(), report).iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    recommendation_lines(&Theme::plain(), report).iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
 }
 
 impl Widget for RecommendationView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = &self.app.theme;
-        let report = match &self.env.report {
-            Ok(r) => r,
-            Err(e) => {
-                Paragraph::new(format!("cannot evaluate: {e}")).style(theme.bad).render(area, buf);
-                return;
-            }
-        };
-        let block = Block::bordered()
-            .title(format!(" {} · recommendation (↑↓ scroll) ", report.env))
-            .border_style(theme.border);
+        let Some(report) = self.env.report() else { return };
+        let block = Block::bordered().title(format!(" {} · recommendation ", report.env)).border_style(theme.border);
         let inner = block.inner(area);
-        let text = Paragraph::new(lines(theme, report)).wrap(Wrap { trim: false });
+        let text = Paragraph::new(recommendation_lines(theme, report)).wrap(Wrap { trim: false });
         let max =
             u16::try_from(text.line_count(inner.width).saturating_sub(usize::from(inner.height))).unwrap_or(u16::MAX);
-        self.app.scroll_limits.set(ScrollLimits { recommendation: max, ..self.app.scroll_limits.get() });
-        text.scroll((self.env.scroll.min(max), 0)).block(block).render(area, buf);
+        self.app.view_info.set(ViewInfo {
+            recommendation: (max, inner.height),
+            text_width: inner.width,
+            ..self.app.view_info.get()
+        });
+        let scroll = self.env.scroll.min(max);
+        let block = if max > 0 {
+            block.title(Line::from(format!(" ↑↓ scroll · line {} of {} ", scroll + 1, max + 1)).right_aligned())
+        } else {
+            block
+        };
+        text.scroll((scroll, 0)).block(block).render(area, buf);
     }
 }
 
@@ -217,19 +249,33 @@ fn yes(b: bool) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use crate::tui::app::tests::{app, press};
-    use crate::tui::view::testing::draw;
+    use super::recommendation_text;
+    use crate::tui::app::tests::{app, open, org_app, press};
+    use crate::tui::view::testing::{SIZES, draw};
     use crossterm::event::KeyCode;
 
-    #[rstest::rstest]
-    #[case::narrow(80, 24)]
-    #[case::wide(120, 40)]
-    fn recommendation_screen(#[case] w: u16, #[case] h: u16) {
+    #[test]
+    fn recommendation_screen() {
         let mut a = app();
-        a.tab = 3;
+        open(&mut a, 3);
         press(&mut a, KeyCode::Char('2'));
-        let screen = draw(&a, w, h).to_string();
-        assert!(screen.contains("node/valkey/cache.r6g.xlarge"), "{screen}");
-        insta::assert_snapshot!(format!("recommendation_{w}x{h}"), draw(&a, w, h));
+        for (w, h) in SIZES {
+            let screen = draw(&a, w, h).to_string();
+            assert!(screen.contains("node/valkey/cache.r6g.xlarge"), "{screen}");
+            insta::assert_snapshot!(format!("recommendation_{w}x{h}"), draw(&a, w, h));
+        }
+        let text = recommendation_text(a.env().unwrap().report().unwrap());
+        assert!(text.contains("more a month") || text.contains("saves"), "{text}");
+        assert!(!text.contains("costs $") || text.contains(" more"), "a cost difference says 'more': {text}");
+    }
+
+    #[test]
+    fn recommendation_of_an_organisation_environment() {
+        let mut a = org_app(40);
+        open(&mut a, 2);
+        press(&mut a, KeyCode::Char('2'));
+        for (w, h) in SIZES {
+            insta::assert_snapshot!(format!("recommendation_org40_{w}x{h}"), draw(&a, w, h));
+        }
     }
 }
