@@ -47,13 +47,13 @@ pub fn run(cli: &Cli, today: chrono::NaiveDate) -> Result<ExitCode> {
                 let args = ReportArgs { env: None, all: true, format: Format::Md, output: None };
                 return command::report::exec(&args, &settings);
             }
-            let book = source::offline::embedded()?;
-            let plan = settings.load_plan(book)?;
+            let book = source::prices::book()?;
+            let plan = settings.load_plan(&book)?;
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| Error::Terminal(format!("cannot start the event loop: {e}")))?;
-            runtime.block_on(tui::run(plan, std::sync::Arc::new(book.clone()), settings))?;
+            runtime.block_on(tui::run(plan, std::sync::Arc::new(book.into_owned()), settings))?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -9,8 +9,8 @@ use crate::model::price::PriceBook;
 use crate::model::workload::EnvInputs;
 use crate::report::{self, AllReport, EnvReport, Format, Report};
 use crate::settings::Settings;
-use crate::source::offline;
 use crate::source::plan::Plan;
+use crate::source::prices;
 
 use super::{same_file, write_atomically, write_stdout};
 use crate::settings::PlanSource;
@@ -94,9 +94,9 @@ pub fn exec(args: &ReportArgs, settings: &Settings) -> Result<ExitCode> {
             out.display()
         )));
     }
-    let book = offline::embedded()?;
-    let plan = settings.load_plan(book)?;
-    let report = build(&plan, args.env.as_deref(), book, settings)?;
+    let book = prices::book()?;
+    let plan = settings.load_plan(&book)?;
+    let report = build(&plan, args.env.as_deref(), &book, settings)?;
     let bytes = render_bytes(&report, args.format);
     match output {
         Some(path) => {

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod metering;
 pub mod observed;
 pub mod price;
+pub mod price_change;
 pub mod profile;
 pub mod recommend;
 pub mod region;

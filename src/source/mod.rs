@@ -11,6 +11,8 @@ pub mod metrics;
 pub mod offline;
 pub mod plan;
 pub mod plan_edit;
+pub mod pricelist;
+pub mod prices;
 pub mod redis_profile;
 pub mod user_cache;
 
@@ -137,6 +139,14 @@ pub enum SourceError {
         /// AWS error code.
         code: String,
     },
+    /// The AWS Price List (an API answer or a bulk offer file) cannot be used.
+    #[error("AWS Price List, {what}: {message}")]
+    PriceList {
+        /// What was being read (a URL, the prices of a region…).
+        what: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// Any other AWS failure.
     #[error("'{action}' failed: {message}")]
     Aws {
@@ -156,7 +166,7 @@ fn session_expired(profile: Option<&str>) -> String {
     }
 }
 
-/// A source of prices (the embedded cache now; the AWS Price List API later).
+/// A source of prices (the embedded cache; [`prices::load`] layers refreshed regions over it).
 pub trait PriceSource: Send + Sync {
     /// The price book this source holds.
     fn price_book(&self) -> impl Future<Output = Result<PriceBook, SourceError>> + Send;

@@ -79,8 +79,9 @@ fn the_terminal_app_runs_in_a_real_terminal_and_restores_it() {
     let dir = tempfile::tempdir().unwrap();
     let tmux = Tmux::start(100, 30);
     let launch = format!(
-        "cd '{}' && CAPPLAN_AS_OF=2026-11-23 NO_COLOR=1 '{}'; echo EXIT=$?",
+        "cd '{}' && CAPPLAN_AS_OF=2026-11-23 CAPPLAN_CACHE_DIR='{}' NO_COLOR=1 '{}'; echo EXIT=$?",
         dir.path().display(),
+        dir.path().join(".capplan-cache").display(),
         env!("CARGO_BIN_EXE_capplan")
     );
     tmux.keys(&[&launch, "Enter"]);
