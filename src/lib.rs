@@ -40,6 +40,7 @@ pub fn run(cli: &Cli, today: chrono::NaiveDate) -> Result<ExitCode> {
         Some(Command::Report(args)) => command::report::exec(args, &settings),
         Some(Command::Init(args)) => command::init::exec(args, cli.plan.as_deref()),
         Some(Command::Profile(args)) => command::profile::exec(args, &settings),
+        Some(Command::Pricing(args)) => command::pricing::exec(args, &settings),
         Some(Command::Completions(args)) => command::docs::exec_completions(args),
         Some(Command::Man) => command::docs::exec_man(),
         None => {

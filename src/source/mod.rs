@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod offline;
 pub mod plan;
 pub mod plan_edit;
+pub mod price_refresh;
 pub mod pricelist;
 pub mod prices;
 pub mod redis_profile;
@@ -89,7 +90,7 @@ pub enum SourceError {
     },
     /// The credentials lack an IAM permission.
     #[error(
-        "access denied: these AWS credentials may not call '{action}' on '{subject}'; grant the IAM action '{action}' to the role or user (a read-only policy such as ElastiCache and CloudWatch read access covers it)"
+        "access denied: these AWS credentials may not call '{action}' on '{subject}'; grant the IAM action '{action}' to the role or user (capplan only reads)"
     )]
     AwsAccessDenied {
         /// The missing IAM action, e.g. `cloudwatch:GetMetricData`.
@@ -145,6 +146,15 @@ pub enum SourceError {
         /// What was being read (a URL, the prices of a region…).
         what: String,
         /// What is wrong and what to do.
+        message: String,
+    },
+    /// A region code capplan cannot price: not an AWS region (with the likely one), or in a
+    /// partition capplan does not price.
+    #[error("{message}")]
+    UnknownRegion {
+        /// The code given.
+        region: String,
+        /// What is wrong and what is accepted.
         message: String,
     },
     /// Any other AWS failure.
