@@ -586,3 +586,19 @@ mod child {
         assert_eq!(std::fs::read(prices::region_path(&cache, "sa-east-1")).unwrap(), before);
     }
 }
+
+#[test]
+fn all_regions_refreshes_every_commercial_region_with_prices_and_skips_the_others() {
+    let s = Setup::new();
+    let stdout = ok(&s.refresh(true, &["--all-regions"]));
+    let book = embedded().unwrap();
+    // the server has every region of the pricing page, which are the embedded cache's 32
+    for code in book.region_names() {
+        assert!(stdout.contains(&format!("\n{code}: AWS Price List of {PUBLISHED}")), "{code} missing:\n{stdout}");
+    }
+    assert!(stdout.contains("skipped: the AWS Price List has no ElastiCache prices for 'ap-east-2'"), "{stdout}");
+    assert!(!stdout.contains("us-gov-") && !stdout.contains("cn-north"), "other partitions are not asked for");
+    let manifest = s.manifest();
+    assert_eq!(manifest["regions"].as_object().unwrap().len(), book.region_names().len());
+    assert_eq!(s.files().len(), 1 + book.region_names().len(), "no temp file left");
+}
