@@ -1,4 +1,4 @@
-//! The command line (clap derive only): `capplan [report|init|profile|completions|man] [flags]`.
+//! The command line (clap derive only): `capplan [report|init|profile|pricing|completions|man] [flags]`.
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
@@ -46,6 +46,7 @@ const EXAMPLES: &str = "Examples:
   capplan init                              write a commented example plan to ./capplan.toml
   capplan report --env prod                 Markdown report of one environment
   capplan report --all --format json -o -   every environment as JSON, to stdout
+  capplan pricing refresh                   today's prices for the plan's regions from the AWS Price List
   capplan                                   the interactive planner
 
 Exit status: 0 done; 1 an environment has no option that fits or is over budget_usd (the report
@@ -63,6 +64,8 @@ fits (the report says what would) or its cheapest fit is over budget_usd; 2 an e
     Init(InitArgs),
     /// Profile a live Redis/Valkey, read-only: workload, request sizes, and what breaks in cluster mode
     Profile(ProfileArgs),
+    /// Prices from the AWS Price List (`capplan pricing refresh`)
+    Pricing(PricingArgs),
     /// Print a shell completion script (e.g. `capplan completions bash > ~/.local/share/bash-completion/completions/capplan`)
     Completions(CompletionsArgs),
     /// Print the manual page in roff (e.g. `capplan man > ~/.local/share/man/man1/capplan.1`)
@@ -162,6 +165,53 @@ pub struct ProfileArgs {
     pub tls_insecure: bool,
 }
 
+/// `capplan pricing`.
+#[derive(Debug, Args)]
+pub struct PricingArgs {
+    /// What to do with the prices.
+    #[command(subcommand)]
+    pub command: PricingCommand,
+}
+
+/// `capplan pricing` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PricingCommand {
+    /// Fetch today's ElastiCache prices from the AWS Price List into the user cache
+    #[command(
+        long_about = "Fetch today's ElastiCache prices from the AWS Price List into the user cache.
+
+With AWS credentials (the standard chain, or --profile) it calls the Price List Query API \
+(pricing:GetProducts, service code AmazonElastiCache, every page, through the us-east-1 endpoint); \
+without any, it reads the same products from the public bulk offer files, which need no account. \
+Node prices (on-demand and every reserved offer), Serverless storage and ECPU, snapshot storage and \
+Extended Support are kept; surcharge and add-on SKUs (Extended Support, SyncDurability) and \
+Outposts never become a node price. Each region is written atomically to \
+<cache>/prices/regions/<region>.json with prices/manifest.json ($CAPPLAN_CACHE_DIR, else \
+~/.cache/capplan), and replaces the embedded prices of that region when its Price List is newer. \
+It prints what changed against the prices it replaces.",
+        after_help = "Examples:
+  capplan pricing refresh                          the regions the plan uses
+  capplan pricing refresh --region eu-west-1       one region (repeat, or eu-west-1,us-east-1)
+  capplan pricing refresh --all-regions            every commercial region
+  capplan --profile billing pricing refresh        through the API with that profile's credentials
+
+Exit status: 0 done; 2 an error (nothing is written for the region that failed). --offline refuses it."
+    )]
+    Refresh(RefreshArgs),
+}
+
+/// `capplan pricing refresh`.
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    /// Region to refresh; repeat or comma-separate [default: the regions the plan uses]
+    #[arg(long, value_name = "REGION", value_delimiter = ',', conflicts_with = "all_regions")]
+    pub region: Vec<String>,
+
+    /// Every commercial region the Price List has ElastiCache prices for
+    #[arg(long)]
+    pub all_regions: bool,
+}
+
 /// `30s`, `2m`, `1h`, `500ms`, or bare seconds, from 1 second to 1 hour.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let t = text.trim();
@@ -203,5 +253,27 @@ mod tests {
         assert!(Cli::try_parse_from(["capplan", "report", "--env", "prod", "--all"]).is_err());
         let cli = Cli::try_parse_from(["capplan", "report", "--env", "prod", "--format", "json"]).unwrap();
         assert!(matches!(cli.command, Some(Command::Report(ReportArgs { format: Format::Json, .. }))));
+    }
+
+    #[test]
+    fn pricing_refresh_takes_regions_or_all_but_not_both() {
+        let cli = Cli::try_parse_from([
+            "capplan",
+            "pricing",
+            "refresh",
+            "--region",
+            "eu-west-1,us-east-1",
+            "--region",
+            "ap-south-1",
+        ])
+        .unwrap();
+        let Some(Command::Pricing(PricingArgs { command: PricingCommand::Refresh(args) })) = cli.command else {
+            panic!("not a refresh")
+        };
+        assert_eq!(args.region, ["eu-west-1", "us-east-1", "ap-south-1"]);
+        assert!(
+            Cli::try_parse_from(["capplan", "pricing", "refresh", "--region", "eu-west-1", "--all-regions"]).is_err()
+        );
+        assert!(Cli::try_parse_from(["capplan", "--offline", "pricing", "refresh", "--all-regions"]).is_ok());
     }
 }

@@ -40,6 +40,7 @@ pub fn run(cli: &Cli, today: chrono::NaiveDate) -> Result<ExitCode> {
         Some(Command::Report(args)) => command::report::exec(args, &settings),
         Some(Command::Init(args)) => command::init::exec(args, &settings, cli.plan.as_deref()),
         Some(Command::Profile(args)) => command::profile::exec(args, &settings),
+        Some(Command::Pricing(args)) => command::pricing::exec(args, &settings),
         Some(Command::Completions(args)) => command::docs::exec_completions(args),
         Some(Command::Man) => command::docs::exec_man(),
         None => {
@@ -47,13 +48,13 @@ pub fn run(cli: &Cli, today: chrono::NaiveDate) -> Result<ExitCode> {
                 let args = ReportArgs { env: None, all: true, format: Format::Md, output: None };
                 return command::report::exec(&args, &settings);
             }
-            let book = source::offline::embedded()?;
-            let plan = settings.load_plan(book)?;
+            let book = source::prices::book()?;
+            let plan = settings.load_plan(&book)?;
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| Error::Terminal(format!("cannot start the event loop: {e}")))?;
-            match runtime.block_on(tui::run(plan, std::sync::Arc::new(book.clone()), settings))? {
+            match runtime.block_on(tui::run(plan, std::sync::Arc::new(book.into_owned()), settings))? {
                 tui::Exit::Quit => Ok(ExitCode::SUCCESS),
                 // the shell's convention for a process ended by a signal
                 tui::Exit::Signal(sig) => Ok(ExitCode::from(u8::try_from(128 + sig).unwrap_or(1))),

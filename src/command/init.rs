@@ -9,10 +9,10 @@ use crate::cli::InitArgs;
 use crate::error::{Error, Result};
 use crate::settings::{DEFAULT_PLAN, Settings};
 use crate::source::aws::{self, AwsOptions};
+use crate::source::discovered_plan;
 use crate::source::discovery::discover_all;
 use crate::source::metrics::{EXAMPLE_METRICS, EXAMPLE_METRICS_NAME};
 use crate::source::plan::EXAMPLE_PLAN;
-use crate::source::{discovered_plan, offline};
 
 /// Where `init` writes: the FILE argument, else `--plan`, else `./capplan.toml`.
 fn target(args: &InitArgs, plan_flag: Option<&Path>) -> Result<PathBuf> {
@@ -96,7 +96,8 @@ fn discover(args: &InitArgs, settings: &Settings, path: &Path) -> Result<ExitCod
             path.display()
         )));
     }
-    let book = offline::embedded()?;
+    let book = crate::source::prices::book()?;
+    let book: &crate::model::price::PriceBook = &book;
     for region in &args.regions {
         if book.region(region).is_none() {
             return Err(Error::Usage(format!(

@@ -2,6 +2,7 @@
 
 pub mod docs;
 pub mod init;
+pub mod pricing;
 pub mod profile;
 pub mod report;
 

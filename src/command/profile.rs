@@ -11,9 +11,9 @@ use crate::error::{Error, Result};
 use crate::model::profile::analyze;
 use crate::report::profile::{json, markdown};
 use crate::settings::Settings;
-use crate::source::offline;
 use crate::source::plan::{parse_plan, plan_text};
 use crate::source::plan_edit::profile_into_plan;
+use crate::source::prices;
 use crate::source::redis_profile::{ProfileOptions, gather, redact};
 
 /// Run `capplan profile`.
@@ -70,8 +70,8 @@ fn write_plan(path: &Path, env: &str, profile: &crate::model::profile::Profile, 
     let updated = profile_into_plan(existing.as_deref(), env, profile, settings.as_of)
         .map_err(|e| Error::Usage(format!("{}: {e}", path.display())))?;
     // the plan must still be a valid plan before it replaces the old one
-    let book = offline::embedded()?;
-    parse_plan(&updated, &path.display().to_string(), book)?;
+    let book = prices::book()?;
+    parse_plan(&updated, &path.display().to_string(), &book)?;
     write_atomically(path, updated.as_bytes())?;
     eprintln!(
         "wrote the measured workload of env.{env} into {} (source = \"profile\"; cross_slot_commands = {})",

@@ -15,9 +15,9 @@ use crate::report::{self, AllReport, EnvReport, Format, Measurements, MetricsRep
 use crate::settings::Settings;
 use crate::source::MetricsLocation;
 use crate::source::live::{self, LiveMetrics};
-use crate::source::offline;
 use crate::source::plan::MetricsRef;
 use crate::source::plan::Plan;
+use crate::source::prices;
 
 use super::{same_file, write_atomically, write_stdout};
 use crate::settings::PlanSource;
@@ -249,9 +249,9 @@ pub fn exec(args: &ReportArgs, settings: &Settings) -> Result<ExitCode> {
             out.display()
         )));
     }
-    let book = offline::embedded()?;
-    let plan = settings.load_plan(book)?;
-    let (report, failures) = build(&plan, args.env.as_deref(), book, settings)?;
+    let book = prices::book()?;
+    let plan = settings.load_plan(&book)?;
+    let (report, failures) = build(&plan, args.env.as_deref(), &book, settings)?;
     let bytes = render_bytes(&report, args.format);
     match output {
         Some(path) => {

@@ -12,6 +12,7 @@ pub mod measured_workload;
 pub mod metering;
 pub mod observed;
 pub mod price;
+pub mod price_change;
 pub mod profile;
 pub mod recommend;
 pub mod region;

@@ -55,9 +55,42 @@ pub fn region_codes() -> impl Iterator<Item = &'static str> {
     AWS_REGIONS.iter().map(|(code, _)| *code)
 }
 
+/// Whether `code` is a commercial AWS region (the partition capplan prices: not `GovCloud`, not China).
+pub fn is_commercial(code: &str) -> bool {
+    region_name(code).is_some() && !code.starts_with("us-gov-") && !code.starts_with("cn-")
+}
+
+/// The region code nearest to `input` (at most three edits away), for a "did you mean".
+pub fn closest_region(input: &str) -> Option<&'static str> {
+    region_codes().map(|c| (edit_distance(input, c), c)).min().filter(|(d, _)| *d <= 3).map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut row = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            row.push((prev[j] + cost).min(prev[j + 1] + 1).min(row[j] + 1));
+        }
+        prev = row;
+    }
+    prev[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typos_find_the_nearest_region_and_partitions_are_told_apart() {
+        assert_eq!(closest_region("eu-wset-1"), Some("eu-west-1"));
+        assert_eq!(closest_region("us-east1"), Some("us-east-1"));
+        assert_eq!(closest_region("mars-north-9"), None);
+        assert!(is_commercial("eu-west-1") && is_commercial("ap-east-2"));
+        assert!(!is_commercial("us-gov-west-1") && !is_commercial("cn-north-1") && !is_commercial("eu-west-9"));
+    }
 
     #[test]
     fn real_regions_have_names_and_typos_do_not() {

@@ -252,6 +252,12 @@ fn expired(ctx: &Context) -> SourceError {
     SourceError::AwsSessionExpired { profile: ctx.profile.clone() }
 }
 
+/// Turn a credential provider's error into a [`SourceError`] (no credentials, an expired
+/// session, a broken profile), redacted.
+pub fn map_credentials_error(ctx: &Context, err: &CredentialsError) -> SourceError {
+    credentials(ctx, err)
+}
+
 fn credentials(ctx: &Context, err: &CredentialsError) -> SourceError {
     let detail = chain(err);
     let lower = detail.to_lowercase();

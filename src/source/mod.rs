@@ -13,6 +13,9 @@ pub mod metrics;
 pub mod offline;
 pub mod plan;
 pub mod plan_edit;
+pub mod price_refresh;
+pub mod pricelist;
+pub mod prices;
 pub mod redis_profile;
 pub mod user_cache;
 
@@ -105,7 +108,7 @@ pub enum SourceError {
     },
     /// The credentials lack an IAM permission.
     #[error(
-        "access denied: these AWS credentials may not call '{action}' on '{subject}'; grant the IAM action '{action}' to the role or user (a read-only policy such as ElastiCache and CloudWatch read access covers it)"
+        "access denied: these AWS credentials may not call '{action}' on '{subject}'; grant the IAM action '{action}' to the role or user (capplan only reads)"
     )]
     AwsAccessDenied {
         /// The missing IAM action, e.g. `cloudwatch:GetMetricData`.
@@ -155,6 +158,23 @@ pub enum SourceError {
         /// AWS error code.
         code: String,
     },
+    /// The AWS Price List (an API answer or a bulk offer file) cannot be used.
+    #[error("AWS Price List, {what}: {message}")]
+    PriceList {
+        /// What was being read (a URL, the prices of a region…).
+        what: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+    /// A region code capplan cannot price: not an AWS region (with the likely one), or in a
+    /// partition capplan does not price.
+    #[error("{message}")]
+    UnknownRegion {
+        /// The code given.
+        region: String,
+        /// What is wrong and what is accepted.
+        message: String,
+    },
     /// Any other AWS failure.
     #[error("'{action}' failed: {message}")]
     Aws {
@@ -174,7 +194,7 @@ fn session_expired(profile: Option<&str>) -> String {
     }
 }
 
-/// A source of prices (the embedded cache now; the AWS Price List API later).
+/// A source of prices (the embedded cache; [`prices::load`] layers refreshed regions over it).
 pub trait PriceSource: Send + Sync {
     /// The price book this source holds.
     fn price_book(&self) -> impl Future<Output = Result<PriceBook, SourceError>> + Send;

@@ -222,8 +222,7 @@ impl<'de, const MAX: u64> Deserialize<'de> for Amount<MAX> {
 }
 
 /// Said where a price or region is missing.
-const EMBEDDED_ONLY: &str =
-    " (this version prices only what is embedded; a live Price List refresh is not available yet)";
+const EMBEDDED_ONLY: &str = " (`capplan pricing refresh` fetches the region's current prices from the AWS Price List)";
 
 /// Why `region` cannot be planned: a real AWS region without embedded prices (and what to do),
 /// or not a region at all (and the likely one).
@@ -231,9 +230,9 @@ pub(crate) fn unpriced_region(region: &str, book: &PriceBook) -> String {
     let covered = book.region_names().join(", ");
     match region_name(region) {
         Some(name) => format!(
-            "'{region}' ({name}) is an AWS region, but the embedded prices do not cover it; covered: {covered}. \
-             This version cannot fetch prices (a live Price List refresh is not available yet): plan with a covered \
-             region nearby as an approximation, and say so where the figures are used"
+            "'{region}' ({name}) is an AWS region, but the prices do not cover it; covered: {covered}. \
+             Fetch its prices from the AWS Price List with `capplan pricing refresh --region {region}`, or plan with \
+             a covered region nearby as an approximation, and say so where the figures are used"
         ),
         None => {
             let codes: Vec<&str> = region_codes().collect();

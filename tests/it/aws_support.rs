@@ -38,8 +38,14 @@ pub struct Harness {
 impl Harness {
     /// Start the harness, or fail the test saying why: never a silent skip.
     pub fn start() -> Harness {
+        Harness::start_script("aws_front.py")
+    }
+
+    /// Start `tests/harness/<script>` the same way (it prints `READY <port>` and serves on
+    /// 127.0.0.1 until its stdin closes).
+    pub fn start_script(script: &str) -> Harness {
         let python = python();
-        let script = repo().join("tests/harness/aws_front.py");
+        let script = repo().join("tests/harness").join(script);
         let fix = "run scripts/test.sh (it creates .venv with moto[server]), or set CAPPLAN_TEST_PYTHON to a Python that has moto[server]==5.2.5";
         assert!(python.exists(), "the AWS test harness needs '{}': {fix}", python.display());
         let mut child = Command::new(&python)

@@ -9,10 +9,15 @@ use std::str::FromStr;
 /// The fixed evaluation date every test uses.
 pub const AS_OF: &str = "2026-11-23";
 
-/// The real binary, in `dir`, with a fixed date and no inherited plan.
+/// The real binary, in `dir`, with a fixed date, no inherited plan, and a cache directory of
+/// its own in `dir` (never the user's refreshed prices).
 pub fn capplan(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("capplan").expect("binary builds");
-    cmd.current_dir(dir).env("CAPPLAN_AS_OF", AS_OF).env_remove("CAPPLAN_PLAN").env("NO_COLOR", "1");
+    cmd.current_dir(dir)
+        .env("CAPPLAN_AS_OF", AS_OF)
+        .env_remove("CAPPLAN_PLAN")
+        .env("CAPPLAN_CACHE_DIR", dir.join(".capplan-cache"))
+        .env("NO_COLOR", "1");
     cmd
 }
 

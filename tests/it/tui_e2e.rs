@@ -105,8 +105,9 @@ fn the_terminal_app_runs_in_a_real_terminal_and_restores_it() {
     let tmux = Tmux::start("bundled", 100, 30);
     // no `; echo` after it: a list would go on when the app is stopped (Ctrl-Z)
     let launch = format!(
-        "cd '{}' && CAPPLAN_AS_OF=2026-11-23 NO_COLOR=1 '{}'",
+        "cd '{}' && CAPPLAN_AS_OF=2026-11-23 CAPPLAN_CACHE_DIR='{}' NO_COLOR=1 '{}'",
         dir.path().display(),
+        dir.path().join(".capplan-cache").display(),
         env!("CARGO_BIN_EXE_capplan")
     );
     tmux.keys(&[&launch, "Enter"]);
