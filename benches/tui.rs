@@ -13,6 +13,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::sync::Arc;
 
+use capplan::evaluation::{Fetch, Gathered};
 use capplan::model::observed::{MetricSeries, derive};
 use capplan::source::offline::embedded;
 use capplan::source::plan::{EXAMPLE_PLAN, parse_plan};
@@ -83,8 +84,12 @@ fn bench(c: &mut Criterion) {
     let plan = parse_plan(EXAMPLE_PLAN, "bundled", book).expect("bundled plan parses");
     let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).expect("date");
     let (mut app, _) = App::new(&plan, Arc::new(book.clone()), as_of, &vec![None; plan.envs.len()], Theme::colored());
-    let data = derive(&fifteen_days_at_one_minute(), "bench");
-    app.handle(Event::Source(SourceEvent::MetricsLoaded { env: "prod".into(), result: Ok(Box::new(data)) }));
+    let data = Gathered { data: derive(&fifteen_days_at_one_minute(), "bench"), live: None };
+    app.handle(Event::Source(SourceEvent::MetricsLoaded {
+        env: "prod".into(),
+        fetch: Fetch::CachedFirst,
+        result: Ok(Box::new(data)),
+    }));
     settle(&mut app);
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("terminal");
 
@@ -145,8 +150,12 @@ fn organisation(c: &mut Criterion) {
     for _ in 0..10 {
         press(&mut app, KeyCode::Char('l'));
         let env = app.env().map(|e| e.base.name.clone()).unwrap_or_default();
-        let data = derive(&series, "bench");
-        app.handle(Event::Source(SourceEvent::MetricsLoaded { env, result: Ok(Box::new(data)) }));
+        let data = Gathered { data: derive(&series, "bench"), live: None };
+        app.handle(Event::Source(SourceEvent::MetricsLoaded {
+            env,
+            fetch: Fetch::CachedFirst,
+            result: Ok(Box::new(data)),
+        }));
         settle(&mut app);
     }
     press(&mut app, KeyCode::Char('0'));
@@ -154,7 +163,7 @@ fn organisation(c: &mut Criterion) {
     eprintln!(
         "500 environments evaluated, 10 opened with 15 days of 1-minute metrics, {} full reports and {} metric series kept: resident {:.0} MB (the plan and price book before the app: {before:.0} MB)",
         app.envs.iter().filter(|e| e.full.is_some()).count(),
-        app.envs.iter().filter(|e| e.metrics.loaded().is_some_and(|m| !m.charts.is_empty())).count(),
+        app.envs.iter().filter(|e| e.metrics.loaded().is_some_and(|m| !m.data.charts.is_empty())).count(),
         rss_mb()
     );
     let key = |app: &mut App, terminal: &mut Terminal<TestBackend>, code| {

@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod command;
 pub mod error;
+pub mod evaluation;
 pub mod model;
 pub mod report;
 pub mod settings;

@@ -183,6 +183,38 @@ pub fn render(summary: &RefreshSummary) -> String {
     out
 }
 
+/// What the refresh changed, in one line (the app's status line): `us-east-1: 3 prices changed,
+/// 14 added; eu-west-1: no change`.
+pub fn changes_line(summary: &RefreshSummary) -> String {
+    let parts: Vec<String> = summary
+        .regions
+        .iter()
+        .map(|r| {
+            let c = &r.changes;
+            let added: usize = c.added.values().sum();
+            let removed: usize = c.removed.values().sum();
+            let mut what = Vec::new();
+            if !c.changed.is_empty() {
+                what.push(format!("{} prices changed", count(c.changed.len())));
+            }
+            if added > 0 {
+                what.push(format!("{} added", count(added)));
+            }
+            if removed > 0 {
+                what.push(format!("{} removed", count(removed)));
+            }
+            if what.is_empty() {
+                what.push("no change".into());
+            }
+            if !r.in_use {
+                what.push(format!("not newer than the embedded prices ({}), not used", r.as_of));
+            }
+            format!("{}: {}", r.region, what.join(", "))
+        })
+        .collect();
+    if parts.is_empty() { "no region refreshed".to_string() } else { parts.join("; ") }
+}
+
 fn render_region(r: &RegionRefresh) -> String {
     let s = &r.stats;
     let mut out = String::new();

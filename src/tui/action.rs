@@ -85,4 +85,8 @@ pub enum Action {
     Export,
     /// Say where prices come from.
     PricesInfo,
+    /// Refresh the prices from the AWS Price List, in the background, and re-evaluate.
+    RefreshPrices,
+    /// Read the environment's metrics again (fetch a live cache now).
+    RefetchMetrics,
 }

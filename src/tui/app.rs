@@ -19,14 +19,14 @@ use super::keymap::{self, Key, Lookup, Scope};
 use super::rows::{AllSort, OptionRows, OptionSort, OptionView, option_rows};
 use super::summary::EnvSummary;
 use super::theme::Theme;
+use crate::evaluation::{self, Evaluated, Fetch, Gathered};
 use crate::model::catalog::Engine;
-use crate::model::observed::{MetricsData, Observed};
 use crate::model::price::PriceBook;
-use crate::model::units::{decimal_from_f64, format_usd};
-use crate::model::workload::EnvInputs;
+use crate::model::units::format_usd;
+use crate::model::workload::{EnvInputs, Workload};
 use crate::report::{self, AllReport, EnvReport, OptionReport, Report};
 use crate::source::MetricsLocation;
-use crate::source::plan::Plan;
+use crate::source::plan::{MetricsRef, Plan};
 
 /// Ticks a message stays on screen.
 const MESSAGE_TICKS: u32 = 16;
@@ -184,12 +184,23 @@ pub enum Effect {
     Terminated(i32),
     /// Give the terminal back and stop until `fg`.
     Suspend,
-    /// Read an environment's metrics in the background.
+    /// Read (or fetch) an environment's metrics in the background.
     LoadMetrics {
         /// Environment.
         env: String,
+        /// The plan's `[env.X.metrics]`.
+        metrics: MetricsRef,
         /// Where from.
         location: MetricsLocation,
+        /// A live cache: the user cache first, or fetched now.
+        fetch: Fetch,
+    },
+    /// Refresh the prices of these regions from the AWS Price List, then reload the price book.
+    RefreshPrices {
+        /// Region codes.
+        regions: Vec<String>,
+        /// `--profile`.
+        profile: Option<String>,
     },
     /// Write a report to a new file (never overwriting).
     Export {
@@ -208,19 +219,27 @@ pub enum Effect {
 }
 
 /// One evaluation to run in the background: everything it needs, nothing shared but the
-/// price book.
+/// price book. It evaluates as `capplan report` does ([`evaluation::evaluate`]): the measured
+/// workload where the plan asks for it, the discovered cache, the notes.
 #[derive(Clone, Debug)]
 pub struct Job {
     /// Environment (index in the plan).
     pub index: usize,
     /// The version of its inputs this is for.
     pub generation: u64,
-    /// Inputs with the what-if applied.
+    /// The plan's inputs with the what-if's engine and HA applied.
     pub inputs: EnvInputs,
-    /// Its metrics, when loaded.
-    pub metrics: Option<Arc<MetricsData>>,
-    /// Read the metrics from here first (an export of environments never opened).
-    pub read_metrics: Option<MetricsLocation>,
+    /// The what-if (its workload changes apply to the workload used, measured or planned).
+    pub whatif: WhatIf,
+    /// The plan's `[env.X.metrics]` and where they are.
+    pub metrics_at: Option<(MetricsRef, MetricsLocation)>,
+    /// The metrics the app holds, or why it has none.
+    pub metrics: Option<Result<Arc<Gathered>, String>>,
+    /// Read the metrics first (the app has not read them yet): the user cache first for a live
+    /// cache.
+    pub read_metrics: bool,
+    /// `--offline`.
+    pub offline: bool,
     /// Send the full report back (the environment is in view), not only the summary.
     pub keep_full: bool,
     /// The what-if this is computed under, as the report says it.
@@ -234,31 +253,60 @@ pub struct Job {
 }
 
 impl Job {
-    /// The full report (pure; runs on a worker thread).
-    pub fn report(&self) -> Result<EnvReport, String> {
-        let read = match (&self.metrics, &self.read_metrics) {
-            (None, Some(at)) => at.load().ok().map(|series| crate::model::observed::derive(&series, &at.name())),
+    /// The full report, and the metrics read for it when the app had none (runs on a worker
+    /// thread; reading a live cache that was never fetched fetches it).
+    pub fn evaluate(&self) -> (Result<EnvReport, String>, Option<Result<Gathered, String>>) {
+        let read = match (&self.metrics_at, self.read_metrics) {
+            (Some((m, at)), true) => Some(evaluation::gather(m, at, Fetch::CachedFirst, chrono::Utc::now())),
             _ => None,
         };
-        let metrics = self.metrics.as_deref().or(read.as_ref());
-        let mut r = report::evaluate_env(&self.inputs, metrics, &self.book, &self.plan, self.as_of)
-            .map_err(|e| e.to_string())?;
-        r.what_if.clone_from(&self.what_if);
-        Ok(r)
+        let gathered = match (&read, &self.metrics) {
+            (Some(Ok(g)), _) => Ok(g),
+            (Some(Err(e)), _) | (None, Some(Err(e))) => Err(e.clone()),
+            (None, Some(Ok(g))) => Ok(g.as_ref()),
+            (None, None) => Err("the metrics were not read".to_string()),
+        };
+        let scale = |w: &mut Workload| self.whatif.scale(w);
+        let inputs = evaluation::Inputs {
+            env: &self.inputs,
+            metrics: self.metrics_at.as_ref().map(|(m, _)| m),
+            location: self.metrics_at.as_ref().map(|(_, at)| at),
+            gathered,
+            use_measured: self.whatif.measured,
+            adjust: Some(&scale),
+            offline: self.offline,
+        };
+        let report = match evaluation::evaluate(&inputs, &self.book, &self.plan, self.as_of) {
+            Ok(Evaluated::Done { mut report, .. }) => {
+                report.what_if.clone_from(&self.what_if);
+                Ok(*report)
+            }
+            Ok(Evaluated::Missing { reason, .. }) => Err(format!("not evaluated: {reason}")),
+            Err(e) => Err(e.to_string()),
+        };
+        (report, read)
+    }
+
+    /// The full report.
+    pub fn report(&self) -> Result<EnvReport, String> {
+        self.evaluate().0
     }
 
     /// Evaluate, and keep the full report only when asked.
     pub fn run(self) -> EvalDone {
-        let report = self.report();
+        let (report, read) = self.evaluate();
         let summary = report.as_ref().map(EnvSummary::of).map_err(Clone::clone);
+        let with_metrics = matches!(read, Some(Ok(_))) || (read.is_none() && matches!(self.metrics, Some(Ok(_))));
         EvalDone {
             index: self.index,
             generation: self.generation,
             at_plan: self.what_if.is_none(),
-            with_metrics: self.metrics.is_some(),
+            with_metrics,
             keep_full: self.keep_full,
             summary,
             full: if self.keep_full { report.ok().map(Box::new) } else { None },
+            // what the app keeps of metrics it did not have: the derived figures, not the series
+            read: read.map(|r| r.map(|g| Arc::new(g.trimmed()))),
         }
     }
 }
@@ -276,8 +324,9 @@ pub struct WhatIf {
     pub engine: Option<Engine>,
     /// HA, when changed.
     pub ha: Option<bool>,
-    /// The measured workload instead of the plan's.
-    pub measured: bool,
+    /// The measured workload (`Some(true)`) or the plan's (`Some(false)`) where the plan's
+    /// `workload = "measured" | "plan"` says otherwise; `None`: as the plan says.
+    pub measured: Option<bool>,
 }
 
 impl WhatIf {
@@ -289,8 +338,10 @@ impl WhatIf {
     /// `data +20% · requests -10% · Redis OSS`…
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
-        if self.measured {
-            parts.push("measured workload".to_string());
+        match self.measured {
+            Some(true) => parts.push("measured workload".to_string()),
+            Some(false) => parts.push("the plan's workload, not the measured".to_string()),
+            None => {}
         }
         if self.data_pct != 0 {
             parts.push(format!("data {:+}%", self.data_pct));
@@ -310,32 +361,9 @@ impl WhatIf {
         parts.join(" · ")
     }
 
-    /// The plan's inputs with these changes.
-    pub fn apply(&self, base: &EnvInputs, observed: Option<&Observed>) -> EnvInputs {
+    /// The plan's inputs with the engine and HA changed.
+    pub fn apply(&self, base: &EnvInputs) -> EnvInputs {
         let mut env = base.clone();
-        let w = &mut env.workload;
-        if self.measured
-            && let Some(o) = observed
-        {
-            let d = |v: f64| decimal_from_f64((v * 1000.0).round() / 1000.0).unwrap_or_default();
-            if let Some(m) = o.data_gib {
-                w.data_gb = d(m.avg);
-                w.peak_data_gb = d(m.peak.max(m.avg));
-            }
-            if let Some(m) = o.requests_per_sec {
-                w.requests_per_sec = d(m.avg);
-                w.peak_requests_per_sec = d(m.peak.max(m.avg));
-            }
-            if let Some(m) = o.connections {
-                w.connections = m.peak.round().clamp(0.0, f64::from(u32::MAX)) as u32;
-            }
-        }
-        let scale = |pct: i32| Decimal::ONE + Decimal::new(i64::from(pct), 2);
-        w.data_gb *= scale(self.data_pct);
-        w.peak_data_gb *= scale(self.data_pct);
-        w.requests_per_sec *= scale(self.requests_pct);
-        w.peak_requests_per_sec *= scale(self.requests_pct);
-        w.growth_pct_per_month = (w.growth_pct_per_month + Decimal::from(self.growth_pts)).max(Decimal::ZERO);
         if let Some(e) = self.engine {
             env.app_engine = e;
         }
@@ -343,6 +371,17 @@ impl WhatIf {
             env.ha = h;
         }
         env
+    }
+
+    /// The workload used (the plan's or the measured) with the data, requests and growth
+    /// changed.
+    pub fn scale(&self, w: &mut Workload) {
+        let scale = |pct: i32| Decimal::ONE + Decimal::new(i64::from(pct), 2);
+        w.data_gb *= scale(self.data_pct);
+        w.peak_data_gb *= scale(self.data_pct);
+        w.requests_per_sec *= scale(self.requests_pct);
+        w.peak_requests_per_sec *= scale(self.requests_pct);
+        w.growth_pct_per_month = (w.growth_pct_per_month + Decimal::from(self.growth_pts)).max(Decimal::ZERO);
     }
 }
 
@@ -375,10 +414,13 @@ pub struct EnvView {
     pub scroll: u16,
     /// First chart row shown on the Metrics screen.
     pub chart_row: usize,
-    /// The metrics.
-    pub metrics: Loading<Arc<MetricsData>>,
-    /// Where the metrics are read from, when the plan names a file.
-    pub metrics_at: Option<MetricsLocation>,
+    /// The metrics: the series (while the environment is among the last opened) and what
+    /// they measured, and for a live cache the fetch.
+    pub metrics: Loading<Arc<Gathered>>,
+    /// The plan's `[env.X.metrics]` and where they are read or fetched from.
+    pub metrics_at: Option<(MetricsRef, MetricsLocation)>,
+    /// A refetch is under way (the metrics held are shown until it lands).
+    pub refetching: bool,
     /// The metrics' series were dropped when the environment left the last opened (the derived
     /// workload is kept); opening it again reads them again.
     pub metrics_trimmed: bool,
@@ -413,6 +455,10 @@ impl EnvView {
     }
 
     fn needs_full(&self) -> bool {
+        // an evaluation that failed on these inputs fails again: it is shown, not retried
+        if self.error().is_some() {
+            return false;
+        }
         self.full.is_none()
             || self.full_gen.0 != self.generation
             || (matches!(self.metrics, Loading::Loaded(_)) && !self.full_gen.1)
@@ -478,6 +524,13 @@ pub struct App {
     pub view_info: Cell<ViewInfo>,
     /// Where things are on screen.
     pub hits: RefCell<Hits>,
+    /// `--offline`: nothing is fetched (metrics come from the user cache, prices are not
+    /// refreshed).
+    pub offline: bool,
+    /// `--profile`, for fetches.
+    pub aws_profile: Option<String>,
+    /// A price refresh is under way.
+    pub refreshing_prices: bool,
 }
 
 impl App {
@@ -497,7 +550,11 @@ impl App {
             .iter()
             .enumerate()
             .map(|(i, base)| {
-                let at = metrics.get(i).cloned().flatten();
+                let at = metrics
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .and_then(|location| plan.metrics_of(&base.name).map(|m| (m.clone(), location)));
                 let state = if at.is_some() { Loading::Idle } else { Loading::Absent };
                 EnvView {
                     base: base.clone(),
@@ -515,6 +572,7 @@ impl App {
                     chart_row: 0,
                     metrics: state,
                     metrics_at: at,
+                    refetching: false,
                     metrics_trimmed: false,
                 }
             })
@@ -544,6 +602,9 @@ impl App {
             recent: Vec::new(),
             view_info: Cell::default(),
             hits: RefCell::default(),
+            offline: false,
+            aws_profile: None,
+            refreshing_prices: false,
         };
         if tab == 1 {
             effects.extend(app.go_to_tab(1));
@@ -580,7 +641,9 @@ impl App {
 
     /// Whether the next tick changes the screen (a message to expire, a spinner to turn).
     pub fn animating(&self) -> bool {
-        self.message.is_some() || self.envs.iter().any(|e| matches!(e.metrics, Loading::Loading) || e.running.is_some())
+        self.message.is_some()
+            || self.refreshing_prices
+            || self.envs.iter().any(|e| matches!(e.metrics, Loading::Loading) || e.refetching || e.running.is_some())
     }
 
     /// Environments evaluated (their summary is of their current inputs).
@@ -679,7 +742,6 @@ impl App {
 
     fn job(&self, index: usize, keep_full: bool) -> Job {
         let env = &self.envs[index];
-        let observed = env.metrics.loaded().map(|m| &m.observed);
         let what_if = env.whatif.is_active().then(|| {
             format!(
                 "{} (not the plan's figures; at the plan's figures the recommendation is {}/month)",
@@ -690,9 +752,16 @@ impl App {
         Job {
             index,
             generation: env.generation,
-            inputs: env.whatif.apply(&env.base, observed),
-            metrics: env.metrics.loaded().cloned(),
-            read_metrics: None,
+            inputs: env.whatif.apply(&env.base),
+            whatif: env.whatif,
+            metrics_at: env.metrics_at.clone(),
+            metrics: match &env.metrics {
+                Loading::Loaded(g) => Some(Ok(Arc::clone(g))),
+                Loading::Failed(e) => Some(Err(e.clone())),
+                _ => None,
+            },
+            read_metrics: env.metrics_at.is_some() && matches!(env.metrics, Loading::Idle),
+            offline: self.offline,
             keep_full,
             what_if,
             book: Arc::clone(&self.book),
@@ -712,11 +781,17 @@ impl App {
         if let Some(i) = self.tab.checked_sub(1)
             && let Some(env) = self.envs.get(i)
             && env.needs_full()
+            && !matches!(env.metrics, Loading::Loading)
             && env.running != Some((env.generation, true))
         {
             want.push((i, true));
         }
-        let needs = |e: &EnvView| e.needs_summary() && e.running.is_none_or(|(g, _)| g != e.generation);
+        // an environment whose metrics are being read waits for them (never a workload of zeros)
+        let needs = |e: &EnvView| {
+            e.needs_summary()
+                && !matches!(e.metrics, Loading::Loading)
+                && e.running.is_none_or(|(g, _)| g != e.generation)
+        };
         if want.len() < slots {
             let rows = self.all_rows();
             let (first, height) = self.view_info.get().all;
@@ -753,6 +828,18 @@ impl App {
         if env.running == Some((done.generation, done.keep_full)) {
             env.running = None;
         }
+        // metrics the job read for an environment whose own read has not begun since
+        if let Some(read) = done.read
+            && matches!(env.metrics, Loading::Idle)
+        {
+            match read {
+                Ok(g) => {
+                    env.metrics = Loading::Loaded(g);
+                    env.metrics_trimmed = true;
+                }
+                Err(e) => env.metrics = Loading::Failed(e),
+            }
+        }
         if done.generation != env.generation {
             return;
         }
@@ -779,10 +866,10 @@ impl App {
             for i in self.recent.split_off(FULL_KEPT) {
                 if let Some(e) = self.envs.get_mut(i) {
                     e.full = None;
-                    if let Loading::Loaded(m) = &e.metrics {
-                        let trimmed =
-                            MetricsData { origin: m.origin.clone(), charts: Vec::new(), observed: m.observed.clone() };
-                        e.metrics = Loading::Loaded(Arc::new(trimmed));
+                    if let Loading::Loaded(m) = &e.metrics
+                        && !e.metrics_trimmed
+                    {
+                        e.metrics = Loading::Loaded(Arc::new(m.trimmed()));
                         e.metrics_trimmed = true;
                     }
                 }
@@ -798,13 +885,13 @@ impl App {
         self.opened(i);
         self.all_selected = i;
         let env = &mut self.envs[i];
-        let location = env.metrics_at.clone()?;
+        let (metrics, location) = env.metrics_at.clone()?;
         match env.metrics {
             Loading::Idle => env.metrics = Loading::Loading,
-            Loading::Loaded(_) if env.metrics_trimmed => {}
+            Loading::Loaded(_) if env.metrics_trimmed && !env.refetching => {}
             _ => return None,
         }
-        Some(Effect::LoadMetrics { env: env.base.name.clone(), location })
+        Some(Effect::LoadMetrics { env: env.base.name.clone(), metrics, location, fetch: Fetch::CachedFirst })
     }
 
     // ---- events ----
@@ -830,23 +917,26 @@ impl App {
                 self.evaluated_event(*done);
                 None
             }
-            Event::Source(SourceEvent::MetricsLoaded { env, result }) => {
-                let index = self.envs.iter().position(|e| e.base.name == env)?;
+            Event::Source(SourceEvent::MetricsLoaded { env, fetch, result }) => {
+                self.metrics_loaded(&env, fetch, result);
+                None
+            }
+            Event::Source(SourceEvent::PricesProgress(text)) => {
+                self.say(format!("prices: {text}"), false);
+                None
+            }
+            Event::Source(SourceEvent::PricesRefreshed(result)) => {
+                self.refreshing_prices = false;
                 match result {
-                    Ok(data) => {
-                        let e = &mut self.envs[index];
-                        e.metrics = Loading::Loaded(Arc::new(*data));
-                        e.metrics_trimmed = false;
-                        // the measured workload changes the figures; otherwise only the full
-                        // report (windows from the quiet hour, what was measured) is redone
-                        if e.whatif.measured {
+                    Ok(done) => {
+                        let (book, text) = *done;
+                        self.book = book;
+                        for e in &mut self.envs {
                             e.generation += 1;
                         }
+                        self.say(format!("{text}; re-evaluating every environment"), false);
                     }
-                    Err(message) => {
-                        self.say(format!("{env}: metrics not loaded: {message}"), true);
-                        self.envs[index].metrics = Loading::Failed(message);
-                    }
+                    Err(e) => self.say(format!("prices not refreshed: {e}"), true),
                 }
                 None
             }
@@ -856,6 +946,36 @@ impl App {
                     Err(e) => self.say(format!("export failed: {e}"), true),
                 }
                 None
+            }
+        }
+    }
+
+    fn metrics_loaded(&mut self, env: &str, fetch: Fetch, result: Result<Box<Gathered>, String>) {
+        let Some(index) = self.envs.iter().position(|e| e.base.name == env) else { return };
+        let e = &mut self.envs[index];
+        let refetch = std::mem::take(&mut e.refetching);
+        match result {
+            Ok(g) => {
+                // the series read again for an environment opened again measure what its
+                // figures already are; anything else changes them
+                let same = e.metrics_trimmed && fetch == Fetch::CachedFirst && matches!(e.metrics, Loading::Loaded(_));
+                e.metrics = Loading::Loaded(Arc::from(g));
+                e.metrics_trimmed = false;
+                if !same {
+                    e.generation += 1;
+                }
+                if refetch {
+                    let what = e.metrics_at.as_ref().map_or_else(String::new, |(_, at)| at.name());
+                    self.say(format!("{env}: metrics read again from {what}"), false);
+                }
+            }
+            Err(message) if refetch && matches!(e.metrics, Loading::Loaded(_)) => {
+                self.say(format!("{env}: metrics not fetched again, the earlier ones stay: {message}"), true);
+            }
+            Err(message) => {
+                e.metrics = Loading::Failed(message.clone());
+                e.generation += 1;
+                self.say(format!("{env}: metrics not loaded: {message}"), true);
             }
         }
     }
@@ -1330,16 +1450,41 @@ impl App {
                 w.ha = (now == base.ha).then_some(!now);
             }),
             Action::ToggleMeasured => {
-                let has = self.env().is_some_and(|e| matches!(e.metrics, Loading::Loaded(_)));
-                if has {
-                    self.what_if(|w, _| w.measured = !w.measured);
-                } else {
-                    self.say(
-                        "no metrics loaded for this environment: add [env.NAME.metrics] file = \"…\" to the plan",
+                let Some(env) = self.env() else {
+                    self.say("what-if works on one environment: open it first (Enter)", true);
+                    return None;
+                };
+                let name = env.base.name.clone();
+                match env.metrics_at.as_ref().map(|(m, _)| m.clone()) {
+                    None => self.say(
+                        format!(
+                            "{name} has no metrics: add [env.{name}.metrics] file = \"…\" (or a live cache) to the plan"
+                        ),
                         true,
-                    );
+                    ),
+                    Some(m) if m.workload_from_metrics_only => self.say(
+                        format!("{name}'s figures come from its metrics only: the plan has no [env.{name}.workload]"),
+                        true,
+                    ),
+                    Some(m) => {
+                        self.what_if(|w, _| {
+                            let now = evaluation::uses_measured(&m, w.measured);
+                            w.measured = (now == m.use_measured).then_some(!now);
+                        });
+                        let now = self.env().is_some_and(|e| evaluation::uses_measured(&m, e.whatif.measured));
+                        self.say(
+                            if now {
+                                "the measured workload drives the figures"
+                            } else {
+                                "the plan's workload drives the figures"
+                            },
+                            false,
+                        );
+                    }
                 }
             }
+            Action::RefetchMetrics => return self.refetch(),
+            Action::RefreshPrices => return self.refresh_prices(),
             Action::ResetWhatIf => self.what_if(|w, _| *w = WhatIf::default()),
             Action::CycleZoom => self.zoom = self.zoom.next(),
             Action::Export => return self.export(),
@@ -1354,15 +1499,59 @@ impl App {
         None
     }
 
+    fn refetch(&mut self) -> Option<Effect> {
+        let offline = self.offline;
+        let env = self.env_mut()?;
+        let name = env.base.name.clone();
+        let Some((metrics, location)) = env.metrics_at.clone() else {
+            self.say(format!("{name} has no metrics to fetch: add [env.{name}.metrics] to the plan"), true);
+            return None;
+        };
+        if offline && matches!(location, MetricsLocation::Live(_)) {
+            self.say("--offline: metrics are not fetched (the user cache's are used); run without --offline", true);
+            return None;
+        }
+        if env.refetching || matches!(env.metrics, Loading::Loading) {
+            self.say(format!("{name}: the metrics are being read already"), false);
+            return None;
+        }
+        match env.metrics {
+            Loading::Loaded(_) => env.refetching = true,
+            _ => env.metrics = Loading::Loading,
+        }
+        let what = if matches!(location, MetricsLocation::Live(_)) { "fetching" } else { "reading" };
+        self.say(format!("{name}: {what} the metrics from {}…", location.name()), false);
+        Some(Effect::LoadMetrics { env: name, metrics, location, fetch: Fetch::Now })
+    }
+
+    fn refresh_prices(&mut self) -> Option<Effect> {
+        if self.offline {
+            self.say("--offline: prices are not refreshed; run capplan without --offline to refresh them", true);
+            return None;
+        }
+        if self.refreshing_prices {
+            self.say("the prices are being refreshed already", false);
+            return None;
+        }
+        let mut regions: Vec<String> = Vec::new();
+        for e in &self.envs {
+            if !regions.contains(&e.base.region) {
+                regions.push(e.base.region.clone());
+            }
+        }
+        self.refreshing_prices = true;
+        self.say(format!("refreshing prices for {} from the AWS Price List…", regions.join(", ")), false);
+        Some(Effect::RefreshPrices { regions, profile: self.aws_profile.clone() })
+    }
+
     fn export(&mut self) -> Option<Effect> {
         let date = self.as_of.format("%Y-%m-%d");
         let Some(env) = self.env() else {
             let jobs: Vec<Job> = (0..self.envs.len())
                 .map(|i| {
                     let mut job = self.job(i, true);
-                    if job.metrics.is_none() {
-                        job.read_metrics.clone_from(&self.envs[i].metrics_at);
-                    }
+                    // an environment whose metrics are still being read reads them itself
+                    job.read_metrics |= job.metrics_at.is_some() && job.metrics.is_none();
                     job
                 })
                 .collect();

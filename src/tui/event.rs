@@ -7,8 +7,10 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::summary::EnvSummary;
-use crate::model::observed::MetricsData;
+use crate::evaluation::{Fetch, Gathered};
+use crate::model::price::PriceBook;
 use crate::report::EnvReport;
+use std::sync::Arc;
 
 /// An evaluation finished (on a worker thread).
 #[derive(Clone, Debug, PartialEq)]
@@ -27,6 +29,8 @@ pub struct EvalDone {
     pub summary: Result<EnvSummary, String>,
     /// The full report, when the job asked for it.
     pub full: Option<Box<EnvReport>>,
+    /// The metrics the job read because the app had none (their derived figures).
+    pub read: Option<Result<Arc<Gathered>, String>>,
 }
 
 /// Something that happened.
@@ -45,13 +49,19 @@ pub enum Event {
 /// Results of background work, as facts.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SourceEvent {
-    /// An environment's metrics file was read (or could not be).
+    /// An environment's metrics were read or fetched (or could not be).
     MetricsLoaded {
         /// Environment.
         env: String,
-        /// The series, or why not.
-        result: Result<Box<MetricsData>, String>,
+        /// How they were asked for.
+        fetch: Fetch,
+        /// The series and what they measured, or why not.
+        result: Result<Box<Gathered>, String>,
     },
+    /// A price refresh made progress.
+    PricesProgress(String),
+    /// A price refresh ended: the new price book and what changed, or why not.
+    PricesRefreshed(Result<Box<(Arc<PriceBook>, String)>, String>),
     /// An environment was evaluated.
     Evaluated(Box<EvalDone>),
     /// A report was exported (or could not be).

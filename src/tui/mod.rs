@@ -18,7 +18,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::error::{Error, Result};
-use crate::model::observed;
+use crate::evaluation;
 use crate::model::price::PriceBook;
 use crate::settings::Settings;
 use crate::source::plan::Plan;
@@ -45,6 +45,8 @@ pub async fn run(plan: Plan, book: Arc<PriceBook>, settings: Settings) -> Result
         plan.envs.iter().map(|e| plan.metrics_of(&e.name).map(|m| settings.metrics_location(m, &e.region))).collect();
     let (mut app, effects) =
         App::new(&plan, book, settings.as_of, &locations, theme::Theme::for_env(settings.no_color));
+    app.offline = settings.offline;
+    app.aws_profile.clone_from(&settings.aws_profile);
     drop(plan);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let signals =
@@ -107,13 +109,16 @@ fn carry_out(effect: Effect, tx: &mpsc::UnboundedSender<Event>) {
     let tx = tx.clone();
     match effect {
         Effect::Quit | Effect::Terminated(_) | Effect::Suspend => {}
-        Effect::LoadMetrics { env, location } => {
+        Effect::LoadMetrics { env, metrics, location, fetch } => {
             tokio::task::spawn_blocking(move || {
-                let result = location
-                    .load()
-                    .map(|series| Box::new(observed::derive(&series, &location.name())))
-                    .map_err(|e| e.to_string());
-                let _ = tx.send(Event::Source(SourceEvent::MetricsLoaded { env, result }));
+                let result = evaluation::gather(&metrics, &location, fetch, chrono::Utc::now()).map(Box::new);
+                let _ = tx.send(Event::Source(SourceEvent::MetricsLoaded { env, fetch, result }));
+            });
+        }
+        Effect::RefreshPrices { regions, profile } => {
+            tokio::task::spawn_blocking(move || {
+                let result = refresh_prices(regions, profile, &tx);
+                let _ = tx.send(Event::Source(SourceEvent::PricesRefreshed(result.map(Box::new))));
             });
         }
         Effect::Export { stem, markdown } => {
@@ -129,6 +134,39 @@ fn carry_out(effect: Effect, tx: &mpsc::UnboundedSender<Event>) {
             });
         }
     }
+}
+
+/// Refresh the prices of `regions` into the user cache (as `capplan pricing refresh` does),
+/// saying how far it got, then read the price book again. Blocking.
+fn refresh_prices(
+    regions: Vec<String>,
+    profile: Option<String>,
+    tx: &mpsc::UnboundedSender<Event>,
+) -> std::result::Result<(Arc<PriceBook>, String), String> {
+    use crate::source::price_refresh::{self, Progress, RefreshOptions, RegionSelection};
+    let cache_dir = crate::source::user_cache::dir().map_err(|e| e.to_string())?;
+    let opts = RefreshOptions::new(RegionSelection::Listed(regions), profile, cache_dir, chrono::Utc::now());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the network runtime: {e}"))?;
+    let summary = runtime
+        .block_on(price_refresh::refresh(&opts, |p| {
+            let text = match p {
+                Progress::Region { region, index, of } => format!("{region} ({index} of {of})…"),
+                Progress::Page { region, .. } => format!("{region}: reading the Price List…"),
+                _ => return,
+            };
+            let _ = tx.send(Event::Source(SourceEvent::PricesProgress(text)));
+        }))
+        .map_err(|e| e.to_string())?;
+    let loaded = crate::source::prices::load().map_err(|e| e.to_string())?;
+    let changed = crate::command::pricing::changes_line(&summary);
+    let mut text = format!("prices refreshed ({}): {changed}", loaded.book.origin);
+    if let Some(note) = loaded.notes.first() {
+        text = format!("{text}; note: {note}");
+    }
+    Ok((Arc::new(loaded.book.into_owned()), text))
 }
 
 /// Write `markdown` to `<stem>.md` in the current folder, or `<stem>-2.md`… — never overwriting,

@@ -1,6 +1,7 @@
 //! `App::handle` without a terminal: keys, prompts, the background evaluations run inline.
 
 use super::*;
+use crate::evaluation::Gathered;
 use crate::model::observed::derive;
 use crate::source::metrics::{EXAMPLE_METRICS, EXAMPLE_METRICS_NAME, parse};
 use crate::source::offline::embedded;
@@ -29,11 +30,19 @@ pub(crate) fn app() -> App {
     let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
     let (mut app, effects) = App::new(&plan, Arc::new(book.clone()), as_of, &locations, Theme::plain());
     assert!(effects.is_empty(), "metrics are read when their environment is opened");
-    let series = parse(EXAMPLE_METRICS, EXAMPLE_METRICS_NAME).unwrap();
-    let data = derive(&series, "capplan-metrics-prod.example.json (bundled example)");
-    app.handle(Event::Source(SourceEvent::MetricsLoaded { env: "prod".into(), result: Ok(Box::new(data)) }));
+    app.handle(Event::Source(SourceEvent::MetricsLoaded {
+        env: "prod".into(),
+        fetch: Fetch::CachedFirst,
+        result: Ok(Box::new(example_metrics())),
+    }));
     settle(&mut app);
     app
+}
+
+/// The bundled example's prod metrics, as the app reads them.
+pub(crate) fn example_metrics() -> Gathered {
+    let series = parse(EXAMPLE_METRICS, EXAMPLE_METRICS_NAME).unwrap();
+    Gathered { data: derive(&series, &MetricsLocation::Example.name()), live: None }
 }
 
 /// A generated plan of `n` environments, evaluated.
@@ -111,13 +120,15 @@ fn metrics_are_read_when_opened_and_their_series_dropped_when_left() {
     let (mut a, effects) = App::new(&plan, Arc::new(book.clone()), as_of, &locations, Theme::plain());
     assert!(effects.is_empty());
     assert_eq!(a.envs[2].metrics, Loading::Idle);
-    let Some(Effect::LoadMetrics { env, location }) = press(&mut a, KeyCode::Left) else {
+    let Some(Effect::LoadMetrics { env, metrics, location, fetch }) = press(&mut a, KeyCode::Left) else {
         panic!("prod's metrics are read")
     };
     assert_eq!(env, "prod");
-    let data = derive(&location.load().unwrap(), &location.name());
-    a.handle(Event::Source(SourceEvent::MetricsLoaded { env, result: Ok(Box::new(data)) }));
-    assert!(a.envs[2].metrics.loaded().is_some_and(|m| !m.charts.is_empty()));
+    assert_eq!(fetch, Fetch::CachedFirst, "opening uses what the user cache holds");
+    assert!(a.jobs(4).iter().all(|j| j.index != 2), "prod waits for its metrics: never a workload of zeros");
+    let data = evaluation::gather(&metrics, &location, fetch, chrono::Utc::now()).unwrap();
+    a.handle(Event::Source(SourceEvent::MetricsLoaded { env, fetch, result: Ok(Box::new(data)) }));
+    assert!(a.envs[2].metrics.loaded().is_some_and(|m| !m.data.charts.is_empty()));
     // four other environments opened: prod's series go, its derived workload stays
     let dev = a.envs[0].clone();
     a.envs.extend(std::iter::repeat_n(dev, 4));
@@ -127,7 +138,7 @@ fn metrics_are_read_when_opened_and_their_series_dropped_when_left() {
     let prod = &a.envs[2];
     assert!(
         prod.metrics_trimmed
-            && prod.metrics.loaded().is_some_and(|m| m.charts.is_empty() && m.observed.data_gib.is_some())
+            && prod.metrics.loaded().is_some_and(|m| m.data.charts.is_empty() && m.data.observed.data_gib.is_some())
     );
     assert!(matches!(a.go_to_tab(3), Some(Effect::LoadMetrics { .. })), "opening prod again reads them again");
 }
@@ -214,17 +225,134 @@ fn toggling_the_engine_and_ha_recomputes() {
 }
 
 #[test]
-fn the_measured_workload_needs_metrics() {
+fn the_measured_workload_is_the_default_and_m_switches_to_the_plans() {
     let mut a = app();
     open(&mut a, 1);
     press(&mut a, KeyCode::Char('M'));
-    assert!(a.message.as_ref().unwrap().error);
+    assert!(a.message.as_ref().unwrap().error, "dev has no metrics");
     open(&mut a, 3);
+    // as `capplan report`: the plan leaves `workload` at "measured"
+    let w = &prod(&a).report().unwrap().workload;
+    assert_eq!(w.source, crate::model::workload::WorkloadSource::File);
+    assert!(w.data_gb < Decimal::from(8) && w.data_gb > Decimal::from(7), "measured ~7.5 GiB: {}", w.data_gb);
+    assert_eq!(prod(&a).report().unwrap().what_if, None, "the default is no what-if");
     press(&mut a, KeyCode::Char('M'));
     settle(&mut a);
-    assert!(prod(&a).whatif.measured);
+    assert_eq!(prod(&a).whatif.measured, Some(false));
     let w = &prod(&a).report().unwrap().workload;
-    assert!(w.data_gb < Decimal::from(8) && w.data_gb > Decimal::from(7), "measured ~8 GiB: {}", w.data_gb);
+    assert_eq!(w.data_gb, Decimal::from(8), "the plan's 8 GiB");
+    assert!(prod(&a).report().unwrap().what_if.as_deref().is_some_and(|t| t.contains("the plan's workload")));
+    press(&mut a, KeyCode::Char('M'));
+    assert_eq!(prod(&a).whatif.measured, None, "back to what the plan says");
+}
+
+#[test]
+fn the_app_reports_prod_as_capplan_report_does() {
+    let mut a = app();
+    open(&mut a, 3);
+    let report = Report::One(Box::new(prod(&a).report().unwrap().clone()));
+    let mut json = Vec::new();
+    report::render(&report, report::Format::Json, &mut json).unwrap();
+    let golden = include_str!("../../../tests/golden/bundled-prod.json");
+    let (app, cli): (serde_json::Value, serde_json::Value) =
+        (serde_json::from_slice(&json).unwrap(), serde_json::from_str(golden).unwrap());
+    assert_eq!(app, cli, "the app's prod differs from `capplan report --env prod --format json`");
+}
+
+#[test]
+fn environments_never_opened_are_evaluated_with_their_measured_workload() {
+    let book = embedded().unwrap();
+    let plan = parse_plan(EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, book).unwrap();
+    let locations: Vec<Option<MetricsLocation>> =
+        plan.envs.iter().map(|e| plan.metrics_of(&e.name).map(|_| MetricsLocation::Example)).collect();
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let (mut a, _) = App::new(&plan, Arc::new(book.clone()), as_of, &locations, Theme::plain());
+    let jobs = a.jobs(3);
+    let prod_job = jobs.iter().find(|j| j.index == 2).unwrap();
+    assert!(prod_job.read_metrics, "the All tab's job reads prod's metrics itself");
+    for job in jobs {
+        a.handle(Event::Source(SourceEvent::Evaluated(Box::new(job.run()))));
+    }
+    let p = prod(&a);
+    assert!(p.metrics_trimmed && p.metrics.loaded().is_some_and(|m| m.data.charts.is_empty()));
+    let mut cli = a.clone();
+    open(&mut cli, 3);
+    assert_eq!(monthly(prod(&a)), monthly(prod(&cli)), "the All tab's figure is the opened report's");
+    let golden: serde_json::Value =
+        serde_json::from_str(include_str!("../../../tests/golden/bundled-prod.json")).unwrap();
+    let expected = golden["recommendation"]["monthly_usd"].to_string().parse::<Decimal>().unwrap();
+    assert_eq!(monthly(prod(&a)).round_dp(2), expected.round_dp(2));
+}
+
+#[test]
+fn r_reads_the_metrics_again_and_failures_keep_the_earlier_ones() {
+    let mut a = app();
+    open(&mut a, 3);
+    let before = prod(&a).generation;
+    let Some(Effect::LoadMetrics { fetch, .. }) = press(&mut a, KeyCode::Char('r')) else { panic!("r refetches") };
+    assert_eq!(fetch, Fetch::Now);
+    assert!(prod(&a).refetching);
+    assert!(press(&mut a, KeyCode::Char('r')).is_none(), "one refetch at a time");
+    a.handle(Event::Source(SourceEvent::MetricsLoaded { env: "prod".into(), fetch, result: Err("throttled".into()) }));
+    assert!(a.message.as_ref().unwrap().error);
+    assert!(prod(&a).metrics.loaded().is_some(), "the earlier metrics stay");
+    assert_eq!(prod(&a).generation, before);
+    press(&mut a, KeyCode::Char('r'));
+    a.handle(Event::Source(SourceEvent::MetricsLoaded {
+        env: "prod".into(),
+        fetch: Fetch::Now,
+        result: Ok(Box::new(example_metrics())),
+    }));
+    assert_eq!(prod(&a).generation, before + 1, "new metrics are evaluated again");
+    open(&mut a, 1);
+    assert!(press(&mut a, KeyCode::Char('r')).is_none() && a.message.as_ref().unwrap().error, "dev has none");
+}
+
+#[test]
+fn offline_neither_fetches_metrics_nor_refreshes_prices() {
+    let mut a = app();
+    a.offline = true;
+    assert!(press(&mut a, KeyCode::Char('p')).is_none());
+    assert!(a.message.as_ref().unwrap().text.contains("--offline"));
+    a.offline = false;
+    let Some(Effect::RefreshPrices { regions, .. }) = press(&mut a, KeyCode::Char('p')) else { panic!("p refreshes") };
+    assert_eq!(regions, vec!["us-east-1".to_string()]);
+    assert!(press(&mut a, KeyCode::Char('p')).is_none(), "one refresh at a time");
+    // the refreshed book lands: every environment is evaluated again
+    let gens: Vec<u64> = a.envs.iter().map(|e| e.generation).collect();
+    let book = Arc::clone(&a.book);
+    a.handle(Event::Source(SourceEvent::PricesRefreshed(Ok(Box::new((book, "prices refreshed".into()))))));
+    assert!(!a.refreshing_prices);
+    assert!(a.envs.iter().zip(gens).all(|(e, g)| e.generation == g + 1));
+    settle(&mut a);
+    assert_eq!(a.evaluated(), a.envs.len());
+}
+
+#[test]
+fn an_environment_measured_only_is_not_evaluated_without_its_metrics() {
+    let book = embedded().unwrap();
+    let text = "region = \"us-east-1\"\n[env.shop]\nengine = \"valkey\"\n[env.shop.metrics]\nfile = \"missing.json\"\n";
+    let plan = parse_plan(text, "m.toml", book).unwrap();
+    let locations = vec![Some(MetricsLocation::File("/nonexistent/missing.json".into()))];
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let (mut a, effects) = App::new(&plan, Arc::new(book.clone()), as_of, &locations, Theme::plain());
+    // one environment: it is opened, and its metrics read
+    let [Effect::LoadMetrics { env, metrics, location, fetch }] = &effects[..] else { panic!("{effects:?}") };
+    assert!(a.jobs(2).is_empty(), "nothing is evaluated before the metrics are read");
+    assert!(
+        format!("{}", crate::tui::view::testing::draw(&a, 80, 24)).contains("measuring"),
+        "the screen says they are read"
+    );
+    let result = evaluation::gather(metrics, location, *fetch, chrono::Utc::now()).map(Box::new);
+    a.handle(Event::Source(SourceEvent::MetricsLoaded { env: env.clone(), fetch: *fetch, result }));
+    settle(&mut a);
+    let shop = &a.envs[0];
+    assert!(matches!(shop.metrics, Loading::Failed(_)));
+    let e = shop.error().expect("not evaluated");
+    assert!(e.starts_with("not evaluated") && e.contains("[env.shop.workload]"), "{e}");
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('M'));
+    assert!(a.message.as_ref().unwrap().text.contains("metrics only"));
 }
 
 #[test]
@@ -465,7 +593,7 @@ fn a_what_if_keeps_the_same_option_selected_as_the_options_re_sort() {
     press(&mut a, KeyCode::Esc);
     assert_eq!(a.selected_option().unwrap().id, id, "clearing the filter keeps the selection");
     for _ in 0..5 {
-        press(&mut a, KeyCode::Char('r'));
+        press(&mut a, KeyCode::Char('t'));
     }
     settle(&mut a);
     assert_eq!(a.selected_option().unwrap().id, id);
@@ -527,7 +655,11 @@ fn scrolling_stops_at_the_ends_and_home_goes_back_to_the_top() {
 #[test]
 fn a_failed_metrics_load_is_a_message_not_a_crash() {
     let mut a = app();
-    a.handle(Event::Source(SourceEvent::MetricsLoaded { env: "prod".into(), result: Err("cannot read".into()) }));
+    a.handle(Event::Source(SourceEvent::MetricsLoaded {
+        env: "prod".into(),
+        fetch: Fetch::CachedFirst,
+        result: Err("cannot read".into()),
+    }));
     assert!(matches!(prod(&a).metrics, Loading::Failed(_)));
     assert!(a.message.as_ref().unwrap().error);
     for _ in 0..20 {

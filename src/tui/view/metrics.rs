@@ -158,28 +158,38 @@ fn summary_lines(
     };
     let quiet = o.quiet_hour_utc.map_or_else(String::new, |h| format!(" · quiet {h:02}:00 UTC"));
     let evictions = o.evictions.map_or_else(String::new, |e| format!(" · evictions {}", whole(e)));
-    vec![
-        Line::from(vec![
-            Span::styled("measured ", theme.active),
+    let used = !w.from_metrics.is_empty();
+    let mut lines = vec![Line::from(vec![
+        Span::styled(if used { "measured▸" } else { "measured " }, theme.active),
+        Span::raw(format!(
+            "avg/peak: data {} GiB · req/s {} · conns {}{evictions}{quiet}",
+            m(o.data_gib),
+            m(o.requests_per_sec),
+            m(o.connections)
+        )),
+    ])];
+    // the plan's own figures: what is evaluated when the measured are not, shown beside them
+    // when they are (▸ marks the figures the costs come from)
+    let plan = if used {
+        w.plan_figures
+            .as_ref()
+            .map(|p| (p.data_gb, p.peak_data_gb, p.requests_per_sec, p.peak_requests_per_sec, p.connections))
+    } else {
+        Some((w.data_gb, w.peak_data_gb, w.requests_per_sec, w.peak_requests_per_sec, w.connections))
+    };
+    if let Some((data, peak_data, rps, peak_rps, conns)) = plan {
+        lines.push(Line::from(vec![
+            Span::styled(if used { "plan     " } else { "plan    ▸" }, theme.dim),
             Span::raw(format!(
-                "avg/peak: data {} GiB · req/s {} · conns {}{evictions}{quiet}",
-                m(o.data_gib),
-                m(o.requests_per_sec),
-                m(o.connections)
+                "avg/peak: data {}/{} GiB · req/s {}/{} · conns {conns}",
+                format_quantity(data, 2),
+                format_quantity(peak_data, 2),
+                format_quantity(rps, 0),
+                format_quantity(peak_rps, 0),
             )),
-        ]),
-        Line::from(vec![
-            Span::styled("plan     ", theme.dim),
-            Span::raw(format!(
-                "avg/peak: data {}/{} GiB · req/s {}/{} · conns {}",
-                format_quantity(w.data_gb, 2),
-                format_quantity(w.peak_data_gb, 2),
-                format_quantity(w.requests_per_sec, 0),
-                format_quantity(w.peak_requests_per_sec, 0),
-                w.connections
-            )),
-        ]),
-    ]
+        ]));
+    }
+    lines
 }
 
 impl Widget for MetricsView<'_> {
@@ -199,7 +209,7 @@ impl Widget for MetricsView<'_> {
                     .render(area, buf);
                 return;
             }
-            Loading::Loaded(d) => d,
+            Loading::Loaded(d) => &d.data,
             Loading::Absent => {
                 Paragraph::new(vec![
                     Line::from("No metrics for this environment."),
@@ -214,15 +224,20 @@ impl Widget for MetricsView<'_> {
                 return;
             }
             Loading::Loading | Loading::Idle => {
-                Paragraph::new(format!("{} loading metrics…", super::spinner(self.app.ticks)))
-                    .block(block)
-                    .render(area, buf);
+                let what = match self.env.metrics_at.as_ref() {
+                    Some((_, at @ crate::source::MetricsLocation::Live(_))) => format!("fetching {}", at.name()),
+                    Some((_, at)) => format!("reading {}", at.name()),
+                    None => "reading the metrics".to_string(),
+                };
+                Paragraph::new(format!("{} {what}…", super::spinner(self.app.ticks))).block(block).render(area, buf);
                 return;
             }
             Loading::Failed(e) => {
                 Paragraph::new(vec![
                     Line::from(Span::styled("metrics could not be loaded:", theme.bad)),
                     Line::from(e.clone()),
+                    Line::from(""),
+                    Line::from("r reads (fetches) them again."),
                 ])
                 .wrap(Wrap { trim: true })
                 .block(block)

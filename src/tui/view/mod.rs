@@ -95,9 +95,13 @@ impl Widget for Root<'_> {
                         .wrap(ratatui::widgets::Wrap { trim: true })
                         .render(body, buf);
                 } else if env.report().is_none() {
-                    Paragraph::new(format!(" {} evaluating {}…", spinner(app.ticks), env.base.name))
-                        .style(theme.dim)
-                        .render(body, buf);
+                    let what = match (&env.metrics_at, &env.metrics) {
+                        (Some((_, at)), Loading::Idle | Loading::Loading) => {
+                            format!("measuring {}: reading {}", env.base.name, at.name())
+                        }
+                        _ => format!("evaluating {}", env.base.name),
+                    };
+                    Paragraph::new(format!(" {} {what}…", spinner(app.ticks))).style(theme.dim).render(body, buf);
                 } else {
                     match app.screen {
                         Screen::Options => OptionsView { app, env }.render(body, buf),
@@ -221,7 +225,9 @@ fn render_screen_bar(app: &App, env: &EnvView, area: Rect, buf: &mut Buffer) {
     if env.report().is_some() && !env.fresh() {
         spans.push(Span::styled(format!("recomputing {}  ", spinner(app.ticks)), theme.warn));
     }
-    if let Screen::Metrics = app.screen {
+    if env.refetching {
+        spans.push(Span::styled(format!("fetching metrics {}  ", spinner(app.ticks)), theme.warn));
+    } else if let Screen::Metrics = app.screen {
         let state = match &env.metrics {
             Loading::Loading | Loading::Idle => format!("loading {}", spinner(app.ticks)),
             Loading::Failed(_) => "failed".into(),
@@ -358,6 +364,16 @@ pub fn delta_style(delta: Decimal, theme: &Theme) -> Style {
 }
 
 /// A rotating spinner frame.
+/// What an environment without figures is waiting for: its metrics, or its evaluation.
+pub fn pending_word(env: &super::app::EnvView) -> &'static str {
+    if env.metrics_at.is_some() && matches!(env.metrics, Loading::Idle | Loading::Loading) {
+        "measuring"
+    } else {
+        "evaluating"
+    }
+}
+
+/// A spinner frame for `ticks`.
 pub fn spinner(ticks: u64) -> &'static str {
     ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"][usize::try_from(ticks % 10).unwrap_or(0)]
 }

@@ -149,7 +149,7 @@ impl Widget for Overview<'_> {
                 }
                 (None, _) => {
                     cells.push(c(2, "", theme.base));
-                    cells.push(c(3, &format!("{} evaluating", spinner(app.ticks)), theme.dim));
+                    cells.push(c(3, &format!("{} {}", spinner(app.ticks), super::pending_word(env)), theme.dim));
                 }
                 (Some(Ok(s)), _) => cells.extend(summary_cells(s, &widths, theme)),
                 (Some(Err(_)), _) => {}
