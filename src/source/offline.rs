@@ -295,8 +295,19 @@ struct PlanRec {
     max_record_mib: String,
 }
 
+/// The largest figure a pricing cache may hold (a price, a fee, a minimum): $1,000,000, far above
+/// any ElastiCache or Upstash price, so that no cost the model forms from it can overflow.
+const MAX_FIGURE: i64 = 1_000_000;
+
 fn decimal(text: &str, what: &str) -> Result<Decimal, SourceError> {
-    Decimal::from_str(text).map_err(|e| SourceError::Cache(format!("{what}: '{text}' is not a decimal ({e})")))
+    let value =
+        Decimal::from_str(text).map_err(|e| SourceError::Cache(format!("{what}: '{text}' is not a decimal ({e})")))?;
+    if value.is_sign_negative() && !value.is_zero() || value > Decimal::from(MAX_FIGURE) {
+        return Err(SourceError::Cache(format!(
+            "{what}: '{text}' is outside 0 to {MAX_FIGURE}, what a price in the cache may be"
+        )));
+    }
+    Ok(value)
 }
 
 fn opt_decimal(text: Option<&Cow<'_, str>>, what: &str) -> Result<Option<Decimal>, SourceError> {
@@ -759,6 +770,20 @@ mod tests {
                 .unwrap();
         let Err(err) = book.load_region("eu-west-1") else { panic!("a mislabelled chunk was accepted") };
         assert!(err.to_string().contains("does not match the index"), "{err}");
+    }
+
+    #[test]
+    fn issue_13_a_price_out_of_range_is_an_error_naming_it() {
+        let text = text_of("eu-west-1");
+        let at = text.find("\"usd_per_hour\": \"").unwrap() + "\"usd_per_hour\": \"".len();
+        for bad in ["99999999999999", "-1"] {
+            let changed = format!("{}{bad}{}", &text[..at], &text[at + text[at..].find('"').unwrap()..]);
+            let book =
+                parse_cache(CACHE, chunks_with("eu-west-1", Box::leak(changed.into_bytes().into_boxed_slice())), "t")
+                    .unwrap();
+            let Err(err) = book.load_region("eu-west-1") else { panic!("a price of {bad} was accepted") };
+            assert!(err.to_string().contains(&format!("'{bad}' is outside 0 to 1000000")), "{err}");
+        }
     }
 
     fn text_of(region: &str) -> String {
