@@ -65,11 +65,24 @@ struct Dimension {
 }
 
 /// A timestamp as written: RFC 3339 text or epoch seconds (milliseconds when too large to be
-/// seconds), read straight into epoch seconds — or the reason it is not one, reported with the
-/// result it belongs to.
-enum Timestamp {
-    Secs(i64),
-    Bad(String),
+/// seconds), read straight into epoch seconds within [`EARLIEST`, `LATEST`). One outside is a
+/// data error, which `serde_json` locates by line and column.
+struct Timestamp(i64);
+
+/// 2000-01-01T00:00:00Z: no CloudWatch datapoint is older (CloudWatch started in 2009).
+pub const EARLIEST: i64 = 946_684_800;
+/// 2200-01-01T00:00:00Z: a sanity bound (the model has no clock); differences of timestamps in
+/// the window never overflow.
+pub const LATEST: i64 = 7_258_118_400;
+
+fn in_window(secs: i64, written: &str) -> Result<i64, String> {
+    if (EARLIEST..LATEST).contains(&secs) {
+        Ok(secs)
+    } else {
+        Err(format!(
+            "timestamp '{written}' is outside 2000-01-01 to 2200-01-01; write UTC times as RFC 3339 (2026-11-09T00:00:00Z) or epoch seconds"
+        ))
+    }
 }
 
 /// Epoch seconds of `YYYY-MM-DDTHH:MM:SSZ`, the form CloudWatch writes, without a general parser.
@@ -92,46 +105,57 @@ fn fast_rfc3339(t: &str) -> Option<i64> {
         .then(|| date.and_hms_opt(0, 0, 0).map_or(0, |d| d.and_utc().timestamp()) + h * 3600 + m * 60 + sec)
 }
 
-fn text_epoch(t: &str) -> Timestamp {
+fn text_epoch(t: &str) -> Result<i64, String> {
     let t = t.trim();
     match fast_rfc3339(t)
         .or_else(|| DateTime::parse_from_rfc3339(t).ok().map(|d| d.timestamp()))
         .or_else(|| t.parse::<i64>().ok())
     {
-        Some(secs) => Timestamp::Secs(secs),
-        None => Timestamp::Bad(format!("'{t}' is not an RFC 3339 timestamp (2026-11-09T00:00:00Z) or epoch seconds")),
+        Some(secs) => in_window(secs, t),
+        None => Err(format!("'{t}' is not an RFC 3339 timestamp (2026-11-09T00:00:00Z) or epoch seconds")),
     }
 }
 
-fn number_epoch(n: f64) -> Timestamp {
+fn number_epoch(n: f64) -> Result<i64, String> {
     if n.is_finite() {
-        // milliseconds when it is too large to be seconds
+        // milliseconds when it is too large to be seconds; the cast saturates, the window decides
         let secs = if n.abs() > 1e11 { n / 1000.0 } else { n };
-        Timestamp::Secs(secs as i64)
+        in_window(secs as i64, &n.to_string())
     } else {
-        Timestamp::Bad(format!("'{n}' is not a timestamp"))
+        Err(format!("'{n}' is not a timestamp"))
     }
 }
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visitor;
-        impl serde::de::Visitor<'_> for Visitor {
+        impl<'de> serde::de::Visitor<'de> for Visitor {
             type Value = Timestamp;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("an RFC 3339 timestamp or epoch seconds")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Timestamp, E> {
-                Ok(text_epoch(v))
+                text_epoch(v).map(Timestamp).map_err(E::custom)
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Timestamp, E> {
-                Ok(number_epoch(v))
+                number_epoch(v).map(Timestamp).map_err(E::custom)
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Timestamp, E> {
-                Ok(number_epoch(v as f64))
+                number_epoch(v as f64).map(Timestamp).map_err(E::custom)
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Timestamp, E> {
-                Ok(number_epoch(v as f64))
+                number_epoch(v as f64).map(Timestamp).map_err(E::custom)
+            }
+            // serde_json with `arbitrary_precision` hands numbers over as a one-entry map
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Timestamp, A::Error> {
+                let n = serde_json::Number::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                match n.as_i64().map(|i| i as f64).or_else(|| n.as_f64()).filter(|v| v.is_finite()) {
+                    Some(v) => number_epoch(v),
+                    // beyond f64: outside the window whatever it is
+                    None => in_window(i64::MAX, &n.to_string()),
+                }
+                .map(Timestamp)
+                .map_err(serde::de::Error::custom)
             }
         }
         d.deserialize_any(Visitor)
@@ -144,13 +168,6 @@ struct QueryResult {
     id: String,
     timestamps: Vec<Timestamp>,
     values: Vec<f64>,
-}
-
-fn epoch(ts: &Timestamp) -> Result<i64, String> {
-    match ts {
-        Timestamp::Secs(secs) => Ok(*secs),
-        Timestamp::Bad(why) => Err(why.clone()),
-    }
 }
 
 /// The largest value a point may hold: no ElastiCache metric comes near it in one period (the
@@ -168,14 +185,16 @@ fn error(file: &str, message: impl Into<String>) -> SourceError {
 /// Parse a `GetMetricData`-shaped JSON export.
 pub fn parse_json(bytes: &[u8], file: &str) -> Result<Vec<MetricSeries>, SourceError> {
     let parsed: MetricsFile = serde_json::from_slice(bytes).map_err(|e| {
-        error(
-            file,
-            format!(
-                "line {}, column {}: {e} (expected a GetMetricData export: {{\"MetricDataQueries\": [...], \"MetricDataResults\": [...]}})",
-                e.line(),
-                e.column()
-            ),
-        )
+        // the message without serde_json's own " at line L column C"
+        let text = e.to_string();
+        let message = text.strip_suffix(&format!(" at line {} column {}", e.line(), e.column())).unwrap_or(&text);
+        let hint = if e.is_data() {
+            String::new()
+        } else {
+            " (expected a GetMetricData export: {\"MetricDataQueries\": [...], \"MetricDataResults\": [...]})"
+                .to_string()
+        };
+        error(file, format!("line {}, column {}: {message}{hint}", e.line(), e.column()))
     })?;
     let queries: BTreeMap<&str, &Query> = parsed.metric_data_queries.iter().map(|q| (q.id.as_str(), q)).collect();
     let mut out = Vec::new();
@@ -199,8 +218,7 @@ pub fn parse_json(bytes: &[u8], file: &str) -> Result<Vec<MetricSeries>, SourceE
             ));
         }
         let mut points = Vec::with_capacity(r.values.len());
-        for (ts, v) in r.timestamps.iter().zip(&r.values) {
-            let t = epoch(ts).map_err(|m| error(file, format!("result '{}': {m}", r.id)))?;
+        for (&Timestamp(t), v) in r.timestamps.iter().zip(&r.values) {
             if !v.is_finite() {
                 return Err(error(file, format!("result '{}': value {v} is not a number", r.id)));
             }
@@ -260,7 +278,7 @@ pub fn parse_csv(text: &str, file: &str) -> Result<Vec<MetricSeries>, SourceErro
         if cells.len() != 5 {
             return Err(error(file, format!("line {}: expected 5 fields, found {}", i + 1, cells.len())));
         }
-        let t = epoch(&text_epoch(cells[0])).map_err(|m| error(file, format!("line {}: {m}", i + 1)))?;
+        let t = text_epoch(cells[0]).map_err(|m| error(file, format!("line {}: {m}", i + 1)))?;
         let v: f64 = cells[4]
             .parse()
             .ok()
@@ -289,8 +307,7 @@ pub fn parse_csv(text: &str, file: &str) -> Result<Vec<MetricSeries>, SourceErro
             points.sort_by_key(|p| p.0);
             let mut spacing: BTreeMap<i64, usize> = BTreeMap::new();
             for w in points.windows(2) {
-                let d = w[1].0 - w[0].0;
-                if d > 0 {
+                if let Some(d) = w[1].0.checked_sub(w[0].0).filter(|d| *d > 0) {
                     *spacing.entry(d).or_default() += 1;
                 }
             }
@@ -438,6 +455,50 @@ mod tests {
             let json = JSON.replace("\"GetTypeCmds\"", &format!("\"{metric}\"")).replace("[120, 60]", "[120, 1e28]");
             let e = parse(json.as_bytes(), "m.json").unwrap_err().to_string();
             assert!(e.contains("m.json") && e.contains(metric) && e.contains("2026-11-09T00:00:00Z"), "{e}");
+        }
+    }
+
+    #[test]
+    fn issue_13_timestamps_outside_2000_to_2200_are_rejected_with_the_line() {
+        for (written, ok) in [
+            ("-9223372036854775808", false),
+            ("9223372036854775807", false),
+            ("1999-12-31T23:59:59Z", false),
+            ("2200-01-01T00:00:00Z", false),
+            ("0", false),
+            ("2000-01-01T00:00:00Z", true),
+            ("2199-12-31T23:59:59Z", true),
+            ("1794182400", true),
+        ] {
+            let csv = format!("{HEADER}{written},CurrConnections,Maximum,,1\n");
+            match parse(csv.as_bytes(), "m.csv") {
+                Ok(_) => assert!(ok, "{written} was accepted"),
+                Err(e) => {
+                    assert!(!ok, "{written}: {e}");
+                    let e = e.to_string();
+                    assert!(e.contains("m.csv") && e.contains("line 2: timestamp") && e.contains("outside"), "{e}");
+                }
+            }
+        }
+        // JSON: text, seconds and milliseconds, located by line and column
+        for (written, line) in [
+            ("\"1969-07-20T20:17:00Z\"", 7),
+            ("9.3e18", 7),
+            ("-1e300", 7),
+            ("1e400", 7),
+            ("4102444800000", 0),
+            ("1794182460", 0),
+            ("1794182460.5", 0),
+        ] {
+            let json = JSON.replace("\"2026-11-09T00:01:00Z\"", written);
+            match parse(json.as_bytes(), "m.json") {
+                Ok(_) => assert_eq!(line, 0, "{written} was accepted"),
+                Err(e) => {
+                    let e = e.to_string();
+                    assert!(e.contains(&format!("m.json': line {line}, column")) && e.contains("outside"), "{e}");
+                    assert!(!e.contains("expected a GetMetricData export"), "{e}");
+                }
+            }
         }
     }
 

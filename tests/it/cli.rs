@@ -268,7 +268,8 @@ fn metrics_files_resolve_beside_the_plan_and_bad_ones_are_located_errors() {
 }
 
 /// Issue 13: a metrics file with `TotalCmdsCount` = 1e28 crashed the report (a decimal overflow,
-/// exit 101). It is an error naming the file, the line and the metric, with exit status 2.
+/// exit 101); so did timestamps at the ends of 64-bit time (a subtraction overflow). Each is an
+/// error naming the file, the line and the metric, with exit status 2.
 #[test]
 fn issue_13_huge_metric_values_and_timestamps_are_errors_not_panics() {
     let dir = tempfile::tempdir().unwrap();
@@ -283,6 +284,10 @@ fn issue_13_huge_metric_values_and_timestamps_are_errors_not_panics() {
         (
             "2026-11-09T00:00:00Z,TotalCmdsCount,Sum,CacheClusterId=a,1e15\n2026-11-09T00:05:00Z,TotalCmdsCount,Sum,CacheClusterId=a,1e15\n",
             "TotalCmdsCount: the measured requests_per_sec is",
+        ),
+        (
+            "-9223372036854775808,TotalCmdsCount,Sum,CacheClusterId=a,100\n9223372036854775807,TotalCmdsCount,Sum,CacheClusterId=a,100\n",
+            "line 2: timestamp '-9223372036854775808' is outside 2000-01-01 to 2200-01-01",
         ),
     ] {
         fs::write(dir.path().join("m.csv"), format!("{header}{rows}")).unwrap();
