@@ -258,43 +258,55 @@ pub fn parse_json(bytes: &[u8], file: &str) -> Result<Vec<MetricSeries>, SourceE
     Ok(out)
 }
 
-/// Parse a flat CSV: `timestamp,metric,stat,dimension,value` (header first). The period of each
-/// series is the most common spacing of its timestamps.
+/// Parse a flat CSV: `timestamp,metric,stat,dimension,value` (header first), RFC 4180 by the
+/// `csv` crate (a quoted field may hold commas, quotes and line breaks; blank lines are
+/// skipped). The period of each series is the most common spacing of its timestamps.
 pub fn parse_csv(text: &str, file: &str) -> Result<Vec<MetricSeries>, SourceError> {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let Some((_, header)) = lines.next() else {
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    // the records that are not blank, with the line each starts on
+    let mut records = reader.records().filter_map(|record| match record {
+        Ok(r) if r.iter().all(str::is_empty) => None,
+        Ok(r) => Some(Ok((r.position().map_or(0, csv::Position::line), r))),
+        Err(e) => Some(Err(error(file, e.to_string()))),
+    });
+    let Some(header) = records.next().transpose()? else {
         return Err(error(file, "empty file: expected a header timestamp,metric,stat,dimension,value"));
     };
-    let columns: Vec<String> = header.split(',').map(|c| c.trim().to_ascii_lowercase()).collect();
+    let columns: Vec<String> = header.1.iter().map(str::to_ascii_lowercase).collect();
     if columns != ["timestamp", "metric", "stat", "dimension", "value"] {
         return Err(error(
             file,
-            format!("line 1: header '{}' must be timestamp,metric,stat,dimension,value", header.trim()),
+            format!(
+                "line {}: header '{}' must be timestamp,metric,stat,dimension,value",
+                header.0,
+                header.1.iter().collect::<Vec<_>>().join(",")
+            ),
         ));
     }
     let mut groups: BTreeMap<(String, String, String), Vec<(i64, f64)>> = BTreeMap::new();
-    for (i, line) in lines {
-        let cells: Vec<&str> = line.split(',').map(str::trim).collect();
+    for record in records {
+        let (line, cells) = record?;
         if cells.len() != 5 {
-            return Err(error(file, format!("line {}: expected 5 fields, found {}", i + 1, cells.len())));
+            return Err(error(file, format!("line {line}: expected 5 fields, found {}", cells.len())));
         }
-        let t = text_epoch(cells[0]).map_err(|m| error(file, format!("line {}: {m}", i + 1)))?;
+        let t = text_epoch(&cells[0]).map_err(|m| error(file, format!("line {line}: {m}")))?;
         let v: f64 = cells[4]
             .parse()
             .ok()
             .filter(|v: &f64| v.is_finite())
-            .ok_or_else(|| error(file, format!("line {}: value '{}' is not a number", i + 1, cells[4])))?;
+            .ok_or_else(|| error(file, format!("line {line}: value '{}' is not a number", &cells[4])))?;
         if v < 0.0 {
             return Err(error(
                 file,
-                format!("line {}: value {v} is negative (ElastiCache metrics are never below zero)", i + 1),
+                format!("line {line}: value {v} is negative (ElastiCache metrics are never below zero)"),
             ));
         }
         if v > MAX_VALUE {
-            return Err(error(file, format!("line {}: {} at {}: {}", i + 1, cells[1], iso(t), too_large(v))));
+            return Err(error(file, format!("line {line}: {} at {}: {}", &cells[1], iso(t), too_large(v))));
         }
         if cells[1].is_empty() || cells[2].is_empty() {
-            return Err(error(file, format!("line {}: metric and stat are required", i + 1)));
+            return Err(error(file, format!("line {line}: metric and stat are required")));
         }
         groups.entry((cells[1].to_string(), cells[2].to_string(), cells[3].to_string())).or_default().push((t, v));
     }
@@ -413,6 +425,24 @@ mod tests {
         let s = parse(csv.as_bytes(), "m.csv").unwrap();
         assert_eq!(s[0].period_secs, 300);
         assert_eq!(s[0].points.len(), 2);
+    }
+
+    #[test]
+    fn issue_13_quoted_csv_fields_hold_commas_quotes_and_line_breaks() {
+        let csv = "\n\"timestamp\",metric,stat,dimension,value\n\n2026-11-09T00:00:00Z,CurrConnections,Maximum,\"CacheClusterId=a,CacheNodeId=0001\",10\r\n2026-11-09T00:05:00Z,\"CurrConnections\",Maximum,\"CacheClusterId=a,CacheNodeId=0001\",\"12\"\n2026-11-09T00:05:00Z,CurrConnections,Maximum,\"say \"\"b\"\"\nnext\",1\n  \n";
+        let s = parse(csv.as_bytes(), "m.csv").unwrap();
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[0].dimension, "CacheClusterId=a,CacheNodeId=0001");
+        assert_eq!(s[0].points.len(), 2);
+        assert_eq!(s[1].dimension, "say \"b\"\nnext");
+        // lines are the file's, blank ones and quoted line breaks counted
+        let bad = format!("{csv}2026-11-09T00:10:00Z,CurrConnections,Maximum,x,ten\n");
+        let e = parse(bad.as_bytes(), "m.csv").unwrap_err().to_string();
+        assert!(e.contains("line 9: value 'ten' is not a number"), "{e}");
+        let e = parse(b"timestamp,metric,stat,dimension,value\n2026-11-09T00:00:00Z,A,Sum,\"a,b\"\n", "m.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 2: expected 5 fields, found 4"), "{e}");
     }
 
     #[test]
