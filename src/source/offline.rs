@@ -773,6 +773,13 @@ mod tests {
     }
 
     #[test]
+    fn issue_13_the_cache_date_is_a_date_never_unknown() {
+        assert!(NaiveDate::parse_from_str(CACHE_AS_OF, "%Y-%m-%d").is_ok(), "{CACHE_AS_OF}");
+        let manifest = include_str!("../../pricing-cache/MANIFEST.toml");
+        assert!(manifest.contains(&format!("as_of = \"{CACHE_AS_OF}\"")), "the build read the manifest's date");
+    }
+
+    #[test]
     fn issue_13_a_price_out_of_range_is_an_error_naming_it() {
         let text = text_of("eu-west-1");
         let at = text.find("\"usd_per_hour\": \"").unwrap() + "\"usd_per_hour\": \"".len();
