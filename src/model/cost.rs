@@ -294,7 +294,7 @@ pub fn serverless(
         .ok_or_else(|| missing(format!("ElastiCache Serverless {}", engine.label()), region))?;
     let mut cost = CostBreakdown::new();
 
-    let minimum = rates.min_storage_gb.usd;
+    let minimum = rates.min_storage_gb.gb;
     let stored = workload.data_gb.max(minimum);
     let item = if workload.data_gb < minimum {
         format!(

@@ -19,8 +19,8 @@ use super::SourceError;
 use crate::model::catalog::{Catalog, Engine, NodeType};
 use crate::model::price::{
     Payment, PriceBook, PriceKind, Provenance, Rate, RegionError, RegionPrices, RegionReader, Regions, ReservedOffer,
-    SavingsPlanRate, SavingsPlanScope, ServerlessRates, Source, SourceMeta, SupportPeriod, SupportStart, Term,
-    TermLength, UpstashPayg, UpstashPlan, UpstashPricing,
+    SavingsPlanRate, SavingsPlanScope, ServerlessRates, Source, SourceMeta, SourcedGb, SupportPeriod, SupportStart,
+    Term, TermLength, UpstashPayg, UpstashPlan, UpstashPricing,
 };
 
 /// The cache's index as compiled in.
@@ -628,7 +628,10 @@ pub fn parse_region(
         let rates = ServerlessRates {
             storage_gb_hour: value_rate(&mut prov, &s.storage_usd_per_gb_hour, region)?,
             ecpu_per_million: value_rate(&mut prov, &s.ecpu_usd_per_million, region)?,
-            min_storage_gb: value_rate(&mut prov, &s.min_storage_gb, region)?,
+            min_storage_gb: {
+                let Rate { usd: gb, source } = value_rate(&mut prov, &s.min_storage_gb, region)?;
+                SourcedGb { gb, source }
+            },
         };
         if prices.serverless.insert(s.engine, rates).is_some() {
             return Err(at(format!("duplicate Serverless rates for {}", s.engine.id())));
@@ -917,7 +920,7 @@ mod tests {
         assert_eq!(rates.ecpu_per_million.usd, ecpu * dec!(1_000_000), "the page quotes one ECPU");
         assert_eq!(rates.storage_gb_hour.source.kind, PriceKind::AwsPricingPage);
         assert_eq!(rates.storage_gb_hour.source.date, "2025-03-14");
-        assert_eq!(rates.min_storage_gb.usd, dec!(0.1));
+        assert_eq!(rates.min_storage_gb.gb, dec!(0.1));
         assert_eq!(rates.min_storage_gb.source.kind, PriceKind::Derived, "the minimum is stated for us-east-1 only");
         // the units check against FACTS.md's us-east-1 figures
         let use1 = book().serverless("us-east-1", Engine::Valkey).unwrap();

@@ -1185,24 +1185,10 @@ fn compact_names(names: &[&str]) -> String {
 fn suggestion(input: &str, candidates: &[&str]) -> String {
     candidates
         .iter()
-        .map(|c| (edit_distance(input, c), *c))
+        .map(|c| (strsim::levenshtein(input, c), *c))
         .min()
         .filter(|(d, _)| *d <= 3)
         .map_or_else(String::new, |(_, c)| format!(" (did you mean '{c}'?)"))
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut row = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            row.push((prev[j] + cost).min(prev[j + 1] + 1).min(row[j] + 1));
-        }
-        prev = row;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
