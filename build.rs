@@ -10,11 +10,24 @@ fn main() {
     println!("cargo:rerun-if-changed=pricing-cache/MANIFEST.toml");
     println!("cargo:rerun-if-changed=pricing-cache/elasticache.json");
     println!("cargo:rerun-if-changed=pricing-cache/regions");
-    let manifest = fs::read_to_string("pricing-cache/MANIFEST.toml").unwrap_or_default();
+    // `--version` and every report state the cache's date: without it the build fails, saying
+    // why (a date "unknown" would be a silent lie)
+    let manifest = match fs::read_to_string("pricing-cache/MANIFEST.toml") {
+        Ok(text) => text,
+        Err(e) => fail(&format!(
+            "cannot read pricing-cache/MANIFEST.toml ({e}): it states the embedded prices' as-of date; restore it from git or regenerate it with `python3 scripts/normalize_pricing.py`"
+        )),
+    };
     let as_of = manifest
         .lines()
         .find_map(|l| l.strip_prefix("as_of = "))
-        .map_or_else(|| "unknown".to_string(), |v| v.trim().trim_matches('"').to_string());
+        .map(|v| v.trim().trim_matches('"').to_string())
+        .unwrap_or_default();
+    if !is_date(&as_of) {
+        fail(&format!(
+            "pricing-cache/MANIFEST.toml has no as_of = \"YYYY-MM-DD\" line (found '{as_of}'); regenerate it with `python3 scripts/normalize_pricing.py`"
+        ));
+    }
     println!("cargo:rustc-env=CAPPLAN_PRICING_AS_OF={as_of}");
 
     // A missing folder gives an empty list: the binary then reports every region of the index as
@@ -52,4 +65,25 @@ fn main() {
         }
         Err(e) => panic!("cargo did not set OUT_DIR: {e}"),
     }
+}
+
+/// `YYYY-MM-DD` with a month 01–12 and a day 01–31.
+fn is_date(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let number = |r: std::ops::Range<usize>| text[r].parse::<u32>().unwrap_or(0);
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10)
+        && (1..=12).contains(&number(5..7))
+        && (1..=31).contains(&number(8..10))
+}
+
+/// Stop the build with `message` (cargo shows a build script's stderr when it fails).
+fn fail(message: &str) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(1)
 }

@@ -119,6 +119,27 @@ impl CostBreakdown {
         self.lines.iter().map(Line::monthly_usd).sum()
     }
 
+    /// Monthly cost with checked arithmetic: the total, or the line (or `upfront`) whose cost
+    /// overflows an exact decimal or is above [`max_monthly_usd`]. Once this is `Ok`, every
+    /// other sum of the lines ([`CostBreakdown::monthly_usd`]…) is safe.
+    pub fn checked_monthly_usd(&self) -> Result<Decimal, String> {
+        let max = max_monthly_usd();
+        let mut total = Decimal::ZERO;
+        for line in &self.lines {
+            total = line
+                .quantity
+                .checked_mul(line.unit_usd)
+                .filter(|m| m.abs() <= max)
+                .and_then(|m| total.checked_add(m))
+                .filter(|t| t.abs() <= max)
+                .ok_or_else(|| format!("'{}'", line.item))?;
+        }
+        if self.upfront_usd.abs() > max {
+            return Err("its upfront fee".to_string());
+        }
+        Ok(total)
+    }
+
     /// Monthly cost without the unverified lines: the low end of the range.
     pub fn verified_monthly_usd(&self) -> Decimal {
         self.lines.iter().filter(|l| l.unverified.is_none()).map(Line::monthly_usd).sum()
@@ -138,6 +159,13 @@ impl CostBreakdown {
             line.part = Some(part);
         }
     }
+}
+
+/// The most a deployment may cost a month, USD (10^21): far above any cache, and far inside
+/// what an exact decimal holds, so sums and multiples of totals cannot overflow. A cost above it
+/// means a price or a figure is out of range.
+pub fn max_monthly_usd() -> Decimal {
+    Decimal::from_i128_with_scale(10i128.pow(21), 0)
 }
 
 /// A price the book does not hold.
@@ -266,7 +294,7 @@ pub fn serverless(
         .ok_or_else(|| missing(format!("ElastiCache Serverless {}", engine.label()), region))?;
     let mut cost = CostBreakdown::new();
 
-    let minimum = rates.min_storage_gb.usd;
+    let minimum = rates.min_storage_gb.gb;
     let stored = workload.data_gb.max(minimum);
     let item = if workload.data_gb < minimum {
         format!(
@@ -403,7 +431,8 @@ fn push_node_hours(
                         &offer.source,
                     );
                 }
-                cost.upfront_usd += upfront * nodes;
+                // saturates: an upfront fee this large fails the check of the breakdown
+                cost.upfront_usd = cost.upfront_usd.saturating_add(upfront.saturating_mul(nodes));
             } else {
                 cost.push(
                     format!("{shape}, {}: amortized rate (source gives no upfront/hourly split)", term.label()),
@@ -487,8 +516,9 @@ pub fn split(
 }
 
 /// Monthly cost and upfront cash of a node layout without building lines: the same arithmetic as
-/// [`node`] for options (no engine version), for the recommender's search. `None` when the book
-/// has no price for the term.
+/// [`node`] for options (no engine version), for the recommender's search, checked. `None` when
+/// the book has no price for the term, or when the cost overflows (the layout is then not
+/// priced; its line items fail [`CostBreakdown::checked_monthly_usd`] when it is assessed).
 pub fn node_monthly_usd(
     region: &str,
     layout: &NodeLayout,
@@ -497,11 +527,18 @@ pub fn node_monthly_usd(
     cross_az_gb: Decimal,
     book: &PriceBook,
 ) -> Option<(Decimal, Decimal)> {
-    let node_hours = Decimal::from(layout.nodes()) * hours_per_month();
+    let node_hours = Decimal::from(layout.nodes()).checked_mul(hours_per_month())?;
     let (hours_usd, upfront) = node_hours_usd(region, layout, term, node_hours, book)?;
-    let backup = if layout.engine == Engine::Memcached { Decimal::ZERO } else { backup_usd(region, backup, book) };
-    let cross_az = if cross_az_gb > Decimal::ZERO { cross_az_gb * book.cross_az_per_gb.usd } else { Decimal::ZERO };
-    Some((hours_usd + backup + cross_az, upfront))
+    let backup = if layout.engine == Engine::Memcached || backup.retention_days == 0 {
+        Decimal::ZERO
+    } else {
+        Decimal::from(backup.retention_days - 1)
+            .checked_mul(backup.snapshot_gb)?
+            .checked_mul(book.backup(region).usd)?
+    };
+    let cross_az =
+        if cross_az_gb > Decimal::ZERO { cross_az_gb.checked_mul(book.cross_az_per_gb.usd)? } else { Decimal::ZERO };
+    Some((hours_usd.checked_add(backup)?.checked_add(cross_az)?, upfront))
 }
 
 fn node_hours_usd(
@@ -512,27 +549,34 @@ fn node_hours_usd(
     book: &PriceBook,
 ) -> Option<(Decimal, Decimal)> {
     match term {
-        Term::OnDemand => Some((node_hours * book.on_demand(region, layout.node, layout.engine)?.usd, Decimal::ZERO)),
+        Term::OnDemand => {
+            Some((node_hours.checked_mul(book.on_demand(region, layout.node, layout.engine)?.usd)?, Decimal::ZERO))
+        }
         Term::Reserved(length, _) => {
             let offer = book.reserved(region, layout.node, layout.engine, term)?;
-            Some(reserved_usd(offer, length, node_hours, layout.nodes()))
+            reserved_usd(offer, length, node_hours, layout.nodes())
         }
     }
 }
 
-fn reserved_usd(offer: &ReservedOffer, length: TermLength, node_hours: Decimal, nodes: u32) -> (Decimal, Decimal) {
+fn reserved_usd(
+    offer: &ReservedOffer,
+    length: TermLength,
+    node_hours: Decimal,
+    nodes: u32,
+) -> Option<(Decimal, Decimal)> {
     match (offer.upfront_usd, offer.hourly_usd) {
         (Some(upfront), Some(hourly)) => {
             let mut usd = Decimal::ZERO;
             if hourly > Decimal::ZERO || upfront.is_zero() {
-                usd += node_hours * hourly;
+                usd = usd.checked_add(node_hours.checked_mul(hourly)?)?;
             }
             if upfront > Decimal::ZERO {
-                usd += node_hours * (upfront / length.hours());
+                usd = usd.checked_add(node_hours.checked_mul(upfront.checked_div(length.hours())?)?)?;
             }
-            (usd, upfront * Decimal::from(nodes))
+            Some((usd, upfront.checked_mul(Decimal::from(nodes))?))
         }
-        _ => (node_hours * offer.amortized_hourly_usd(length), Decimal::ZERO),
+        _ => Some((node_hours.checked_mul(offer.amortized_hourly_usd(length))?, Decimal::ZERO)),
     }
 }
 

@@ -268,6 +268,7 @@ pub fn assess(
         Deployment::Serverless { engine, limits } => {
             let cross_az = cost::cross_az_gb(env, &traffic, 1);
             let cost = cost::serverless(&env.region, *engine, w, backup, cross_az, book)?;
+            let cost = checked(cost, deployment, env, book)?;
             let (mut ex, ut) = capacity::check_serverless(*engine, env, demand);
             let today = Demand::of(w, &capacity::Policy { horizon_months: 0, ..env.policy.clone() });
             let (over, grown) = capacity::usage_limit_checks(limits, &today, demand);
@@ -290,6 +291,7 @@ pub fn assess(
         Deployment::Node { layout, term } => {
             let cross_az = cost::cross_az_gb(env, &traffic, cost::read_azs(layout));
             let cost = cost::node(&env.region, layout, *term, backup, version, cross_az, as_of, book)?;
+            let cost = checked(cost, deployment, env, book)?;
             let node = book.catalog.node(layout.node);
             let (ex, ut) = capacity::check_node(layout, node, env, demand, engine_version);
             cluster_mode(layout, "");
@@ -312,6 +314,7 @@ pub fn assess(
                 cost::cross_az_gb(env, &traffic.requests_only(), cost::read_azs(state)),
             );
             let cost = cost::split(&env.region, adapter, state, *term, backup, cross_az, book)?;
+            let cost = checked(cost, deployment, env, book)?;
             let adapter_node = book.catalog.node(adapter.node);
             let (ea, ua) = capacity::check_node(adapter, adapter_node, env, &demand.pubsub_only(), engine_version);
             let state_node = book.catalog.node(state.node);
@@ -331,6 +334,7 @@ pub fn assess(
         Deployment::Upstash { plan } => {
             // multi-zone HA on Upstash comes only with the Prod Pack (FACTS), on paid plans
             let cost = cost::upstash(plan, w, env.ha && plan != "free", book)?;
+            let cost = checked(cost, deployment, env, book)?;
             let pricing = &book.upstash;
             let (caps, name) = if plan == "payg" {
                 (UpstashCaps::of_payg(&pricing.payg), "pay-as-you-go".to_string())
@@ -383,6 +387,23 @@ pub fn assess(
     })
 }
 
+/// `cost`, once its lines are known to sum without overflow and below
+/// [`cost::max_monthly_usd`]; the evaluation error naming the option otherwise.
+fn checked(
+    cost: CostBreakdown,
+    deployment: &Deployment,
+    env: &EnvInputs,
+    book: &PriceBook,
+) -> Result<CostBreakdown, ModelError> {
+    match cost.checked_monthly_usd() {
+        Ok(_) => Ok(cost),
+        Err(line) => Err(ModelError::Overflow {
+            env: env.name.clone(),
+            what: format!("{} ({line})", option_id(deployment, book)),
+        }),
+    }
+}
+
 /// Price and check every option for one environment, and recommend one.
 ///
 /// Options: Serverless for each engine priced in the region; for every node type and every engine
@@ -398,6 +419,11 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
             available: book.region_names().iter().map(ToString::to_string).collect(),
         });
     }
+    env.workload.validate().map_err(|error| ModelError::Workload {
+        env: env.name.clone(),
+        from: env.workload.source,
+        error,
+    })?;
     let demand = Demand::of(&env.workload, &env.policy);
     let traffic = Traffic::of(&env.workload);
     let backup = env.option_backup();
@@ -553,4 +579,60 @@ fn split_options(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::workload::{Workload, WorkloadSource};
+    use crate::source::offline::embedded;
+
+    fn as_of() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn env(w: Workload) -> EnvInputs {
+        EnvInputs::new("prod", "us-east-1", Engine::Valkey, true, w)
+    }
+
+    #[test]
+    fn issue_13_a_workload_out_of_bounds_is_an_evaluation_error_not_a_panic() {
+        // TotalCmdsCount = 1e28 a period made 3e25 requests/s: commands_per_month overflowed
+        let huge = Decimal::from_i128_with_scale(10i128.pow(25) * 3, 0);
+        let w = Workload {
+            requests_per_sec: huge,
+            peak_requests_per_sec: huge,
+            source: WorkloadSource::File,
+            ..Workload::default()
+        };
+        let err = evaluate(&env(w), embedded().unwrap(), as_of()).unwrap_err();
+        assert!(matches!(&err, ModelError::Workload { error, .. } if error.key == "requests_per_sec"), "{err:?}");
+        let text = err.to_string();
+        assert!(text.starts_with("environment 'prod': the measured workload's requests_per_sec is 3"), "{text}");
+        assert!(text.contains("workload = \"plan\" in [env.prod.metrics]"), "{text}");
+        let planned = Workload { data_gb: huge, peak_data_gb: huge, ..Workload::default() };
+        let text = evaluate(&env(planned), embedded().unwrap(), as_of()).unwrap_err().to_string();
+        assert!(text.contains("workload data_gb is") && text.contains("[env.prod.workload]"), "{text}");
+    }
+
+    #[test]
+    fn issue_13_money_that_overflows_is_an_evaluation_error_not_a_panic() {
+        let mut book = embedded().unwrap().clone();
+        let mut region = book.region("us-east-1").unwrap().clone();
+        let absurd = Decimal::from_i128_with_scale(10i128.pow(24), 0);
+        for rates in region.serverless.values_mut() {
+            rates.ecpu_per_million.usd = absurd;
+        }
+        book.regions.insert("us-east-1".into(), region);
+        let max = Decimal::from(crate::model::workload::MAX_PER_SEC);
+        let w = Workload {
+            requests_per_sec: max,
+            peak_requests_per_sec: max,
+            avg_request_kb: Decimal::from(crate::model::workload::MAX_SIZE_KB),
+            ..Workload::default()
+        };
+        let err = evaluate(&env(w), &book, as_of()).unwrap_err();
+        assert!(matches!(&err, ModelError::Overflow { what, .. } if what.contains("serverless/")), "{err:?}");
+        assert!(err.to_string().contains("ECPU"), "{err}");
+    }
 }

@@ -30,8 +30,16 @@ pub struct MeasuredWorkload {
     pub notes: Vec<String>,
 }
 
+/// A measured figure as a decimal. A figure too large for a decimal becomes the largest one
+/// (it then fails [`Workload::validate`] by name), never zero; only NaN has none.
 fn dec(value: f64, places: u32) -> Option<Decimal> {
-    decimal_from_f64(value).map(|d| d.round_dp(places).normalize())
+    if value.is_nan() {
+        return None;
+    }
+    Some(
+        decimal_from_f64(value)
+            .map_or(if value > 0.0 { Decimal::MAX } else { Decimal::ZERO }, |d| d.round_dp(places).normalize()),
+    )
 }
 
 /// `plan` with the figures `observed` measured. `plan_written`: the environment has a
@@ -48,7 +56,7 @@ pub fn measured_workload(
     w.source = source;
     let mut from_metrics = Vec::new();
     let mut notes = Vec::new();
-    let days = ((observed.window.1 - observed.window.0) as f64 / 86_400.0).max(1.0 / 24.0);
+    let days = (observed.window.1.saturating_sub(observed.window.0) as f64 / 86_400.0).max(1.0 / 24.0);
     let mut higher_in_plan = |key: &str, planned: Decimal, measured: f64, unit: &str| {
         if plan_written && super::units::to_f64(planned) > measured * DISAGREEMENT {
             notes.push(format!(
@@ -91,8 +99,10 @@ pub fn measured_workload(
         }
     }
     if let Some(conns) = observed.connections
-        && let Ok(peak) = u32::try_from(conns.peak.ceil() as i64)
+        && conns.peak >= 0.0
     {
+        // saturates: a peak beyond u32 fails the workload's bounds by name
+        let peak = conns.peak.ceil().min(f64::from(u32::MAX)) as u32;
         higher_in_plan("connections", Decimal::from(plan.connections), conns.peak, "connections");
         w.connections = peak.max(1);
         from_metrics.push("connections");
@@ -173,6 +183,21 @@ mod tests {
         big.avg_request_kb = dec!(4);
         let m = measured_workload("prod", &big, true, &o, WorkloadSource::Cloudwatch);
         assert_eq!(m.workload.avg_request_kb, dec!(1), "1 ECPU a request: at most 1 KB moved");
+    }
+
+    #[test]
+    fn issue_13_an_oversized_measured_value_fails_the_bounds_by_name_never_becomes_zero() {
+        let mut o = observed();
+        o.requests_per_sec = Some(Measured { avg: 1e40, peak: 1e40 });
+        o.connections = Some(Measured { avg: 1e12, peak: 1e12 });
+        let m = measured_workload("prod", &plan(), true, &o, WorkloadSource::File);
+        assert_eq!(m.workload.requests_per_sec, Decimal::MAX, "too large for a decimal: the largest, not 0");
+        assert_eq!(m.workload.connections, u32::MAX);
+        assert_eq!(m.workload.validate().unwrap_err().key, "requests_per_sec");
+        assert!(m.notes.iter().all(|n| !n.contains("(0 ")), "{:?}", m.notes);
+        o.requests_per_sec = Some(Measured { avg: 10.0, peak: 20.0 });
+        let m = measured_workload("prod", &plan(), true, &o, WorkloadSource::File);
+        assert_eq!(m.workload.validate().unwrap_err().key, "connections");
     }
 
     #[test]

@@ -43,4 +43,37 @@ pub enum ModelError {
         /// Plan id.
         plan: String,
     },
+    /// A workload figure is outside the bounds every workload is held to.
+    #[error("{}", workload_message(env, *from, error))]
+    Workload {
+        /// Environment.
+        env: String,
+        /// Where the figures come from.
+        from: workload::WorkloadSource,
+        /// The figure and its bounds.
+        error: workload::OutOfBounds,
+    },
+    /// A money figure would not fit an exact decimal (or is beyond any cache's cost): a price
+    /// or a figure is out of range.
+    #[error(
+        "environment '{env}': the monthly cost of {what} is beyond what capplan computes (more than $10^21): a price or a workload figure is out of range; check the prices (`capplan pricing refresh`) and the workload"
+    )]
+    Overflow {
+        /// Environment.
+        env: String,
+        /// The option or line whose cost overflowed.
+        what: String,
+    },
+}
+
+fn workload_message(env: &str, from: workload::WorkloadSource, error: &workload::OutOfBounds) -> String {
+    use workload::WorkloadSource;
+    match from {
+        WorkloadSource::Plan | WorkloadSource::Profile => {
+            format!("environment '{env}': workload {error}; change it in [env.{env}.workload]")
+        }
+        WorkloadSource::Cloudwatch | WorkloadSource::File => format!(
+            "environment '{env}': the measured workload's {error}; the figure comes from the environment's metrics: check them, or set workload = \"plan\" in [env.{env}.metrics] to size for the plan's figures"
+        ),
+    }
 }

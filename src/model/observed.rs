@@ -172,18 +172,18 @@ const GROWTH_MIN_WINDOW_SECS: i64 = 7 * 86_400;
 /// The least-squares slope of `points`, percent of their average a month (`None` under 7 days).
 fn growth_pct_per_month(points: &[(i64, f64)]) -> Option<f64> {
     let (first, last) = (points.first()?.0, points.last()?.0);
-    if last - first < GROWTH_MIN_WINDOW_SECS {
+    if last.saturating_sub(first) < GROWTH_MIN_WINDOW_SECS {
         return None;
     }
     let n = points.len() as f64;
-    let mean_t = points.iter().map(|p| (p.0 - first) as f64).sum::<f64>() / n;
+    let mean_t = points.iter().map(|p| p.0.saturating_sub(first) as f64).sum::<f64>() / n;
     let mean_v = points.iter().map(|p| p.1).sum::<f64>() / n;
     if mean_v <= 0.0 {
         return None;
     }
     let (mut cov, mut var) = (0.0, 0.0);
     for &(t, v) in points {
-        let dt = (t - first) as f64 - mean_t;
+        let dt = t.saturating_sub(first) as f64 - mean_t;
         cov += dt * (v - mean_v);
         var += dt * dt;
     }
@@ -282,14 +282,14 @@ type Bucket = (usize, (i64, f64), (i64, f64));
 pub fn downsample(series: &[(i64, f64)], from: i64, to: i64, buckets: usize) -> Vec<(f64, f64)> {
     let start = series.partition_point(|p| p.0 < from);
     let end = series.partition_point(|p| p.0 <= to);
-    let window = &series[start..end];
+    let window = series.get(start..end).unwrap_or_default();
     if buckets == 0 || window.is_empty() {
         return Vec::new();
     }
     if window.len() <= buckets * 2 {
         return window.iter().map(|&(t, v)| (t as f64, v)).collect();
     }
-    let span = (to - from).max(1) as f64;
+    let span = to.saturating_sub(from).max(1) as f64;
     let mut out = Vec::with_capacity(buckets * 2);
     let mut current: Option<Bucket> = None;
     let flush = |out: &mut Vec<(f64, f64)>, lo: (i64, f64), hi: (i64, f64)| {
@@ -300,7 +300,7 @@ pub fn downsample(series: &[(i64, f64)], from: i64, to: i64, buckets: usize) -> 
         }
     };
     for &(t, v) in window {
-        let bucket = (((t - from) as f64 / span) * buckets as f64).floor() as usize;
+        let bucket = ((t.saturating_sub(from) as f64 / span) * buckets as f64).floor() as usize;
         match &mut current {
             Some((b, lo, hi)) if *b == bucket.min(buckets - 1) => {
                 if v < lo.1 {
@@ -370,6 +370,15 @@ mod tests {
         let points: Vec<(i64, f64)> = (0..48).map(|h| (h * 3600, if h % 24 == 4 { 1.0 } else { 10.0 })).collect();
         let d = derive(&[series("TotalCmdsCount", "Sum", 3600, points)], "t");
         assert_eq!(d.observed.quiet_hour_utc, Some(4));
+    }
+
+    #[test]
+    fn issue_13_extreme_timestamps_never_overflow() {
+        let points = vec![(i64::MIN, 1.0), (0, 2.0), (i64::MAX, 3.0)];
+        let d = derive(&[series("BytesUsedForCache", "Average", 60, points.clone())], "t");
+        assert_eq!(d.observed.window, (i64::MIN, i64::MAX));
+        assert_eq!(downsample(&points, i64::MIN, i64::MAX, 1).len(), 2);
+        assert_eq!(downsample(&points, i64::MAX, i64::MIN, 4).len(), 0);
     }
 
     #[test]

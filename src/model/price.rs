@@ -87,6 +87,15 @@ pub struct Rate {
     pub source: Source,
 }
 
+/// A quantity in GB (not a price) with its provenance, such as a minimum metered size.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourcedGb {
+    /// GB.
+    pub gb: Decimal,
+    /// Where it came from.
+    pub source: Source,
+}
+
 /// A reserved term's length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TermLength {
@@ -242,7 +251,7 @@ pub struct ServerlessRates {
     /// $ per million ECPU.
     pub ecpu_per_million: Rate,
     /// Minimum metered storage per cache, GB.
-    pub min_storage_gb: Rate,
+    pub min_storage_gb: SourcedGb,
 }
 
 /// Extended Support surcharge periods.

@@ -225,7 +225,7 @@ impl RegionChanges {
 mod tests {
     use super::*;
     use crate::model::catalog::NodeType;
-    use crate::model::price::{PriceKind, Provenance, Rate, ServerlessRates, Source};
+    use crate::model::price::{PriceKind, Provenance, Rate, ServerlessRates, Source, SourcedGb};
     use rust_decimal_macros::dec;
     use std::sync::Arc;
 
@@ -276,7 +276,7 @@ mod tests {
                 ServerlessRates {
                     storage_gb_hour: rate(dec!(0.084)),
                     ecpu_per_million: rate(dec!(0.0023)),
-                    min_storage_gb: rate(dec!(0.1)),
+                    min_storage_gb: SourcedGb { gb: dec!(0.1), source: rate(dec!(0)).source },
                 },
             );
         }

@@ -62,21 +62,7 @@ pub fn is_commercial(code: &str) -> bool {
 
 /// The region code nearest to `input` (at most three edits away), for a "did you mean".
 pub fn closest_region(input: &str) -> Option<&'static str> {
-    region_codes().map(|c| (edit_distance(input, c), c)).min().filter(|(d, _)| *d <= 3).map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut row = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            row.push((prev[j] + cost).min(prev[j + 1] + 1).min(row[j] + 1));
-        }
-        prev = row;
-    }
-    prev[b.len()]
+    region_codes().map(|c| (strsim::levenshtein(input, c), c)).min().filter(|(d, _)| *d <= 3).map(|(_, c)| c)
 }
 
 #[cfg(test)]

@@ -281,7 +281,146 @@ impl Default for Workload {
 /// Availability Zones clients run in when the plan does not say (a typical three-AZ VPC).
 pub const DEFAULT_CLIENT_AZS: u32 = 3;
 
+// The bounds every workload figure is held to, written in a plan or measured. They are sanity
+// bounds of capplan's own, far above any cache that runs, and they keep every product the cost
+// model forms far inside what an exact decimal holds.
+
+/// Data sizes, GiB: up to 10 PiB.
+pub const MAX_DATA_GB: u64 = 10_000_000;
+/// Rates per second (requests, messages, ECPU, new connections): up to a billion.
+pub const MAX_PER_SEC: u64 = 1_000_000_000;
+/// Payload and item sizes, KB: up to 512 MiB (Redis's largest value).
+pub const MAX_SIZE_KB: u64 = 524_288;
+/// Growth, percent per month: up to doubling every month.
+pub const MAX_GROWTH_PCT: u64 = 100;
+/// Client connections at peak.
+pub const MAX_CONNECTIONS: u32 = 10_000_000;
+/// Subscribers receiving each pub/sub message.
+pub const MAX_PUBSUB_SUBSCRIBERS: u32 = 1_000_000;
+/// Availability Zones clients run in (AWS regions have 3 to 6).
+pub const MAX_CLIENT_AZS: u32 = 6;
+
+/// A workload figure outside the bounds every workload is held to.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{key} is {value}: {expected}")]
+pub struct OutOfBounds {
+    /// The workload key, as the plan spells it (`peak_requests_per_sec`).
+    pub key: &'static str,
+    /// The value, as shown.
+    pub value: String,
+    /// What is accepted.
+    pub expected: String,
+}
+
+fn at_most(key: &'static str, value: Decimal, max: u64) -> Result<(), OutOfBounds> {
+    if value.is_sign_negative() && !value.is_zero() {
+        return Err(OutOfBounds {
+            key,
+            value: value.normalize().to_string(),
+            expected: "expected a number >= 0".into(),
+        });
+    }
+    if value > Decimal::from(max) {
+        return Err(OutOfBounds {
+            key,
+            value: value.normalize().to_string(),
+            expected: format!("expected at most {max}, the most capplan plans for"),
+        });
+    }
+    Ok(())
+}
+
+fn share(key: &'static str, value: Decimal) -> Result<(), OutOfBounds> {
+    if value.is_sign_negative() && !value.is_zero() || value > Decimal::ONE {
+        return Err(OutOfBounds {
+            key,
+            value: value.normalize().to_string(),
+            expected: "expected a share between 0 and 1".into(),
+        });
+    }
+    Ok(())
+}
+
+fn count(key: &'static str, value: u32, min: u32, max: u32) -> Result<(), OutOfBounds> {
+    if value < min || value > max {
+        return Err(OutOfBounds {
+            key,
+            value: value.to_string(),
+            expected: format!("expected a whole number from {min} to {max}"),
+        });
+    }
+    Ok(())
+}
+
+fn peak_at_least(key: &'static str, avg_key: &str, avg: Decimal, peak: Decimal) -> Result<(), OutOfBounds> {
+    if peak < avg {
+        return Err(OutOfBounds {
+            key,
+            value: peak.normalize().to_string(),
+            expected: format!("the peak is at least the average {avg_key} {}", avg.normalize()),
+        });
+    }
+    Ok(())
+}
+
 impl Workload {
+    /// The workload, if every figure is within the bounds every workload is held to (the plan
+    /// parser's, for figures written and measured alike): the one gate a workload passes before
+    /// it is evaluated. Returns the first key out of bounds.
+    ///
+    /// ```
+    /// use capplan::model::workload::Workload;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let ok = Workload { data_gb: Decimal::from(8), peak_data_gb: Decimal::from(8), ..Workload::default() };
+    /// assert!(ok.validated().is_ok());
+    /// let huge = Workload { requests_per_sec: Decimal::from(10_000_000_000u64), ..Workload::default() };
+    /// assert_eq!(huge.validated().unwrap_err().key, "requests_per_sec");
+    /// ```
+    pub fn validated(self) -> Result<Workload, OutOfBounds> {
+        self.validate()?;
+        Ok(self)
+    }
+
+    /// [`Workload::validated`] without taking the workload.
+    pub fn validate(&self) -> Result<(), OutOfBounds> {
+        at_most("data_gb", self.data_gb, MAX_DATA_GB)?;
+        at_most("peak_data_gb", self.peak_data_gb, MAX_DATA_GB)?;
+        peak_at_least("peak_data_gb", "data_gb", self.data_gb, self.peak_data_gb)?;
+        at_most("requests_per_sec", self.requests_per_sec, MAX_PER_SEC)?;
+        at_most("peak_requests_per_sec", self.peak_requests_per_sec, MAX_PER_SEC)?;
+        peak_at_least("peak_requests_per_sec", "requests_per_sec", self.requests_per_sec, self.peak_requests_per_sec)?;
+        at_most("avg_request_kb", self.avg_request_kb, MAX_SIZE_KB)?;
+        share("read_ratio", self.read_ratio)?;
+        count("connections", self.connections, 0, MAX_CONNECTIONS)?;
+        at_most("min_ecpu_per_sec", self.min_ecpu_per_sec, MAX_PER_SEC)?;
+        at_most("growth_pct_per_month", self.growth_pct_per_month, MAX_GROWTH_PCT)?;
+        at_most("pubsub_messages_per_sec", self.pubsub_messages_per_sec, MAX_PER_SEC)?;
+        at_most("peak_pubsub_messages_per_sec", self.peak_pubsub_messages_per_sec, MAX_PER_SEC)?;
+        peak_at_least(
+            "peak_pubsub_messages_per_sec",
+            "pubsub_messages_per_sec",
+            self.pubsub_messages_per_sec,
+            self.peak_pubsub_messages_per_sec,
+        )?;
+        at_most("pubsub_payload_kb", self.pubsub_payload_kb, MAX_SIZE_KB)?;
+        count("pubsub_subscribers", self.pubsub_subscribers, 0, MAX_PUBSUB_SUBSCRIBERS)?;
+        if let Some(kb) = self.max_item_kb {
+            at_most("max_item_kb", kb, MAX_SIZE_KB)?;
+        }
+        share("hot_key_share", self.hot_key_share)?;
+        share("hot_data_fraction", self.hot_data_fraction)?;
+        if let Some(rate) = self.new_connections_per_sec {
+            at_most("new_connections_per_sec", rate, MAX_PER_SEC)?;
+        }
+        count("client_azs", self.client_azs, 1, MAX_CLIENT_AZS)?;
+        for bucket in &self.request_sizes {
+            at_most("request_sizes.kb", bucket.kb, MAX_SIZE_KB)?;
+            share("request_sizes.share", bucket.share)?;
+        }
+        Ok(())
+    }
+
     /// Peak data, GiB, as `f64` for capacity checks.
     pub fn peak_data_gib(&self) -> f64 {
         to_f64(self.peak_data_gb)
@@ -564,5 +703,71 @@ pub fn default_snapshot_retention(role: Role, tier: Tier) -> u32 {
     match tier {
         Tier::Production | Tier::Staging => 7,
         Tier::Development => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok() -> Workload {
+        Workload { data_gb: Decimal::from(8), peak_data_gb: Decimal::from(10), ..Workload::default() }
+    }
+
+    #[test]
+    fn a_workload_within_bounds_passes_and_the_defaults_do() {
+        assert!(Workload::default().validate().is_ok());
+        assert_eq!(ok().validated(), Ok(ok()));
+        let max = Workload {
+            data_gb: Decimal::from(MAX_DATA_GB),
+            peak_data_gb: Decimal::from(MAX_DATA_GB),
+            requests_per_sec: Decimal::from(MAX_PER_SEC),
+            peak_requests_per_sec: Decimal::from(MAX_PER_SEC),
+            avg_request_kb: Decimal::from(MAX_SIZE_KB),
+            connections: MAX_CONNECTIONS,
+            growth_pct_per_month: Decimal::from(MAX_GROWTH_PCT),
+            pubsub_subscribers: MAX_PUBSUB_SUBSCRIBERS,
+            client_azs: MAX_CLIENT_AZS,
+            ..Workload::default()
+        };
+        assert!(max.validate().is_ok(), "{:?}", max.validate());
+    }
+
+    type Change<'a> = Box<dyn Fn(&mut Workload) + 'a>;
+
+    #[test]
+    fn issue_13_every_figure_out_of_bounds_is_named() {
+        let huge = Decimal::from_i128_with_scale(10i128.pow(20), 0);
+        let cases: Vec<(&str, Change)> = vec![
+            ("data_gb", Box::new(|w| w.data_gb = huge)),
+            ("peak_data_gb", Box::new(|w| w.peak_data_gb = Decimal::ONE)),
+            ("requests_per_sec", Box::new(|w| w.requests_per_sec = huge)),
+            ("peak_requests_per_sec", Box::new(|w| w.peak_requests_per_sec = huge)),
+            ("avg_request_kb", Box::new(|w| w.avg_request_kb = Decimal::from(MAX_SIZE_KB + 1))),
+            ("read_ratio", Box::new(|w| w.read_ratio = Decimal::TWO)),
+            ("connections", Box::new(|w| w.connections = MAX_CONNECTIONS + 1)),
+            ("growth_pct_per_month", Box::new(|w| w.growth_pct_per_month = Decimal::from(101))),
+            ("pubsub_messages_per_sec", Box::new(|w| w.pubsub_messages_per_sec = -Decimal::ONE)),
+            ("pubsub_subscribers", Box::new(|w| w.pubsub_subscribers = u32::MAX)),
+            ("max_item_kb", Box::new(|w| w.max_item_kb = Some(huge))),
+            ("hot_key_share", Box::new(|w| w.hot_key_share = Decimal::TEN)),
+            ("new_connections_per_sec", Box::new(|w| w.new_connections_per_sec = Some(huge))),
+            ("client_azs", Box::new(|w| w.client_azs = 0)),
+            ("request_sizes.kb", Box::new(|w| w.request_sizes = vec![SizeBucket { kb: huge, share: Decimal::ONE }])),
+        ];
+        for (key, change) in cases {
+            let mut w = ok();
+            change(&mut w);
+            let err = w.validated().unwrap_err();
+            assert_eq!(err.key, key, "{err}");
+            assert!(err.to_string().starts_with(key), "{err}");
+        }
+        let mut w = ok();
+        w.requests_per_sec = huge;
+        w.peak_requests_per_sec = huge;
+        assert_eq!(
+            w.validate().unwrap_err().to_string(),
+            "requests_per_sec is 100000000000000000000: expected at most 1000000000, the most capplan plans for"
+        );
     }
 }

@@ -21,63 +21,70 @@ pub const HEADER: [&str; 15] = [
     "unverified",
 ];
 
-/// RFC 4180 field: quoted when it holds a comma, quote or line break.
-fn field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_string()
-    }
-}
-
-fn rows(out: &mut String, env: &str, role: &str, option: &OptionReport) {
+fn rows<W: std::io::Write>(out: &mut csv::Writer<W>, env: &str, role: &str, option: &OptionReport) -> csv::Result<()> {
     for line in &option.lines {
-        let cells = [
-            env.to_string(),
-            option.id.clone(),
-            role.to_string(),
-            option.kind.id().to_string(),
-            option.engine.id().to_string(),
-            option.feasible.to_string(),
-            line.item.clone(),
-            line.quantity.normalize().to_string(),
-            line.unit.clone(),
-            line.unit_usd.normalize().to_string(),
-            line.monthly_usd.normalize().to_string(),
-            line.price_source.kind.id().to_string(),
-            line.price_source.source.clone(),
-            line.price_source.date.clone(),
-            line.unverified.clone().unwrap_or_default(),
-        ];
-        let joined: Vec<String> = cells.iter().map(|c| field(c)).collect();
-        out.push_str(&joined.join(","));
-        out.push_str("\r\n");
+        out.write_record([
+            env,
+            &option.id,
+            role,
+            option.kind.id(),
+            option.engine.id(),
+            &option.feasible.to_string(),
+            &line.item,
+            &line.quantity.normalize().to_string(),
+            &line.unit,
+            &line.unit_usd.normalize().to_string(),
+            &line.monthly_usd.normalize().to_string(),
+            line.price_source.kind.id(),
+            &line.price_source.source,
+            &line.price_source.date,
+            line.unverified.as_deref().unwrap_or_default(),
+        ])?;
     }
+    Ok(())
 }
 
-/// The CSV text, header first, CRLF line ends.
+/// CRLF line ends, RFC 4180 quoting: a field is quoted when it holds a comma, a quote or a line
+/// break, and its quotes are doubled.
+fn writer<W: std::io::Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out)
+}
+
+/// Write the CSV to `out`, header first (see [`writer`] for the format).
+pub fn write(report: &Report, out: impl std::io::Write) -> std::io::Result<()> {
+    let mut w = writer(out);
+    let mut records = || -> csv::Result<()> {
+        w.write_record(HEADER)?;
+        for env in report.envs() {
+            if let Some(current) = &env.current {
+                rows(&mut w, &env.env, "current", current)?;
+            }
+            for option in &env.options {
+                rows(&mut w, &env.env, "option", option)?;
+            }
+        }
+        Ok(())
+    };
+    records().map_err(std::io::Error::other)?;
+    w.flush()
+}
+
+/// The CSV text, header first, CRLF line ends (see [`write`]).
 pub fn render(report: &Report) -> String {
-    let mut out = HEADER.join(",");
-    out.push_str("\r\n");
-    for env in report.envs() {
-        if let Some(current) = &env.current {
-            rows(&mut out, &env.env, "current", current);
-        }
-        for option in &env.options {
-            rows(&mut out, &env.env, "option", option);
-        }
-    }
-    out
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail, and every record has the header's fields.
+    let _ = write(report, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::field;
-
+    /// The quoting the report has always had: RFC 4180, only where needed.
     #[test]
     fn fields_with_separators_are_quoted() {
-        assert_eq!(field("plain"), "plain");
-        assert_eq!(field("a, b"), "\"a, b\"");
-        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        let mut w = super::writer(Vec::new());
+        w.write_record(["plain", "a, b", "say \"hi\"", "two\nlines", "cr\r", "", "$1.00"]).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        assert_eq!(text, "plain,\"a, b\",\"say \"\"hi\"\"\",\"two\nlines\",\"cr\r\",,$1.00\r\n");
     }
 }

@@ -19,8 +19,8 @@ use super::SourceError;
 use crate::model::catalog::{Catalog, Engine, NodeType};
 use crate::model::price::{
     Payment, PriceBook, PriceKind, Provenance, Rate, RegionError, RegionPrices, RegionReader, Regions, ReservedOffer,
-    SavingsPlanRate, SavingsPlanScope, ServerlessRates, Source, SourceMeta, SupportPeriod, SupportStart, Term,
-    TermLength, UpstashPayg, UpstashPlan, UpstashPricing,
+    SavingsPlanRate, SavingsPlanScope, ServerlessRates, Source, SourceMeta, SourcedGb, SupportPeriod, SupportStart,
+    Term, TermLength, UpstashPayg, UpstashPlan, UpstashPricing,
 };
 
 /// The cache's index as compiled in.
@@ -295,8 +295,19 @@ struct PlanRec {
     max_record_mib: String,
 }
 
+/// The largest figure a pricing cache may hold (a price, a fee, a minimum): $1,000,000, far above
+/// any ElastiCache or Upstash price, so that no cost the model forms from it can overflow.
+const MAX_FIGURE: i64 = 1_000_000;
+
 fn decimal(text: &str, what: &str) -> Result<Decimal, SourceError> {
-    Decimal::from_str(text).map_err(|e| SourceError::Cache(format!("{what}: '{text}' is not a decimal ({e})")))
+    let value =
+        Decimal::from_str(text).map_err(|e| SourceError::Cache(format!("{what}: '{text}' is not a decimal ({e})")))?;
+    if value.is_sign_negative() && !value.is_zero() || value > Decimal::from(MAX_FIGURE) {
+        return Err(SourceError::Cache(format!(
+            "{what}: '{text}' is outside 0 to {MAX_FIGURE}, what a price in the cache may be"
+        )));
+    }
+    Ok(value)
 }
 
 fn opt_decimal(text: Option<&Cow<'_, str>>, what: &str) -> Result<Option<Decimal>, SourceError> {
@@ -617,7 +628,10 @@ pub fn parse_region(
         let rates = ServerlessRates {
             storage_gb_hour: value_rate(&mut prov, &s.storage_usd_per_gb_hour, region)?,
             ecpu_per_million: value_rate(&mut prov, &s.ecpu_usd_per_million, region)?,
-            min_storage_gb: value_rate(&mut prov, &s.min_storage_gb, region)?,
+            min_storage_gb: {
+                let Rate { usd: gb, source } = value_rate(&mut prov, &s.min_storage_gb, region)?;
+                SourcedGb { gb, source }
+            },
         };
         if prices.serverless.insert(s.engine, rates).is_some() {
             return Err(at(format!("duplicate Serverless rates for {}", s.engine.id())));
@@ -761,6 +775,27 @@ mod tests {
         assert!(err.to_string().contains("does not match the index"), "{err}");
     }
 
+    #[test]
+    fn issue_13_the_cache_date_is_a_date_never_unknown() {
+        assert!(NaiveDate::parse_from_str(CACHE_AS_OF, "%Y-%m-%d").is_ok(), "{CACHE_AS_OF}");
+        let manifest = include_str!("../../pricing-cache/MANIFEST.toml");
+        assert!(manifest.contains(&format!("as_of = \"{CACHE_AS_OF}\"")), "the build read the manifest's date");
+    }
+
+    #[test]
+    fn issue_13_a_price_out_of_range_is_an_error_naming_it() {
+        let text = text_of("eu-west-1");
+        let at = text.find("\"usd_per_hour\": \"").unwrap() + "\"usd_per_hour\": \"".len();
+        for bad in ["99999999999999", "-1"] {
+            let changed = format!("{}{bad}{}", &text[..at], &text[at + text[at..].find('"').unwrap()..]);
+            let book =
+                parse_cache(CACHE, chunks_with("eu-west-1", Box::leak(changed.into_bytes().into_boxed_slice())), "t")
+                    .unwrap();
+            let Err(err) = book.load_region("eu-west-1") else { panic!("a price of {bad} was accepted") };
+            assert!(err.to_string().contains(&format!("'{bad}' is outside 0 to 1000000")), "{err}");
+        }
+    }
+
     fn text_of(region: &str) -> String {
         let (_, bytes) = REGION_CHUNKS.iter().find(|(code, _)| *code == region).unwrap();
         String::from_utf8(bytes.to_vec()).unwrap()
@@ -885,7 +920,7 @@ mod tests {
         assert_eq!(rates.ecpu_per_million.usd, ecpu * dec!(1_000_000), "the page quotes one ECPU");
         assert_eq!(rates.storage_gb_hour.source.kind, PriceKind::AwsPricingPage);
         assert_eq!(rates.storage_gb_hour.source.date, "2025-03-14");
-        assert_eq!(rates.min_storage_gb.usd, dec!(0.1));
+        assert_eq!(rates.min_storage_gb.gb, dec!(0.1));
         assert_eq!(rates.min_storage_gb.source.kind, PriceKind::Derived, "the minimum is stated for us-east-1 only");
         // the units check against FACTS.md's us-east-1 figures
         let use1 = book().serverless("us-east-1", Engine::Valkey).unwrap();

@@ -21,7 +21,8 @@ use crate::model::price::{Payment, PriceBook, Term, TermLength};
 use crate::model::region::{region_codes, region_name};
 use crate::model::units::decimal_from_f64;
 use crate::model::workload::{
-    Auth, Backup, Clients, Commit, Current, DEFAULT_CLIENT_AZS, Deployment, EngineVersion, EnvInputs, NodeLayout, Role,
+    Auth, Backup, Clients, Commit, Current, DEFAULT_CLIENT_AZS, Deployment, EngineVersion, EnvInputs, MAX_CLIENT_AZS,
+    MAX_CONNECTIONS, MAX_DATA_GB, MAX_GROWTH_PCT, MAX_PER_SEC, MAX_PUBSUB_SUBSCRIBERS, MAX_SIZE_KB, NodeLayout, Role,
     SizeBucket, Tier, UsageLimits, Workload, WorkloadSource, default_snapshot_retention,
 };
 
@@ -286,14 +287,14 @@ pub fn plan_text<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, PlanError> 
 
 /// Money, counts: up to 1e12.
 type NonNegative = Amount<1_000_000_000_000>;
-/// Data sizes in GiB: up to 10 PiB.
-type DataGb = Amount<10_000_000>;
+/// Data sizes in GiB: up to 10 PiB (the bounds are the workload's, [`crate::model::workload`]).
+type DataGb = Amount<MAX_DATA_GB>;
 /// Rates per second (requests, messages, ECPU): up to a billion.
-type PerSec = Amount<1_000_000_000>;
+type PerSec = Amount<MAX_PER_SEC>;
 /// Payload and item sizes in KB: up to 512 MiB (Redis's largest value; a sanity bound).
-type SizeKb = Amount<524_288>;
+type SizeKb = Amount<MAX_SIZE_KB>;
 /// Growth, percent per month: up to doubling every month.
-type GrowthPct = Amount<100>;
+type GrowthPct = Amount<MAX_GROWTH_PCT>;
 
 /// A share between 0 and 1.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -429,7 +430,7 @@ struct RawWorkload {
     avg_request_kb: Option<Spanned<SizeKb>>,
     request_sizes: Option<Spanned<Vec<RawSizeBucket>>>,
     read_ratio: Option<Fraction>,
-    connections: Option<Count<0, 10_000_000>>,
+    connections: Option<Count<0, MAX_CONNECTIONS>>,
     min_ecpu_per_sec: Option<PerSec>,
     #[serde(default)]
     cross_slot_commands: bool,
@@ -437,7 +438,7 @@ struct RawWorkload {
     pubsub_messages_per_sec: Option<PerSec>,
     peak_pubsub_messages_per_sec: Option<Spanned<PerSec>>,
     pubsub_payload_kb: Option<SizeKb>,
-    pubsub_subscribers: Option<Count<0, 1_000_000>>,
+    pubsub_subscribers: Option<Count<0, MAX_PUBSUB_SUBSCRIBERS>>,
     #[serde(default)]
     keyspace_notifications: bool,
     #[serde(default)]
@@ -457,7 +458,7 @@ struct RawWorkload {
     clients: Option<Clients>,
     new_connections_per_sec: Option<PerSec>,
     // AWS regions have 3 to 6 Availability Zones
-    client_azs: Option<Count<1, 6>>,
+    client_azs: Option<Count<1, MAX_CLIENT_AZS>>,
     source: Option<WrittenSource>,
 }
 
@@ -801,7 +802,13 @@ fn env_inputs(
             None | Some(WrittenSource::Plan) => WorkloadSource::Plan,
             Some(WrittenSource::Profile) => WorkloadSource::Profile,
         },
-    };
+    }
+    .validated()
+    // every key is bounded as it is read (and located then): this is the workload's own gate
+    .map_err(|e| {
+        let span = raw.workload.as_ref().map_or_else(|| span.clone(), Spanned::span);
+        loc.error(Some(span), &workload_key(e.key), e.to_string())
+    })?;
     let role = raw.role.unwrap_or_default();
     let tier = raw.tier.unwrap_or_else(|| Tier::default_for(raw.ha));
     let snapshot_retention_days =
@@ -1178,24 +1185,10 @@ fn compact_names(names: &[&str]) -> String {
 fn suggestion(input: &str, candidates: &[&str]) -> String {
     candidates
         .iter()
-        .map(|c| (edit_distance(input, c), *c))
+        .map(|c| (strsim::levenshtein(input, c), *c))
         .min()
         .filter(|(d, _)| *d <= 3)
         .map_or_else(String::new, |(_, c)| format!(" (did you mean '{c}'?)"))
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut row = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            row.push((prev[j] + cost).min(prev[j + 1] + 1).min(row[j] + 1));
-        }
-        prev = row;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

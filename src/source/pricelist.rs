@@ -348,7 +348,7 @@ impl<'a> Defaults<'a> {
                 .map(|(engine, r)| {
                     let p = &r.min_storage_gb.source;
                     let rate = CarriedRate {
-                        value: r.min_storage_gb.usd,
+                        value: r.min_storage_gb.gb,
                         kind: if derived { PriceKind::Derived } else { p.kind },
                         source: p.source_id.clone(),
                         as_of: p.date.clone(),

@@ -1,8 +1,9 @@
 //! One event channel: terminal input, ticks, signals, and results of background work.
 
 use crossterm::event::{Event as TermEvent, EventStream};
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -68,21 +69,51 @@ pub enum SourceEvent {
     Exported(Result<PathBuf, String>),
 }
 
-/// Forward terminal input until the channel closes.
-pub fn spawn_input(tx: UnboundedSender<Event>) {
-    tokio::spawn(async move {
-        let mut stream = EventStream::new();
-        while let Some(item) = stream.next().await {
-            match item {
-                Ok(ev) => {
-                    if tx.send(Event::Term(ev)).is_err() {
-                        break;
-                    }
-                }
-                Err(_) => break,
-            }
+/// Why terminal input stopped, once it has: shared by the input task and the loop.
+#[derive(Clone, Debug, Default)]
+pub struct InputWatch(Arc<Mutex<Option<String>>>);
+
+impl InputWatch {
+    /// Why the terminal input stopped (read error, or the stream ended), if it has.
+    pub fn failure(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|why| why.clone())
+    }
+
+    fn fail(&self, why: String) {
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(why);
         }
-    });
+    }
+}
+
+/// Forward terminal input until the channel closes. When the input stream fails or ends, the
+/// app cannot be quit by key any more: the reason is kept in the returned [`InputWatch`] and
+/// [`Event::Signal`]`(SIGHUP)` is sent (a terminal that cannot be read has hung up), so the loop
+/// leaves and the terminal guard restores the terminal instead of running on without input.
+/// The loop returns [`InputWatch::failure`] as its error.
+pub fn spawn_input(tx: UnboundedSender<Event>) -> InputWatch {
+    let watch = InputWatch::default();
+    tokio::spawn(forward_input(EventStream::new(), tx, watch.clone()));
+    watch
+}
+
+async fn forward_input<S>(mut stream: S, tx: UnboundedSender<Event>, watch: InputWatch)
+where
+    S: Stream<Item = std::io::Result<TermEvent>> + Unpin,
+{
+    let why = loop {
+        match stream.next().await {
+            Some(Ok(ev)) => {
+                if tx.send(Event::Term(ev)).is_err() {
+                    return; // the app is gone
+                }
+            }
+            Some(Err(e)) => break format!("cannot read the terminal: {e}"),
+            None => break "the terminal input ended".to_string(),
+        }
+    };
+    watch.fail(why);
+    let _ = tx.send(Event::Signal(signal_hook::consts::SIGHUP));
 }
 
 /// Send a tick every `every` until the channel closes.
@@ -112,4 +143,46 @@ pub fn spawn_signals(tx: UnboundedSender<Event>) -> std::io::Result<signal_hook:
         }
     });
     Ok(handle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::{KeyCode, KeyEvent};
+
+    #[tokio::test]
+    async fn issue_13_an_input_error_ends_the_app_with_the_reason() {
+        let key = TermEvent::Key(KeyEvent::from(KeyCode::Char('x')));
+        let input = futures_util::stream::iter(vec![
+            Ok(key.clone()),
+            Err(std::io::Error::other("device gone")),
+            Ok(TermEvent::FocusGained),
+        ]);
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let watch = InputWatch::default();
+        forward_input(input, tx, watch.clone()).await;
+        assert_eq!(rx.recv().await, Some(Event::Term(key)));
+        assert_eq!(rx.recv().await, Some(Event::Signal(signal_hook::consts::SIGHUP)), "the loop is told to leave");
+        assert_eq!(rx.recv().await, None, "nothing is read after the error");
+        assert_eq!(watch.failure().as_deref(), Some("cannot read the terminal: device gone"));
+    }
+
+    #[tokio::test]
+    async fn issue_13_the_end_of_input_ends_the_app_too() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let watch = InputWatch::default();
+        forward_input(futures_util::stream::iter(Vec::<std::io::Result<TermEvent>>::new()), tx, watch.clone()).await;
+        assert_eq!(rx.recv().await, Some(Event::Signal(signal_hook::consts::SIGHUP)));
+        assert_eq!(watch.failure().as_deref(), Some("the terminal input ended"));
+    }
+
+    #[tokio::test]
+    async fn a_closed_app_stops_the_input_quietly() {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        drop(rx);
+        let watch = InputWatch::default();
+        let input = futures_util::stream::iter(vec![Ok(TermEvent::FocusGained)]);
+        forward_input(input, tx, watch.clone()).await;
+        assert_eq!(watch.failure(), None);
+    }
 }

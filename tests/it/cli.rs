@@ -267,6 +267,43 @@ fn metrics_files_resolve_beside_the_plan_and_bad_ones_are_located_errors() {
     );
 }
 
+/// Issue 13: a metrics file with `TotalCmdsCount` = 1e28 crashed the report (a decimal overflow,
+/// exit 101); so did timestamps at the ends of 64-bit time (a subtraction overflow). Each is an
+/// error naming the file, the line and the metric, with exit status 2.
+#[test]
+fn issue_13_huge_metric_values_and_timestamps_are_errors_not_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = "region = \"us-east-1\"\n[env.prod]\nengine = \"valkey\"\n[env.prod.metrics]\nfile = \"m.csv\"\n";
+    fs::write(dir.path().join("p.toml"), plan).unwrap();
+    let header = "timestamp,metric,stat,dimension,value\n";
+    for (rows, expected) in [
+        (
+            "2026-11-09T00:00:00Z,TotalCmdsCount,Sum,CacheClusterId=a,1e28\n2026-11-09T00:05:00Z,TotalCmdsCount,Sum,CacheClusterId=a,1e28\n",
+            "line 2: TotalCmdsCount at 2026-11-09T00:00:00Z: value 1e28",
+        ),
+        (
+            "2026-11-09T00:00:00Z,TotalCmdsCount,Sum,CacheClusterId=a,1e15\n2026-11-09T00:05:00Z,TotalCmdsCount,Sum,CacheClusterId=a,1e15\n",
+            "TotalCmdsCount: the measured requests_per_sec is",
+        ),
+        (
+            "-9223372036854775808,TotalCmdsCount,Sum,CacheClusterId=a,100\n9223372036854775807,TotalCmdsCount,Sum,CacheClusterId=a,100\n",
+            "line 2: timestamp '-9223372036854775808' is outside 2000-01-01 to 2200-01-01",
+        ),
+    ] {
+        fs::write(dir.path().join("m.csv"), format!("{header}{rows}")).unwrap();
+        let out =
+            capplan(dir.path()).args(["report", "--plan", "p.toml", "--env", "prod", "--offline"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(
+            stderr.contains("p.toml:5:8: env.prod.metrics.file: metrics file") && stderr.contains("m.csv"),
+            "{stderr}"
+        );
+        assert!(stderr.contains(expected), "{stderr}");
+    }
+}
+
 /// Review findings: values that would overflow exact arithmetic or the growth model are located
 /// plan errors; the largest accepted values evaluate without a panic.
 #[test]

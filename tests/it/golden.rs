@@ -48,6 +48,11 @@ fn bundled_plan_markdown_report_of_all_environments() {
 }
 
 #[test]
+fn bundled_plan_csv_report_of_all_environments() {
+    assert_golden("bundled-all.csv", &run(&["report", "--all", "--format", "csv"]));
+}
+
+#[test]
 fn bundled_plan_json_report_of_prod() {
     let text = run(&["report", "--env", "prod", "--format", "json"]);
     assert_golden("bundled-prod.json", &text);

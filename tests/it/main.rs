@@ -10,6 +10,7 @@ mod cli;
 mod golden;
 mod judgement;
 mod model_props;
+mod parser_props;
 mod pricing;
 mod profile;
 mod recommend_props;

@@ -6,7 +6,10 @@ use rust_decimal::Decimal;
 
 use capplan::model::capacity::Demand;
 use capplan::model::evaluate::assess;
-use capplan::model::workload::{EnvInputs, Workload};
+use capplan::model::workload::{
+    EnvInputs, MAX_CLIENT_AZS, MAX_CONNECTIONS, MAX_DATA_GB, MAX_GROWTH_PCT, MAX_PER_SEC, MAX_PUBSUB_SUBSCRIBERS,
+    MAX_SIZE_KB, Workload,
+};
 use capplan::model::{catalog::Engine, evaluate};
 use capplan::report::env_report;
 use capplan::source::offline::embedded;
@@ -42,6 +45,56 @@ prop_compose! {
             connections,
             min_ecpu_per_sec: Decimal::from(min_ecpu),
             cross_slot_commands: cross_slot,
+            ..Workload::default()
+        }
+    }
+}
+
+/// A figure from 0 to `max` spread over every magnitude, `max` itself one time in four.
+fn up_to(max: u64) -> impl Strategy<Value = Decimal> {
+    let digits = max.ilog10();
+    prop_oneof![
+        3 => (0..=digits, 1u64..10).prop_map(move |(exp, m)| Decimal::from((m * 10u64.pow(exp)).min(max))),
+        1 => Just(Decimal::from(max)),
+    ]
+}
+
+prop_compose! {
+    /// Any workload within the bounds every workload is held to ([`Workload::validate`]), the
+    /// extremes included.
+    fn bounded_workload()(
+        data in up_to(MAX_DATA_GB),
+        extra_data in up_to(MAX_DATA_GB),
+        rps in up_to(MAX_PER_SEC),
+        extra_rps in up_to(MAX_PER_SEC),
+        kb in up_to(MAX_SIZE_KB),
+        connections in prop_oneof![Just(MAX_CONNECTIONS), 0..=MAX_CONNECTIONS],
+        min_ecpu in up_to(MAX_PER_SEC),
+        growth in up_to(MAX_GROWTH_PCT),
+        pubsub in up_to(MAX_PER_SEC),
+        payload in up_to(MAX_SIZE_KB),
+        subscribers in prop_oneof![Just(MAX_PUBSUB_SUBSCRIBERS), 0..=MAX_PUBSUB_SUBSCRIBERS],
+        azs in 1..=MAX_CLIENT_AZS,
+        flags in any::<[bool; 4]>(),
+    ) -> Workload {
+        Workload {
+            data_gb: data,
+            peak_data_gb: (data + extra_data).min(Decimal::from(MAX_DATA_GB)),
+            requests_per_sec: rps,
+            peak_requests_per_sec: (rps + extra_rps).min(Decimal::from(MAX_PER_SEC)),
+            avg_request_kb: kb,
+            connections,
+            min_ecpu_per_sec: min_ecpu,
+            growth_pct_per_month: growth,
+            pubsub_messages_per_sec: pubsub,
+            peak_pubsub_messages_per_sec: pubsub,
+            pubsub_payload_kb: payload,
+            pubsub_subscribers: subscribers,
+            max_item_kb: flags[0].then_some(kb),
+            cross_slot_commands: flags[1],
+            must_not_evict: flags[2],
+            client_cluster_aware: Some(flags[3]),
+            client_azs: azs,
             ..Workload::default()
         }
     }
@@ -95,6 +148,19 @@ proptest! {
             }
         }
         prop_assert!(checked > 0);
+    }
+
+    /// Issue 13: every workload within the bounds evaluates, to the very largest (no overflow,
+    /// no panic), and so does the report built from it.
+    #[test]
+    fn every_workload_within_the_bounds_evaluates(w in bounded_workload(), engine in engine(), ha in any::<bool>()) {
+        prop_assert!(w.validate().is_ok(), "{:?}", w.validate());
+        let book = embedded().unwrap();
+        let e = env(engine, ha, w);
+        let eval = evaluate(&e, book, as_of());
+        prop_assert!(eval.is_ok(), "{:?}", eval.err());
+        let report = capplan::report::evaluate_env(&e, None, book, "prop", as_of());
+        prop_assert!(report.is_ok(), "{:?}", report.err());
     }
 
     /// More data or more requests never costs less for the same option.

@@ -199,7 +199,7 @@ pub(super) fn serverless_break_even(
     // data: both costs are affine in the average data size above Serverless's minimum metered
     // storage (flat below it), so measure the slopes from there
     let d0 = w.data_gb;
-    let floor = book.serverless(&env.region, s.deployment.engine()).map_or(Decimal::ZERO, |r| r.min_storage_gb.usd);
+    let floor = book.serverless(&env.region, s.deployment.engine()).map_or(Decimal::ZERO, |r| r.min_storage_gb.gb);
     let base = d0.max(floor);
     let with_data = |option: &Evaluated, d: Decimal| {
         cost_with(option, env, book, as_of, |w| {
