@@ -109,12 +109,12 @@ fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync
     })
 }
 
-/// Render `report` in `format` as bytes.
-pub fn render_bytes(report: &Report, format: Format) -> Vec<u8> {
+/// Render `report` in `format` as bytes, or why it cannot be rendered (a value JSON cannot hold).
+pub fn render_bytes(report: &Report, format: Format) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
-    // Writing into a Vec cannot fail.
-    let _ = report::render(report, format, &mut buf);
-    buf
+    report::render(report, format, &mut buf)
+        .map_err(|e| Error::Usage(format!("the report cannot be written as {format:?}: {e}")))?;
+    Ok(buf)
 }
 
 /// Run `capplan report`.
@@ -132,7 +132,7 @@ pub fn exec(args: &ReportArgs, settings: &Settings) -> Result<ExitCode> {
     let book = prices::book()?;
     let plan = settings.load_plan(&book)?;
     let (report, failures) = build(&plan, args.env.as_deref(), &book, settings)?;
-    let bytes = render_bytes(&report, args.format);
+    let bytes = render_bytes(&report, args.format)?;
     match output {
         Some(path) => {
             write_atomically(path, &bytes)?;

@@ -69,14 +69,6 @@ pub fn write(report: &Report, out: impl std::io::Write) -> std::io::Result<()> {
     w.flush()
 }
 
-/// The CSV text, header first, CRLF line ends (see [`write`]).
-pub fn render(report: &Report) -> String {
-    let mut out = Vec::new();
-    // Writing into a Vec cannot fail, and every record has the header's fields.
-    let _ = write(report, &mut out);
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     /// The quoting the report has always had: RFC 4180, only where needed.

@@ -32,12 +32,6 @@ fn write_value<T: Serialize>(value: &T, out: &mut impl std::io::Write) -> std::i
     out.write_all(&bytes)
 }
 
-/// Pretty JSON with a trailing newline. It cannot report a serialization error (it puts it in
-/// the text): use [`write`] or [`to_string`], which return it.
-pub fn render(report: &Report) -> String {
-    to_string(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}\n"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::write_value;

@@ -1032,7 +1032,7 @@ pub fn totals<'a>(envs: impl IntoIterator<Item = &'a EnvReport>) -> Totals {
 pub fn render(report: &Report, format: Format, out: &mut impl Write) -> io::Result<()> {
     match format {
         Format::Md => out.write_all(markdown::render(report).as_bytes()),
-        Format::Json => out.write_all(json::render(report).as_bytes()),
-        Format::Csv => out.write_all(csv::render(report).as_bytes()),
+        Format::Json => json::write(report, out),
+        Format::Csv => csv::write(report, out),
     }
 }

@@ -11,7 +11,6 @@ use super::summary::EnvSummary;
 use crate::evaluation::{Fetch, Gathered};
 use crate::model::price::PriceBook;
 use crate::report::EnvReport;
-use std::sync::Arc;
 
 /// An evaluation finished (on a worker thread).
 #[derive(Clone, Debug, PartialEq)]

@@ -52,7 +52,7 @@ pub async fn run(plan: Plan, book: Arc<PriceBook>, settings: Settings) -> Result
     let signals =
         event::spawn_signals(tx.clone()).map_err(|e| Error::Terminal(format!("cannot watch for signals: {e}")))?;
     let mut term = terminal::Guard::enter().map_err(|e| Error::Terminal(format!("cannot enter the terminal: {e}")))?;
-    event::spawn_input(tx.clone());
+    let input = event::spawn_input(tx.clone());
     event::spawn_ticks(tx.clone(), TICK);
     for effect in effects {
         carry_out(effect, &tx);
@@ -101,6 +101,10 @@ pub async fn run(plan: Plan, book: Arc<PriceBook>, settings: Settings) -> Result
     };
     signals.close();
     drop(term);
+    // the terminal stopped giving input: say why, once the terminal is restored
+    if let Some(why) = input.failure() {
+        return Err(Error::Terminal(why));
+    }
     Ok(exit)
 }
 

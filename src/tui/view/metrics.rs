@@ -59,7 +59,7 @@ fn trim(v: f64, decimals: usize) -> String {
 }
 
 fn date_labels(from: i64, to: i64, width: u16) -> Vec<Span<'static>> {
-    let span = to - from;
+    let span = to.saturating_sub(from);
     // the format that fits three labels in the chart's width
     let fmt = if width >= 60 && span <= 2 * 86_400 {
         "%m-%d %H:%M"
@@ -78,7 +78,7 @@ fn chart(app: &App, report: &EnvReport, data: &MetricsData, metric: Metric, area
     let theme = &app.theme;
     let Some(series) = data.chart(metric) else { return };
     let (first, last) = (series.first().map_or(0, |p| p.0), series.last().map_or(0, |p| p.0));
-    let from = app.zoom.span_secs().map_or(first, |s| (last - s).max(first));
+    let from = app.zoom.span_secs().map_or(first, |s| last.saturating_sub(s).max(first));
     let buckets = usize::from(area.width.saturating_sub(10)).max(2);
     let points: Vec<(f64, f64)> = downsample(series, from, last, buckets);
     let max = points.iter().map(|p| p.1).fold(0.0f64, f64::max);
@@ -89,7 +89,7 @@ fn chart(app: &App, report: &EnvReport, data: &MetricsData, metric: Metric, area
     // dotted: a point every few cells, so the line reads as capacity without colour
     let cap_points: Vec<(f64, f64)> = on_scale.map_or_else(Vec::new, |c| {
         let n = usize::from(area.width / 3).max(2);
-        (0..=n).map(|i| (from as f64 + (last - from) as f64 * i as f64 / n as f64, c.value)).collect()
+        (0..=n).map(|i| (from as f64 + last.saturating_sub(from) as f64 * i as f64 / n as f64, c.value)).collect()
     });
     let mut datasets =
         vec![Dataset::default().marker(Marker::Braille).graph_type(GraphType::Line).style(theme.series).data(&points)];
