@@ -28,6 +28,11 @@ fn a_failed_fetch_renders_the_rest_and_exits_2() {
     parent("failures");
 }
 
+#[test]
+fn the_app_shows_what_the_report_says_and_r_fetches_again() {
+    parent("app");
+}
+
 /// A plan in `dir`.
 fn write_plan(dir: &Path, text: &str) {
     std::fs::write(dir.join("plan.toml"), text).unwrap();
@@ -47,6 +52,8 @@ mod child {
     use super::write_plan;
     use crate::aws_support::{calls, child_port, fault, in_child};
     use crate::support::{AS_OF, dec};
+    use crate::tui_e2e::Tmux;
+    use capplan::model::units::format_usd;
 
     const GIB: f64 = 1_073_741_824.0;
 
@@ -296,6 +303,76 @@ days = 7
         let ghost = all["not_evaluated"][1]["reason"].as_str().unwrap();
         assert!(ghost.contains("no-such-cache") && ghost.contains("env.ghost.metrics.serverless_cache"), "{ghost}");
         assert!(!stderr.contains("testing"), "no credential in the output: {stderr}");
+    }
+
+    /// The app in a real terminal (tmux) on the same plan: the All tab shows prod at the report's
+    /// figure from the fetch the report cached (no call), `r` fetches again, and `--offline`
+    /// without a cached fetch says prod cannot be evaluated — with no call either.
+    #[tokio::test]
+    #[ignore = "run in a child process by its parent test"]
+    async fn app() {
+        if !in_child() {
+            return;
+        }
+        let port = child_port();
+        seed().await;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        write_plan(dir.path(), PLAN);
+        let out =
+            capplan(dir.path(), cache.path(), &["report", "--plan", "plan.toml", "--env", "prod", "--format", "json"]);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+        let prod = json(&out);
+        let monthly = format_usd(dec(&prod["recommendation"]["monthly_usd"]));
+
+        let env = ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"]
+            .iter()
+            .map(|k| format!("{k}='{}'", std::env::var(k).unwrap()))
+            .collect::<Vec<_>>()
+            .join(" ")
+            + " ";
+        let launch = |cache: &Path, extra: &str| {
+            format!(
+                "cd '{}' && {env}CAPPLAN_AS_OF={AS_OF} CAPPLAN_CACHE_DIR='{}' NO_COLOR=1 '{}' --plan plan.toml {extra}; echo EXIT=$?",
+                dir.path().display(),
+                cache.display(),
+                env!("CARGO_BIN_EXE_capplan")
+            )
+        };
+        let fetches = || calls(port, "GetMetricData");
+        let before = fetches();
+        let tmux = Tmux::start("aws-app", 120, 40);
+        tmux.keys(&[&launch(cache.path(), ""), "Enter"]);
+        let all = tmux.wait("prod on the All tab", |s| {
+            s.lines().any(|l| l.contains("│ prod   ") && l.contains('$')) && !s.contains("measuring")
+        });
+        let row = all.lines().find(|l| l.contains("│ prod   ")).unwrap();
+        assert!(row.contains(&monthly), "the All tab shows the report's {monthly}:\n{all}");
+        assert_eq!(fetches(), before, "the fetch the report cached is used, not fetched again");
+
+        // open prod: the same figure, then `r` fetches its metrics again
+        tmux.keys(&["Enter"]);
+        let screen = tmux.wait("prod's options", |s| s.contains("prod · ★"));
+        assert!(screen.contains(&format!("{monthly}/mo")), "{screen}");
+        tmux.keys(&["r"]);
+        tmux.wait("the refetch", |s| s.contains("prod: metrics read again from CloudWatch"));
+        assert!(fetches() > before, "r called GetMetricData");
+        tmux.keys(&["q"]);
+        tmux.wait("exit", |s| s.contains("EXIT=0"));
+
+        // --offline with nothing cached: prod is not evaluated, and nothing is asked of AWS
+        tmux.keys(&["clear", "Enter"]);
+        let empty = tempfile::tempdir().unwrap();
+        let before = fetches() + calls(port, "DescribeReplicationGroups");
+        tmux.keys(&[&launch(empty.path(), "--offline"), "Enter"]);
+        let all = tmux.wait("prod not evaluated", |s| s.contains("total (1 failed)"));
+        assert!(all.contains("prod · us-east-1 · not evaluated: ") && all.contains("--offline"), "{all}");
+        tmux.keys(&["Enter", "r"]);
+        tmux.wait("r refused offline", |s| s.contains("--offline: metrics are not fetched"));
+        assert_eq!(fetches() + calls(port, "DescribeReplicationGroups"), before);
+        tmux.keys(&["q"]);
+        tmux.wait("exit", |s| s.contains("EXIT=0"));
+        tmux.assert_restored();
     }
 
     #[tokio::test]

@@ -7,12 +7,12 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Tmux {
+pub(crate) struct Tmux {
     socket: String,
 }
 
 impl Tmux {
-    fn start(name: &str, width: u16, height: u16) -> Tmux {
+    pub(crate) fn start(name: &str, width: u16, height: u16) -> Tmux {
         let socket = format!("capplan-e2e-{name}-{}", std::process::id());
         let tmux = Tmux { socket };
         let ok = tmux
@@ -32,33 +32,33 @@ impl Tmux {
         tmux
     }
 
-    fn cmd(&self, args: &[&str]) -> std::io::Result<std::process::Output> {
+    pub(crate) fn cmd(&self, args: &[&str]) -> std::io::Result<std::process::Output> {
         Command::new("tmux").arg("-L").arg(&self.socket).args(args).output()
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "e2e"];
         args.extend_from_slice(keys);
         assert!(self.cmd(&args).unwrap().status.success());
     }
 
     /// Type `text` literally (no key names).
-    fn type_text(&self, text: &str) {
+    pub(crate) fn type_text(&self, text: &str) {
         assert!(self.cmd(&["send-keys", "-t", "e2e", "-l", text]).unwrap().status.success());
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         String::from_utf8_lossy(&self.cmd(&["capture-pane", "-t", "e2e", "-p"]).unwrap().stdout).into_owned()
     }
 
     /// A tmux format variable of the pane (`alternate_on`, `cursor_flag`…).
-    fn flag(&self, name: &str) -> String {
+    pub(crate) fn flag(&self, name: &str) -> String {
         let out = self.cmd(&["display-message", "-p", "-t", "e2e", &format!("#{{{name}}}")]).unwrap();
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
     /// Wait until the screen satisfies `ready`, or fail with what it shows.
-    fn wait(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
@@ -74,7 +74,7 @@ impl Tmux {
     }
 
     /// After the app exits: the shell has its terminal back.
-    fn assert_restored(&self) {
+    pub(crate) fn assert_restored(&self) {
         self.keys(&["stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo STTY-DONE", "Enter"]);
         let done = |l: &str| l.ends_with("STTY-DONE") && !l.contains("grep");
         let after = self.wait("stty", |s| s.lines().any(|l| done(l.trim_end())));

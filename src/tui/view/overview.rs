@@ -145,7 +145,9 @@ impl Widget for Overview<'_> {
             match (&env.summary, env.error()) {
                 (_, Some(e)) => {
                     cells.push(c(2, "", theme.base));
-                    cells.push(c(3, &format!("error: {e}"), theme.bad));
+                    // the reason in full is on the line under the table when the row is selected
+                    let what = if e.starts_with("not evaluated") { "not evaluated" } else { "error (below)" };
+                    cells.push(c(3, what, theme.bad));
                 }
                 (None, _) => {
                     cells.push(c(2, "", theme.base));
@@ -172,9 +174,12 @@ impl Widget for Overview<'_> {
         let summaries: Vec<&EnvSummary> = rows.iter().filter_map(|&i| app.envs[i].summary()).collect();
         let t = totals(summaries.iter().copied());
         let bold = theme.active;
-        let pending = rows.len() - t.evaluated;
+        let failed = rows.iter().filter(|&&i| app.envs[i].error().is_some()).count();
+        let pending = rows.len() - t.evaluated - failed.min(rows.len() - t.evaluated);
         let label = if pending > 0 {
             format!("total ({pending} evaluating)")
+        } else if failed > 0 {
+            format!("total ({failed} failed)")
         } else if t.compared > 0 && t.compared < t.evaluated {
             format!("total (change of {})", t.compared)
         } else {
@@ -212,7 +217,9 @@ impl Widget for Overview<'_> {
                 Span::styled(format!(" {}", env.base.name), theme.active),
                 Span::raw(format!(" · {}", env.base.region)),
             ];
-            if let Some(s) = env.summary() {
+            if let Some(e) = env.error() {
+                spans.push(Span::styled(format!(" · {e}"), theme.bad));
+            } else if let Some(s) = env.summary() {
                 if let Some(r) = &s.recommended {
                     spans.push(Span::raw(format!(" · ★ {}", r.id)));
                 }
