@@ -602,3 +602,62 @@ fn all_regions_refreshes_every_commercial_region_with_prices_and_skips_the_other
     assert_eq!(manifest["regions"].as_object().unwrap().len(), book.region_names().len());
     assert_eq!(s.files().len(), 1 + book.region_names().len(), "no temp file left");
 }
+
+#[test]
+fn p_in_the_app_refreshes_the_prices_and_re_evaluates_with_them() {
+    let s = Setup::new();
+    let home = s.home.path();
+    let vars = [
+        ("HOME", home.display().to_string()),
+        ("AWS_CONFIG_FILE", home.join(".aws/config").display().to_string()),
+        ("AWS_SHARED_CREDENTIALS_FILE", home.join(".aws/credentials").display().to_string()),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ("AWS_ENDPOINT_URL", s.harness.url()),
+        ("CAPPLAN_PRICE_LIST_URL", s.harness.url()),
+        ("CAPPLAN_CACHE_DIR", s.cache.path().display().to_string()),
+        ("CAPPLAN_AS_OF", AS_OF.into()),
+        ("NO_COLOR", "1".into()),
+        ("AWS_ACCESS_KEY_ID", "AKIAFAKECAPPLAN00TST".into()),
+        ("AWS_SECRET_ACCESS_KEY", "capplanFakeSecret".into()),
+        ("PATH", std::env::var("PATH").unwrap_or_default()),
+    ];
+    let env = vars.iter().map(|(k, v)| format!("{k}='{v}'")).collect::<Vec<_>>().join(" ");
+    let tmux = crate::tui_e2e::Tmux::start("prices", 120, 40);
+    tmux.keys(&[
+        &format!(
+            "cd '{}' && env -i {env} '{}' --plan plan.toml; echo EXIT=$?",
+            s.work.path().display(),
+            env!("CARGO_BIN_EXE_capplan")
+        ),
+        "Enter",
+    ]);
+    let star = |screen: &str| -> String {
+        let line = screen.lines().find(|l| l.contains("shop · ★")).unwrap_or_else(|| panic!("no ★ in:\n{screen}"));
+        line.split("shop · ★").nth(1).unwrap().split(" ─").next().unwrap().trim().to_string()
+    };
+    let before = star(&tmux.wait("shop's options", |s| s.contains("shop · ★")));
+    // the refreshed prices differ where it shows: the recommended node type costs $9.99 an hour
+    // in the Price List now, and Serverless has no rates
+    let mut words = before.split_whitespace();
+    let (engine, node) = (words.next().unwrap(), words.next().unwrap());
+    let engine = if engine == "valkey" { "Valkey" } else { "Redis" };
+    s.set(&format!(
+        r#"{{"drop": [{{"region": "us-east-2", "family": "ElastiCache Serverless"}}], "price": [{{"region": "us-east-2", "instanceType": "cache.{node}", "engine": "{engine}", "usd": "9.99"}}]}}"#
+    ));
+    let calls_before = calls(s.port(), "GetProducts");
+    tmux.keys(&["p"]);
+    let done = tmux.wait("the refresh", |s| s.contains("prices refreshed") || s.contains("prices not refreshed"));
+    assert!(done.contains("us-east-2: "), "the status line says what changed:\n{done}");
+    assert!(calls(s.port(), "GetProducts") > calls_before, "p asked the Price List");
+    let after =
+        tmux.wait("shop re-evaluated", |s| s.contains("shop · ★") && !s.contains("recomputing") && star(s) != before);
+    assert!(
+        !star(&after).contains("serverless"),
+        "Serverless has no price in the refreshed us-east-2: {}",
+        star(&after)
+    );
+    assert!(s.manifest()["regions"]["us-east-2"].is_object(), "the refresh is kept in the user cache");
+    tmux.keys(&["q"]);
+    tmux.wait("exit", |s| s.contains("EXIT=0"));
+    tmux.assert_restored();
+}
