@@ -63,6 +63,14 @@ impl Settings {
         }
     }
 
+    /// Where an environment's profile file is: relative to the plan file's folder.
+    pub fn profile_path(&self, p: &crate::source::plan::ProfileRef) -> PathBuf {
+        match &self.plan {
+            PlanSource::Bundled => PathBuf::from(&p.file),
+            PlanSource::File(plan) => crate::command::dir_of(plan).join(&p.file),
+        }
+    }
+
     /// Where an environment's metrics come from: a file relative to the plan file's folder (the
     /// bundled plan's example file is compiled in), or a live cache in `region`.
     pub fn metrics_location(&self, m: &MetricsRef, region: &str) -> MetricsLocation {

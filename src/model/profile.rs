@@ -5,7 +5,7 @@
 //! Pure: the adapter (`source::redis_profile`) does the I/O and hands the raw replies here. The
 //! parsers never panic on odd input; what they cannot read is skipped and counted.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::metering::ecpu_per_request;
@@ -283,7 +283,7 @@ pub struct ProfileInput {
 }
 
 /// One bucket of a size histogram.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SizeBucket {
     /// Upper bound, KB (inclusive); the last bucket has no bound (`null`).
     pub upto_kb: Option<f64>,
@@ -296,7 +296,7 @@ pub struct SizeBucket {
 }
 
 /// A command's rate in the window.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CommandRate {
     /// Command, lower case.
     pub command: String,
@@ -307,7 +307,7 @@ pub struct CommandRate {
 }
 
 /// A multi-key command whose keys span hash slots.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CrossSlot {
     /// `DEL`, `EVAL`, `MULTI/EXEC`…
     pub command: String,
@@ -320,7 +320,7 @@ pub struct CrossSlot {
 }
 
 /// Something that stops the app on a cluster-mode engine or on ElastiCache.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Blocker {
     /// `cross-slot`, `select`, `pattern-pubsub`, `keyspace-notifications`, `restricted-command`,
     /// `keys-command`.
@@ -330,7 +330,7 @@ pub struct Blocker {
 }
 
 /// A key and how often it was touched, or how big it is.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KeyFigure {
     /// The key (lossy UTF-8).
     pub key: String,
@@ -339,7 +339,7 @@ pub struct KeyFigure {
 }
 
 /// A key prefix and the memory of the sampled keys under it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PrefixFigure {
     /// The group: up to the first `:` (`session:*`), else trailing digits starred (`k*`).
     pub prefix: String,
@@ -350,7 +350,7 @@ pub struct PrefixFigure {
 }
 
 /// The key sample's figures.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KeysProfile {
     /// Keys sampled.
     pub sampled: u64,
@@ -365,7 +365,7 @@ pub struct KeysProfile {
 }
 
 /// Estimates from the profile, labelled as such.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Estimates {
     /// ElastiCache Serverless ECPU/s: the larger of the two below.
     pub ecpu_per_sec_estimate: f64,
@@ -382,7 +382,7 @@ pub struct Estimates {
 }
 
 /// The profile of one server.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
     /// The server, password removed.
     pub target: String,

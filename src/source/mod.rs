@@ -31,6 +31,14 @@ pub enum SourceError {
     /// The pricing cache is unreadable or inconsistent.
     #[error("pricing cache: {0}")]
     Cache(String),
+    /// A profile file (`capplan profile --format json -o FILE`) cannot be read.
+    #[error("{file}: {message}")]
+    ProfileFile {
+        /// The file.
+        file: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// A live Redis/Valkey cannot be profiled.
     #[error("{target}: {message}")]
     Redis {

@@ -40,6 +40,20 @@ pub struct Plan {
     pub envs: Vec<EnvInputs>,
     /// Metrics files by environment name (`[env.NAME.metrics] file = "…"`).
     pub metrics: Vec<MetricsRef>,
+    /// Profiles of a live Redis/Valkey by environment name (`[env.NAME.profile] file = "…"`,
+    /// JSON written by `capplan profile --format json -o FILE`): the app shows them.
+    pub profiles: Vec<ProfileRef>,
+}
+
+/// An environment's profile file, as the plan names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileRef {
+    /// Environment.
+    pub env: String,
+    /// The file, as written (relative to the plan file's folder).
+    pub file: String,
+    /// Where in the plan it is written: `capplan.toml:12:8`.
+    pub at: String,
 }
 
 /// Where an environment's metrics come from, as the plan names them.
@@ -120,6 +134,11 @@ impl Plan {
     /// Environment names in file order.
     pub fn env_names(&self) -> Vec<&str> {
         self.envs.iter().map(|e| e.name.as_str()).collect()
+    }
+
+    /// The profile file of one environment.
+    pub fn profile_of(&self, env: &str) -> Option<&ProfileRef> {
+        self.profiles.iter().find(|p| p.env == env)
     }
 
     /// The metrics file of one environment.
@@ -389,6 +408,14 @@ struct RawEnv {
     workload: Option<Spanned<RawWorkload>>,
     current: Option<Spanned<RawCurrent>>,
     metrics: Option<Spanned<RawMetrics>>,
+    profile: Option<RawProfile>,
+}
+
+/// `[env.X.profile]`: a profile JSON of the environment's server.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProfile {
+    file: Spanned<String>,
 }
 
 /// Where a written workload's figures come from (`cloudwatch` and `file` are set by capplan
@@ -534,9 +561,26 @@ pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, Plan
     check_policy(&loc, "policy.", raw.policy.as_ref())?;
     let default_policy = policy(&Policy::default(), raw.policy.as_ref());
     let mut metrics = Vec::new();
+    let mut profiles = Vec::new();
     for (name, env) in envs.into_inner() {
         let span = env.span();
         let env = env.into_inner();
+        if let Some(p) = &env.profile {
+            let text = p.file.get_ref().trim();
+            if text.is_empty() {
+                return Err(loc.error(
+                    Some(p.file.span()),
+                    &format!("env.{name}.profile.file"),
+                    "name the profile file, e.g. file = \"prod.profile.json\" (written by `capplan profile URL --format json -o prod.profile.json`)",
+                ));
+            }
+            let (line, column, _) = loc.position(p.file.span());
+            profiles.push(ProfileRef {
+                env: name.clone(),
+                file: text.to_string(),
+                at: format!("{file}:{line}:{column}"),
+            });
+        }
         if let Some(m) = &env.metrics {
             metrics.push(metrics_ref(&loc, file, &name, m, env.workload.is_none())?);
         } else if env.workload.is_none() {
@@ -550,7 +594,7 @@ pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, Plan
         }
         out.push(env_inputs(&loc, &name, span, env, raw.region.as_ref(), &default_policy, book)?);
     }
-    Ok(Plan { origin: file.to_string(), envs: out, metrics })
+    Ok(Plan { origin: file.to_string(), envs: out, metrics, profiles })
 }
 
 /// `base` with the keys `raw` sets.
@@ -1228,6 +1272,18 @@ mod tests {
         assert!(err.message.contains("is not an ElastiCache id"), "{err}");
         let err = parse(&format!("{BASE}[env.prod.metrics]\ncache_cluster = \"a\"\ndays = 500\n")).unwrap_err();
         assert_eq!(err.key, "env.prod.metrics.days");
+    }
+
+    #[test]
+    fn a_profile_file_is_named_per_environment() {
+        let plan = parse(&format!("{BASE}[env.prod.profile]\nfile = \"prod.profile.json\"\n")).unwrap();
+        let p = plan.profile_of("prod").unwrap();
+        assert_eq!(p.file, "prod.profile.json");
+        assert!(p.at.ends_with(":8") || p.at.contains(':'), "{}", p.at);
+        let err = parse(&format!("{BASE}[env.prod.profile]\nfile = \" \"\n")).unwrap_err();
+        assert_eq!(err.key, "env.prod.profile.file");
+        let err = parse(&format!("{BASE}[env.prod.profile]\nurl = \"redis://x\"\n")).unwrap_err();
+        assert!(err.to_string().contains("url"), "{err}");
     }
 
     #[test]

@@ -41,6 +41,29 @@ const READ_SIZE_LOOKUPS: usize = 1000;
 /// Connecting and each reply, at most.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Read a profile written by `capplan profile --format json -o FILE` (the app shows it on an
+/// environment's Metrics screen).
+pub fn read_profile(path: &std::path::Path) -> Result<crate::model::profile::Profile, SourceError> {
+    let file = path.display().to_string();
+    let fail = |message: String| SourceError::ProfileFile { file: file.clone(), message };
+    let redo = "write it again with `capplan profile URL --format json -o FILE`";
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read it ({e}); {redo}")))?;
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| fail(format!("not a profile JSON ({e}); {redo}")))?;
+    let version = doc.get("schema_version").and_then(serde_json::Value::as_u64);
+    let want = u64::from(crate::report::profile::PROFILE_SCHEMA_VERSION);
+    if version != Some(want) {
+        return Err(fail(format!(
+            "schema_version {} where capplan reads {want}; {redo}",
+            version.map_or_else(|| "missing".to_string(), |v| v.to_string())
+        )));
+    }
+    if let Some(o) = doc.as_object_mut() {
+        o.remove("schema_version");
+    }
+    serde_json::from_value(doc).map_err(|e| fail(format!("not a profile capplan wrote ({e}); {redo}")))
+}
+
 /// The URL without its password: `redis://user@host:6379`.
 pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
@@ -428,5 +451,30 @@ mod tests {
         assert_eq!(redact("rediss://u:p@h:1/#insecure"), "rediss://u@h:1");
         assert_eq!(secret("redis://user:s3cret@h:1").as_deref(), Some("s3cret"));
         assert_eq!(secret("redis://h:1"), None);
+    }
+}
+
+#[cfg(test)]
+mod profile_file_tests {
+    use super::read_profile;
+
+    #[test]
+    fn a_profile_file_is_read_back_and_anything_else_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/profile/prod.profile.json");
+        let p = read_profile(&fixture).unwrap();
+        assert_eq!(p.cross_slot.len(), 2);
+        assert!(p.ops_per_sec > 0.0);
+        let text = std::fs::read_to_string(&fixture).unwrap();
+        let old = dir.path().join("old.json");
+        std::fs::write(&old, text.replace("\"schema_version\": 1", "\"schema_version\": 99")).unwrap();
+        let e = read_profile(&old).unwrap_err().to_string();
+        assert!(e.contains("old.json") && e.contains("schema_version 99"), "{e}");
+        let cut = dir.path().join("cut.json");
+        std::fs::write(&cut, &text[..text.len() / 2]).unwrap();
+        let e = read_profile(&cut).unwrap_err().to_string();
+        assert!(e.contains("cut.json") && e.contains("not a profile JSON"), "{e}");
+        let e = read_profile(&dir.path().join("none.json")).unwrap_err().to_string();
+        assert!(e.contains("none.json") && e.contains("cannot read it"), "{e}");
     }
 }

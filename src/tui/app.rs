@@ -22,6 +22,7 @@ use super::theme::Theme;
 use crate::evaluation::{self, Evaluated, Fetch, Gathered};
 use crate::model::catalog::Engine;
 use crate::model::price::PriceBook;
+use crate::model::profile::Profile;
 use crate::model::units::format_usd;
 use crate::model::workload::{EnvInputs, Workload};
 use crate::report::{self, AllReport, EnvReport, OptionReport, Report};
@@ -195,6 +196,15 @@ pub enum Effect {
         /// A live cache: the user cache first, or fetched now.
         fetch: Fetch,
     },
+    /// Read an environment's profile file in the background.
+    LoadProfile {
+        /// Environment.
+        env: String,
+        /// The file.
+        path: std::path::PathBuf,
+    },
+    /// Several at once.
+    Batch(Vec<Effect>),
     /// Refresh the prices of these regions from the AWS Price List, then reload the price book.
     RefreshPrices {
         /// Region codes.
@@ -421,6 +431,11 @@ pub struct EnvView {
     pub metrics_at: Option<(MetricsRef, MetricsLocation)>,
     /// A refetch is under way (the metrics held are shown until it lands).
     pub refetching: bool,
+    /// The profile of the live server (`[env.X.profile] file`), read when the environment is
+    /// opened.
+    pub profile: Loading<Arc<Profile>>,
+    /// Where the profile file is.
+    pub profile_at: Option<std::path::PathBuf>,
     /// The metrics' series were dropped when the environment left the last opened (the derived
     /// workload is kept); opening it again reads them again.
     pub metrics_trimmed: bool,
@@ -573,6 +588,8 @@ impl App {
                     metrics: state,
                     metrics_at: at,
                     refetching: false,
+                    profile: Loading::Absent,
+                    profile_at: None,
                     metrics_trimmed: false,
                 }
             })
@@ -610,6 +627,28 @@ impl App {
             effects.extend(app.go_to_tab(1));
         }
         (app, effects)
+    }
+
+    /// Give the environments the profile files the plan names (`None`: none), read when an
+    /// environment is opened.
+    pub fn set_profiles(&mut self, paths: Vec<Option<std::path::PathBuf>>) -> Vec<Effect> {
+        for (env, path) in self.envs.iter_mut().zip(paths) {
+            env.profile = if path.is_some() { Loading::Idle } else { Loading::Absent };
+            env.profile_at = path;
+        }
+        // the environment in view when there is only one
+        let Some(i) = self.tab.checked_sub(1) else { return Vec::new() };
+        self.load_profile(i).into_iter().collect()
+    }
+
+    fn load_profile(&mut self, i: usize) -> Option<Effect> {
+        let env = self.envs.get_mut(i)?;
+        let path = env.profile_at.clone()?;
+        if !matches!(env.profile, Loading::Idle) {
+            return None;
+        }
+        env.profile = Loading::Loading;
+        Some(Effect::LoadProfile { env: env.base.name.clone(), path })
     }
 
     /// The active environment, unless the All tab is shown.
@@ -878,10 +917,21 @@ impl App {
     }
 
     /// Show tab `tab`; opening an environment reads its metrics file if it is not in memory.
-    fn go_to_tab(&mut self, tab: usize) -> Option<Effect> {
+    pub(crate) fn go_to_tab(&mut self, tab: usize) -> Option<Effect> {
         self.tab = tab.min(self.envs.len());
         self.overlay = None;
         let i = self.tab.checked_sub(1)?;
+        let profile = self.load_profile(i);
+        let metrics = self.open_metrics(i);
+        match (metrics, profile) {
+            (Some(m), Some(p)) => Some(Effect::Batch(vec![m, p])),
+            (m, p) => m.or(p),
+        }
+    }
+
+    /// Open environment `i`: keep it among the last opened, and read its metrics if they are
+    /// not in memory.
+    fn open_metrics(&mut self, i: usize) -> Option<Effect> {
         self.opened(i);
         self.all_selected = i;
         let env = &mut self.envs[i];
@@ -919,6 +969,17 @@ impl App {
             }
             Event::Source(SourceEvent::MetricsLoaded { env, fetch, result }) => {
                 self.metrics_loaded(&env, fetch, result);
+                None
+            }
+            Event::Source(SourceEvent::ProfileLoaded { env, result }) => {
+                let e = self.envs.iter_mut().find(|e| e.base.name == env)?;
+                match result {
+                    Ok(p) => e.profile = Loading::Loaded(Arc::from(p)),
+                    Err(message) => {
+                        e.profile = Loading::Failed(message.clone());
+                        self.say(format!("{env}: profile not read: {message}"), true);
+                    }
+                }
                 None
             }
             Event::Source(SourceEvent::PricesProgress(text)) => {
@@ -1500,11 +1561,32 @@ impl App {
     }
 
     fn refetch(&mut self) -> Option<Effect> {
+        let i = self.tab.checked_sub(1)?;
+        // the profile file is read again too
+        let profile = match self.envs[i].profile {
+            Loading::Loaded(_) | Loading::Failed(_) => {
+                self.envs[i].profile = Loading::Idle;
+                self.load_profile(i)
+            }
+            _ => None,
+        };
+        let metrics = self.refetch_metrics(profile.is_some());
+        match (metrics, profile) {
+            (Some(m), Some(p)) => Some(Effect::Batch(vec![m, p])),
+            (m, p) => m.or(p),
+        }
+    }
+
+    fn refetch_metrics(&mut self, profile_too: bool) -> Option<Effect> {
         let offline = self.offline;
         let env = self.env_mut()?;
         let name = env.base.name.clone();
         let Some((metrics, location)) = env.metrics_at.clone() else {
-            self.say(format!("{name} has no metrics to fetch: add [env.{name}.metrics] to the plan"), true);
+            if profile_too {
+                self.say(format!("{name}: reading the profile again…"), false);
+            } else {
+                self.say(format!("{name} has no metrics to fetch: add [env.{name}.metrics] to the plan"), true);
+            }
             return None;
         };
         if offline && matches!(location, MetricsLocation::Live(_)) {

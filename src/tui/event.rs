@@ -58,6 +58,13 @@ pub enum SourceEvent {
         /// The series and what they measured, or why not.
         result: Result<Box<Gathered>, String>,
     },
+    /// An environment's profile file was read (or could not be).
+    ProfileLoaded {
+        /// Environment.
+        env: String,
+        /// The profile, or why not.
+        result: Result<Box<crate::model::profile::Profile>, String>,
+    },
     /// A price refresh made progress.
     PricesProgress(String),
     /// A price refresh ended: the new price book and what changed, or why not.

@@ -45,6 +45,9 @@ pub async fn run(plan: Plan, book: Arc<PriceBook>, settings: Settings) -> Result
         plan.envs.iter().map(|e| plan.metrics_of(&e.name).map(|m| settings.metrics_location(m, &e.region))).collect();
     let (mut app, effects) =
         App::new(&plan, book, settings.as_of, &locations, theme::Theme::for_env(settings.no_color));
+    let profiles = plan.envs.iter().map(|e| plan.profile_of(&e.name).map(|p| settings.profile_path(p))).collect();
+    let mut effects = effects;
+    effects.extend(app.set_profiles(profiles));
     app.offline = settings.offline;
     app.aws_profile.clone_from(&settings.aws_profile);
     drop(plan);
@@ -118,6 +121,17 @@ fn carry_out(effect: Effect, tx: &mpsc::UnboundedSender<Event>) {
                 let result = evaluation::gather(&metrics, &location, fetch, chrono::Utc::now()).map(Box::new);
                 let _ = tx.send(Event::Source(SourceEvent::MetricsLoaded { env, fetch, result }));
             });
+        }
+        Effect::LoadProfile { env, path } => {
+            tokio::task::spawn_blocking(move || {
+                let result = crate::source::redis_profile::read_profile(&path).map(Box::new).map_err(|e| e.to_string());
+                let _ = tx.send(Event::Source(SourceEvent::ProfileLoaded { env, result }));
+            });
+        }
+        Effect::Batch(effects) => {
+            for e in effects {
+                carry_out(e, &tx);
+            }
         }
         Effect::RefreshPrices { regions, profile } => {
             tokio::task::spawn_blocking(move || {

@@ -147,6 +147,12 @@ fn profile_counts_sizes_and_flags_what_breaks_cluster_mode() {
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     let errors: Vec<String> = validator.iter_errors(&p).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     assert!(errors.is_empty(), "the profile does not match assets/profile.schema.json: {errors:#?}");
+    // what the app reads back from `[env.X.profile] file`: the same profile
+    let file = dir.path().join("prod.profile.json");
+    std::fs::write(&file, &out.stdout).unwrap();
+    let back = capplan::source::redis_profile::read_profile(&file).unwrap();
+    assert_eq!(serde_json::to_value(&back).unwrap()["cross_slot"], p["cross_slot"]);
+    assert_eq!(back.used_memory_bytes, p["used_memory_bytes"].as_u64().unwrap());
     let mut broken = p.clone();
     broken["estimates"]["ecpu_per_request"] = serde_json::json!("1");
     assert!(!validator.is_valid(&broken), "the schema must reject a number written as a string");

@@ -1,7 +1,8 @@
 //! Metric charts over the window, each with the recommended option's capacity line as the report
 //! carries it (`EnvReport::capacity_lines`, computed by the model; this view only draws it), a
 //! legend, and ticks with units on both axes; the capacity line is dotted, so it reads without
-//! colour too. The measured workload is shown beside the plan's.
+//! colour too. The measured workload is shown beside the plan's, and a profile of the live
+//! server (`[env.X.profile] file`, from `capplan profile`) above the charts.
 
 use chrono::DateTime;
 use ratatui::buffer::Buffer;
@@ -13,6 +14,7 @@ use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph, Widget
 use super::text::ellipsize;
 use crate::model::capacity::fmt_f64;
 use crate::model::observed::{Chart as Metric, MetricsData, downsample};
+use crate::model::profile::Profile;
 use crate::model::units::format_quantity;
 use crate::report::{CapacityLine, EnvReport};
 use crate::tui::app::{App, EnvView, Loading, ViewInfo};
@@ -192,9 +194,135 @@ fn summary_lines(
     lines
 }
 
+/// Percent of a share, whole.
+fn share(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
+}
+
+/// A profile of the live server, in a few lines: the workload it served, the estimates (said to
+/// be estimates), the request sizes, and what blocks a cluster-mode engine.
+pub fn profile_lines(p: &Profile, file: &str, theme: &crate::tui::theme::Theme) -> Vec<Line<'static>> {
+    let gib = p.used_memory_bytes as f64 / 1_073_741_824.0;
+    let memory = if gib >= 1.0 {
+        format!("{} GiB", fmt_f64((gib * 100.0).round() / 100.0))
+    } else {
+        format!("{} MiB", fmt_f64((gib * 1024.0 * 10.0).round() / 10.0))
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("profile  ", theme.active),
+            Span::raw(format!(
+                "{} · {} {} · {:.0} s sampled · {file}",
+                p.target, p.engine, p.version, p.sampled_seconds
+            )),
+        ]),
+        Line::from(format!(
+            "  {} ops/s · memory {memory} · {} clients · {} new connections/s{}{}",
+            format_quantity(rust_decimal::Decimal::from(p.ops_per_sec.round() as i64), 0),
+            p.connected_clients,
+            fmt_f64((p.new_connections_per_sec * 10.0).round() / 10.0),
+            p.read_ratio.map_or_else(String::new, |r| format!(" · reads {}", share(r))),
+            if p.avg_request_kb > 0.0 {
+                format!(" · avg request {} KB", fmt_f64((p.avg_request_kb * 100.0).round() / 100.0))
+            } else {
+                String::new()
+            },
+        )),
+        Line::from(vec![
+            Span::styled("  estimates: ", theme.dim),
+            Span::raw(format!(
+                "Serverless ≈ {} ECPU/s · Upstash ≈ {} commands/month",
+                fmt_f64(p.estimates.ecpu_per_sec_estimate.round()),
+                format_quantity(rust_decimal::Decimal::from(p.estimates.upstash_commands_per_month.round() as i64), 0)
+            )),
+        ]),
+    ];
+    let mut previous: Option<f64> = None;
+    let mut sizes = Vec::new();
+    for b in &p.request_kb_histogram {
+        if b.count > 0 {
+            let label = match (previous, b.upto_kb) {
+                (None, Some(u)) => format!("≤{} KB", fmt_f64(u)),
+                (Some(f), Some(u)) => format!("{}–{} KB", fmt_f64(f), fmt_f64(u)),
+                (Some(f), None) => format!(">{} KB", fmt_f64(f)),
+                (None, None) => "all".into(),
+            };
+            sizes.push(format!("{label} {}", share(b.share)));
+        }
+        previous = b.upto_kb;
+    }
+    if !sizes.is_empty() {
+        lines.push(Line::from(format!("  request sizes: {}", sizes.join(" · "))));
+    }
+    if p.cross_slot.is_empty() && p.blockers.is_empty() {
+        lines.push(Line::from(vec![
+            Span::styled("  cluster mode: ", theme.dim),
+            Span::styled("nothing seen that blocks it", theme.ok),
+        ]));
+    } else {
+        let mut what: Vec<String> = p
+            .cross_slot
+            .iter()
+            .map(|c| format!("{} ×{} across slots (e.g. {})", c.command, c.count, c.example.join(" ")))
+            .collect();
+        // cross-slot blockers are the commands above
+        what.extend(p.blockers.iter().filter(|b| b.kind != "cross-slot").map(|b| format!("{}: {}", b.kind, b.detail)));
+        lines.push(Line::from(vec![Span::styled("  blocks cluster mode: ", theme.bad), Span::raw(what.join(" · "))]));
+    }
+    if !p.gaps.is_empty() {
+        lines.push(Line::from(vec![Span::styled("  not gathered: ", theme.warn), Span::raw(p.gaps.join(" · "))]));
+    }
+    lines
+}
+
 impl Widget for MetricsView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let theme = &self.app.theme;
+        // the profile of the live server first, when the plan names one
+        let profile_text = match (&self.env.profile_at, &self.env.profile) {
+            (Some(path), Loading::Loaded(p)) => {
+                let name =
+                    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+                Some(profile_lines(p, &name, theme))
+            }
+            (Some(_), Loading::Failed(e)) => {
+                Some(vec![Line::from(vec![Span::styled("profile not read: ", theme.bad), Span::raw(e.clone())])])
+            }
+            (Some(path), _) => Some(vec![Line::from(format!(
+                "{} reading the profile {}…",
+                super::spinner(self.app.ticks),
+                path.display()
+            ))]),
+            (None, _) => None,
+        };
+        let area = match profile_text {
+            Some(mut lines) => {
+                if matches!(self.env.metrics, Loading::Absent) {
+                    lines.push(Line::from(""));
+                    lines.push(Line::from(vec![Span::styled(
+                        format!(
+                            "No metrics for this environment: [env.{}.metrics] file = \"metrics.json\" (or a live cache) adds charts.",
+                            self.env.base.name
+                        ),
+                        theme.dim,
+                    )]));
+                }
+                let block = Block::bordered()
+                    .title(" live server profile (estimates are estimates) ")
+                    .border_style(theme.border);
+                let para = Paragraph::new(lines).wrap(Wrap { trim: false });
+                let wanted = u16::try_from(para.line_count(area.width.saturating_sub(2))).unwrap_or(u16::MAX);
+                let no_metrics = matches!(self.env.metrics, Loading::Absent);
+                let height = if no_metrics { area.height } else { (wanted + 2).min(area.height / 2).max(3) };
+                let [top, rest] = Layout::vertical([Constraint::Length(height), Constraint::Fill(1)]).areas(area);
+                para.block(block).render(top, buf);
+                if no_metrics {
+                    return;
+                }
+                rest
+            }
+            None => area,
+        };
         let long = format!(" {} · metrics · zoom {} (z) · times UTC ", self.env.base.name, self.app.zoom.label());
         let title = if long.chars().count() + 30 <= usize::from(area.width) {
             long
@@ -324,6 +452,50 @@ mod tests {
         open(&mut a, 1);
         let screen = draw(&a, 80, 24).to_string();
         assert!(screen.contains("No metrics for this environment"), "{screen}");
+    }
+
+    #[test]
+    fn a_profile_of_the_live_server_shows_above_the_charts_or_alone() {
+        use crate::tui::app::{Effect, Loading};
+        use crate::tui::event::{Event, SourceEvent};
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/profile/prod.profile.json");
+        let mut a = app();
+        let mut paths = vec![None; a.envs.len()];
+        paths[2] = Some(fixture.clone());
+        paths[0] = Some(fixture.clone());
+        assert!(a.set_profiles(paths).is_empty(), "profiles are read when their environment is opened");
+        a.go_to_tab(0);
+        let Some(Effect::LoadProfile { env, path }) = a.go_to_tab(1) else { panic!("dev's profile is read") };
+        let read = |path: &std::path::Path| {
+            crate::source::redis_profile::read_profile(path).map(Box::new).map_err(|e| e.to_string())
+        };
+        a.handle(Event::Source(SourceEvent::ProfileLoaded { env, result: read(&path) }));
+        crate::tui::app::tests::settle(&mut a);
+        press(&mut a, KeyCode::Char('3'));
+        // dev has no metrics: the profile fills the screen
+        let screen = draw(&a, 120, 40).to_string();
+        insta::assert_snapshot!("metrics_profile_only_120x40", screen);
+        assert!(screen.contains("DEL ×40 across slots (e.g. DEL session:100 user:100)"), "{screen}");
+        assert!(screen.contains("EVAL ×40 across slots"), "{screen}");
+        assert!(screen.contains("Serverless ≈") && screen.contains("ECPU/s"), "{screen}");
+        // prod has metrics too: the profile sits above the charts
+        let opened = a.go_to_tab(3);
+        let Some(Effect::LoadProfile { env, path }) = opened else { panic!("prod's profile is read: {opened:?}") };
+        a.handle(Event::Source(SourceEvent::ProfileLoaded { env, result: read(&path) }));
+        crate::tui::app::tests::settle(&mut a);
+        let screen = draw(&a, 120, 40).to_string();
+        assert!(screen.contains("live server profile") && screen.contains("memory GiB"), "{screen}");
+        // r reads the profile again with the metrics
+        let Some(Effect::Batch(both)) = press(&mut a, KeyCode::Char('r')) else { panic!("r reads both") };
+        assert_eq!(both.len(), 2);
+        assert!(matches!(a.envs[2].profile, Loading::Loading));
+        // a file that is not a profile: said on the screen, no crash
+        a.handle(Event::Source(SourceEvent::ProfileLoaded {
+            env: "prod".into(),
+            result: read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml").as_path()),
+        }));
+        let screen = draw(&a, 120, 40).to_string();
+        assert!(screen.contains("profile not read:") && screen.contains("not a profile JSON"), "{screen}");
     }
 
     #[test]
