@@ -27,6 +27,15 @@ the plan file, as \fB\-\-plan\fR
 CAPPLAN_AS_OF
 the evaluation date, as \fB\-\-as\-of\fR
 .TP
+CAPPLAN_CACHE_DIR
+the user cache (refreshed prices, fetched metrics) instead of $XDG_CACHE_HOME/capplan
+.TP
+CAPPLAN_AWS_TIMEOUT
+the longest one AWS call may take, retries included, in seconds (1\-3600; default 90, 30 per attempt)
+.TP
+AWS_MAX_ATTEMPTS
+attempts per AWS call (1\-10; default 3, 4 for \fBpricing refresh\fR)
+.TP
 NO_COLOR
 when set and not empty, the terminal app draws without colors
 .SH FILES

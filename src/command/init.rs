@@ -115,7 +115,8 @@ fn discover(args: &InitArgs, settings: &Settings, path: &Path) -> Result<ExitCod
             profile: settings.aws_profile.clone(),
             region: args.regions.first().cloned(),
             ..AwsOptions::default()
-        };
+        }
+        .with_env()?;
         let config = aws::load(&options).await?;
         let regions = if args.regions.is_empty() { vec![aws::region_of(&config)] } else { args.regions.clone() };
         eprintln!("looking for ElastiCache caches in {}…", regions.join(", "));

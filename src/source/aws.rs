@@ -54,6 +54,52 @@ impl Default for AwsOptions {
     }
 }
 
+/// The environment variable that bounds every AWS call, retries included, in seconds.
+pub const TIMEOUT_ENV: &str = "CAPPLAN_AWS_TIMEOUT";
+/// The AWS SDKs' standard variable for the attempts per call.
+pub const MAX_ATTEMPTS_ENV: &str = "AWS_MAX_ATTEMPTS";
+/// The most attempts `AWS_MAX_ATTEMPTS` may ask for.
+const MOST_ATTEMPTS: u32 = 10;
+/// The longest `CAPPLAN_AWS_TIMEOUT` may be: one hour.
+const LONGEST_TIMEOUT_SECS: u64 = 3600;
+
+impl AwsOptions {
+    /// These options with the bounds the environment sets: `CAPPLAN_AWS_TIMEOUT` (seconds, 1 to
+    /// 3600) bounds each call, retries included, and each attempt and connection within it;
+    /// `AWS_MAX_ATTEMPTS` (1 to 10) is the attempts per call. A value that is not one of those
+    /// is an error that names the variable and what it accepts, never silently ignored.
+    pub fn with_env(self) -> Result<AwsOptions, SourceError> {
+        self.with_bounds(std::env::var(TIMEOUT_ENV).ok().as_deref(), std::env::var(MAX_ATTEMPTS_ENV).ok().as_deref())
+    }
+
+    fn with_bounds(mut self, timeout: Option<&str>, attempts: Option<&str>) -> Result<AwsOptions, SourceError> {
+        if let Some(text) = timeout.map(str::trim).filter(|t| !t.is_empty()) {
+            let secs = text.parse::<u64>().ok().filter(|s| (1..=LONGEST_TIMEOUT_SECS).contains(s)).ok_or_else(|| {
+                SourceError::Setting {
+                    name: TIMEOUT_ENV.into(),
+                    message: format!(
+                        "'{text}' is not a number of seconds from 1 to {LONGEST_TIMEOUT_SECS} (the longest an AWS call may take, retries included)"
+                    ),
+                }
+            })?;
+            let bound = Duration::from_secs(secs);
+            self.operation_timeout = bound;
+            self.attempt_timeout = self.attempt_timeout.min(bound);
+            self.connect_timeout = self.connect_timeout.min(bound);
+        }
+        if let Some(text) = attempts.map(str::trim).filter(|t| !t.is_empty()) {
+            self.max_attempts =
+                text.parse::<u32>().ok().filter(|n| (1..=MOST_ATTEMPTS).contains(n)).ok_or_else(|| {
+                    SourceError::Setting {
+                        name: MAX_ATTEMPTS_ENV.into(),
+                        message: format!("'{text}' is not a number of attempts from 1 to {MOST_ATTEMPTS}"),
+                    }
+                })?;
+        }
+        Ok(self)
+    }
+}
+
 /// Build the SDK configuration: the standard credential chain and environment, with the
 /// options' profile, region, timeouts and retries on top. Fails only when no region is known.
 pub async fn load(options: &AwsOptions) -> Result<SdkConfig, SourceError> {
@@ -325,6 +371,25 @@ mod tests {
         assert!(out.starts_with("invalid: AWS4-HMAC-SHA256 Credential=***"), "{out}");
         let arn = "User: arn:aws:iam::123456789012:user/capplan-test is not authorized";
         assert_eq!(redact(arn), arn);
+    }
+
+    #[test]
+    fn the_environment_bounds_calls_and_attempts_or_says_what_it_accepts() {
+        let base = AwsOptions::default();
+        assert_eq!(base.clone().with_bounds(None, Some(" ")).unwrap(), base);
+        let bounded = base.clone().with_bounds(Some("2"), Some("1")).unwrap();
+        assert_eq!(
+            (bounded.operation_timeout, bounded.attempt_timeout, bounded.connect_timeout, bounded.max_attempts),
+            (Duration::from_secs(2), Duration::from_secs(2), Duration::from_secs(2), 1)
+        );
+        let long = base.clone().with_bounds(Some("600"), None).unwrap();
+        assert_eq!((long.operation_timeout, long.attempt_timeout), (Duration::from_mins(10), base.attempt_timeout));
+        for (timeout, attempts, named) in
+            [(Some("0"), None, TIMEOUT_ENV), (Some("2s"), None, TIMEOUT_ENV), (None, Some("11"), MAX_ATTEMPTS_ENV)]
+        {
+            let e = base.clone().with_bounds(timeout, attempts).unwrap_err().to_string();
+            assert!(e.starts_with(named) && e.contains("from 1 to"), "{e}");
+        }
     }
 
     #[test]

@@ -120,7 +120,8 @@ pub fn load(req: &LiveRequest, now: DateTime<Utc>) -> Result<LiveMetrics, Source
 
 async fn fetch(req: &LiveRequest, now: DateTime<Utc>) -> Result<LiveMetrics, SourceError> {
     let options =
-        AwsOptions { profile: req.profile.clone(), region: Some(req.region.clone()), ..AwsOptions::default() };
+        AwsOptions { profile: req.profile.clone(), region: Some(req.region.clone()), ..AwsOptions::default() }
+            .with_env()?;
     let config = aws::load(&options).await?;
     let discovered = discovery::discover_one(&config, req.cache.id()).await?;
     check_kind(req, &discovered)?;

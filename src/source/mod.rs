@@ -183,6 +183,14 @@ pub enum SourceError {
         /// What is wrong and what is accepted.
         message: String,
     },
+    /// An environment variable capplan reads holds a value it does not accept.
+    #[error("{name}: {message}")]
+    Setting {
+        /// The variable.
+        name: String,
+        /// The value, what is accepted and what it is for.
+        message: String,
+    },
     /// Any other AWS failure.
     #[error("'{action}' failed: {message}")]
     Aws {

@@ -85,7 +85,8 @@ pub struct RefreshOptions {
 
 impl RefreshOptions {
     /// Options for `regions` with `profile`, writing into `cache_dir`; the bulk host from
-    /// `CAPPLAN_PRICE_LIST_URL` when set.
+    /// `CAPPLAN_PRICE_LIST_URL` when set, the bounds of every call from `CAPPLAN_AWS_TIMEOUT` and
+    /// `AWS_MAX_ATTEMPTS` when set (a value they do not accept is [`refresh`]'s error).
     pub fn new(
         regions: RegionSelection,
         profile: Option<String>,
@@ -98,7 +99,10 @@ impl RefreshOptions {
             .unwrap_or_else(|| DEFAULT_PRICE_LIST_URL.to_string());
         RefreshOptions {
             regions,
-            aws: AwsOptions { profile, max_attempts: 4, ..AwsOptions::default() },
+            aws: {
+                let options = AwsOptions { profile, max_attempts: 4, ..AwsOptions::default() };
+                options.clone().with_env().unwrap_or(options)
+            },
             price_list_url: price_list_url.trim_end_matches('/').to_string(),
             cache_dir,
             fetched_at,
@@ -286,6 +290,8 @@ pub async fn refresh(
             check_region(code)?;
         }
     }
+    // a bound the environment sets that cannot be read is an error, not a silent default
+    AwsOptions::default().with_env()?;
     let embedded = offline::embedded()?;
     let (via, config) = choose(opts).await?;
     progress(Progress::Chose(via.clone()));

@@ -168,3 +168,38 @@ pub fn run_child(name: &str, env: &[(&str, String)], home: &Path) -> Output {
 pub fn in_child() -> bool {
     std::env::var_os(CHILD).is_some()
 }
+
+/// A server on 127.0.0.1 that accepts every connection and never answers (nor closes): what a
+/// hung endpoint looks like to a client. Its connections are held until the test process ends.
+pub struct SilentServer {
+    port: u16,
+    accepted: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl SilentServer {
+    /// Listen on a free port.
+    pub fn start() -> SilentServer {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = accepted.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                held.push(stream);
+            }
+        });
+        SilentServer { port, accepted }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Connections accepted so far.
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}

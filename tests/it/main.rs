@@ -7,6 +7,7 @@ mod aws;
 mod aws_report;
 mod aws_support;
 mod cli;
+mod faults;
 mod golden;
 mod judgement;
 mod model_props;
