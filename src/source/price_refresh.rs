@@ -34,11 +34,11 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde::Deserialize;
 
+use super::SourceError;
 use super::aws::{self, AwsOptions, Context, SdkConfig};
 use super::offline::{self, parse_region};
 use super::pricelist::{self, API_SOURCE, BULK_SOURCE, Defaults, NormalizeStats, Origin, Product};
-use super::prices::{self, Manifest, ManifestEntry, sha256_hex};
-use super::{SourceError, user_cache};
+use super::prices::{self, ManifestEntry, sha256_hex};
 use crate::model::price::PriceBook;
 use crate::model::price_change::{RegionChanges, region_changes};
 use crate::model::region::{closest_region, is_commercial, region_codes, region_name};
@@ -527,33 +527,21 @@ fn write_region(
     };
     let changes = region_changes(region, &embedded.catalog, &old, &new);
 
-    // write: the chunk, then the manifest that vouches for it
-    let path = prices::region_path(&opts.cache_dir, region);
-    user_cache::write(&path, &bytes)?;
-    let mut manifest = match prices::read_manifest(&opts.cache_dir) {
-        Ok(Some(m)) => m,
-        // an unreadable manifest vouches for nothing: start a new one
-        Ok(None) | Err(_) => Manifest { schema_version: prices::MANIFEST_VERSION, regions: BTreeMap::new() },
+    // write: the chunk and the manifest entry that vouches for it (never a moment without a
+    // whole chunk the manifest vouches for, see prices::write_region)
+    let entry = ManifestEntry {
+        as_of: normalized.as_of,
+        published: normalized.published.clone(),
+        offer_version: normalized.version.clone(),
+        source: source.to_string(),
+        fetched_at: opts.fetched_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        file: format!("regions/{region}.json"),
+        sha256: sha256_hex(&bytes),
+        node_prices: new.on_demand.len(),
+        reserved: new.reserved.len(),
+        replacing: None,
     };
-    manifest.regions.insert(
-        region.to_string(),
-        ManifestEntry {
-            as_of: normalized.as_of,
-            published: normalized.published.clone(),
-            offer_version: normalized.version.clone(),
-            source: source.to_string(),
-            fetched_at: opts.fetched_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-            file: format!("regions/{region}.json"),
-            sha256: sha256_hex(&bytes),
-            node_prices: new.on_demand.len(),
-            reserved: new.reserved.len(),
-        },
-    );
-    let manifest_bytes = serde_json::to_vec_pretty(&manifest).map_err(|e| SourceError::UserCache {
-        path: prices::manifest_path(&opts.cache_dir),
-        message: format!("cannot write the manifest: {e}"),
-    })?;
-    user_cache::write(&prices::manifest_path(&opts.cache_dir), &manifest_bytes)?;
+    let path = prices::write_region(&opts.cache_dir, region, &bytes, entry)?;
     progress(Progress::Wrote { region: region.to_string(), path: path.clone() });
     let in_use = !embedded.regions.contains_key(region) || normalized.as_of > embedded.as_of;
     Ok(RegionRefresh {

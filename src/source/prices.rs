@@ -74,6 +74,21 @@ pub struct ManifestEntry {
     pub node_prices: usize,
     /// Reserved offers in the chunk.
     pub reserved: usize,
+    /// While a refresh replaces the chunk: the entry of the chunk being replaced. The manifest
+    /// vouches for both until the new chunk is in place, so a refresh killed between writing the
+    /// manifest and renaming the new chunk leaves the old prices usable (see [`select`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacing: Option<Box<ManifestEntry>>,
+}
+
+/// The entry that vouches for `bytes`: `entry` itself, or the entry it is replacing when the
+/// refresh that wrote `entry` stopped before its chunk was renamed into place.
+pub fn select<'a>(entry: &'a ManifestEntry, bytes: &[u8]) -> Option<&'a ManifestEntry> {
+    let sha = sha256_hex(bytes);
+    if sha == entry.sha256 {
+        return Some(entry);
+    }
+    entry.replacing.as_deref().filter(|old| old.sha256 == sha)
 }
 
 /// sha256 of `bytes`, lower-case hex.
@@ -103,6 +118,48 @@ pub fn read_manifest(cache_dir: &Path) -> Result<Option<Manifest>, SourceError> 
         });
     }
     Ok(Some(manifest))
+}
+
+/// Write a refreshed region: its chunk (`bytes`) and its manifest `entry`, so that at every
+/// moment, whenever the process stops, the manifest vouches for a whole chunk on disk. When it
+/// vouches for the chunk there now, it first names the new chunk while still vouching for the old
+/// one ([`ManifestEntry::replacing`]); then the new chunk is renamed into place; then the
+/// manifest names the new chunk alone. Each write is atomic ([`user_cache::write`]). An
+/// unreadable manifest vouches for nothing: a new one is started. Returns the chunk's path.
+pub fn write_region(
+    cache_dir: &Path,
+    region: &str,
+    bytes: &[u8],
+    entry: ManifestEntry,
+) -> Result<PathBuf, SourceError> {
+    let path = region_path(cache_dir, region);
+    let manifest_file = manifest_path(cache_dir);
+    let mut manifest = match read_manifest(cache_dir) {
+        Ok(Some(m)) => m,
+        Ok(None) | Err(_) => Manifest { schema_version: MANIFEST_VERSION, regions: BTreeMap::new() },
+    };
+    // what is not a region is no refresh's: it goes
+    manifest.regions.retain(|code, _| is_commercial(code));
+    let write_manifest = |manifest: &Manifest| -> Result<(), SourceError> {
+        let text = serde_json::to_vec_pretty(manifest).map_err(|e| SourceError::UserCache {
+            path: manifest_file.clone(),
+            message: format!("cannot write the manifest: {e}"),
+        })?;
+        user_cache::write(&manifest_file, &text)
+    };
+    let entry = ManifestEntry { replacing: None, ..entry };
+    let vouched = match (manifest.regions.get(region), user_cache::read(&path)) {
+        (Some(current), Ok(Some(old))) => select(current, &old).map(|e| ManifestEntry { replacing: None, ..e.clone() }),
+        _ => None,
+    };
+    if let Some(old) = vouched.filter(|old| old.sha256 != entry.sha256) {
+        manifest.regions.insert(region.to_string(), ManifestEntry { replacing: Some(Box::new(old)), ..entry.clone() });
+        write_manifest(&manifest)?;
+    }
+    user_cache::write(&path, bytes)?;
+    manifest.regions.insert(region.to_string(), entry);
+    write_manifest(&manifest)?;
+    Ok(path)
 }
 
 /// A region whose refreshed prices are in use.
@@ -257,15 +314,11 @@ pub fn layered(embedded: &'static PriceBook, cache_dir: &Path) -> LoadedPrices {
     for (code, entry) in manifest.regions {
         let path = region_path(cache_dir, &code);
         let fix = format!("run `capplan pricing refresh --region {code}` again, or delete '{}'", path.display());
-        if !is_commercial(&code) || entry.file != format!("regions/{code}.json") {
+        if !is_commercial(&code) {
             notes.push(format!(
-                "refreshed prices for '{code}' left out: the manifest names '{}', not a region file; {fix}",
-                entry.file
+                "refreshed prices for '{code}' left out: the manifest names '{code}', not a region capplan prices; using the embedded prices (run `capplan pricing refresh` again, or delete '{}')",
+                manifest_path(cache_dir).display()
             ));
-            continue;
-        }
-        if entry.source != API_SOURCE && entry.source != BULK_SOURCE {
-            notes.push(format!("refreshed prices for '{code}' left out: unknown source '{}'; {fix}", entry.source));
             continue;
         }
         let bytes = match user_cache::read(&path) {
@@ -282,11 +335,23 @@ pub fn layered(embedded: &'static PriceBook, cache_dir: &Path) -> LoadedPrices {
                 continue;
             }
         };
-        if sha256_hex(&bytes) != entry.sha256 {
+        let Some(entry) = select(&entry, &bytes).cloned() else {
             notes.push(format!(
                 "refreshed prices for '{code}' left out: '{}' is not the file the refresh wrote (changed or cut short since); using the embedded prices ({fix})",
                 path.display()
             ));
+            continue;
+        };
+        let entry = ManifestEntry { replacing: None, ..entry };
+        if entry.file != format!("regions/{code}.json") {
+            notes.push(format!(
+                "refreshed prices for '{code}' left out: the manifest names '{}', not a region file; {fix}",
+                entry.file
+            ));
+            continue;
+        }
+        if entry.source != API_SOURCE && entry.source != BULK_SOURCE {
+            notes.push(format!("refreshed prices for '{code}' left out: unknown source '{}'; {fix}", entry.source));
             continue;
         }
         if embedded.regions.contains_key(&code) && entry.as_of <= embedded.as_of {
@@ -397,10 +462,63 @@ mod tests {
                 sha256: sha256_hex(&bytes),
                 node_prices: 3,
                 reserved: 18,
+                replacing: None,
             },
         );
         user_cache::write(&manifest_path(dir), &serde_json::to_vec(&manifest).unwrap()).unwrap();
         path
+    }
+
+    /// What `layered` uses for `region`: (its as-of date, the notes).
+    fn used(dir: &Path, region: &str) -> (Option<NaiveDate>, Vec<String>) {
+        let loaded = layered(offline::embedded().unwrap(), dir);
+        (loaded.refreshed.iter().find(|r| r.code == region).map(|r| r.as_of), loaded.notes)
+    }
+
+    fn date(text: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+    }
+
+    /// Issue 13: a refresh killed at any moment of its write leaves prices the manifest vouches
+    /// for. The states between the steps of `write_region`, made by hand: after the manifest
+    /// names the new chunk (still vouching for the old one), and after the new chunk is renamed
+    /// into place; then the whole write.
+    #[test]
+    fn issue_13_a_refresh_stopped_between_its_writes_leaves_prices_the_manifest_vouches_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let chunk = write_refresh(dir.path(), "eu-west-1", "2026-11-20");
+        let old_bytes = std::fs::read(&chunk).unwrap();
+        let old_entry = read_manifest(dir.path()).unwrap().unwrap().regions["eu-west-1"].clone();
+        let newer = tempfile::tempdir().unwrap();
+        let new_bytes = std::fs::read(write_refresh(newer.path(), "eu-west-1", "2026-11-21")).unwrap();
+        let new_entry = read_manifest(newer.path()).unwrap().unwrap().regions["eu-west-1"].clone();
+        assert_ne!(old_bytes, new_bytes);
+        assert_eq!(used(dir.path(), "eu-west-1"), (date("2026-11-20"), vec![]));
+
+        // step 1 done: the manifest names the new chunk and vouches for the old one still
+        let mut manifest = read_manifest(dir.path()).unwrap().unwrap();
+        manifest.regions.insert(
+            "eu-west-1".into(),
+            ManifestEntry { replacing: Some(Box::new(old_entry.clone())), ..new_entry.clone() },
+        );
+        user_cache::write(&manifest_path(dir.path()), &serde_json::to_vec(&manifest).unwrap()).unwrap();
+        assert_eq!(used(dir.path(), "eu-west-1"), (date("2026-11-20"), vec![]), "the old chunk, whole");
+        // step 2 done: the new chunk is in place
+        user_cache::write(&chunk, &new_bytes).unwrap();
+        assert_eq!(used(dir.path(), "eu-west-1"), (date("2026-11-21"), vec![]), "the new chunk, whole");
+        // a chunk neither entry vouches for is still left out
+        std::fs::write(&chunk, &new_bytes[..new_bytes.len() / 2]).unwrap();
+        let (as_of, notes) = used(dir.path(), "eu-west-1");
+        assert!(as_of.is_none() && notes[0].contains("is not the file the refresh wrote"), "{notes:?}");
+
+        // the whole write, from the old state: the manifest ends naming the new chunk alone
+        user_cache::write(&chunk, &old_bytes).unwrap();
+        manifest.regions.insert("eu-west-1".into(), old_entry);
+        user_cache::write(&manifest_path(dir.path()), &serde_json::to_vec(&manifest).unwrap()).unwrap();
+        assert_eq!(write_region(dir.path(), "eu-west-1", &new_bytes, new_entry.clone()).unwrap(), chunk);
+        assert_eq!(std::fs::read(&chunk).unwrap(), new_bytes);
+        assert_eq!(read_manifest(dir.path()).unwrap().unwrap().regions["eu-west-1"], new_entry);
+        assert_eq!(used(dir.path(), "eu-west-1"), (date("2026-11-21"), vec![]));
     }
 
     #[test]

@@ -2,10 +2,12 @@
 //! reports and the app work offline after one fetch. `CAPPLAN_CACHE_DIR` overrides the place
 //! (tests, CI); otherwise the platform's cache directory (`$XDG_CACHE_HOME/capplan`,
 //! `~/.cache/capplan` on Linux). Every write is atomic: a temp file in the same folder, synced,
-//! then renamed over the old one, so a crash mid-write leaves the old file whole.
+//! then renamed over the old one, so a crash mid-write leaves the old file whole. The temp file
+//! a process killed mid-write leaves behind is removed by a later write in the same folder.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use super::SourceError;
 
@@ -39,7 +41,40 @@ pub fn read(path: &Path) -> Result<Option<Vec<u8>>, SourceError> {
     }
 }
 
-/// Write `bytes` to `path` atomically, creating its folders.
+/// The prefix and suffix of the temporary files writes go through.
+const TEMP_PREFIX: &str = ".capplan-";
+const TEMP_SUFFIX: &str = ".tmp";
+/// A temporary file older than this is a killed process's leftover, not a write in progress.
+pub const STALE_TEMP_AGE: Duration = Duration::from_hours(1);
+
+/// Remove the temporary files (`.capplan-*.tmp`) in `folder` last changed more than `age` ago:
+/// what a process killed mid-write left behind (a younger one may be another process's write in
+/// progress). Returns how many were removed; a file that cannot be removed is left alone.
+pub fn sweep(folder: &Path, age: Duration) -> usize {
+    let Ok(entries) = std::fs::read_dir(folder) else { return 0 };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX)) {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|elapsed| elapsed > age);
+        if stale && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Write `bytes` to `path` atomically, creating its folders; then remove the stale temporary
+/// files of killed writes in its folder ([`sweep`]).
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), SourceError> {
     let fail = |what: &str, e: std::io::Error| SourceError::UserCache {
         path: path.to_path_buf(),
@@ -48,13 +83,14 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), SourceError> {
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(folder).map_err(|e| fail("cannot create the cache folder", e))?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".capplan-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(folder)
         .map_err(|e| fail("cannot write", e))?;
     tmp.write_all(bytes).map_err(|e| fail("cannot write", e))?;
     tmp.as_file().sync_all().map_err(|e| fail("cannot write", e))?;
     tmp.persist(path).map_err(|e| fail("cannot replace", e.error))?;
+    sweep(folder, STALE_TEMP_AGE);
     Ok(())
 }
 
@@ -75,6 +111,24 @@ mod tests {
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(leftovers, ["us-east-1.json"], "no temp file is left behind");
+    }
+
+    #[test]
+    fn a_write_removes_what_killed_writes_left_behind_but_not_a_write_in_progress() {
+        let dir = tempfile::tempdir().unwrap();
+        let stale = dir.path().join(".capplan-killed.tmp");
+        let fresh = dir.path().join(".capplan-running.tmp");
+        let other = dir.path().join("notes.tmp");
+        for f in [&stale, &fresh, &other] {
+            std::fs::write(f, b"half").unwrap();
+        }
+        let old = std::time::SystemTime::now() - STALE_TEMP_AGE - Duration::from_mins(1);
+        for f in [&stale, &other] {
+            std::fs::File::options().write(true).open(f).unwrap().set_modified(old).unwrap();
+        }
+        write(&dir.path().join("manifest.json"), b"{}").unwrap();
+        assert!(!stale.exists(), "a killed write's leftover is removed");
+        assert!(fresh.exists() && other.exists(), "a write in progress and other files are kept");
     }
 
     #[test]

@@ -56,24 +56,52 @@ impl Setup {
     /// The binary with a cleared environment: the test server for every AWS and Price List
     /// address, fake credentials when asked, an empty home, the setup's cache directory.
     fn capplan(&self, credentials: bool) -> Command {
-        let home = self.home.path();
         let mut cmd = Command::cargo_bin("capplan").unwrap();
+        cmd.env_clear().current_dir(self.work.path()).envs(self.env(credentials));
+        cmd
+    }
+
+    /// The same as a process to start and stop (`prefix` runs before it, e.g. `sh -c …`).
+    fn spawn(&self, credentials: bool, prefix: &[&str], args: &[&str]) -> std::process::Child {
+        let bin = assert_cmd::cargo::cargo_bin("capplan");
+        let mut cmd = match prefix.split_first() {
+            Some((first, rest)) => {
+                let mut c = std::process::Command::new(first);
+                c.args(rest).arg(&bin);
+                c
+            }
+            None => std::process::Command::new(&bin),
+        };
         cmd.env_clear()
             .current_dir(self.work.path())
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", home)
-            .env("AWS_CONFIG_FILE", home.join(".aws/config"))
-            .env("AWS_SHARED_CREDENTIALS_FILE", home.join(".aws/credentials"))
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_ENDPOINT_URL", self.harness.url())
-            .env("CAPPLAN_PRICE_LIST_URL", self.harness.url())
-            .env("CAPPLAN_CACHE_DIR", self.cache.path())
-            .env("CAPPLAN_AS_OF", AS_OF)
-            .env("NO_COLOR", "1");
+            .envs(self.env(credentials))
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
+    fn env(&self, credentials: bool) -> Vec<(&'static str, std::ffi::OsString)> {
+        let home = self.home.path();
+        let mut env: Vec<(&'static str, std::ffi::OsString)> = vec![
+            ("PATH", std::env::var_os("PATH").unwrap_or_default()),
+            ("HOME", home.into()),
+            ("AWS_CONFIG_FILE", home.join(".aws/config").into()),
+            ("AWS_SHARED_CREDENTIALS_FILE", home.join(".aws/credentials").into()),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+            ("AWS_ENDPOINT_URL", self.harness.url().into()),
+            ("CAPPLAN_PRICE_LIST_URL", self.harness.url().into()),
+            ("CAPPLAN_CACHE_DIR", self.cache.path().into()),
+            ("CAPPLAN_AS_OF", AS_OF.into()),
+            ("NO_COLOR", "1".into()),
+        ];
         if credentials {
-            cmd.env("AWS_ACCESS_KEY_ID", "AKIAFAKECAPPLAN00TST").env("AWS_SECRET_ACCESS_KEY", "capplanFakeSecret");
+            env.push(("AWS_ACCESS_KEY_ID", "AKIAFAKECAPPLAN00TST".into()));
+            env.push(("AWS_SECRET_ACCESS_KEY", "capplanFakeSecret".into()));
         }
-        cmd
+        env
     }
 
     fn refresh(&self, credentials: bool, args: &[&str]) -> Output {
@@ -660,4 +688,208 @@ fn p_in_the_app_refreshes_the_prices_and_re_evaluates_with_them() {
     tmux.keys(&["q"]);
     tmux.wait("exit", |s| s.contains("EXIT=0"));
     tmux.assert_restored();
+}
+
+// ---- issue 13: faults ------------------------------------------------------------------------
+
+/// Issue 13: every way the refreshed cache can be damaged (a crash, a full disk, a bad copy, a
+/// hand edit) leaves reports on exactly the embedded prices, exit 0, with a note that names the
+/// damaged file and the fix: never a panic, never the prices of half a file.
+#[test]
+fn issue_13_a_damaged_pricing_cache_falls_back_to_the_embedded_prices_naming_the_file_and_the_fix() {
+    /// How a file is damaged.
+    enum Damage {
+        Bytes(Vec<u8>),
+        Folder,
+        Missing,
+    }
+    let s = Setup::new();
+    let (embedded_only, stderr) = s.report(PLAN);
+    assert!(!stderr.contains("refreshed prices"), "{stderr}");
+    ok(&s.refresh(true, &["--region", "us-east-2"]));
+    let (refreshed, _) = s.report(PLAN);
+    assert_ne!(refreshed["pricing"], embedded_only["pricing"], "the refresh is in use before the damage");
+
+    let manifest = prices::manifest_path(s.cache.path());
+    let chunk = s.chunk("us-east-2");
+    let good_manifest = std::fs::read(&manifest).unwrap();
+    let good_chunk = std::fs::read(&chunk).unwrap();
+    let mut flipped = good_chunk.clone();
+    let digit = flipped.iter().rposition(u8::is_ascii_digit).unwrap();
+    flipped[digit] = if flipped[digit] == b'9' { b'8' } else { flipped[digit] + 1 };
+    let mut outside: Value = serde_json::from_slice(&good_manifest).unwrap();
+    let entry = outside["regions"]["us-east-2"].take();
+    outside["regions"] = serde_json::json!({ "../../us-east-2": entry });
+    let mut later = serde_json::from_slice::<Value>(&good_manifest).unwrap();
+    later["schema_version"] = Value::from(99);
+
+    let cases: Vec<(&str, &PathBuf, Damage)> = vec![
+        ("an empty manifest", &manifest, Damage::Bytes(Vec::new())),
+        ("a manifest of binary garbage", &manifest, Damage::Bytes(vec![0x00, 0xff, 0xfe, 0x7b, 0x80, 0x00])),
+        ("a manifest cut in half", &manifest, Damage::Bytes(good_manifest[..good_manifest.len() / 2].to_vec())),
+        ("a manifest of a later schema", &manifest, Damage::Bytes(serde_json::to_vec(&later).unwrap())),
+        ("a manifest naming a file outside", &manifest, Damage::Bytes(serde_json::to_vec(&outside).unwrap())),
+        ("a folder where the manifest was", &manifest, Damage::Folder),
+        ("an empty chunk", &chunk, Damage::Bytes(Vec::new())),
+        ("a chunk cut in half", &chunk, Damage::Bytes(good_chunk[..good_chunk.len() / 2].to_vec())),
+        ("a chunk with one digit changed", &chunk, Damage::Bytes(flipped)),
+        ("a folder where the chunk was", &chunk, Damage::Folder),
+        ("a missing chunk", &chunk, Damage::Missing),
+    ];
+    for (what, path, damage) in cases {
+        for (p, good) in [(&manifest, &good_manifest), (&chunk, &good_chunk)] {
+            if p.is_dir() {
+                std::fs::remove_dir(p).unwrap();
+            }
+            std::fs::write(p, good).unwrap();
+        }
+        match damage {
+            Damage::Bytes(bytes) => std::fs::write(path, bytes).unwrap(),
+            Damage::Folder => {
+                std::fs::remove_file(path).unwrap();
+                std::fs::create_dir(path).unwrap();
+            }
+            Damage::Missing => std::fs::remove_file(path).unwrap(),
+        }
+        let (env, stderr) = s.report(PLAN);
+        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+        let note = stderr.lines().find(|l| l.starts_with("note: refreshed prices")).unwrap_or_else(|| {
+            panic!("{what}: no note on stderr:\n{stderr}");
+        });
+        assert!(note.contains(&path.display().to_string()), "{what}: names the file: {note}");
+        assert!(note.contains("capplan pricing refresh") && note.contains("delete"), "{what}: the fix: {note}");
+        assert!(note.contains("embedded"), "{what}: {note}");
+        assert_eq!(env, embedded_only, "{what}: the report is priced from the embedded cache alone");
+    }
+}
+
+/// Issue 13: a refresh killed (SIGKILL) while it waits for the Price List leaves the previous
+/// cache byte for byte, and reports keep using it.
+#[test]
+fn issue_13_a_refresh_killed_mid_download_leaves_the_old_cache_whole() {
+    let s = Setup::new();
+    s.set(r#"{"page_size": 40}"#);
+    ok(&s.refresh(true, &["--region", "us-east-2"]));
+    let chunk = std::fs::read(s.chunk("us-east-2")).unwrap();
+    let manifest = std::fs::read(prices::manifest_path(s.cache.path())).unwrap();
+    let (before, _) = s.report(PLAN);
+
+    s.set(r#"{"publication": "2026-11-22T09:00:00Z", "price": [{"region": "us-east-2", "instanceType": "cache.r7g.large", "engine": "Valkey", "usd": "0.5"}]}"#);
+    fault(s.port(), r#"{"op": "GetProducts", "kind": "sleep", "seconds": 20, "page": 3}"#);
+    let asked = calls(s.port(), "GetProducts");
+    let mut child = s.spawn(true, &[], &["pricing", "refresh", "--region", "us-east-2"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_mins(1);
+    while calls(s.port(), "GetProducts") < asked + 3 {
+        assert!(std::time::Instant::now() < deadline, "the refresh never asked for page 3");
+        assert!(child.try_wait().unwrap().is_none(), "the refresh ended before page 3");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    assert_eq!(std::fs::read(s.chunk("us-east-2")).unwrap(), chunk, "the previous prices, byte for byte");
+    assert_eq!(std::fs::read(prices::manifest_path(s.cache.path())).unwrap(), manifest);
+    assert_eq!(s.files(), ["manifest.json", "regions/us-east-2.json"], "nothing else");
+    let (after, stderr) = s.report(PLAN);
+    assert!(!stderr.contains("left out"), "{stderr}");
+    assert_eq!(after, before, "reports still use the previous refresh");
+}
+
+/// Issue 13: a refresh killed by the kernel in the middle of writing the new chunk (a file-size
+/// limit of 8 KiB: the manifest fits, the chunk does not, so SIGXFSZ stops the process inside its
+/// write) leaves the old chunk whole and vouched for; reports keep using it; the next refresh
+/// completes and removes the cut temporary file once it is stale.
+#[cfg(unix)]
+#[test]
+fn issue_13_a_refresh_killed_mid_write_leaves_the_old_cache_whole() {
+    use std::os::unix::process::ExitStatusExt;
+    /// SIGXFSZ on Linux: a file grew past the process's `RLIMIT_FSIZE`.
+    const SIGXFSZ: i32 = 25;
+    const LIMIT_BYTES: u64 = 16 * 512;
+
+    let s = Setup::new();
+    ok(&s.refresh(true, &["--region", "us-east-2"]));
+    let chunk = std::fs::read(s.chunk("us-east-2")).unwrap();
+    assert!(chunk.len() as u64 > 4 * LIMIT_BYTES, "the chunk ({} bytes) must outgrow the limit", chunk.len());
+    let (before, _) = s.report(PLAN);
+
+    s.set(r#"{"publication": "2026-11-22T09:00:00Z", "price": [{"region": "us-east-2", "instanceType": "cache.r7g.large", "engine": "Valkey", "usd": "0.5"}]}"#);
+    // `ulimit -f` counts 512-byte blocks in POSIX sh
+    let limit = format!("ulimit -c 0; ulimit -f {}; exec \"$0\" \"$@\"", LIMIT_BYTES / 512);
+    let out = s
+        .spawn(true, &["sh", "-c", &limit], &["pricing", "refresh", "--region", "us-east-2"])
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(
+        out.status.signal(),
+        Some(SIGXFSZ),
+        "killed mid-write: {:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    assert_eq!(std::fs::read(s.chunk("us-east-2")).unwrap(), chunk, "the old chunk, whole");
+    let manifest = s.manifest();
+    let entry = &manifest["regions"]["us-east-2"];
+    assert_eq!(entry["as_of"], "2026-11-22", "the manifest names the new chunk…");
+    assert_eq!(entry["replacing"]["as_of"], PUBLISHED, "…and still vouches for the old one");
+    let cut: Vec<String> = s.files().into_iter().filter(|f| f.contains(".capplan-")).collect();
+    assert_eq!(cut.len(), 1, "{cut:?}");
+    let cut = s.cache.path().join(prices::PRICES_DIR).join(&cut[0]);
+    assert_eq!(std::fs::metadata(&cut).unwrap().len(), LIMIT_BYTES, "the write was cut at the limit");
+    let (after, stderr) = s.report(PLAN);
+    assert!(!stderr.contains("left out"), "{stderr}");
+    assert_eq!(after, before, "reports still use the previous refresh");
+
+    // the next refresh completes, and removes the cut file once it is stale
+    let stale = std::time::SystemTime::now() - std::time::Duration::from_hours(2);
+    std::fs::File::options().write(true).open(&cut).unwrap().set_modified(stale).unwrap();
+    ok(&s.refresh(true, &["--region", "us-east-2"]));
+    assert_eq!(s.files(), ["manifest.json", "regions/us-east-2.json"]);
+    let entry = &s.manifest()["regions"]["us-east-2"];
+    assert!(entry.get("replacing").is_none(), "{entry}");
+    let (env, _) = s.report(PLAN);
+    assert!(env["pricing"]["origin"].as_str().unwrap().contains("(2026-11-22)"), "{}", env["pricing"]);
+}
+
+/// Issue 13: the bulk offer files failing with server errors are retried a bounded number of
+/// times, then named; a Price List that accepts connections and never answers (the bulk files
+/// or the API) is a bounded wait, set with `CAPPLAN_AWS_TIMEOUT`; nothing is written.
+#[test]
+fn issue_13_price_list_failures_and_a_silent_server_are_bounded_and_named() {
+    let s = Setup::new();
+    fault(s.port(), r#"{"op": "offer", "kind": "server_error"}"#);
+    let out =
+        s.capplan(false).env("AWS_MAX_ATTEMPTS", "2").args(["pricing", "refresh", "--region", "eu-west-1"]).output();
+    let stderr = failed(&out.unwrap());
+    assert!(stderr.contains("HTTP 503") && stderr.contains("eu-west-1/index.json"), "{stderr}");
+    assert_eq!(calls(s.port(), "offer"), 2, "AWS_MAX_ATTEMPTS attempts");
+    assert!(s.files().is_empty());
+
+    let silent = crate::aws_support::SilentServer::start();
+    for (credentials, var, expected) in [
+        (false, "CAPPLAN_PRICE_LIST_URL", "no answer within 1 s"),
+        (true, "AWS_ENDPOINT_URL", "'pricing:GetProducts' in 'us-east-1' timed out (limit 2 s)"),
+    ] {
+        let started = std::time::Instant::now();
+        let out = s
+            .capplan(credentials)
+            .env(var, silent.url())
+            .env("CAPPLAN_AWS_TIMEOUT", if credentials { "2" } else { "1" })
+            .env("AWS_MAX_ATTEMPTS", "2")
+            .args(["pricing", "refresh", "--region", "eu-west-1"])
+            .timeout(std::time::Duration::from_mins(2))
+            .output()
+            .unwrap();
+        let elapsed = started.elapsed();
+        let stderr = failed(&out);
+        assert!(elapsed < std::time::Duration::from_secs(20), "{var}: bounded, took {elapsed:?}");
+        assert!(stderr.contains(expected), "{var}: {stderr}");
+        assert!(s.files().is_empty());
+    }
+    assert!(silent.accepted() >= 2, "the silent server was asked");
+
+    let stderr =
+        failed(&s.capplan(false).env("CAPPLAN_AWS_TIMEOUT", "soon").args(["pricing", "refresh"]).output().unwrap());
+    assert!(stderr.contains("CAPPLAN_AWS_TIMEOUT: 'soon' is not a number of seconds"), "{stderr}");
 }
