@@ -59,16 +59,41 @@ fn without_temp_path(err: io::Error) -> io::Error {
     err
 }
 
-/// An error when the folder `path` would be written in does not exist.
+/// An error when the folder `path` would be written in does not exist (or is a file).
 pub fn missing_dir(path: &Path) -> Option<Error> {
-    let dir = dir_of(path);
-    (!dir.is_dir()).then(|| {
-        Error::Usage(format!(
-            "cannot write '{}': directory '{}' does not exist (create it first)",
-            path.display(),
-            dir.display()
-        ))
-    })
+    no_dir(path, dir_of(path))
+}
+
+/// An error naming `path` when `dir`, the folder it would be written in, is not a folder.
+fn no_dir(path: &Path, dir: &Path) -> Option<Error> {
+    if dir.is_dir() {
+        return None;
+    }
+    let why = if dir.exists() {
+        format!("'{}' is a file, not a directory", dir.display())
+    } else {
+        format!("directory '{}' does not exist (create it first)", dir.display())
+    };
+    Some(Error::Usage(format!("cannot write '{}': {why}", path.display())))
+}
+
+/// Fail now, before a long run, when `path` cannot be written as [`write_atomically`] would
+/// write it: its folder must exist and take a new file (probed with a temporary file that is
+/// removed at once), and an existing target that is not a regular file must open for writing.
+pub fn check_writable(path: &Path) -> Result<()> {
+    let io_err =
+        |source: io::Error| Error::Io { action: "write", path: path.to_path_buf(), source: without_temp_path(source) };
+    let target = resolve(path);
+    match std::fs::metadata(&target) {
+        Ok(m) if m.is_dir() => {
+            Err(Error::Usage(format!("cannot write '{}': it is a directory; name a file", path.display())))
+        }
+        Ok(m) if !m.is_file() => std::fs::OpenOptions::new().write(true).open(&target).map(drop).map_err(io_err),
+        _ => match no_dir(path, dir_of(&target)) {
+            Some(err) => Err(err),
+            None => temp_in(dir_of(&target)).map(drop).map_err(io_err),
+        },
+    }
 }
 
 /// Create `path` with `bytes`, failing with [`io::ErrorKind::AlreadyExists`] if it exists: the
@@ -104,12 +129,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         _ => {}
     }
     let dir = dir_of(&target);
-    if !dir.is_dir() {
-        return Err(Error::Usage(format!(
-            "cannot write '{}': directory '{}' does not exist (create it first)",
-            path.display(),
-            dir.display()
-        )));
+    if let Some(err) = no_dir(path, dir) {
+        return Err(err);
     }
     let mut tmp = temp_in(dir).map_err(io_err)?;
     if let Ok(existing) = existing {

@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{write_atomically, write_stdout};
+use super::{check_writable, write_atomically, write_stdout};
 use crate::cli::{ProfileArgs, ProfileFormat};
 use crate::error::{Error, Result};
 use crate::model::profile::analyze;
@@ -27,6 +27,11 @@ pub fn exec(args: &ProfileArgs, settings: &Settings) -> Result<ExitCode> {
         tls_insecure: args.tls_insecure,
     };
     let target = redact(&args.url);
+    let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    // a place that cannot be written fails now, not after the window
+    for path in output.into_iter().chain(args.write_plan.as_deref()) {
+        check_writable(path)?;
+    }
     let interactive = std::io::stderr().is_terminal();
     eprintln!("profiling {target} for {} s (read-only; MONITOR runs for the window)", args.duration.as_secs());
     let input = gather(&opts, |left| {
@@ -50,7 +55,7 @@ pub fn exec(args: &ProfileArgs, settings: &Settings) -> Result<ExitCode> {
             .map_err(|e| Error::Usage(format!("the profile cannot be written as JSON: {e}")))?
             .into_bytes(),
     };
-    match args.output.as_deref().filter(|p| *p != Path::new("-")) {
+    match output {
         Some(path) => {
             write_atomically(path, &bytes)?;
             eprintln!("wrote {}", path.display());
