@@ -34,7 +34,7 @@ pub fn exec(args: &ProfileArgs, settings: &Settings) -> Result<ExitCode> {
     }
     let interactive = std::io::stderr().is_terminal();
     eprintln!("profiling {target} for {} s (read-only; MONITOR runs for the window)", args.duration.as_secs());
-    let input = gather(&opts, |left| {
+    let gathered = gather(&opts, |left| {
         if interactive {
             eprint!("\r  {left:>4} s left ");
         }
@@ -42,12 +42,18 @@ pub fn exec(args: &ProfileArgs, settings: &Settings) -> Result<ExitCode> {
     if interactive {
         eprintln!("\r  done         ");
     }
-    let profile = analyze(&input);
-    for gap in &profile.gaps {
+    let profile = analyze(&gathered.input);
+    // an incomplete profile is said once, as the error it ends with
+    for gap in profile.gaps.iter().filter(|g| !g.starts_with("incomplete: ")) {
         eprintln!("note: {gap}");
     }
+    let complete = gathered.incomplete.is_empty();
     if let (Some(plan), Some(env)) = (&args.write_plan, &args.env) {
-        write_plan(plan, env, &profile, settings)?;
+        if complete {
+            write_plan(plan, env, &profile, settings)?;
+        } else {
+            eprintln!("error: {} was not changed: a plan is never written from an incomplete profile", plan.display());
+        }
     }
     let bytes = match args.format {
         ProfileFormat::Md => markdown(&profile).into_bytes(),
@@ -62,7 +68,13 @@ pub fn exec(args: &ProfileArgs, settings: &Settings) -> Result<ExitCode> {
         }
         None => write_stdout(&bytes)?,
     }
-    Ok(ExitCode::SUCCESS)
+    if complete {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for reason in &gathered.incomplete {
+        eprintln!("error: the profile of {target} is incomplete: {reason}; run the profile again");
+    }
+    Ok(ExitCode::from(2))
 }
 
 /// Update (or create) the plan with the measured workload, check it still parses, write it.

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use redis::{Client, Connection, Value};
+use redis::{Client, Connection, ConnectionLike, Value};
 
 use super::SourceError;
 use crate::model::profile::{
@@ -64,42 +64,108 @@ pub fn read_profile(path: &std::path::Path) -> Result<crate::model::profile::Pro
     serde_json::from_value(doc).map_err(|e| fail(format!("not a profile capplan wrote ({e}); {redo}")))
 }
 
-/// The URL without its password: `redis://user@host:6379`.
+/// The URL without its password: `redis://user@host:6379`. A password with characters a URL
+/// should escape (`/`, `?`, `#`, `@`) is still removed: the user info runs to the last `@`. A
+/// `pass=` query parameter (how `redis+unix://` URLs carry one) is removed too.
 pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let (authority, path) = rest.split_once('/').map_or((rest, None), |(a, p)| (a, Some(p)));
-    let host = match authority.rsplit_once('@') {
+    let rest = match rest.rsplit_once('@') {
         Some((userinfo, host)) => {
             let user = userinfo.split_once(':').map_or(userinfo, |(u, _)| u);
-            if user.is_empty() { host.to_string() } else { format!("{user}@{host}") }
+            // a user name never holds '/', '?' or '#': one that does was part of the password
+            if user.is_empty() || user.contains(['/', '?', '#']) { host.to_string() } else { format!("{user}@{host}") }
         }
-        None => authority.to_string(),
+        None => rest.to_string(),
     };
-    let path = path.map(|p| p.split('#').next().unwrap_or("")).filter(|p| !p.is_empty());
-    match path {
-        Some(p) => format!("{scheme}://{host}/{p}"),
-        None => format!("{scheme}://{host}"),
-    }
+    let rest = rest.split('#').next().unwrap_or("");
+    let (rest, query) = rest.split_once('?').map_or((rest, None), |(r, q)| (r, Some(q)));
+    let rest = rest.trim_end_matches('/');
+    let kept: Vec<&str> = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter(|p| {
+            let name = p.split('=').next().unwrap_or("").to_ascii_lowercase();
+            !p.is_empty() && name != "pass" && name != "password"
+        })
+        .collect();
+    if kept.is_empty() { format!("{scheme}://{rest}") } else { format!("{scheme}://{rest}?{}", kept.join("&")) }
 }
 
-/// The password in `url`, to scrub it from any message that might echo it.
-fn secret(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split('/').next()?;
-    let userinfo = authority.rsplit_once('@')?.0;
-    let pass = userinfo.split_once(':').map_or(userinfo, |(_, p)| p);
-    (!pass.is_empty()).then(|| pass.to_string())
+/// The password in `url` as written and as the server sees it (percent-decoded), to scrub from
+/// any message that might echo it.
+fn secrets(url: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(rest) = url.split_once("://").map(|(_, r)| r) {
+        if let Some((userinfo, _)) = rest.rsplit_once('@') {
+            let pass = userinfo.split_once(':').map_or(userinfo, |(_, p)| p);
+            out.push(pass.to_string());
+        }
+        if let Some((_, query)) = rest.split_once('?') {
+            for p in query.split('&') {
+                if let Some((name, value)) = p.split_once('=')
+                    && matches!(name.to_ascii_lowercase().as_str(), "pass" | "password")
+                {
+                    out.push(value.to_string());
+                }
+            }
+        }
+    }
+    let decoded: Vec<String> = out.iter().map(|s| percent_decode(s)).collect();
+    out.extend(decoded);
+    out.retain(|s| !s.is_empty());
+    out.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    out.dedup();
+    out
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) =
+                (bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `text` with every form of the URL's password replaced by `***`.
+fn scrub(url: &str, text: &str) -> String {
+    secrets(url).iter().fold(text.to_string(), |t, s| t.replace(s.as_str(), "***"))
+}
+
+/// When a failure happened: connecting, or during the profile on a connection that worked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Connect,
+    Running,
 }
 
 /// A profiler error naming the server (never its password) and what to do.
 fn fail(opts: &ProfileOptions, what: &str, err: &redis::RedisError) -> SourceError {
+    fail_at(opts, Stage::Connect, what, err)
+}
+
+fn fail_at(opts: &ProfileOptions, stage: Stage, what: &str, err: &redis::RedisError) -> SourceError {
     let target = redact(&opts.url);
-    let mut detail = err.to_string();
-    if let Some(s) = secret(&opts.url) {
-        detail = detail.replace(&s, "***");
-    }
+    let detail = scrub(&opts.url, &err.to_string());
     let lower = detail.to_ascii_lowercase();
-    let hint = if err.is_connection_refusal() {
+    let dropped = err.is_connection_dropped()
+        || lower.contains("reset by peer")
+        || lower.contains("broken pipe")
+        || lower.contains("closed");
+    let hint = if stage == Stage::Running && (dropped || err.is_io_error()) && !err.is_timeout() {
+        "the connection dropped during the profile (the server restarted or shut down, or the connection was killed: CLIENT KILL, a timeout setting, a failover); nothing was written; run the profile again"
+    } else if err.is_connection_refusal() {
         "is the server running and reachable from here?"
     } else if err.is_timeout() {
         "no answer in time: check the host, the port and the security group"
@@ -107,7 +173,7 @@ fn fail(opts: &ProfileOptions, what: &str, err: &redis::RedisError) -> SourceErr
         "the server refused the credentials: check the user and password in the URL (redis://user:pass@host:port)"
     } else if lower.contains("tls") || lower.contains("certificate") || lower.contains("handshake") {
         "TLS failed: use rediss:// for a TLS port and redis:// for a plain one; --tls-ca FILE for a private CA"
-    } else if lower.contains("reset by peer") || lower.contains("broken pipe") || lower.contains("closed") {
+    } else if dropped {
         if opts.url.starts_with("rediss://") {
             "the server closed the connection: if its port is plain (no TLS), use redis://"
         } else {
@@ -171,7 +237,11 @@ struct Watched {
     lines: Vec<MonitorCommand>,
     truncated: bool,
     bytes: u64,
+    /// MONITOR was refused: a gap of a managed service, not a fault.
     error: Option<String>,
+    /// The MONITOR stream stopped before the window closed (the connection dropped, or no line
+    /// came in time): the sample covers part of the window only.
+    stopped: Option<String>,
 }
 
 /// Watch MONITOR. The profiler's data connection first sends `ECHO <marker>`, which tells the
@@ -182,7 +252,7 @@ struct Watched {
 /// timed-out read loses the stream), bounded by `patience` so a silent server cannot hang the
 /// profiler.
 fn watch(mut con: Connection, marker: &str, limit: usize, patience: Duration) -> Watched {
-    let mut w = Watched { lines: Vec::new(), truncated: false, bytes: 0, error: None };
+    let mut w = Watched { lines: Vec::new(), truncated: false, bytes: 0, error: None, stopped: None };
     if let Err(e) = redis::cmd("MONITOR").query::<Value>(&mut con) {
         w.error =
             Some(format!("MONITOR refused ({e}): no command sample, so no cross-slot check and no request sizes"));
@@ -194,6 +264,7 @@ fn watch(mut con: Connection, marker: &str, limit: usize, patience: Duration) ->
     }
     let mut own: Option<String> = None;
     let mut open = false;
+    let mut opened_at: Option<Instant> = None;
     loop {
         match con.recv_response() {
             Ok(v) => {
@@ -212,6 +283,7 @@ fn watch(mut con: Connection, marker: &str, limit: usize, patience: Duration) ->
                             return w;
                         }
                         open = true;
+                        opened_at = Some(Instant::now());
                     }
                     if open {
                         w.bytes += line.len() as u64 + 3;
@@ -229,7 +301,12 @@ fn watch(mut con: Connection, marker: &str, limit: usize, patience: Duration) ->
                 }
             }
             Err(e) => {
-                w.error = Some(format!("MONITOR stopped early: {e}"));
+                let when = opened_at.map_or_else(
+                    || "before the window opened".to_string(),
+                    |at| format!("{:.1} s into the window", at.elapsed().as_secs_f64()),
+                );
+                let why = if e.is_timeout() { "no line came in time" } else { "the connection dropped" };
+                w.stopped = Some(format!("MONITOR stopped {when}: {why} ({e})"));
                 return w;
             }
         }
@@ -326,9 +403,22 @@ fn sample_keys(con: &mut Connection, limit: usize, gaps: &mut Vec<String>) -> Ve
     out
 }
 
-/// Profile the server: everything [`analyze`](crate::model::profile::analyze) needs.
-/// `tick` is called about once a second with the seconds left in the window.
-pub fn gather(opts: &ProfileOptions, mut tick: impl FnMut(u64)) -> Result<ProfileInput, SourceError> {
+/// What the profiler gathered, and whether it is whole.
+#[derive(Clone, Debug)]
+pub struct Gathered {
+    /// Everything [`analyze`](crate::model::profile::analyze) needs.
+    pub input: ProfileInput,
+    /// Why the profile is incomplete, when a connection dropped after the window opened (the
+    /// MONITOR stream, or the data connection after the window): the input holds what was
+    /// gathered, and each reason is also among its gaps, marked `incomplete:`.
+    pub incomplete: Vec<String>,
+}
+
+/// Profile the server: everything [`analyze`](crate::model::profile::analyze) needs, and
+/// whether it is complete. `tick` is called about once a second with the seconds left in the
+/// window. A connection that drops before the second INFO is an error (the counters need both);
+/// one that drops later leaves a partial profile marked incomplete.
+pub fn gather(opts: &ProfileOptions, mut tick: impl FnMut(u64)) -> Result<Gathered, SourceError> {
     let client = client(opts)?;
     let mut con = connect(&client, opts)?;
     let mut gaps = Vec::new();
@@ -350,12 +440,15 @@ pub fn gather(opts: &ProfileOptions, mut tick: impl FnMut(u64)) -> Result<Profil
     };
     // let MONITOR attach before the window opens, then say which connection is the profiler's
     std::thread::sleep(Duration::from_millis(200));
-    redis::cmd("ECHO").arg(&marker).query::<Value>(&mut con).map_err(|e| fail(opts, "ECHO failed", &e))?;
+    redis::cmd("ECHO")
+        .arg(&marker)
+        .query::<Value>(&mut con)
+        .map_err(|e| fail_at(opts, Stage::Running, "ECHO failed", &e))?;
 
-    let info = |con: &mut Connection| -> Result<String, SourceError> {
-        redis::cmd("INFO").arg("all").query::<String>(con).map_err(|e| fail(opts, "INFO failed", &e))
+    let info = |con: &mut Connection, what: &str| -> Result<String, SourceError> {
+        redis::cmd("INFO").arg("all").query::<String>(con).map_err(|e| fail_at(opts, Stage::Running, what, &e))
     };
-    let start_text = info(&mut con)?;
+    let start_text = info(&mut con, "INFO at the start of the window failed")?;
     let started = Instant::now();
     let deadline = started + opts.duration;
     while Instant::now() < deadline {
@@ -363,15 +456,22 @@ pub fn gather(opts: &ProfileOptions, mut tick: impl FnMut(u64)) -> Result<Profil
         tick(left.as_secs());
         std::thread::sleep(left.min(Duration::from_secs(1)));
     }
-    let end_text = info(&mut con)?;
+    let end_text = info(&mut con, &format!("INFO at the end of the {} s window failed", opts.duration.as_secs()))?;
     let seconds = started.elapsed().as_secs_f64();
     let watched = watcher.join().unwrap_or(Watched {
         lines: Vec::new(),
         truncated: false,
         bytes: 0,
-        error: Some("the MONITOR reader stopped unexpectedly".into()),
+        error: None,
+        stopped: Some("the MONITOR reader stopped unexpectedly".into()),
     });
     gaps.extend(watched.error);
+    let mut incomplete = Vec::new();
+    if let Some(stopped) = watched.stopped {
+        incomplete.push(format!(
+            "{stopped}: the command sample covers part of the window only, so cross-slot commands, SELECT, pub/sub patterns and request sizes may be missing"
+        ));
+    }
 
     // after the window: key positions, sizes of the keys read, and the key sample
     let mut names: Vec<String> = watched.lines.iter().map(MonitorCommand::name).collect();
@@ -415,13 +515,22 @@ pub fn gather(opts: &ProfileOptions, mut tick: impl FnMut(u64)) -> Result<Profil
         }
     }
     let keys = sample_keys(&mut con, opts.sample_keys, &mut gaps);
+    if !con.is_open() {
+        incomplete.push(
+            "the connection dropped after the window: key positions, the sizes of the keys read and the key sample are partial or missing"
+                .to_string(),
+        );
+    }
+    gaps.extend(incomplete.iter().map(|reason| format!("incomplete: {reason}; run the profile again")));
+    let gaps = gaps.iter().map(|g| scrub(&opts.url, g)).collect();
+    let incomplete = incomplete.iter().map(|r| scrub(&opts.url, r)).collect();
 
     // what the profiler itself did between the two INFO replies, to take out of the counters
     let own_commands = BTreeMap::from([("info".to_string(), 1)]);
     let own_input_bytes = packed(&["INFO", "all"]);
     // the first INFO's reply as a bulk string ($<len>\r\n…\r\n), and the MONITOR feed
     let own_output_bytes = start_text.len() as u64 + start_text.len().to_string().len() as u64 + 5 + watched.bytes;
-    Ok(ProfileInput {
+    let input = ProfileInput {
         target: redact(&opts.url),
         info_start: parse_info(&start_text),
         info_end: parse_info(&end_text),
@@ -436,7 +545,8 @@ pub fn gather(opts: &ProfileOptions, mut tick: impl FnMut(u64)) -> Result<Profil
         keys,
         notify_keyspace_events: notify,
         gaps,
-    })
+    };
+    Ok(Gathered { input, incomplete })
 }
 
 #[cfg(test)]
@@ -449,8 +559,24 @@ mod tests {
         assert_eq!(redact("rediss://:s3cret@host:6380"), "rediss://host:6380");
         assert_eq!(redact("redis://host:6379"), "redis://host:6379");
         assert_eq!(redact("rediss://u:p@h:1/#insecure"), "rediss://u@h:1");
-        assert_eq!(secret("redis://user:s3cret@h:1").as_deref(), Some("s3cret"));
-        assert_eq!(secret("redis://h:1"), None);
+        assert_eq!(secrets("redis://user:s3cret@h:1"), ["s3cret"]);
+        assert!(secrets("redis://h:1").is_empty());
+    }
+
+    /// Review finding (issue 13): a password with a character a URL should escape was shown.
+    #[test]
+    fn issue_13_passwords_with_unescaped_or_escaped_characters_are_never_shown() {
+        for (url, shown) in [
+            ("redis://:pa/ss?w#rd@cache.internal:6379", "redis://cache.internal:6379"),
+            ("redis://app:p@ss/w0rd@cache.internal:6379/2", "redis://app@cache.internal:6379/2"),
+            ("redis://app:p%40ss%2Fw0rd@cache.internal:6379", "redis://app@cache.internal:6379"),
+            ("redis+unix:///run/redis.sock?db=1&pass=s3cret", "redis+unix:///run/redis.sock?db=1"),
+        ] {
+            assert_eq!(redact(url), shown, "{url}");
+        }
+        let url = "redis://app:p%40ss%2Fw0rd@h:1";
+        assert_eq!(secrets(url), ["p%40ss%2Fw0rd", "p@ss/w0rd"]);
+        assert_eq!(scrub(url, "AUTH p@ss/w0rd failed, p%40ss%2Fw0rd"), "AUTH *** failed, ***");
     }
 }
 

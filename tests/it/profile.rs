@@ -335,3 +335,114 @@ fn report_window(plan: &str) -> f64 {
     let start = line.find('(').unwrap() + 1;
     line[start..].split(' ').next().unwrap().parse().unwrap()
 }
+
+// ---- issue 13: a Redis that drops the profiler mid-run ---------------------------------------
+
+/// The id of the first client whose `CLIENT LIST` line has `field`, once one has (20 s at most).
+fn client_id(admin: &mut redis::Connection, field: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let list: String = redis::cmd("CLIENT").arg("LIST").query(admin).unwrap();
+        if let Some(line) = list.lines().find(|l| l.contains(field)) {
+            return line.split(' ').find_map(|f| f.strip_prefix("id=")).unwrap().to_string();
+        }
+        assert!(Instant::now() < deadline, "no client with '{field}':\n{list}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// `capplan profile` on `url` in `dir` for `secs` while `during` runs; its output and how long
+/// it took.
+fn profile_during(dir: &Path, url: &str, secs: u64, extra: &[&str], during: impl FnOnce()) -> (Output, Duration) {
+    let started = Instant::now();
+    let child = Command::new(assert_cmd::cargo::cargo_bin("capplan"))
+        .current_dir(dir)
+        .env("CAPPLAN_AS_OF", crate::support::AS_OF)
+        .env("CAPPLAN_CACHE_DIR", dir.join(".capplan-cache"))
+        .env_remove("CAPPLAN_REDIS_URL")
+        .args(["profile", url, "--duration", &format!("{secs}s")])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    during();
+    let out = child.wait_with_output().unwrap();
+    (out, started.elapsed())
+}
+
+/// Issue 13: the server kills the profiler's MONITOR connection mid-window. The counters are
+/// whole, the command sample is not: the profile is printed marked incomplete, the plan is not
+/// written, exit 2, no hang, no panic, no password.
+#[test]
+fn issue_13_a_monitor_connection_killed_mid_profile_is_a_partial_profile_marked_incomplete() {
+    let password = "kill-test-pass-31";
+    let server = RedisServer::start(&["--requirepass", password]);
+    let url = format!("redis://:{password}@127.0.0.1:{}", server.port);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.toml"), capplan::source::plan::EXAMPLE_PLAN).unwrap();
+    let plan = std::fs::read(dir.path().join("plan.toml")).unwrap();
+    let extra = ["--format", "json", "--write-plan", "plan.toml", "--env", "staging"];
+    let (out, took) = profile_during(dir.path(), &url, 3, &extra, || {
+        let mut admin = RedisServer::client(&url);
+        client_id(&mut admin, " cmd=info ");
+        let monitor = client_id(&mut admin, " cmd=monitor ");
+        let killed: i64 = redis::cmd("CLIENT").arg("KILL").arg("ID").arg(&monitor).query(&mut admin).unwrap();
+        assert_eq!(killed, 1);
+    });
+    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(took < Duration::from_secs(20), "no hang: {took:?}");
+    assert!(
+        stderr.contains(&format!(
+            "error: the profile of redis://127.0.0.1:{} is incomplete: MONITOR stopped",
+            server.port
+        )) && stderr.contains("into the window: the connection dropped")
+            && stderr.contains("run the profile again"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("plan.toml was not changed: a plan is never written from an incomplete profile"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(dir.path().join("plan.toml")).unwrap(), plan);
+    let p: Json = serde_json::from_slice(&out.stdout).unwrap();
+    let gaps: Vec<&str> = p["gaps"].as_array().unwrap().iter().map(|g| g.as_str().unwrap()).collect();
+    assert!(gaps.iter().any(|g| g.starts_with("incomplete: MONITOR stopped")), "{gaps:?}");
+    assert!(p["ops_per_sec"].as_f64().is_some(), "the counters are still there");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stdout.contains(password) && !stderr.contains(password), "the password leaked");
+}
+
+/// Issue 13: the profiler's data connection killed, or the server shut down, mid-window: a
+/// clear error that says the connection dropped during the profile (not a TLS hint), exit 2,
+/// nothing written, no hang, no panic.
+#[test]
+fn issue_13_a_data_connection_killed_or_a_server_shut_down_mid_profile_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for shutdown in [false, true] {
+        let server = RedisServer::start(&[]);
+        let url = format!("redis://127.0.0.1:{}", server.port);
+        let (out, took) = profile_during(dir.path(), &url, 3, &["-o", "p.md"], || {
+            let mut admin = RedisServer::client(&url);
+            let data = client_id(&mut admin, " cmd=info ");
+            if shutdown {
+                let _ = redis::cmd("SHUTDOWN").arg("NOSAVE").query::<Value>(&mut admin);
+            } else {
+                let _: i64 = redis::cmd("CLIENT").arg("KILL").arg("ID").arg(&data).query(&mut admin).unwrap();
+            }
+        });
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "shutdown {shutdown}: {stderr}");
+        assert!(took < Duration::from_secs(20), "no hang: {took:?}");
+        assert!(
+            stderr.contains(&format!("error: {url}: INFO at the end of the 3 s window failed"))
+                && stderr.contains("the connection dropped during the profile")
+                && stderr.contains("run the profile again"),
+            "shutdown {shutdown}: {stderr}"
+        );
+        assert!(!stderr.contains("rediss://") && !stderr.contains("panicked"), "{stderr}");
+        assert!(out.stdout.is_empty() && !dir.path().join("p.md").exists(), "nothing written");
+    }
+}
