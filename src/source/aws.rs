@@ -13,9 +13,12 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 use aws_sdk_cloudwatch::config::http::HttpResponse;
 use aws_sdk_cloudwatch::error::{ProvideErrorMetadata, SdkError};
+use std::sync::{Mutex, PoisonError};
 
 pub use aws_config::SdkConfig;
 
@@ -127,7 +130,48 @@ pub async fn load(options: &AwsOptions) -> Result<SdkConfig, SourceError> {
     if config.region().is_none() {
         return Err(SourceError::AwsNoRegion);
     }
-    Ok(config)
+    // the credentials, wherever they come from (a file, SSO, a role), are remembered as they are
+    // resolved, so that [`redact`] removes them by value too
+    Ok(match config.credentials_provider() {
+        Some(provider) => {
+            config.into_builder().credentials_provider(SharedCredentialsProvider::new(Remembering(provider))).build()
+        }
+        None => config,
+    })
+}
+
+/// The secret values of the credentials this process resolved (access key id, secret key,
+/// session token): [`redact`] removes them wherever they appear.
+static REMEMBERED: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn remember(credentials: &Credentials) {
+    let mut remembered = REMEMBERED.lock().unwrap_or_else(PoisonError::into_inner);
+    let values =
+        [Some(credentials.access_key_id()), Some(credentials.secret_access_key()), credentials.session_token()];
+    for value in values.into_iter().flatten() {
+        if value.len() >= 8 && !remembered.iter().any(|r| r == value) {
+            remembered.push(value.to_string());
+        }
+    }
+    // the longest first, so that no part of one is left around a shorter one
+    remembered.sort_by_key(|r| std::cmp::Reverse(r.len()));
+}
+
+/// A credentials provider that remembers what it provides (see [`REMEMBERED`]).
+#[derive(Debug)]
+struct Remembering(SharedCredentialsProvider);
+
+impl ProvideCredentials for Remembering {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::new(async move {
+            let credentials = self.0.provide_credentials().await?;
+            remember(&credentials);
+            Ok(credentials)
+        })
+    }
 }
 
 /// The region a configuration talks to (empty when none, which [`load`] rules out).
@@ -316,11 +360,17 @@ fn credentials(ctx: &Context, err: &CredentialsError) -> SourceError {
     }
 }
 
-/// Remove secrets from text that may carry them: the values of the credential variables in the
-/// environment, `SigV4` `Credential=` and `Signature=` values, access key ids, and any long
-/// base64-looking word (secret keys are 40 characters, session tokens hundreds).
+/// Remove secrets from text that may carry them: the credentials this process resolved and the
+/// values of the credential variables in the environment, `SigV4` `Credential=` and `Signature=`
+/// values, access key ids, and any long base64-looking run of characters, wherever it stands
+/// (secret keys are 40 characters, session tokens hundreds; a server may echo a header as
+/// `x-amz-security-token:<token>`).
 pub fn redact(text: &str) -> String {
     let mut out = text.to_string();
+    let remembered = REMEMBERED.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    for value in remembered {
+        out = out.replace(&value, "***");
+    }
     for var in ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ACCESS_KEY_ID"] {
         if let Ok(value) = std::env::var(var)
             && value.len() >= 8
@@ -338,20 +388,45 @@ pub fn redact(text: &str) -> String {
 }
 
 fn redact_word(word: &str) -> String {
-    for key in ["Credential=", "Signature=", "X-Amz-Security-Token=", "X-Amz-Credential=", "X-Amz-Signature="] {
-        if let Some(at) = word.find(key) {
-            return format!("{}{key}***", &word[..at]);
+    let lower = word.to_ascii_lowercase();
+    for key in ["credential=", "signature=", "x-amz-security-token", "x-amz-credential=", "x-amz-signature="] {
+        if let Some(at) = lower.find(key) {
+            let end = at + key.len();
+            // `x-amz-security-token` with `=` or `:` after it, as a query parameter or a header
+            let end = if key.ends_with('=') { end } else { end + usize::from(word[end..].starts_with(['=', ':'])) };
+            return format!("{}***", &word[..end]);
         }
     }
-    let bare = word.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '+' && c != '/' && c != '=');
-    let base64ish = |s: &str| s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='));
-    let key_id = bare.len() == 20
-        && (bare.starts_with("AKIA") || bare.starts_with("ASIA"))
-        && bare.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
-    if (bare.len() >= 40 && base64ish(bare)) || key_id {
-        return word.replace(bare, "***");
+    let base64ish = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=');
+    let key_id = |run: &str| {
+        run.len() == 20
+            && (run.starts_with("AKIA") || run.starts_with("ASIA"))
+            && run.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    };
+    let mut out = String::with_capacity(word.len());
+    let mut rest = word;
+    while !rest.is_empty() {
+        let end = rest.find(|c: char| !base64ish(c)).unwrap_or(rest.len());
+        let (run, after) = rest.split_at(end);
+        if run.len() >= 40 {
+            out.push_str("***");
+        } else {
+            // a key id within a run (`AKIA…/20260101/us-east-1`)
+            for part in run.split_inclusive(['/', '=', '+']) {
+                let bare = part.trim_end_matches(['/', '=', '+']);
+                if key_id(bare) {
+                    out.push_str("***");
+                    out.push_str(&part[bare.len()..]);
+                } else {
+                    out.push_str(part);
+                }
+            }
+        }
+        let next = after.find(base64ish).unwrap_or(after.len());
+        out.push_str(&after[..next]);
+        rest = &after[next..];
     }
-    word.to_string()
+    out
 }
 
 #[cfg(test)]
@@ -371,6 +446,30 @@ mod tests {
         assert!(out.starts_with("invalid: AWS4-HMAC-SHA256 Credential=***"), "{out}");
         let arn = "User: arn:aws:iam::123456789012:user/capplan-test is not authorized";
         assert_eq!(redact(arn), arn);
+    }
+
+    /// Issue 13: a session token from a credentials file (not in the environment) echoed as a
+    /// header line of a canonical request (what `SignatureDoesNotMatch` answers quote) was shown.
+    #[test]
+    fn issue_13_a_token_echoed_as_a_header_or_glued_to_text_is_removed() {
+        let token = "FwoGZXIvYXdzEcapplanFakeSessionTokenFromFile0123456789abcdefghijklmnopqrstuvwxyz==";
+        for text in [
+            format!("should have been 'POST\n/\n\nhost:monitoring\nx-amz-security-token:{token}\n'"),
+            format!("X-Amz-Security-Token={token}&X-Amz-Date=20260101"),
+            format!("token:\"{token}\","),
+            "key ASIAFILECAPPLAN00TST/20260101/us-east-1 and (ASIAFILECAPPLAN00TST)".to_string(),
+        ] {
+            let out = redact(&text);
+            assert!(!out.contains("capplan") && !out.contains("ASIAFILE"), "{out}");
+            assert!(out.contains("***"), "{out}");
+        }
+        assert_eq!(redact("x-amz-date:20260101T000000Z"), "x-amz-date:20260101T000000Z");
+    }
+
+    #[test]
+    fn credentials_are_removed_by_value_once_resolved() {
+        remember(&Credentials::new("AKIDREMEMBERED01", "shortsecret", Some("tok-en.with:punct".into()), None, "t"));
+        assert_eq!(redact("a shortsecret b tok-en.with:punct c"), "a *** b *** c");
     }
 
     #[test]

@@ -19,8 +19,8 @@ use crate::model::profile::{
     KeySample, KeySpec, MonitorCommand, ProfileInput, command_keys, parse_info, parse_monitor_line,
 };
 
-/// How to profile.
-#[derive(Clone, Debug)]
+/// How to profile. Its `Debug` shows the URL without its password.
+#[derive(Clone)]
 pub struct ProfileOptions {
     /// `redis[s]://[user:pass@]host:port[/db]`.
     pub url: String,
@@ -34,6 +34,19 @@ pub struct ProfileOptions {
     pub tls_ca: Option<PathBuf>,
     /// Accept any certificate (testing only).
     pub tls_insecure: bool,
+}
+
+impl std::fmt::Debug for ProfileOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProfileOptions")
+            .field("url", &redact(&self.url))
+            .field("duration", &self.duration)
+            .field("sample_keys", &self.sample_keys)
+            .field("monitor_lines", &self.monitor_lines)
+            .field("tls_ca", &self.tls_ca)
+            .field("tls_insecure", &self.tls_insecure)
+            .finish()
+    }
 }
 
 /// Keys read in the window whose size is looked up afterwards, at most.
@@ -167,8 +180,12 @@ fn fail_at(opts: &ProfileOptions, stage: Stage, what: &str, err: &redis::RedisEr
         "the connection dropped during the profile (the server restarted or shut down, or the connection was killed: CLIENT KILL, a timeout setting, a failover); nothing was written; run the profile again"
     } else if err.is_connection_refusal() {
         "is the server running and reachable from here?"
+    } else if err.is_timeout() && opts.url.starts_with("rediss://") {
+        "no answer in time: check the host, the port and the security group; if the port is plain (no TLS), use redis://"
     } else if err.is_timeout() {
         "no answer in time: check the host, the port and the security group"
+    } else if lower.contains("did not parse") {
+        "a URL is redis[s]://[user[:password]@]host[:port][/db]; escape / ? # @ % in a password as %2F %3F %23 %40 %25"
     } else if lower.contains("wrongpass") || lower.contains("noauth") || lower.contains("auth") {
         "the server refused the credentials: check the user and password in the URL (redis://user:pass@host:port)"
     } else if lower.contains("tls") || lower.contains("certificate") || lower.contains("handshake") {
@@ -574,6 +591,15 @@ mod tests {
         ] {
             assert_eq!(redact(url), shown, "{url}");
         }
+        let opts = ProfileOptions {
+            url: "redis://app:hunter2@h:1".into(),
+            duration: Duration::from_secs(1),
+            sample_keys: 1,
+            monitor_lines: 1,
+            tls_ca: None,
+            tls_insecure: false,
+        };
+        assert!(!format!("{opts:?}").contains("hunter2"), "{opts:?}");
         let url = "redis://app:p%40ss%2Fw0rd@h:1";
         assert_eq!(secrets(url), ["p%40ss%2Fw0rd", "p@ss/w0rd"]);
         assert_eq!(scrub(url, "AUTH p@ss/w0rd failed, p%40ss%2Fw0rd"), "AUTH *** failed, ***");

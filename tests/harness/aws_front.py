@@ -21,6 +21,8 @@ front with AWS_ENDPOINT_URL. It runs, in one process:
 Control API (JSON, on the front):
   POST   /_harness/faults      {"op": "GetMetricData", "kind": "access_denied" | "throttle" |
                                 "server_error" | "sleep" | "echo_credentials" |
+                                "echo_canonical" (SignatureDoesNotMatch quoting the canonical
+                                request, the session token as a header line) |
                                 "paginate" (GetMetricData: the answer in two pages, NextToken between),
                                 "times": 2 (default: every request), "seconds": 5 (sleep),
                                 "match": "text the request body must contain" (optional)}
@@ -478,6 +480,19 @@ class Front(BaseHTTPRequestHandler):
             leaked = f"{self.headers.get('Authorization', '')} {self.headers.get('X-Amz-Security-Token', '')}"
             status, cw_code, ec_code, message = 403, "InvalidClientTokenId", "InvalidClientTokenId", (
                 "The security token included in the request is invalid: " + leaked
+            )
+        elif kind == "echo_canonical":
+            # what AWS answers a bad signature: the canonical request it expected, whose header
+            # lines carry the session token as `x-amz-security-token:<token>`
+            headers = "".join(
+                f"{k.lower()}:{v.strip()}\n"
+                for k, v in sorted(self.headers.items(), key=lambda kv: kv[0].lower())
+                if k.lower() in ("host", "x-amz-date", "x-amz-security-token")
+            )
+            status, cw_code, ec_code, message = 403, "SignatureDoesNotMatch", "SignatureDoesNotMatch", (
+                "The request signature we calculated does not match the signature you provided. "
+                f"The Canonical String for this request should have been\n'POST\n{self.path}\n\n{headers}\n"
+                "host;x-amz-date;x-amz-security-token\n'"
             )
         else:
             status, cw_code, ec_code, message = ERRORS[kind]

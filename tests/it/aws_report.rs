@@ -38,6 +38,11 @@ fn throttling_server_errors_and_timeouts_are_bounded_and_the_rest_renders() {
     parent("transient_failures");
 }
 
+#[test]
+fn issue_13_no_key_secret_or_session_token_is_shown_or_written() {
+    parent("secrets");
+}
+
 /// A plan in `dir`.
 fn write_plan(dir: &Path, text: &str) {
     std::fs::write(dir.join("plan.toml"), text).unwrap();
@@ -483,6 +488,107 @@ days = 7
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains("AWS throttled 'elasticache:DescribeServerlessCaches' on every attempt"), "{stderr}");
         assert!(!dir.path().join("found.toml").exists());
+    }
+
+    const KEY_ID: &str = "ASIAFAKECAPPLAN00TST";
+    const SECRET: &str = "capplanFakeSecretKey/0123456789abcdefGHIJ";
+    const TOKEN: &str = "IQoJcapplanFakeSessionTokenFromEnv0123456789abcdefghijklmnopqrstuvwxyzABCDEF/+==";
+    const FILE_KEY_ID: &str = "ASIAFILECAPPLAN00TST";
+    const FILE_SECRET: &str = "capplanFileSecretKey/0123456789abcdefGHIJ";
+    const FILE_TOKEN: &str = "FwoGZXIvYXdzEcapplanFakeSessionTokenFromFile0123456789abcdefghijklmnopqrstuvwxyz==";
+
+    /// Issue 13: AWS keys and session tokens, from the environment and from a credentials file
+    /// named by `--profile`, never appear in stdout, stderr, the written report, the plan
+    /// `init --discover` writes or the user cache: when it works, when the server echoes the
+    /// request's credentials back in an error, when access is denied, when nothing listens.
+    #[tokio::test]
+    #[ignore = "run in a child process by its parent test"]
+    async fn secrets() {
+        use crate::aws_support::control;
+        use crate::secrets::assert_hidden;
+
+        if !in_child() {
+            return;
+        }
+        let port = child_port();
+        seed().await;
+        let work = tempfile::tempdir().unwrap();
+        let dir = work.path().join("plans");
+        let cache = work.path().join("cache");
+        let home_dir = tempfile::tempdir().unwrap();
+        let home = home_dir.path().to_path_buf();
+        std::fs::create_dir_all(home.join(".aws")).unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        write_plan(&dir, PLAN);
+        std::fs::write(
+            home.join(".aws/credentials"),
+            format!("[capplan-secret]\naws_access_key_id = {FILE_KEY_ID}\naws_secret_access_key = {FILE_SECRET}\naws_session_token = {FILE_TOKEN}\n"),
+        )
+        .unwrap();
+        std::fs::write(home.join(".aws/config"), "[profile capplan-secret]\nregion = us-east-1\n").unwrap();
+        let all = [KEY_ID, SECRET, TOKEN, FILE_KEY_ID, FILE_SECRET, FILE_TOKEN, "capplanFake", "capplanFile"];
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let run = |from_file: bool, endpoint: &str, args: &[&str]| {
+            let mut cmd = Command::cargo_bin("capplan").unwrap();
+            cmd.env_clear()
+                .current_dir(&dir)
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("HOME", &home)
+                .env("AWS_CONFIG_FILE", home.join(".aws/config"))
+                .env("AWS_SHARED_CREDENTIALS_FILE", home.join(".aws/credentials"))
+                .env("AWS_EC2_METADATA_DISABLED", "true")
+                .env("AWS_ENDPOINT_URL", endpoint)
+                .env("AWS_MAX_ATTEMPTS", "1")
+                .env("CAPPLAN_AS_OF", AS_OF)
+                .env("CAPPLAN_CACHE_DIR", &cache)
+                .env("NO_COLOR", "1");
+            if from_file {
+                cmd.arg("--profile").arg("capplan-secret");
+            } else {
+                cmd.env("AWS_ACCESS_KEY_ID", KEY_ID)
+                    .env("AWS_SECRET_ACCESS_KEY", SECRET)
+                    .env("AWS_SESSION_TOKEN", TOKEN)
+                    .env("AWS_REGION", "us-east-1");
+            }
+            cmd.args(args).output().unwrap()
+        };
+        let report = ["report", "--plan", "plan.toml", "--all", "--format", "json", "-o", "report.json"];
+        for from_file in [false, true] {
+            let what = |case: &str| {
+                format!("{case} (credentials from {})", if from_file { "a file" } else { "the environment" })
+            };
+            control(port, "DELETE", "/_harness/faults", "");
+            let out = run(from_file, &endpoint, &report);
+            assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(cache.join("metrics").is_dir(), "the fetch is cached");
+            assert_hidden(&what("a report that works"), &all, &out, work.path());
+            let out = run(from_file, &endpoint, &["init", "--discover", "--region", "us-east-1", "found.toml"]);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert_hidden(&what("init --discover"), &all, &out, work.path());
+            std::fs::remove_file(dir.join("found.toml")).unwrap();
+
+            for echo in ["echo_credentials", "echo_canonical"] {
+                control(port, "DELETE", "/_harness/faults", "");
+                fault(port, &format!(r#"{{"kind": "{echo}"}}"#));
+                for args in [&report[..], &["init", "--discover", "--region", "us-east-1", "found.toml"]] {
+                    let out = run(from_file, &endpoint, args);
+                    let stderr = String::from_utf8_lossy(&out.stderr);
+                    assert_eq!(out.status.code(), Some(2), "{stderr}");
+                    assert!(stderr.contains("AWS rejected the credentials") && stderr.contains("***"), "{stderr}");
+                    assert_hidden(&what(echo), &all, &out, work.path());
+                }
+            }
+            control(port, "DELETE", "/_harness/faults", "");
+            fault(port, r#"{"op": "GetMetricData", "kind": "access_denied"}"#);
+            let out = run(from_file, &endpoint, &report);
+            assert_eq!(out.status.code(), Some(2));
+            assert_hidden(&what("access denied"), &all, &out, work.path());
+            let out = run(from_file, "http://127.0.0.1:1", &report);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{stderr}");
+            assert!(stderr.contains("cannot reach AWS"), "{stderr}");
+            assert_hidden(&what("connection refused"), &all, &out, work.path());
+        }
     }
 
     /// The report still renders `legacy` from the plan's own workload with the failure noted;

@@ -17,6 +17,7 @@ mod profile;
 mod recommend_props;
 mod redis_support;
 mod scenarios;
+mod secrets;
 mod seed_systems;
 mod support;
 mod throughput;

@@ -893,3 +893,54 @@ fn issue_13_price_list_failures_and_a_silent_server_are_bounded_and_named() {
         failed(&s.capplan(false).env("CAPPLAN_AWS_TIMEOUT", "soon").args(["pricing", "refresh"]).output().unwrap());
     assert!(stderr.contains("CAPPLAN_AWS_TIMEOUT: 'soon' is not a number of seconds"), "{stderr}");
 }
+
+/// Issue 13: the keys and the session token a refresh signs with, from the environment or from
+/// a credentials file named by `--profile`, never appear in its output, its errors or the cache
+/// it writes: when it works, when access is denied, when nothing listens.
+#[test]
+fn issue_13_no_key_secret_or_session_token_is_shown_or_written_by_a_refresh() {
+    use crate::secrets::assert_hidden;
+    const TOKEN: &str = "IQoJcapplanPricingSessionTokenFromEnv0123456789abcdefghijklmnopqrstuvwxyz/+==";
+    const FILE_KEY_ID: &str = "ASIAFILECAPPLAN01TST";
+    const FILE_SECRET: &str = "capplanFileSecretKey/0123456789abcdefGHIJ";
+    const FILE_TOKEN: &str = "FwoGZXIvYXdzEcapplanPricingSessionTokenFromFile0123456789abcdefghijklmnopq==";
+    let s = Setup::new();
+    let aws = s.home.path().join(".aws");
+    std::fs::create_dir_all(&aws).unwrap();
+    std::fs::write(
+        aws.join("credentials"),
+        format!("[capplan-secret]\naws_access_key_id = {FILE_KEY_ID}\naws_secret_access_key = {FILE_SECRET}\naws_session_token = {FILE_TOKEN}\n"),
+    )
+    .unwrap();
+    std::fs::write(aws.join("config"), "[profile capplan-secret]\nregion = us-east-1\n").unwrap();
+    let secrets =
+        ["AKIAFAKECAPPLAN00TST", "capplanFakeSecret", TOKEN, FILE_KEY_ID, FILE_SECRET, FILE_TOKEN, "SessionToken"];
+    let hidden = |what: &str, out: &Output| {
+        assert_hidden(what, &secrets, out, s.cache.path());
+        assert_hidden(what, &secrets, out, s.work.path());
+    };
+
+    fault(s.port(), r#"{"op": "GetProducts", "kind": "access_denied"}"#);
+    let out =
+        s.capplan(true).env("AWS_SESSION_TOKEN", TOKEN).args(["pricing", "refresh", "--region", "us-east-2"]).output();
+    let out = out.unwrap();
+    assert!(failed(&out).contains("access denied"));
+    hidden("access denied", &out);
+    let out = s
+        .capplan(true)
+        .env("AWS_SESSION_TOKEN", TOKEN)
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .args(["pricing", "refresh", "--region", "us-east-2"])
+        .output()
+        .unwrap();
+    assert!(failed(&out).contains("cannot reach AWS"));
+    hidden("connection refused", &out);
+
+    control(s.port(), "DELETE", "/_harness/faults", "");
+    let out =
+        s.capplan(false).args(["--profile", "capplan-secret", "pricing", "refresh", "--region", "us-east-2"]).output();
+    let out = out.unwrap();
+    assert!(ok(&out).contains("through the us-east-1 endpoint"), "the file's credentials were used");
+    hidden("a refresh with a profile's credentials", &out);
+}
