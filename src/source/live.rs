@@ -1,6 +1,6 @@
 //! One environment's live cache: discover it in ElastiCache, fetch its CloudWatch series, and
-//! keep both in the user cache (`metrics/<region>/<kind>-<id>.json`) so reports and the app work
-//! offline afterwards. Also what the discovered cache means for the plan: its `current`
+//! keep both in the user cache (`metrics/<region>/<kind>-<id>-<days>d.json`) so reports and the
+//! app work offline afterwards. Also what the discovered cache means for the plan: its `current`
 //! deployment, and where the plan's own `current` disagrees with it.
 
 use chrono::{DateTime, Utc};
@@ -63,8 +63,14 @@ fn kind_name(cache: &AwsCacheRef) -> &'static str {
     }
 }
 
-/// The cache file of a request (ids are letters, digits and hyphens: the plan checks).
+/// The cache file of a request: one per cache and window, since two environments may name the
+/// same cache with different `days` (ids are letters, digits and hyphens: the plan checks).
 pub fn cache_file(req: &LiveRequest) -> Result<std::path::PathBuf, SourceError> {
+    user_cache::path(&format!("metrics/{}/{}-{}-{}d.json", req.region, kind_name(&req.cache), req.cache.id(), req.days))
+}
+
+/// Where a fetch was kept before the file named its window (still read when its days match).
+fn older_cache_file(req: &LiveRequest) -> Result<std::path::PathBuf, SourceError> {
     user_cache::path(&format!("metrics/{}/{}-{}.json", req.region, kind_name(&req.cache), req.cache.id()))
 }
 
@@ -78,19 +84,22 @@ pub fn describe(req: &LiveRequest) -> String {
     format!("{kind} '{}' in {}", req.cache.id(), req.region)
 }
 
-/// Read the cached fetch of `req`; `Ok(None)` when there is none.
+/// Read the cached fetch of `req` (its cache, its window); `Ok(None)` when there is none.
 pub fn cached(req: &LiveRequest) -> Result<Option<LiveMetrics>, SourceError> {
-    let path = cache_file(req)?;
-    let Some(bytes) = user_cache::read(&path)? else { return Ok(None) };
-    let mut live: LiveMetrics = serde_json::from_slice(&bytes).map_err(|e| SourceError::UserCache {
-        path: path.clone(),
-        message: format!("unreadable ({e}): delete it, or fetch again without --offline"),
-    })?;
-    if live.schema_version != CACHE_SCHEMA {
-        return Ok(None);
+    for path in [cache_file(req)?, older_cache_file(req)?] {
+        let Some(bytes) = user_cache::read(&path)? else { continue };
+        let mut live: LiveMetrics = serde_json::from_slice(&bytes).map_err(|e| SourceError::UserCache {
+            path: path.clone(),
+            message: format!("unreadable ({e}): delete it, or fetch again without --offline"),
+        })?;
+        // another version's shape, or (the older file) another environment's window
+        if live.schema_version != CACHE_SCHEMA || live.days != req.days {
+            continue;
+        }
+        live.from_cache = true;
+        return Ok(Some(live));
     }
-    live.from_cache = true;
-    Ok(Some(live))
+    Ok(None)
 }
 
 /// The series of a fetch, as `metrics::parse` reads them.

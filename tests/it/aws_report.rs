@@ -269,6 +269,22 @@ days = 7
         );
         assert!(md.contains("the plan's peak_requests_per_sec (9,000 requests/s) is above the measured peak"), "{md}");
         assert!(md.contains("Metrics of `shop-prod` in us-east-1, 7 days: fetched now:"), "{md}");
+
+        // issue 13: prod (14 days) and legacy (7 days) name the same cache; --offline gives each
+        // its own window's fetch, not whichever was written last
+        let out = capplan(
+            dir.path(),
+            cache.path(),
+            &["report", "--plan", "plan.toml", "--all", "--format", "json", "--offline"],
+        );
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+        let all = json(&out);
+        for (env, days) in [("prod", 14), ("legacy", 7)] {
+            let e = all["envs"].as_array().unwrap().iter().find(|e| e["env"] == env).unwrap();
+            assert_eq!(e["metrics"]["from_cache"], true, "{env}");
+            let text = e.to_string();
+            assert!(text.contains(&format!("from the user cache ({days} days of shop-prod)")), "{env}: {text}");
+        }
     }
 
     #[tokio::test]
