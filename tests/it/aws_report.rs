@@ -350,6 +350,9 @@ days = 7
         assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
         let prod = json(&out);
         let monthly = format_usd(dec(&prod["recommendation"]["monthly_usd"]));
+        // the other environment's fetch (7 days of the same cache) is cached too
+        let out = capplan(dir.path(), cache.path(), &["report", "--plan", "plan.toml", "--env", "legacy"]);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
 
         let env = ["AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"]
             .iter()
