@@ -15,6 +15,7 @@ mod pricing;
 mod profile;
 mod recommend_props;
 mod redis_support;
+mod scale;
 mod scenarios;
 mod seed_systems;
 mod support;
