@@ -886,19 +886,21 @@ pub fn evaluate_env_with(
 /// The report of an evaluated environment (no measured workload).
 pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_on: NaiveDate) -> EnvReport {
     let w = &eval.inputs.workload;
-    let mut cited: BTreeMap<(String, PriceKind, String), SourceInfo> = BTreeMap::new();
+    // keyed by borrowed strings: an environment has thousands of lines and a dozen sources
+    let mut cited: BTreeMap<(&str, PriceKind, &str), &crate::model::price::Source> = BTreeMap::new();
     for option in eval.options.iter().chain(eval.current.iter()) {
         for line in &option.cost.lines {
             let p = &line.source;
-            cited.entry((p.source_id.clone(), p.kind, p.date.clone())).or_insert_with(|| SourceInfo {
-                id: p.source_id.clone(),
-                kind: p.kind,
-                source: p.source.clone(),
-                date: p.date.clone(),
-                locator: book.sources.get(&p.source_id).map(|m| m.locator.clone()).unwrap_or_default(),
-            });
+            cited.entry((p.source_id.as_str(), p.kind, p.date.as_str())).or_insert(p);
         }
     }
+    let cited = cited.into_values().map(|p| SourceInfo {
+        id: p.source_id.clone(),
+        kind: p.kind,
+        source: p.source.clone(),
+        date: p.date.clone(),
+        locator: book.sources.get(&p.source_id).map(|m| m.locator.clone()).unwrap_or_default(),
+    });
     let passed_over: std::collections::HashMap<&str, &str> = eval
         .outcome
         .recommendation()
@@ -925,7 +927,7 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             oldest_used,
             age_days,
             stale: age_days > STALE_AFTER_DAYS,
-            sources: cited.into_values().collect(),
+            sources: cited.collect(),
         },
         workload: WorkloadReport::plain(w.clone()),
         policy: PolicyReport {

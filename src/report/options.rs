@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::{EnvReport, OptionReport};
 use crate::model::evaluate::OptionKind;
+use crate::model::price::PriceKind;
 
 /// Which options a report lists.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
@@ -152,6 +153,17 @@ pub fn select(env: &mut EnvReport, filter: OptionsFilter) {
     env.options.retain(|_| k.next().copied().unwrap_or(true));
     env.search.options_listed = env.options.len();
     env.search.options_filter = filter;
+    // the sources the listed lines still cite
+    let cited: HashSet<(&str, PriceKind, &str)> = env
+        .options
+        .iter()
+        .chain(env.current.as_ref())
+        .flat_map(|o| &o.lines)
+        .map(|l| (l.price_source.id.as_str(), l.price_source.kind, l.price_source.date.as_str()))
+        .collect();
+    let sources = std::mem::take(&mut env.pricing.sources);
+    env.pricing.sources =
+        sources.into_iter().filter(|s| cited.contains(&(s.id.as_str(), s.kind, s.date.as_str()))).collect();
 }
 
 #[cfg(test)]
@@ -250,6 +262,25 @@ mod tests {
         assert!(best.options.iter().filter(|o| !o.feasible).all(|o| !o.excluded_reasons.is_empty()));
         assert_eq!(best.search.options_listed, best.options.len());
         assert_eq!(best.search.options_evaluated, full.options.len());
+        // the pricing sources are those the listed lines cite
+        for s in &best.pricing.sources {
+            assert!(
+                best.options
+                    .iter()
+                    .flat_map(|o| &o.lines)
+                    .any(|l| l.price_source.id == s.id && l.price_source.date == s.date),
+                "{} cited",
+                s.id
+            );
+        }
+        for p in best.options.iter().flat_map(|o| &o.lines).map(|l| &l.price_source) {
+            assert!(
+                best.pricing.sources.iter().any(|s| (&s.id, s.kind, &s.date) == (&p.id, p.kind, &p.date)),
+                "{}",
+                p.id
+            );
+        }
+        assert!(best.pricing.sources.len() <= full.pricing.sources.len());
     }
 
     #[test]
