@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
-use crate::report::Format;
+use crate::report::{Format, OptionsFilter};
 
 /// `capplan 0.1.0 (pricing cache 2026-10-02)`.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (pricing cache ", env!("CAPPLAN_PRICING_AS_OF"), ")");
@@ -87,9 +87,25 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value_t = Format::Md)]
     pub format: Format,
 
+    /// Which options each environment lists [default: best for every environment, all for --env]
+    ///
+    /// The recommendation, the current deployment and every option the report names by id are
+    /// always listed. The Markdown option table shows the ten cheapest that fit and the cheapest
+    /// excluded option of each kind from this list.
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub options: Option<OptionsFilter>,
+
     /// Write to FILE instead of stdout (atomically: never a half-written file); `-` is stdout
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// The options each environment lists: as asked, else `best` for every environment and
+    /// `all` for one.
+    pub fn options_filter(&self) -> OptionsFilter {
+        self.options.unwrap_or(if self.env.is_some() { OptionsFilter::All } else { OptionsFilter::Best })
+    }
 }
 
 /// `capplan init`.
@@ -253,6 +269,23 @@ mod tests {
         assert!(Cli::try_parse_from(["capplan", "report", "--env", "prod", "--all"]).is_err());
         let cli = Cli::try_parse_from(["capplan", "report", "--env", "prod", "--format", "json"]).unwrap();
         assert!(matches!(cli.command, Some(Command::Report(ReportArgs { format: Format::Json, .. }))));
+    }
+
+    #[test]
+    fn options_default_to_best_for_every_environment_and_all_for_one() {
+        let parse = |args: &[&str]| {
+            let Some(Command::Report(args)) = Cli::try_parse_from(args).unwrap().command else {
+                panic!("not a report")
+            };
+            args.options_filter()
+        };
+        assert_eq!(parse(&["capplan", "report"]), OptionsFilter::Best);
+        assert_eq!(parse(&["capplan", "report", "--all"]), OptionsFilter::Best);
+        assert_eq!(parse(&["capplan", "report", "--env", "prod"]), OptionsFilter::All);
+        assert_eq!(parse(&["capplan", "report", "--all", "--options", "all"]), OptionsFilter::All);
+        assert_eq!(parse(&["capplan", "report", "--env", "prod", "--options", "fitting"]), OptionsFilter::Fitting);
+        assert_eq!(parse(&["capplan", "report", "--env", "prod", "--options", "best"]), OptionsFilter::Best);
+        assert!(Cli::try_parse_from(["capplan", "report", "--options", "cheapest"]).is_err());
     }
 
     #[test]

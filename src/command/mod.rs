@@ -114,6 +114,19 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// written in place. A new file gets the usual permissions (0666 less the umask); an existing
 /// one keeps its own.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically_with(path, |out| {
+        out.write_all(bytes).map_err(|source| Error::Io {
+            action: "write",
+            path: path.to_path_buf(),
+            source: without_temp_path(source),
+        })
+    })
+}
+
+/// [`write_atomically`] what `write` writes, as it writes it (buffered): the file appears when
+/// `write` returns `Ok` and everything is on disk; when it fails, the earlier file is intact.
+/// Errors `write` makes of the writer's own are its to word (an [`Error::Io`] naming `path`).
+pub fn write_atomically_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let io_err =
         |source: io::Error| Error::Io { action: "write", path: path.to_path_buf(), source: without_temp_path(source) };
     let target = resolve(path);
@@ -123,8 +136,10 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
             return Err(Error::Usage(format!("cannot write '{}': it is a directory; name a file", path.display())));
         }
         Ok(m) if !m.is_file() => {
-            let mut f = std::fs::OpenOptions::new().write(true).open(&target).map_err(io_err)?;
-            return f.write_all(bytes).and_then(|()| f.flush()).map_err(io_err);
+            let f = std::fs::OpenOptions::new().write(true).open(&target).map_err(io_err)?;
+            let mut out = io::BufWriter::new(f);
+            write(&mut out)?;
+            return out.flush().map_err(io_err);
         }
         _ => {}
     }
@@ -132,11 +147,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(err) = no_dir(path, dir) {
         return Err(err);
     }
-    let mut tmp = temp_in(dir).map_err(io_err)?;
+    let tmp = temp_in(dir).map_err(io_err)?;
     if let Ok(existing) = existing {
         tmp.as_file().set_permissions(existing.permissions()).map_err(io_err)?;
     }
-    tmp.write_all(bytes).map_err(io_err)?;
+    let mut out = io::BufWriter::with_capacity(1 << 16, tmp);
+    write(&mut out)?;
+    let tmp = out.into_inner().map_err(|e| io_err(e.into_error()))?;
     tmp.as_file().sync_all().map_err(io_err)?;
     tmp.persist(&target).map_err(|e| io_err(e.error))?;
     Ok(())

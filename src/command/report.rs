@@ -1,5 +1,7 @@
 //! `capplan report`: evaluate environments and render the report.
 
+use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::ReportArgs;
@@ -9,13 +11,14 @@ use chrono::Utc;
 use crate::evaluation::{self, Evaluated, Fetch, gather};
 use crate::model::price::PriceBook;
 use crate::model::workload::EnvInputs;
-use crate::report::{self, AllReport, Format, NotEvaluated, Report};
+use crate::report::stream::{AllWriter, Chunk};
+use crate::report::{self, EnvReport, Format, NotEvaluated, Report};
 use crate::settings::Settings;
 use crate::source::MetricsLocation;
 use crate::source::plan::Plan;
 use crate::source::prices;
 
-use super::{same_file, write_atomically, write_stdout};
+use super::{same_file, write_atomically_with};
 use crate::settings::PlanSource;
 
 /// Evaluate one environment with what its metrics measured and the cache they came from.
@@ -47,80 +50,203 @@ fn env_report(plan: &Plan, inputs: &EnvInputs, book: &PriceBook, settings: &Sett
     Ok(evaluation::evaluate(&inputs, book, &plan.origin, settings.as_of)?)
 }
 
-/// Evaluate the environments named by `env` (all when `None`) and build the report; the
-/// failures to report after it (metrics that could not be had).
-fn build(plan: &Plan, env: Option<&str>, book: &PriceBook, settings: &Settings) -> Result<(Report, Vec<String>)> {
-    match env {
-        Some(name) => {
-            let inputs = plan.env(name).ok_or_else(|| {
-                Error::Usage(format!(
-                    "no environment '{name}' in {}; environments: {}",
-                    plan.origin,
-                    plan.env_names().join(", ")
-                ))
-            })?;
-            match env_report(plan, inputs, book, settings)? {
-                Evaluated::Done { report, failure } => Ok((Report::One(report), failure.into_iter().collect())),
-                Evaluated::Missing { reason, .. } => Err(Error::Usage(reason)),
-            }
+/// Environments evaluated at once beyond the workers' own: how far the evaluation may run ahead
+/// of the writing (bounds what waits in memory to be written).
+const AHEAD_PER_WORKER: usize = 4;
+
+/// What a report run found beside the report itself.
+#[derive(Debug, Default)]
+struct Found {
+    /// Environments with no feasible option or over their budget (exit status 1).
+    problems: Vec<String>,
+    /// Metrics that could not be had, environments not evaluated (exit status 2).
+    failures: Vec<String>,
+}
+
+/// An I/O error writing the report to `to`.
+fn write_error(source: std::io::Error, to: Option<&Path>) -> Error {
+    Error::Io { action: "write", path: to.map_or_else(|| "stdout".into(), Path::to_path_buf), source }
+}
+
+/// A report that cannot be rendered (a value JSON cannot hold).
+fn render_error(format: Format, e: &std::io::Error) -> Error {
+    Error::Usage(format!("the report cannot be written as {format:?}: {e}"))
+}
+
+/// Write what `write` writes to `output` (atomically), or to stdout, where a closed pipe
+/// (`capplan report | head`) ends the writing without an error.
+fn write_to(output: Option<&Path>, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    match output {
+        Some(path) => {
+            write_atomically_with(path, write)?;
+            eprintln!("wrote {}", path.display());
+            Ok(())
         }
         None => {
-            let outcomes = in_parallel(&plan.envs, |e| env_report(plan, e, book, settings))?;
-            let (mut envs, mut missing, mut failures) = (Vec::new(), Vec::new(), Vec::new());
-            for outcome in outcomes {
-                match outcome {
-                    Evaluated::Done { report, failure } => {
-                        envs.push(*report);
-                        failures.extend(failure);
-                    }
-                    Evaluated::Missing { env, reason } => {
-                        failures.push(format!("{env}: not evaluated: {reason}"));
-                        missing.push(NotEvaluated { env, reason });
-                    }
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            match write(&mut out).and_then(|()| out.flush().map_err(|e| write_error(e, None))) {
+                Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {
+                    // nothing more can be written: drop what is buffered rather than flush it again
+                    let _ = out.into_parts();
+                    Ok(())
                 }
+                other => other,
             }
-            let mut all = AllReport::new(envs);
-            all.not_evaluated = missing;
-            Ok((Report::All(all), failures))
         }
     }
 }
 
-/// `f` over `items` on every core (environments are independent; the model is pure and the
-/// price book is shared), results in the items' order; the first error wins.
-fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> Result<R> + Sync) -> Result<Vec<R>> {
-    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(items.len()).max(1);
-    if workers == 1 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(workers);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            items.chunks(chunk).map(|part| scope.spawn(|| part.iter().map(&f).collect::<Vec<_>>())).collect();
-        let mut out = Vec::with_capacity(items.len());
-        for handle in handles {
-            // a panic in a worker is a bug: propagate it as one
-            let part = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            for r in part {
-                out.push(r?);
+/// The report of one environment, its options as `--options` lists them, written to `out`.
+fn one(
+    plan: &Plan,
+    name: &str,
+    book: &PriceBook,
+    settings: &Settings,
+    args: &ReportArgs,
+    out: &mut dyn Write,
+    to: Option<&Path>,
+) -> Result<Found> {
+    let inputs = plan.env(name).ok_or_else(|| {
+        Error::Usage(format!(
+            "no environment '{name}' in {}; environments: {}",
+            plan.origin,
+            plan.env_names().join(", ")
+        ))
+    })?;
+    let (mut report, failure) = match env_report(plan, inputs, book, settings)? {
+        Evaluated::Done { report, failure } => (report, failure),
+        Evaluated::Missing { reason, .. } => return Err(Error::Usage(reason)),
+    };
+    report::options::select(&mut report, args.options_filter());
+    let found = Found { problems: problems(&report), failures: failure.into_iter().collect() };
+    let bytes = render_bytes(&Report::One(report), args.format)?;
+    out.write_all(&bytes).map_err(|e| write_error(e, to))?;
+    Ok(found)
+}
+
+/// One environment, evaluated and rendered by a worker, on its way to the writer.
+enum Done {
+    /// Its part of the report and what it found.
+    Chunk(Box<Chunk>, Found),
+    /// It could not be evaluated.
+    Missing(NotEvaluated),
+}
+
+/// The report of every environment, written to `out` as the environments are evaluated (on
+/// every core, written in plan order), each listing its options as `--options` says.
+fn all(
+    plan: &Plan,
+    book: &PriceBook,
+    settings: &Settings,
+    args: &ReportArgs,
+    out: &mut dyn Write,
+    to: Option<&Path>,
+) -> Result<Found> {
+    let (format, filter) = (args.format, args.options_filter());
+    let work = |inputs: &EnvInputs| -> Result<Done> {
+        Ok(match env_report(plan, inputs, book, settings)? {
+            Evaluated::Done { mut report, failure } => {
+                report::options::select(&mut report, filter);
+                let found = Found { problems: problems(&report), failures: failure.into_iter().collect() };
+                let chunk = Chunk::of(&report, format).map_err(|e| render_error(format, &e))?;
+                Done::Chunk(Box::new(chunk), found)
+            }
+            Evaluated::Missing { env, reason } => Done::Missing(NotEvaluated { env, reason }),
+        })
+    };
+    let mut writer = AllWriter::new(format, out);
+    let mut found = Found::default();
+    let mut missing = Vec::new();
+    let ahead = rayon::current_num_threads() * AHEAD_PER_WORKER;
+    in_order(&plan.envs, ahead, work, |done| {
+        match done? {
+            Done::Chunk(chunk, f) => {
+                writer.write(&chunk).map_err(|e| write_error(e, to))?;
+                found.problems.extend(f.problems);
+                found.failures.extend(f.failures);
+            }
+            Done::Missing(m) => {
+                found.failures.push(format!("{}: not evaluated: {}", m.env, m.reason));
+                missing.push(m);
             }
         }
-        Ok(out)
+        Ok(())
+    })?;
+    writer.finish(&missing).map_err(|e| write_error(e, to))?;
+    Ok(found)
+}
+
+/// `work` on each of `items` on every core (rayon's pool), and `sink` on each result in the
+/// items' order as soon as it and those before it are done. Items are taken in order and at
+/// most `ahead` are under way or waiting for the sink at any time, so memory stays bounded
+/// whatever the number of items. The first error `sink` returns stops the work and is returned;
+/// a panic in `work` is a bug and propagates as one.
+fn in_order<T: Sync, R: Send>(
+    items: &[T],
+    ahead: usize,
+    work: impl Fn(&T) -> R + Sync,
+    mut sink: impl FnMut(R) -> Result<()>,
+) -> Result<()> {
+    use rayon::iter::{ParallelBridge, ParallelIterator};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::mpsc;
+
+    let stop = AtomicBool::new(false);
+    // one ticket per item that may be taken: `ahead` to start with, one more per item sunk
+    let (tickets, ticket) = mpsc::channel::<()>();
+    for _ in 0..ahead.max(1) {
+        let _ = tickets.send(());
+    }
+    let (done_tx, done) = mpsc::channel::<(usize, R)>();
+    std::thread::scope(|scope| {
+        let (stop, work) = (&stop, &work);
+        scope.spawn(move || {
+            items
+                .iter()
+                .enumerate()
+                .map_while(move |item| (ticket.recv().is_ok() && !stop.load(Ordering::Relaxed)).then_some(item))
+                .par_bridge()
+                .for_each_with(done_tx, |tx, (i, item)| {
+                    if !stop.load(Ordering::Relaxed) {
+                        // the receiver is gone only once the sink has stopped
+                        let _ = tx.send((i, work(item)));
+                    }
+                });
+        });
+        let mut pending = std::collections::BTreeMap::new();
+        let mut next = 0;
+        let mut sunk = || -> Result<()> {
+            for (i, r) in &done {
+                pending.insert(i, r);
+                while let Some(r) = pending.remove(&next) {
+                    next += 1;
+                    sink(r)?;
+                    let _ = tickets.send(());
+                }
+            }
+            Ok(())
+        };
+        let result = sunk();
+        // on an error no more items are taken, and what is under way is not waited for
+        stop.store(true, Ordering::Relaxed);
+        drop(tickets);
+        drop(done);
+        result
     })
 }
 
 /// Render `report` in `format` as bytes, or why it cannot be rendered (a value JSON cannot hold).
 pub fn render_bytes(report: &Report, format: Format) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
-    report::render(report, format, &mut buf)
-        .map_err(|e| Error::Usage(format!("the report cannot be written as {format:?}: {e}")))?;
+    report::render(report, format, &mut buf).map_err(|e| render_error(format, &e))?;
     Ok(buf)
 }
 
 /// Run `capplan report`.
 pub fn exec(args: &ReportArgs, settings: &Settings) -> Result<ExitCode> {
     // `-o -` is stdout, as for most Unix tools
-    let output = args.output.as_deref().filter(|p| *p != std::path::Path::new("-"));
+    let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
     if let (Some(out), PlanSource::File(plan)) = (output, &settings.plan)
         && same_file(out, plan)
     {
@@ -131,52 +257,48 @@ pub fn exec(args: &ReportArgs, settings: &Settings) -> Result<ExitCode> {
     }
     let book = prices::book()?;
     let plan = settings.load_plan(&book)?;
-    let (report, failures) = build(&plan, args.env.as_deref(), &book, settings)?;
-    let bytes = render_bytes(&report, args.format)?;
-    match output {
-        Some(path) => {
-            write_atomically(path, &bytes)?;
-            eprintln!("wrote {}", path.display());
-        }
-        None => write_stdout(&bytes)?,
-    }
-    let problems = problems(&report);
-    for p in &problems {
+    let mut found = Found::default();
+    write_to(output, |out| {
+        found = match args.env.as_deref() {
+            Some(name) => one(&plan, name, &book, settings, args, out, output)?,
+            None => all(&plan, &book, settings, args, out, output)?,
+        };
+        Ok(())
+    })?;
+    for p in &found.problems {
         eprintln!("{p}");
     }
-    for f in &failures {
+    for f in &found.failures {
         eprintln!("error: {f}");
     }
-    Ok(if !failures.is_empty() {
+    Ok(if !found.failures.is_empty() {
         ExitCode::from(2)
-    } else if problems.is_empty() {
+    } else if found.problems.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
 }
 
-/// Environments with no feasible option or over their budget (exit status 1).
-fn problems(report: &Report) -> Vec<String> {
+/// What makes the environment exit 1: no feasible option, or over its budget.
+fn problems(env: &EnvReport) -> Vec<String> {
     let mut out = Vec::new();
-    for env in report.envs() {
-        let r = &env.recommendation;
-        if r.option_id.is_none() {
-            let hint = r.nothing_fits.as_ref().and_then(|n| n.hints.first()).cloned();
-            out.push(format!(
-                "{}: nothing fits the workload{}",
-                env.env,
-                hint.map_or_else(String::new, |h| format!("; {h}"))
-            ));
-        }
-        if let (Some(over), Some(budget)) = (r.over_budget_usd, env.policy.budget_usd) {
-            out.push(format!(
-                "{}: the cheapest option that fits is {} over the budget of {}/month",
-                env.env,
-                crate::model::units::format_usd(over),
-                crate::model::units::format_usd(budget)
-            ));
-        }
+    let r = &env.recommendation;
+    if r.option_id.is_none() {
+        let hint = r.nothing_fits.as_ref().and_then(|n| n.hints.first()).cloned();
+        out.push(format!(
+            "{}: nothing fits the workload{}",
+            env.env,
+            hint.map_or_else(String::new, |h| format!("; {h}"))
+        ));
+    }
+    if let (Some(over), Some(budget)) = (r.over_budget_usd, env.policy.budget_usd) {
+        out.push(format!(
+            "{}: the cheapest option that fits is {} over the budget of {}/month",
+            env.env,
+            crate::model::units::format_usd(over),
+            crate::model::units::format_usd(budget)
+        ));
     }
     out
 }

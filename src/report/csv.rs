@@ -1,6 +1,6 @@
-//! CSV rendering: one row per line item of every option and of the current deployment.
+//! CSV rendering: one row per line item of every listed option and of the current deployment.
 
-use super::{OptionReport, Report};
+use super::{EnvReport, OptionReport, Report};
 
 /// Column names, in order.
 pub const HEADER: [&str; 15] = [
@@ -46,8 +46,19 @@ fn rows<W: std::io::Write>(out: &mut csv::Writer<W>, env: &str, role: &str, opti
 
 /// CRLF line ends, RFC 4180 quoting: a field is quoted when it holds a comma, a quote or a line
 /// break, and its quotes are doubled.
-fn writer<W: std::io::Write>(out: W) -> csv::Writer<W> {
+pub(super) fn writer<W: std::io::Write>(out: W) -> csv::Writer<W> {
     csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out)
+}
+
+/// An environment's rows: its current deployment's, then each listed option's.
+pub(super) fn env_rows<W: std::io::Write>(w: &mut csv::Writer<W>, env: &EnvReport) -> csv::Result<()> {
+    if let Some(current) = &env.current {
+        rows(w, &env.env, "current", current)?;
+    }
+    for option in &env.options {
+        rows(w, &env.env, "option", option)?;
+    }
+    Ok(())
 }
 
 /// Write the CSV to `out`, header first (see [`writer`] for the format).
@@ -56,12 +67,7 @@ pub fn write(report: &Report, out: impl std::io::Write) -> std::io::Result<()> {
     let mut records = || -> csv::Result<()> {
         w.write_record(HEADER)?;
         for env in report.envs() {
-            if let Some(current) = &env.current {
-                rows(&mut w, &env.env, "current", current)?;
-            }
-            for option in &env.options {
-                rows(&mut w, &env.env, "option", option)?;
-            }
+            env_rows(&mut w, env)?;
         }
         Ok(())
     };

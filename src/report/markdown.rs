@@ -4,7 +4,7 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::{AllReport, EnvReport, OptionReport, Report};
+use super::{AllReport, EnvReport, NotEvaluated, OptionReport, OptionsFilter, Report, Totals};
 use crate::model::capacity::{fmt_f64, pct};
 use crate::model::units::{format_quantity, format_unit_usd, format_usd};
 use crate::model::workload::WorkloadSource;
@@ -33,49 +33,73 @@ fn h(level: usize) -> String {
 }
 
 fn render_all(all: &AllReport) -> String {
+    let mut writer = super::stream::AllWriter::new(super::Format::Md, Vec::new());
+    let written = all
+        .envs
+        .iter()
+        .try_for_each(|env| writer.write(&super::stream::Chunk::of(env, super::Format::Md)?))
+        .and_then(|()| writer.finish(&all.not_evaluated));
+    // rendering Markdown into memory cannot fail
+    String::from_utf8(written.unwrap_or_default()).unwrap_or_default()
+}
+
+/// The head of a report of every environment: its title and, from the first environment, where
+/// the prices come from.
+pub(super) fn all_head(first: Option<&EnvReport>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# capplan report: all environments\n");
-    if let Some(first) = all.envs.first() {
+    if let Some(first) = first {
         pricing_line(&mut out, first);
     }
+    let _ = writeln!(
+        out,
+        "Each environment follows in plan order; the [summary and totals](#all-environments-summary-and-totals) close the report.\n"
+    );
+    out
+}
+
+/// An environment's row of the summary table.
+pub(super) fn summary_row(env: &EnvReport) -> String {
+    let current = env.current.as_ref().map_or_else(|| "—".to_string(), |c| format_usd(c.monthly_usd));
+    let recommended = env.recommended().map_or_else(
+        || "**nothing fits**".to_string(),
+        |r| {
+            let up = match r.upfront_usd {
+                Some(u) if u.is_zero() => String::new(),
+                Some(u) => format!(" + {} upfront", format_usd(u)),
+                None => " + upfront unknown".to_string(),
+            };
+            format!("`{}` {}{up}", r.id, format_usd(r.monthly_usd))
+        },
+    );
+    let od = env.cheapest_on_demand().map_or_else(|| "none fits".to_string(), |o| format_usd(o.monthly_usd));
+    let any = env.cheapest_any();
+    let rsv = any.map_or_else(|| "none fits".to_string(), |o| format_usd(o.monthly_usd));
+    let upfront = match any {
+        Some(o) if o.term.as_deref().is_some_and(|t| t != "on-demand") => {
+            o.upfront_usd.map_or_else(|| "unknown".to_string(), format_usd)
+        }
+        _ => "—".to_string(),
+    };
+    format!("| {} | {} | {current} | {recommended} | {od} | {rsv} | {upfront} |\n", cell(&env.env), env.region)
+}
+
+/// The tail of a report of every environment: the summary table of `rows` (one per environment
+/// evaluated), the totals, and the environments not evaluated.
+pub(super) fn all_tail(rows: &[String], t: &Totals, not_evaluated: &[NotEvaluated]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## All environments: summary and totals\n");
     let _ = writeln!(
         out,
         "| environment | region | current | recommended | cheapest, no commitment | cheapest with reservations | its upfront cash |"
     );
     let _ = writeln!(out, "|---|---|--:|---|--:|--:|--:|");
-    for env in &all.envs {
-        let current = env.current.as_ref().map_or_else(|| "—".to_string(), |c| format_usd(c.monthly_usd));
-        let recommended = env.recommended().map_or_else(
-            || "**nothing fits**".to_string(),
-            |r| {
-                let up = match r.upfront_usd {
-                    Some(u) if u.is_zero() => String::new(),
-                    Some(u) => format!(" + {} upfront", format_usd(u)),
-                    None => " + upfront unknown".to_string(),
-                };
-                format!("`{}` {}{up}", r.id, format_usd(r.monthly_usd))
-            },
-        );
-        let od = env.cheapest_on_demand().map_or_else(|| "none fits".to_string(), |o| format_usd(o.monthly_usd));
-        let any = env.cheapest_any();
-        let rsv = any.map_or_else(|| "none fits".to_string(), |o| format_usd(o.monthly_usd));
-        let upfront = match any {
-            Some(o) if o.term.as_deref().is_some_and(|t| t != "on-demand") => {
-                o.upfront_usd.map_or_else(|| "unknown".to_string(), format_usd)
-            }
-            _ => "—".to_string(),
-        };
-        let _ = writeln!(
-            out,
-            "| {} | {} | {current} | {recommended} | {od} | {rsv} | {upfront} |",
-            cell(&env.env),
-            env.region
-        );
+    for row in rows {
+        out.push_str(row);
     }
-    for missing in &all.not_evaluated {
+    for missing in not_evaluated {
         let _ = writeln!(out, "| {} | | | **not evaluated** (below) | | | |", cell(&missing.env));
     }
-    let t = &all.totals;
     let current = if t.envs_with_current == 0 { "—".to_string() } else { format_usd(t.current_monthly_usd) };
     let _ = writeln!(
         out,
@@ -90,12 +114,12 @@ fn render_all(all: &AllReport) -> String {
         format_usd(t.cheapest_with_reservations_monthly_usd),
         format_usd(t.reservations_upfront_usd)
     );
-    if t.envs_with_current > 0 && t.envs_with_current < all.envs.len() {
+    if t.envs_with_current > 0 && t.envs_with_current < rows.len() {
         let _ = writeln!(
             out,
             "The current total covers the {} of {} environments whose plan describes what runs today.\n",
             t.envs_with_current,
-            all.envs.len()
+            rows.len()
         );
     }
     if t.envs_without_fit > 0 {
@@ -106,16 +130,20 @@ fn render_all(all: &AllReport) -> String {
         out,
         "The recommendation follows each environment's `commit` policy. Reserved options amortize their upfront fee into the monthly figure; the upfront column is the cash due when the reservations are bought.\n"
     );
-    if !all.not_evaluated.is_empty() {
+    if !not_evaluated.is_empty() {
         let _ = writeln!(out, "## Not evaluated\n");
-        for missing in &all.not_evaluated {
+        for missing in not_evaluated {
             let _ = writeln!(out, "- **{}**: {}", missing.env, missing.reason);
         }
         let _ = writeln!(out);
     }
-    for env in &all.envs {
-        env_section(&mut out, env, 2);
-    }
+    out
+}
+
+/// An environment's section in a report of every environment.
+pub(super) fn all_section(env: &EnvReport) -> String {
+    let mut out = String::new();
+    env_section(&mut out, env, 2);
     out
 }
 
@@ -509,7 +537,6 @@ fn break_even(out: &mut String, b: &crate::model::recommend::BreakEven, level: u
 
 fn summary(out: &mut String, env: &EnvReport, level: usize) {
     let _ = writeln!(out, "{} Summary\n", h(level));
-    let feasible = env.options.iter().filter(|o| o.feasible).count();
     let best = env.cheapest_on_demand();
     if let Some(current) = &env.current {
         let state = if current.feasible {
@@ -552,11 +579,13 @@ fn summary(out: &mut String, env: &EnvReport, level: usize) {
             format_usd(r.monthly_usd)
         );
     }
+    let s = &env.search;
     let _ = writeln!(
         out,
-        "- {} options evaluated: {feasible} feasible, {} excluded\n",
-        env.options.len(),
-        env.options.len() - feasible
+        "- {} options evaluated: {} feasible, {} excluded\n",
+        s.options_evaluated,
+        s.options_feasible,
+        s.options_evaluated - s.options_feasible
     );
 }
 
@@ -745,12 +774,23 @@ fn option_table(out: &mut String, env: &EnvReport, level: usize) {
         );
     }
     let feasible = env.options.iter().filter(|o| o.feasible).count();
-    let _ = writeln!(
-        out,
-        "\nShowing the {} cheapest of {feasible} feasible options and the cheapest excluded option of each kind; `--format json` lists all {}.\n",
-        feasible.min(FEASIBLE_ROWS),
-        env.options.len()
-    );
+    let shown = feasible.min(FEASIBLE_ROWS);
+    let evaluated = env.search.options_evaluated;
+    let _ = match env.search.options_filter {
+        OptionsFilter::All => writeln!(
+            out,
+            "\nShowing the {shown} cheapest of {feasible} feasible options and the cheapest excluded option of each kind; `--format json` lists all {evaluated}.\n"
+        ),
+        OptionsFilter::Best => writeln!(
+            out,
+            "\nShowing the {shown} cheapest of {feasible} fitting options listed (`--options best`: the best layout and term of each node type, Upstash plan and Serverless engine, of {} feasible among {evaluated} evaluated) and the cheapest excluded option of each kind; `--options all --format json` lists all {evaluated}.\n",
+            env.search.options_feasible
+        ),
+        OptionsFilter::Fitting => writeln!(
+            out,
+            "\nShowing the {shown} cheapest of {feasible} feasible options (`--options fitting`: an excluded option is listed only where the report names it); `--options all --format json` lists all {evaluated}.\n"
+        ),
+    };
 }
 
 fn line_items(out: &mut String, title: &str, o: &OptionReport, level: usize) {

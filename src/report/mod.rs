@@ -6,7 +6,11 @@
 pub mod csv;
 pub mod json;
 pub mod markdown;
+pub mod options;
 pub mod profile;
+pub mod stream;
+
+pub use options::OptionsFilter;
 
 use chrono::{DateTime, NaiveDate};
 use rust_decimal::Decimal;
@@ -27,8 +31,10 @@ use crate::model::recommend::{BreakEven, NothingFits, Outcome, Risk, SavingsPlan
 use crate::model::throughput::THROUGHPUT_ANCHORS;
 use crate::model::workload::{Current, Deployment, EnvInputs, NodeLayout, Role, Tier, UsageLimits, Workload};
 
-/// Version of the JSON report schema (`assets/report.schema.json`).
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON report schema (`assets/report.schema.json`): 2 added `search`'s
+/// `options_evaluated`, `options_feasible` and `options_filter` (`--options`) and put `--all`'s
+/// `totals` after `envs`.
+pub const SCHEMA_VERSION: u32 = 2;
 /// Prices older than this many days are flagged as stale.
 pub const STALE_AFTER_DAYS: i64 = 90;
 
@@ -428,15 +434,21 @@ pub struct PolicyReport {
     pub throughput_anchors: Vec<String>,
 }
 
-/// How much the search checked.
+/// How much the search checked, and which of its options the report lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct SearchReport {
     /// Node layouts checked for fit.
     pub layouts_checked: u64,
     /// Layout × term prices computed.
     pub prices_computed: u64,
-    /// Options listed.
+    /// Options evaluated and explained.
+    pub options_evaluated: usize,
+    /// Of which fit the workload.
+    pub options_feasible: usize,
+    /// Options in `options[]`.
     pub options_listed: usize,
+    /// Which options are listed (`--options`).
+    pub options_filter: OptionsFilter,
 }
 
 /// The cheapest feasible options.
@@ -579,13 +591,13 @@ fn capacity_lines(eval: &EnvEvaluation, book: &PriceBook) -> Vec<CapacityLine> {
 pub struct AllReport {
     /// JSON schema version.
     pub schema_version: u32,
-    /// Totals across environments.
-    pub totals: Totals,
     /// One entry per environment, in plan order.
     pub envs: Vec<EnvReport>,
     /// Environments that could not be evaluated (their metrics could not be had and the plan
     /// gives no workload of its own), and why; not in the totals.
     pub not_evaluated: Vec<NotEvaluated>,
+    /// Totals across environments (last: a streamed report knows them only at its end).
+    pub totals: Totals,
 }
 
 /// An environment left out of a report, and why.
@@ -605,7 +617,7 @@ impl AllReport {
 }
 
 /// Monthly totals across environments.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Totals {
     /// Sum of the current deployments that the plan describes.
     pub current_monthly_usd: Decimal,
@@ -874,19 +886,21 @@ pub fn evaluate_env_with(
 /// The report of an evaluated environment (no measured workload).
 pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_on: NaiveDate) -> EnvReport {
     let w = &eval.inputs.workload;
-    let mut cited: BTreeMap<(String, PriceKind, String), SourceInfo> = BTreeMap::new();
+    // keyed by borrowed strings: an environment has thousands of lines and a dozen sources
+    let mut cited: BTreeMap<(&str, PriceKind, &str), &crate::model::price::Source> = BTreeMap::new();
     for option in eval.options.iter().chain(eval.current.iter()) {
         for line in &option.cost.lines {
             let p = &line.source;
-            cited.entry((p.source_id.clone(), p.kind, p.date.clone())).or_insert_with(|| SourceInfo {
-                id: p.source_id.clone(),
-                kind: p.kind,
-                source: p.source.clone(),
-                date: p.date.clone(),
-                locator: book.sources.get(&p.source_id).map(|m| m.locator.clone()).unwrap_or_default(),
-            });
+            cited.entry((p.source_id.as_str(), p.kind, p.date.as_str())).or_insert(p);
         }
     }
+    let cited = cited.into_values().map(|p| SourceInfo {
+        id: p.source_id.clone(),
+        kind: p.kind,
+        source: p.source.clone(),
+        date: p.date.clone(),
+        locator: book.sources.get(&p.source_id).map(|m| m.locator.clone()).unwrap_or_default(),
+    });
     let passed_over: std::collections::HashMap<&str, &str> = eval
         .outcome
         .recommendation()
@@ -913,7 +927,7 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             oldest_used,
             age_days,
             stale: age_days > STALE_AFTER_DAYS,
-            sources: cited.into_values().collect(),
+            sources: cited.collect(),
         },
         workload: WorkloadReport::plain(w.clone()),
         policy: PolicyReport {
@@ -935,7 +949,10 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
         search: SearchReport {
             layouts_checked: eval.stats.layouts_checked,
             prices_computed: eval.stats.prices_computed,
+            options_evaluated: eval.options.len(),
+            options_feasible: eval.options.iter().filter(|o| o.feasible()).count(),
             options_listed: eval.options.len(),
+            options_filter: OptionsFilter::All,
         },
         measured: None,
         metrics: None,
@@ -991,18 +1008,30 @@ impl EnvReport {
 
 /// Totals across environments.
 pub fn totals<'a>(envs: impl IntoIterator<Item = &'a EnvReport>) -> Totals {
-    let mut t = Totals {
-        current_monthly_usd: Decimal::ZERO,
-        envs_with_current: 0,
-        recommended_monthly_usd: Decimal::ZERO,
-        recommended_upfront_usd: Decimal::ZERO,
-        recommended_upfront_unknown: 0,
-        envs_without_fit: 0,
-        cheapest_on_demand_monthly_usd: Decimal::ZERO,
-        cheapest_with_reservations_monthly_usd: Decimal::ZERO,
-        reservations_upfront_usd: Decimal::ZERO,
-    };
+    let mut t = Totals::default();
     for env in envs {
+        t.add(env);
+    }
+    t
+}
+
+impl Totals {
+    /// Add the totals of other environments.
+    pub fn add_all(&mut self, other: &Totals) {
+        self.current_monthly_usd += other.current_monthly_usd;
+        self.envs_with_current += other.envs_with_current;
+        self.recommended_monthly_usd += other.recommended_monthly_usd;
+        self.recommended_upfront_usd += other.recommended_upfront_usd;
+        self.recommended_upfront_unknown += other.recommended_upfront_unknown;
+        self.envs_without_fit += other.envs_without_fit;
+        self.cheapest_on_demand_monthly_usd += other.cheapest_on_demand_monthly_usd;
+        self.cheapest_with_reservations_monthly_usd += other.cheapest_with_reservations_monthly_usd;
+        self.reservations_upfront_usd += other.reservations_upfront_usd;
+    }
+
+    /// Count one more environment in.
+    pub fn add(&mut self, env: &EnvReport) {
+        let t = self;
         if let Some(c) = &env.current {
             t.current_monthly_usd += c.monthly_usd;
             t.envs_with_current += 1;
@@ -1025,7 +1054,6 @@ pub fn totals<'a>(envs: impl IntoIterator<Item = &'a EnvReport>) -> Totals {
             t.reservations_upfront_usd += o.upfront_usd.unwrap_or_default();
         }
     }
-    t
 }
 
 /// Render `report` in `format` to `out`.

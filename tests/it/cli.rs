@@ -597,3 +597,84 @@ fn issue_7_completions_and_man_name_every_subcommand() {
     }
     assert!(page.contains(".SH \"EXIT STATUS\""));
 }
+
+/// Issue 13: `--options best|fitting|all`. Every environment lists the best options by default,
+/// one environment every option; the recommendation and what runs today always stay.
+#[test]
+fn issue_13_options_best_fitting_and_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = capplan(dir.path()).args(["report", "--format", "json"]).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let ids = |env: &serde_json::Value| -> Vec<String> {
+        env["options"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_string()).collect()
+    };
+    let default = json(&["--all"]);
+    let best = json(&["--all", "--options", "best"]);
+    let fitting = json(&["--all", "--options", "fitting"]);
+    let all = json(&["--all", "--options", "all"]);
+    assert_eq!(default, best, "best is the default for every environment");
+    for (i, env) in all["envs"].as_array().unwrap().iter().enumerate() {
+        let (b, f) = (&best["envs"][i], &fitting["envs"][i]);
+        let every = ids(env);
+        assert_eq!(env["search"]["options_listed"].as_u64().unwrap() as usize, every.len());
+        assert_eq!(b["search"]["options_evaluated"], env["search"]["options_evaluated"]);
+        // fewer rows, in the same order, each one of every option
+        let (best_ids, fitting_ids) = (ids(b), ids(f));
+        assert!(best_ids.len() * 4 < every.len(), "{}: {} of {}", env["env"], best_ids.len(), every.len());
+        assert!(fitting_ids.len() < every.len());
+        for list in [&best_ids, &fitting_ids] {
+            let order: Vec<&String> = every.iter().filter(|id| list.contains(id)).collect();
+            assert_eq!(list.iter().collect::<Vec<_>>(), order);
+        }
+        let star = env["recommendation"]["option_id"].as_str().unwrap();
+        for list in [&best_ids, &fitting_ids] {
+            assert!(list.iter().any(|id| id == star), "{star} listed");
+        }
+        assert_eq!(b["current"], env["current"], "what runs today is reported whatever is listed");
+        assert!(f["options"].as_array().unwrap().iter().all(|o| o["feasible"] == true));
+        // best: every excluded row says why, one per kind × engine
+        let excluded: Vec<(String, String)> = b["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["feasible"] == false)
+            .map(|o| {
+                assert!(!o["excluded_reasons"].as_array().unwrap().is_empty(), "{}", o["id"]);
+                (o["kind"].to_string(), o["engine"].to_string())
+            })
+            .collect();
+        let mut unique = excluded.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), excluded.len(), "{excluded:?}");
+    }
+    // one environment: every option unless asked otherwise
+    let prod = json(&["--env", "prod"]);
+    assert_eq!(prod["search"]["options_filter"], "all");
+    assert_eq!(ids(&prod), ids(&all["envs"][2]));
+    let prod_best = json(&["--env", "prod", "--options", "best"]);
+    assert_eq!(ids(&prod_best), ids(&best["envs"][2]));
+    // Markdown says what it lists; CSV lists the same options
+    let md = capplan(dir.path()).args(["report", "--all"]).output().unwrap();
+    let md = String::from_utf8(md.stdout).unwrap();
+    assert!(md.contains("(`--options best`: the best layout and term of each node type"), "{md}");
+    assert!(md.contains("## All environments: summary and totals"));
+    let csv =
+        capplan(dir.path()).args(["report", "--all", "--format", "csv", "--options", "fitting"]).output().unwrap();
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    let listed: std::collections::BTreeSet<&str> =
+        csv.lines().skip(1).filter(|l| l.contains(",option,")).filter_map(|l| l.split(',').nth(1)).collect();
+    let expected: std::collections::BTreeSet<String> =
+        fitting["envs"].as_array().unwrap().iter().flat_map(ids).collect();
+    assert_eq!(listed.into_iter().map(String::from).collect::<std::collections::BTreeSet<_>>(), expected);
+    // the help says what each mode lists
+    let help = capplan(dir.path()).args(["report", "--help"]).output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    for word in ["--options <WHICH>", "best", "fitting", "all", "default: best for every environment, all for --env"] {
+        assert!(help.contains(word), "{word}: {help}");
+    }
+    capplan(dir.path()).args(["report", "--options", "cheapest"]).assert().code(2);
+}

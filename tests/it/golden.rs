@@ -42,6 +42,7 @@ fn validate(instance: &serde_json::Value) {
     assert!(errors.is_empty(), "report does not match assets/report.schema.json:\n{}", errors.join("\n"));
 }
 
+/// `--all` lists the best options by default (`--options best`).
 #[test]
 fn bundled_plan_markdown_report_of_all_environments() {
     assert_golden("bundled-all.md", &run(&["report", "--all", "--format", "md"]));
@@ -53,20 +54,47 @@ fn bundled_plan_csv_report_of_all_environments() {
 }
 
 #[test]
+fn bundled_plan_json_report_of_all_environments() {
+    let text = run(&["report", "--all", "--format", "json"]);
+    assert_golden("bundled-all.json", &text);
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    validate(&value);
+    for env in value["envs"].as_array().unwrap() {
+        assert_eq!(env["search"]["options_filter"], "best");
+    }
+}
+
+/// One environment lists every option by default (`--options all`).
+#[test]
 fn bundled_plan_json_report_of_prod() {
     let text = run(&["report", "--env", "prod", "--format", "json"]);
     assert_golden("bundled-prod.json", &text);
-    validate(&serde_json::from_str(&text).unwrap());
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    validate(&value);
+    assert_eq!(value["search"]["options_filter"], "all");
+    assert_eq!(value["search"]["options_listed"], value["search"]["options_evaluated"]);
+}
+
+#[test]
+fn bundled_plan_markdown_report_of_prod_fitting_options() {
+    assert_golden("bundled-prod-fitting.md", &run(&["report", "--env", "prod", "--options", "fitting"]));
 }
 
 #[test]
 fn every_json_shape_validates_against_the_schema() {
-    for args in [
-        &["report", "--all", "--format", "json"][..],
-        &["report", "--env", "dev", "--format", "json"],
-        &["report", "--env", "staging", "--format", "json"],
-    ] {
-        validate(&serde_json::from_str(&run(args)).unwrap());
+    for target in [&["--all"][..], &["--env", "dev"], &["--env", "staging"], &["--env", "prod"]] {
+        for options in ["best", "fitting", "all"] {
+            let mut args = vec!["report", "--format", "json", "--options", options];
+            args.extend(target);
+            let value: serde_json::Value = serde_json::from_str(&run(&args)).unwrap();
+            validate(&value);
+            let envs = value["envs"].as_array().cloned().unwrap_or_else(|| vec![value.clone()]);
+            for env in &envs {
+                let search = &env["search"];
+                assert_eq!(search["options_filter"], options, "{args:?}");
+                assert_eq!(search["options_listed"].as_u64().unwrap(), env["options"].as_array().unwrap().len() as u64);
+            }
+        }
     }
 }
 
