@@ -152,7 +152,11 @@ pub fn write_atomically_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> 
         tmp.as_file().set_permissions(existing.permissions()).map_err(io_err)?;
     }
     let mut out = io::BufWriter::with_capacity(1 << 16, tmp);
-    write(&mut out)?;
+    // the writer's own errors name the temporary file: say the file asked for instead
+    write(&mut out).map_err(|e| match e {
+        Error::Io { action, path, source } => Error::Io { action, path, source: without_temp_path(source) },
+        other => other,
+    })?;
     let tmp = out.into_inner().map_err(|e| io_err(e.into_error()))?;
     tmp.as_file().sync_all().map_err(io_err)?;
     tmp.persist(&target).map_err(|e| io_err(e.error))?;
