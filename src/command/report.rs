@@ -302,3 +302,65 @@ fn problems(env: &EnvReport) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Results come in the items' order whatever order the workers finish in, and no more than
+    /// `ahead` items are under way or waiting at once.
+    #[test]
+    fn in_order_sinks_in_order_and_runs_at_most_ahead() {
+        let items: Vec<u64> = (0..200).collect();
+        let (under_way, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let sunk_count = AtomicUsize::new(0);
+        let mut sunk = Vec::new();
+        in_order(
+            &items,
+            6,
+            |&i| {
+                let now = under_way.fetch_add(1, Ordering::SeqCst) + 1 - sunk_count.load(Ordering::SeqCst);
+                most.fetch_max(now, Ordering::SeqCst);
+                // later items often finish first
+                std::thread::sleep(std::time::Duration::from_micros((i * 7919) % 500));
+                i
+            },
+            |i| {
+                sunk.push(i);
+                sunk_count.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(sunk, items);
+        assert!(most.load(Ordering::SeqCst) <= 6, "{} at once", most.load(Ordering::SeqCst));
+    }
+
+    /// The first error the sink returns stops the work and is the result.
+    #[test]
+    fn in_order_stops_at_the_first_error() {
+        let items: Vec<u32> = (0..1000).collect();
+        let worked = AtomicUsize::new(0);
+        let mut sunk = Vec::new();
+        let err = in_order(
+            &items,
+            4,
+            |&i| {
+                worked.fetch_add(1, Ordering::SeqCst);
+                i
+            },
+            |i| {
+                if i == 10 {
+                    return Err(Error::Usage("stop at 10".into()));
+                }
+                sunk.push(i);
+                Ok(())
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "stop at 10");
+        assert_eq!(sunk, (0..10).collect::<Vec<_>>());
+        assert!(worked.load(Ordering::SeqCst) < 30, "{} items worked on", worked.load(Ordering::SeqCst));
+    }
+}

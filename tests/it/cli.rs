@@ -678,3 +678,33 @@ fn issue_13_options_best_fitting_and_all() {
     }
     capplan(dir.path()).args(["report", "--options", "cheapest"]).assert().code(2);
 }
+
+/// Issue 13: `--all` writes each environment as it is done. An environment that fails stops the
+/// report there with exit status 2: stdout has the environments before it; `--output` leaves no
+/// file (nor a temporary one).
+#[test]
+fn issue_13_an_environment_that_fails_stops_the_streamed_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = |name: &str| {
+        format!("[env.{name}]\nengine = \"valkey\"\n[env.{name}.workload]\ndata_gb = 1\nrequests_per_sec = 100\n")
+    };
+    let plan =
+        format!("region = \"us-east-1\"\n{}{}[env.b.metrics]\nfile = \"bad.json\"\n{}", env("a"), env("b"), env("c"));
+    fs::write(dir.path().join("p.toml"), plan).unwrap();
+    fs::write(dir.path().join("bad.json"), "{\"nope\": 1}").unwrap();
+    let out = capplan(dir.path()).args(["report", "--plan", "p.toml", "--all"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("env.b.metrics.file: metrics file './bad.json'"), "{stderr}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("## capplan report: a (us-east-1)"), "{stdout}");
+    assert!(!stdout.contains("capplan report: c ("), "{stdout}");
+    capplan(dir.path()).args(["report", "--plan", "p.toml", "--all", "-o", "r.md"]).assert().code(2);
+    assert!(!dir.path().join("r.md").exists());
+    let temporary: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.starts_with(".capplan-") && f != ".capplan-cache")
+        .collect();
+    assert!(temporary.is_empty(), "{temporary:?}");
+}
