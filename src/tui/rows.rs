@@ -7,7 +7,6 @@ use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use crate::model::catalog::Engine;
-use crate::model::evaluate::OptionKind;
 use crate::report::{EnvReport, OptionReport};
 
 /// A column the All table sorts by.
@@ -150,20 +149,7 @@ pub fn same_protocol(a: Engine, b: Engine) -> bool {
     (a == Engine::Memcached) == (b == Engine::Memcached)
 }
 
-/// The group an option belongs to: kind × engine × node type (Upstash: plan).
-pub fn group_key(o: &OptionReport) -> String {
-    match o.kind {
-        OptionKind::Node => format!("node/{}/{}", o.engine.id(), o.node_type.as_deref().unwrap_or("")),
-        OptionKind::Split => format!(
-            "split/{}/{}+{}",
-            o.engine.id(),
-            o.adapter.as_ref().map_or("", |a| a.node_type.as_str()),
-            o.state.as_ref().map_or("", |s| s.node_type.as_str())
-        ),
-        OptionKind::Serverless => format!("serverless/{}", o.engine.id()),
-        OptionKind::Upstash => format!("upstash/{}", o.plan.as_deref().unwrap_or("")),
-    }
-}
+pub use crate::report::options::group_key;
 
 fn util(o: &OptionReport, sort: OptionSort) -> f64 {
     let u = &o.utilization;
