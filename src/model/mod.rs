@@ -3,6 +3,7 @@
 //! Nothing in here does I/O, reads the clock or awaits: time (`as_of`) and prices come in as
 //! parameters, so every result is reproducible.
 
+pub mod bill;
 pub mod capacity;
 pub mod catalog;
 pub mod cost;
