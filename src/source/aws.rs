@@ -214,6 +214,7 @@ const THROTTLING: &[&str] = &[
     "RequestThrottled",
     "RequestThrottledException",
     "RequestLimitExceeded",
+    "LimitExceededException",
     "TooManyRequestsException",
     "SlowDown",
 ];

@@ -5,6 +5,7 @@
 //! [`cloudwatch`] metrics) are async shells around pure planning and mapping functions.
 
 pub mod aws;
+pub mod bill;
 pub mod cloudwatch;
 pub mod discovered_plan;
 pub mod discovery;
@@ -69,6 +70,14 @@ pub enum SourceError {
         /// The file or folder.
         path: PathBuf,
         /// What went wrong and what to do.
+        message: String,
+    },
+    /// A bill export (a Cost and Usage Report file) is unreadable or not in the documented shape.
+    #[error("bill '{file}': {message}")]
+    Bill {
+        /// The file.
+        file: String,
+        /// What is wrong and what to do.
         message: String,
     },
     /// A metrics file is unreadable or not in the documented shape.

@@ -13,6 +13,8 @@ front with AWS_ENDPOINT_URL. It runs, in one process:
         (POST /service/GraniteServiceVersion20100801/operation/<Op>, CBOR body, gzip accepted) into
         moto's awsJson1_0 (X-Amz-Target: GraniteServiceVersion20100801.<Op>) and the answer back
         into CBOR, typed by botocore's service model (timestamps as tag 1, doubles as floats);
+      - counts awsJson requests (Cost Explorer GetCostAndUsage, which moto answers from results
+        queued at /moto-api/static/ce/cost-and-usage-results) by their X-Amz-Target and can fail them;
       - answers ElastiCache DescribeServerlessCaches itself (moto has no Serverless) from a canned,
         realistic list, with ServerlessCacheName, MaxResults and NextToken honoured;
       - proxies everything else to moto unchanged;
@@ -422,7 +424,7 @@ ERRORS = {
     "server_error": (500, "InternalServiceError", "InternalFailure", "We encountered an internal error"),
 }
 
-ACTION_PREFIX = {"cbor": "cloudwatch", "query": "elasticache"}
+ACTION_PREFIX = {"cbor": "cloudwatch", "query": "elasticache", "json": "ce"}
 
 
 class Front(BaseHTTPRequestHandler):
@@ -507,6 +509,13 @@ class Front(BaseHTTPRequestHandler):
                     ("x-amzn-query-error", f"{cw_code};{'Receiver' if status >= 500 else 'Sender'}"),
                 ],
             )
+        elif protocol == "json":
+            code = {"Throttling": "LimitExceededException", "InternalFailure": "InternalFailure"}.get(ec_code, ec_code + ("Exception" if ec_code == "AccessDenied" else ""))
+            self.reply(
+                status,
+                json.dumps({"__type": code, "Message": message}).encode(),
+                [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-errortype", code)],
+            )
         else:
             self.query_error(status, ec_code, message)
         return True
@@ -547,6 +556,14 @@ class Front(BaseHTTPRequestHandler):
             return self.reply_json({})
         if self.path.startswith(CBOR_PREFIX):
             return self.cbor(self.path[len(CBOR_PREFIX) :], body)
+        target = self.headers.get("X-Amz-Target")
+        if target:
+            # awsJson services (Cost Explorer): moto answers them as they are
+            op = target.split(".")[-1]
+            self.state.count(op)
+            if self.fault("json", op, body.decode("utf-8", "replace")):
+                return None
+            return self.proxy("POST", body)
         form = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
         op = form.get("Action", ["?"])[0]
         self.state.count(op)

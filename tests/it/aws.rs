@@ -82,6 +82,16 @@ fn an_expired_sso_session_says_to_log_in_again() {
     );
 }
 
+#[test]
+fn the_bill_comes_from_cost_explorer_page_by_page_and_says_what_it_cost() {
+    parent("cost_explorer", &[], |_| {});
+}
+
+#[test]
+fn cost_explorer_denied_names_its_iam_action() {
+    parent("cost_explorer_denied", &[], |_| {});
+}
+
 const FAKE_KEY_ID: &str = "AKIAFAKECAPPLAN00TST";
 const FAKE_SECRET: &str = "capplanFakeSecretKey/0123456789abcdefGHIJ";
 const FAKE_TOKEN: &str = "IQoJcapplanFakeSessionToken0123456789abcdefghijklmnopqrstuvwxyzABCDEF/+==";
@@ -607,5 +617,83 @@ mod child {
                 assert!(!shown.contains(secret), "'{secret}' shown in: {shown}");
             }
         }
+    }
+
+    /// One Cost Explorer `ResultsByTime` entry of October 2026 with `groups`.
+    fn ce_page(groups: &[(&str, &str, &str, &str)], next: Option<&str>) -> serde_json::Value {
+        let groups: Vec<_> = groups
+            .iter()
+            .map(|(usage, tag, usd, qty)| {
+                serde_json::json!({
+                    "Keys": [usage, tag],
+                    "Metrics": {
+                        "UnblendedCost": {"Amount": usd, "Unit": "USD"},
+                        "UsageQuantity": {"Amount": qty, "Unit": "N/A"}
+                    }
+                })
+            })
+            .collect();
+        let mut page = serde_json::json!({
+            "GroupDefinitions": [{"Type": "DIMENSION", "Key": "USAGE_TYPE"}, {"Type": "TAG", "Key": "Environment"}],
+            "ResultsByTime": [{
+                "TimePeriod": {"Start": "2026-10-01", "End": "2026-11-01"},
+                "Total": {},
+                "Groups": groups,
+                "Estimated": false
+            }],
+            "DimensionValueAttributes": []
+        });
+        if let Some(token) = next {
+            page["NextPageToken"] = serde_json::json!(token);
+        }
+        page
+    }
+
+    #[tokio::test]
+    #[ignore = "run in a child process by its parent test"]
+    async fn cost_explorer() {
+        if !in_child() {
+            return;
+        }
+        let port = child_port();
+        let results = serde_json::json!({"results": [
+            ce_page(
+                &[
+                    ("NodeUsage:cache.m7g.large", "Environment$prod", "232.10", "1488"),
+                    ("USE1-BackupUsage", "Environment$prod", "1.70", "20"),
+                ],
+                Some("page-2"),
+            ),
+            ce_page(&[("NodeUsage:cache.t4g.small", "Environment$", "23.81", "744")], None),
+        ]});
+        control(port, "POST", "/moto-api/static/ce/cost-and-usage-results", &results.to_string());
+        // a region other than us-east-1: Cost Explorer is answered from us-east-1 all the same
+        let config = config(AwsOptions { region: Some("eu-west-1".into()), ..quick() }).await;
+        let month = capplan::model::bill::Month::parse("2026-10").unwrap();
+        let bill = capplan::source::bill::cost_explorer(&config, month, Some("Environment")).await.unwrap();
+        assert_eq!(calls(port, "GetCostAndUsage"), 2, "one request per page");
+        assert_eq!(bill.source, "Cost Explorer GetCostAndUsage (2 requests, $0.02)");
+        assert_eq!(bill.total_usd().to_string(), "257.61");
+        let prod: Vec<_> = bill.lines.iter().filter(|l| l.tags == [("Environment".into(), "prod".into())]).collect();
+        assert_eq!(prod.len(), 2, "{bill:?}");
+        let untagged = bill.lines.iter().find(|l| l.tags.is_empty()).unwrap();
+        assert_eq!(untagged.usage_type, "NodeUsage:cache.t4g.small");
+        assert_eq!(untagged.quantity.map(|q| q.to_string()).as_deref(), Some("744"));
+        assert_eq!(untagged.unit, None, "Cost Explorer's N/A unit is no unit");
+    }
+
+    #[tokio::test]
+    #[ignore = "run in a child process by its parent test"]
+    async fn cost_explorer_denied() {
+        if !in_child() {
+            return;
+        }
+        let port = child_port();
+        fault(port, r#"{"op": "GetCostAndUsage", "kind": "access_denied"}"#);
+        let config = config(quick()).await;
+        let month = capplan::model::bill::Month::parse("2026-10").unwrap();
+        let e = capplan::source::bill::cost_explorer(&config, month, None).await.unwrap_err();
+        assert!(matches!(&e, SourceError::AwsAccessDenied { action, .. } if action == "ce:GetCostAndUsage"), "{e:?}");
+        assert!(e.to_string().contains("grant the IAM action 'ce:GetCostAndUsage'"), "{e}");
     }
 }

@@ -122,7 +122,8 @@ pub fn control(port: u16, method: &str, path: &str, body: &str) -> String {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
-    assert!(head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"), "harness said: {head}");
+    let status = head.split_whitespace().nth(1).unwrap_or("");
+    assert!(status.starts_with('2'), "harness said: {head}");
     body.to_string()
 }
 
