@@ -10,6 +10,8 @@ pub mod cli;
 pub mod command;
 pub mod error;
 pub mod evaluation;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod model;
 pub mod report;
 pub mod settings;

@@ -33,6 +33,10 @@ pub const CE_ACTION: &str = "ce:GetCostAndUsage";
 /// a real month reaches.
 const MOST_PAGES: u32 = 50;
 
+/// The most one usage type of one month may cost, USD: beyond it a figure is not a charge
+/// (and sums of such figures could not be exact).
+const MOST_USD: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0); // 10^12
+
 /// The columns of a report, in the legacy CUR (`lineItem/UsageType`) and CUR 2.0
 /// (`line_item_usage_type`) spellings.
 struct Columns {
@@ -156,7 +160,7 @@ impl Sums {
         unit: Option<String>,
     ) -> Result<(), &'static str> {
         let entry = self.0.entry(key).or_insert((Decimal::ZERO, None, None));
-        entry.0 = entry.0.checked_add(usd).ok_or("the cost")?;
+        entry.0 = entry.0.checked_add(usd).filter(|t| t.abs() <= MOST_USD).ok_or("the cost")?;
         if let Some(q) = quantity {
             entry.1 = Some(entry.1.unwrap_or_default().checked_add(q).ok_or("the usage amount")?);
         }
@@ -449,6 +453,14 @@ e,Usage,2026-10-03T00:00:00Z,AmazonElastiCache,BackupUsage,arn:aws:elasticache:u
         let text = LEGACY.replace("2026-10-02T00:00:00Z,AmazonElastiCache", "yesterday,AmazonElastiCache");
         let err = bill_from_report(text.as_bytes(), "cur.csv", oct()).unwrap_err().to_string();
         assert!(err.contains("line 3") && err.contains("not a date"), "{err}");
+    }
+
+    #[test]
+    fn a_charge_beyond_any_bill_is_refused() {
+        assert_eq!(MOST_USD, dec!(1000000000000));
+        let text = LEGACY.replace("\"1,000\"", "3.4").replace(",0.085,", ",1e27,");
+        let err = bill_from_report(text.as_bytes(), "cur.csv", oct()).unwrap_err().to_string();
+        assert!(err.contains("line 6") && err.contains("out of range"), "{err}");
     }
 
     #[test]

@@ -61,8 +61,15 @@ pub fn read_profile(path: &std::path::Path) -> Result<crate::model::profile::Pro
     let fail = |message: String| SourceError::ProfileFile { file: file.clone(), message };
     let redo = "write it again with `capplan profile URL --format json -o FILE`";
     let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read it ({e}); {redo}")))?;
+    parse_profile(&bytes, &file)
+}
+
+/// A profile from the bytes of a file `capplan profile --format json` wrote; errors name `file`.
+pub fn parse_profile(bytes: &[u8], file: &str) -> Result<crate::model::profile::Profile, SourceError> {
+    let fail = |message: String| SourceError::ProfileFile { file: file.to_string(), message };
+    let redo = "write it again with `capplan profile URL --format json -o FILE`";
     let mut doc: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| fail(format!("not a profile JSON ({e}); {redo}")))?;
+        serde_json::from_slice(bytes).map_err(|e| fail(format!("not a profile JSON ({e}); {redo}")))?;
     let version = doc.get("schema_version").and_then(serde_json::Value::as_u64);
     let want = u64::from(crate::report::profile::PROFILE_SCHEMA_VERSION);
     if version != Some(want) {

@@ -8,6 +8,7 @@ mod aws_report;
 mod aws_support;
 mod cli;
 mod faults;
+mod fuzz_inputs;
 mod golden;
 mod judgement;
 mod model_props;
