@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what it needs, then checks formatting,
 # lints, runs every test, checks the pricing cache against its documented inputs and the
-# purity of the model. CI runs exactly this (.ci/run).
+# purity of the model, and fuzzes every parser briefly. CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,5 +70,8 @@ if grep -rnE '\b(tokio|aws_[a-z_]+|ratatui|crossterm|reqwest|redis)::|std::(fs|e
   echo "src/model must not do I/O, read the clock or await" >&2
   exit 1
 fi
+
+say "fuzz smoke: each parser's fuzz target for 10 s (scripts/fuzz.sh; longer runs: scripts/fuzz.sh 600)"
+scripts/fuzz.sh 10
 
 say "all green"
