@@ -985,7 +985,7 @@ fn month_cost(option: &PricedOption, month: Month, m: &Measured, hours_covered: 
                 let basis = if line.unit == Unit::NodeHour {
                     per_hours.clone()
                 } else {
-                    format!("derived: the plan's figure for {HOURS_PER_MONTH} h scaled to {h} h")
+                    format!("derived: the model's quantity for {HOURS_PER_MONTH} h scaled to {h} h")
                 };
                 month_line(line, q, basis)?
             }
@@ -1034,7 +1034,7 @@ fn cause(
     let model_qty: Decimal = modelled.iter().map(|l| l.quantity).sum();
     let model_usd: Decimal = modelled.iter().map(|l| l.usd).sum();
     let billed_usd = sum_usd(billed.iter().copied());
-    let unit_price = |usd: Decimal, q: Decimal| (!q.is_zero()).then(|| (usd / q).round_dp(6));
+    let unit_price = |usd: Decimal, q: Decimal| (!q.is_zero()).then(|| (usd / q).round_dp(4));
     match category {
         UsageCategory::NodeUsage | UsageCategory::ExtendedSupport => {
             let extended = category == UsageCategory::ExtendedSupport;
@@ -1079,10 +1079,14 @@ fn cause(
         UsageCategory::BackupUsage => {
             if more {
                 format!(
-                    "unmodelled snapshots (retention {retention_days} days in the plan; manual snapshots are kept until deleted)"
+                    "unmodelled snapshots (retention {retention_days} day{} in the plan; manual snapshots are kept until deleted)",
+                    if retention_days == 1 { "" } else { "s" }
                 )
             } else {
-                format!("fewer snapshots kept than the plan's retention of {retention_days} days")
+                format!(
+                    "fewer snapshots kept than the plan's retention of {retention_days} day{}",
+                    if retention_days == 1 { "" } else { "s" }
+                )
             }
         }
         UsageCategory::DataTransfer => {
@@ -1113,7 +1117,15 @@ fn cause(
     }
 }
 
-/// The bill's lines of one environment against its modelled lines, by usage type.
+/// Why an environment the bill has no line for differs from its model.
+pub const NOTHING_BILLED: &str = "no billed line matches this environment: the bill may be of another account, or the cache is named differently (add its ids or a tag under [env.NAME.review])";
+
+/// Why the model's cross-AZ line has no counterpart in the cache's bill.
+pub const CLIENT_SIDE_TRANSFER: &str = "cross-AZ client traffic is billed to the clients' side (EC2, Lambda data transfer), not to the cache: not in its bill";
+
+/// The bill's lines of one environment against its modelled lines, by usage type. Rows where
+/// both are zero are left out; a model line of data transfer with nothing billed is explained,
+/// not flagged (the clients pay it).
 pub fn reconcile(billed: &[&BilledLine], modelled: &OptionMonth, retention_days: u32) -> Vec<ReconciliationRow> {
     let mut rows = Vec::new();
     for category in UsageCategory::ALL {
@@ -1124,15 +1136,26 @@ pub fn reconcile(billed: &[&BilledLine], modelled: &OptionMonth, retention_days:
         }
         let billed_usd = sum_usd(b.iter().copied());
         let modelled_usd = m.iter().fold(Decimal::ZERO, |a, l| a.saturating_add(l.usd));
+        if billed_usd.is_zero() && modelled_usd.is_zero() {
+            continue;
+        }
         let delta = billed_usd.saturating_sub(modelled_usd);
-        let flag = flagged(delta, modelled_usd);
+        let (flag, likely_cause) = if billed.is_empty() {
+            (flagged(delta, modelled_usd), Some(NOTHING_BILLED.to_string()))
+        } else if category == UsageCategory::DataTransfer && b.is_empty() {
+            // the model's cross-AZ line is charged to the clients (EC2, Lambda), not to the cache
+            (false, Some(CLIENT_SIDE_TRANSFER.to_string()))
+        } else {
+            let flag = flagged(delta, modelled_usd);
+            (flag, flag.then(|| cause(category, delta, &b, &m, retention_days)))
+        };
         rows.push(ReconciliationRow {
             usage_type: category,
             billed_usd,
             modelled_usd,
             delta_usd: delta,
             flagged: flag,
-            likely_cause: flag.then(|| cause(category, delta, &b, &m, retention_days)),
+            likely_cause,
         });
     }
     rows

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 
 use super::Format;
-use crate::model::review::{EnvReview, Review, UsageRow};
+use crate::model::review::{EnvReview, Review, UsageRow, Verdict};
 use crate::model::units::{decimal_from_f64, format_quantity, format_unit_usd, format_usd};
 
 /// Render `review` in `format`.
@@ -32,18 +32,20 @@ fn usd(v: Option<Decimal>) -> String {
 }
 
 fn signed(v: Decimal) -> String {
-    if v > Decimal::ZERO { format!("+{}", format_usd(v)) } else { format_usd(v) }
+    if crate::model::units::cents(v) > Decimal::ZERO { format!("+{}", format_usd(v)) } else { format_usd(v) }
 }
 
 fn num(v: f64, dp: u32) -> String {
     format_quantity(decimal_from_f64(v).unwrap_or_default(), dp)
 }
 
-/// A saving, or the risk (what growing costs) when negative.
-fn saving(v: Option<Decimal>) -> String {
+/// A saving; when negative, the risk (what growing costs) of an under-provisioned cache, else
+/// what the recommendation (sized for the growth horizon) costs more.
+fn saving(v: Option<Decimal>, under: bool) -> String {
     match v {
         None => "—".to_string(),
-        Some(s) if s < Decimal::ZERO => format!("risk: {} to grow", format_usd(-s)),
+        Some(s) if s < Decimal::ZERO && under => format!("risk: {} to grow", format_usd(-s)),
+        Some(s) if s < Decimal::ZERO => format!("recommended costs {} more", format_usd(-s)),
         Some(s) if s.is_zero() => "$0.00".to_string(),
         Some(s) => format!("saves {}", format_usd(s)),
     }
@@ -86,7 +88,7 @@ pub fn markdown(r: &Review) -> String {
                 format_usd(e.modelled_usd),
                 usd(e.billed_usd),
                 usd(e.recommended_usd),
-                saving(e.saving_usd),
+                saving(e.saving_usd, e.verdict == Verdict::UnderProvisioned),
                 change(e)
             );
         }
@@ -97,7 +99,7 @@ pub fn markdown(r: &Review) -> String {
             format_usd(t.modelled_usd),
             usd(t.billed_usd),
             format_usd(t.recommended_usd),
-            saving(Some(t.saving_usd))
+            saving(Some(t.saving_usd), false)
         );
     }
     if !r.not_reviewed.is_empty() {
@@ -209,7 +211,7 @@ fn env_section(out: &mut String, e: &EnvReview) {
         format_usd(e.modelled_usd),
         usd(e.billed_usd),
         usd(e.recommended_usd),
-        saving(e.saving_usd)
+        saving(e.saving_usd, e.verdict == Verdict::UnderProvisioned)
     );
     let c = &e.coverage;
     let _ = writeln!(
