@@ -24,7 +24,7 @@ use crate::report::{EnvReport, OptionReport};
 use crate::settings::{PlanSource, Settings};
 use crate::source::MetricsLocation;
 use crate::source::live::{self, LiveRequest};
-use crate::source::plan::{MetricsOrigin, Plan};
+use crate::source::plan::{MetricsOrigin, Plan, ReviewRef};
 use crate::source::prices;
 
 use super::{dir_of, same_file, write_atomically, write_atomically_with};
@@ -139,10 +139,12 @@ fn capacity(inputs: &EnvInputs, current: &OptionReport, env: &EnvReport, book: &
     c
 }
 
-/// The cache ids a bill line of this environment names: the live cache the plan names, and the
-/// clusters its metrics file measured (member clusters `<group>-0001-001` give their group).
-fn bill_match(metrics: Option<&MetricsOrigin>, series: &[MetricSeries]) -> BillMatch {
-    let mut ids: Vec<String> = Vec::new();
+/// How a bill line is found to be this environment's: by the cache ids `[env.NAME.review]
+/// resources` lists, the live cache `[env.NAME.metrics]` names and the clusters its metrics
+/// file measured (member clusters `<group>-0001-001` give their group), or by the cost
+/// allocation tag `[env.NAME.review] tag`.
+fn bill_match(metrics: Option<&MetricsOrigin>, review: Option<&ReviewRef>, series: &[MetricSeries]) -> BillMatch {
+    let mut ids: Vec<String> = review.map(|r| r.resources.clone()).unwrap_or_default();
     if let Some(MetricsOrigin::Aws(cache)) = metrics {
         ids.push(cache.id().to_string());
     }
@@ -162,7 +164,7 @@ fn bill_match(metrics: Option<&MetricsOrigin>, series: &[MetricSeries]) -> BillM
             }
         }
     }
-    BillMatch { resources: ids, tag: None }
+    BillMatch { resources: ids, tag: review.and_then(|r| r.tag.clone()) }
 }
 
 /// The replication group of a member cluster id (`shop-prod-0001-001` → `shop-prod`,
@@ -284,7 +286,7 @@ fn env_input(plan: &Plan, inputs: &EnvInputs, month: Month, book: &PriceBook, se
         env: name.clone(),
         metrics_origin: location.name(),
         capacity: capacity(inputs, current, &report, book),
-        bill_match: bill_match(Some(&m.origin), &series),
+        bill_match: bill_match(Some(&m.origin), plan.review_of(name), &series),
         series,
         current: current_priced,
         recommended,
@@ -445,6 +447,6 @@ mod tests {
             period_secs: 60,
             points: vec![(0, 1.0)],
         };
-        assert_eq!(bill_match(None, &[s]).resources, ["shop-prod", "shop-prod-0001-002"]);
+        assert_eq!(bill_match(None, None, &[s]).resources, ["shop-prod", "shop-prod-0001-002"]);
     }
 }

@@ -333,6 +333,16 @@ fn bill() -> Bill {
                 Some("74.4"),
             ),
             line("NodeUsage:cache.t4g.medium", "old-experiment-001", "48.36", Some("744")),
+            // found by its cost allocation tag ([env.api.review] tag), not by its id
+            BilledLine {
+                tags: vec![("Environment".into(), "api-prod".into())],
+                ..line(
+                    "NodeUsage:cache.m7g.large",
+                    "arn:aws:elasticache:us-east-1:111122223333:cluster:api-blue-001",
+                    "188.08",
+                    Some("1488"),
+                )
+            },
         ],
     }
 }
@@ -371,6 +381,8 @@ fn review_with_a_bill_reconciles_it_by_usage_type() {
     assert!(causes.iter().any(|c| c.starts_with("unmodelled snapshots (retention 1 day in the plan")), "{causes:?}");
     assert!(causes.iter().any(|c| c.starts_with("cross-AZ traffic")), "{causes:?}");
     assert_eq!(value["unassigned"][0]["resource"], "old-experiment-001");
+    assert_eq!(value["unassigned"].as_array().unwrap().len(), 1);
+    assert_eq!(crate::support::dec(&value["envs"][2]["billed_usd"]), "188.08".parse::<Decimal>().unwrap());
     assert_eq!(
         value["unassigned"][0]["likely_cause"],
         "a forgotten cache: it matches no environment's resources or tag"
