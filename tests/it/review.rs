@@ -431,3 +431,128 @@ fn review_of_the_bundled_example_covers_its_month() {
     assert_eq!(value["envs"][0]["coverage"]["days"], 14);
     assert_eq!(value["not_reviewed"].as_array().unwrap().len(), 2);
 }
+
+// ---------------------------------------------------------------------------------------------
+// a live cache, through the real binary against moto (tests/harness)
+
+#[test]
+fn review_of_a_live_replication_group_reads_cloudwatch_for_the_month() {
+    let harness = crate::aws_support::Harness::start();
+    let home = tempfile::tempdir().unwrap();
+    crate::aws_support::run_child("review::child::live_review", &harness.env(), home.path());
+}
+
+mod child {
+    use assert_cmd::Command;
+    use aws_sdk_cloudwatch::types::{Dimension, MetricDatum};
+    use capplan::model::bill::Month;
+    use capplan::source::aws::{AwsOptions, load};
+    use chrono::{Datelike, Utc};
+
+    use crate::aws_support::{calls, child_port, in_child};
+    use crate::support::AS_OF;
+
+    fn datum(metric: &str, member: &str, t: i64, value: f64) -> MetricDatum {
+        MetricDatum::builder()
+            .metric_name(metric)
+            .dimensions(Dimension::builder().name("CacheClusterId").value(member).build())
+            .dimensions(Dimension::builder().name("CacheNodeId").value("0001").build())
+            .timestamp(aws_sdk_cloudwatch::primitives::DateTime::from_secs(t))
+            .value(value)
+            .build()
+    }
+
+    /// `rev-prod`: Valkey-compatible Redis OSS 7.1, one primary and one replica of
+    /// cache.r7g.large, hourly points from the start of this month (at most 14 days) to now.
+    #[tokio::test]
+    #[ignore = "run in a child process by its parent test"]
+    async fn live_review() {
+        if !in_child() {
+            return;
+        }
+        let port = child_port();
+        let config = load(&AwsOptions::default()).await.unwrap();
+        let ec = aws_sdk_elasticache::Client::new(&config);
+        ec.create_replication_group()
+            .replication_group_id("rev-prod")
+            .replication_group_description("review")
+            .engine("redis")
+            .engine_version("7.1")
+            .cache_node_type("cache.r7g.large")
+            .replicas_per_node_group(1)
+            .automatic_failover_enabled(true)
+            .snapshot_retention_limit(1)
+            .send()
+            .await
+            .unwrap();
+        for member in ["rev-prod-001", "rev-prod-002"] {
+            ec.create_cache_cluster()
+                .cache_cluster_id(member)
+                .replication_group_id("rev-prod")
+                .engine("redis")
+                .engine_version("7.1")
+                .cache_node_type("cache.r7g.large")
+                .send()
+                .await
+                .unwrap();
+        }
+        let now = Utc::now();
+        let month = Month { year: now.year(), month: now.month() };
+        let end = now.timestamp() / 3600 * 3600;
+        let start = month.start_epoch().max(end - 14 * 86_400);
+        let mut data = Vec::new();
+        for member in ["rev-prod-001", "rev-prod-002"] {
+            for t in (start..end).step_by(3600) {
+                data.push(datum("BytesUsedForCache", member, t, 3.0 * 1_073_741_824.0));
+                data.push(datum("GetTypeCmds", member, t, 60_000.0));
+                data.push(datum("EngineCPUUtilization", member, t, 35.0));
+                data.push(datum("CurrConnections", member, t, 100.0));
+            }
+        }
+        let cw = aws_sdk_cloudwatch::Client::new(&config);
+        for chunk in data.chunks(1000) {
+            cw.put_metric_data()
+                .namespace("AWS/ElastiCache")
+                .set_metric_data(Some(chunk.to_vec()))
+                .send()
+                .await
+                .unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("plan.toml"),
+            "region = \"us-east-1\"\n\n[env.prod]\nengine = \"redis\"\nha = true\n\n[env.prod.metrics]\nreplication_group = \"rev-prod\"\n",
+        )
+        .unwrap();
+        let run = |extra: &[&str]| {
+            let mut cmd = Command::cargo_bin("capplan").unwrap();
+            cmd.current_dir(dir.path())
+                .env("CAPPLAN_AS_OF", AS_OF)
+                .env("CAPPLAN_CACHE_DIR", cache.path())
+                .env("NO_COLOR", "1")
+                .args(["--plan", "plan.toml"])
+                .args(extra)
+                .args(["review", "--month", &month.to_string(), "--format", "json", "--no-save"]);
+            cmd.output().unwrap()
+        };
+        let before = calls(port, "GetMetricData");
+        let out = run(&[]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(calls(port, "GetMetricData") > before);
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let env = &value["envs"][0];
+        assert_eq!(env["env"], "prod");
+        // what runs comes from ElastiCache: no [env.prod.current] in the plan
+        assert!(env["current"]["label"].as_str().unwrap().contains("2 x cache.r7g.large"), "{env}");
+        assert!(env["coverage"]["origin"].as_str().unwrap().starts_with("CloudWatch: replication group 'rev-prod'"));
+        assert_eq!(env["current"]["lines"][0]["quantity"], serde_json::json!(2 * month.hours()));
+        let cpu = env["usage"].as_array().unwrap().iter().find(|u| u["metric"] == "cpu_pct").unwrap();
+        assert_eq!(cpu["p95"], serde_json::json!(35.0));
+        // --offline reads the fetch back from the user cache
+        let before = calls(port, "GetMetricData");
+        let out = run(&["--offline"]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(calls(port, "GetMetricData"), before);
+    }
+}
