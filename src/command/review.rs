@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
 
 use crate::cli::ReviewArgs;
 use crate::error::{Error, Result};
@@ -87,7 +88,12 @@ fn label(o: &OptionReport) -> String {
     }
 }
 
-fn priced(o: &OptionReport, env: &EnvReport, book: &PriceBook) -> std::result::Result<PricedOption, String> {
+fn priced(
+    o: &OptionReport,
+    env: &EnvReport,
+    inputs: &EnvInputs,
+    book: &PriceBook,
+) -> std::result::Result<PricedOption, String> {
     let mut lines = Vec::new();
     for l in &o.lines {
         let unit = unit_of(&l.unit).ok_or_else(|| format!("line '{}' has an unknown unit '{}'", l.item, l.unit))?;
@@ -108,6 +114,7 @@ fn priced(o: &OptionReport, env: &EnvReport, book: &PriceBook) -> std::result::R
         min_storage_gb: serverless
             .then(|| book.serverless(&env.region, o.engine).map(|r| r.min_storage_gb.gb))
             .flatten(),
+        min_ecpu_per_sec: serverless.then_some(inputs.workload.min_ecpu_per_sec).filter(|m| *m > Decimal::ZERO),
         lines,
     })
 }
@@ -269,11 +276,11 @@ fn env_input(plan: &Plan, inputs: &EnvInputs, month: Month, book: &PriceBook, se
             "no current deployment: add [env.{name}.current] or name a live cache in [env.{name}.metrics]"
         ));
     };
-    let current_priced = match priced(current, &report, book) {
+    let current_priced = match priced(current, &report, inputs, book) {
         Ok(p) => p,
         Err(e) => return fail(e),
     };
-    let recommended = match report.recommended().map(|r| priced(r, &report, book)).transpose() {
+    let recommended = match report.recommended().map(|r| priced(r, &report, inputs, book)).transpose() {
         Ok(r) => r,
         Err(e) => return fail(e),
     };

@@ -95,6 +95,9 @@ pub struct PricedOption {
     pub serverless: bool,
     /// Serverless: the minimum metered storage, GB.
     pub min_storage_gb: Option<Decimal>,
+    /// Serverless: a configured minimum ECPU/s (`CacheUsageLimits`), billed each hour the
+    /// cache uses less.
+    pub min_ecpu_per_sec: Option<Decimal>,
     /// Its lines for the planning month.
     pub lines: Vec<PricedLine>,
 }
@@ -652,8 +655,8 @@ struct Measured {
     /// Serverless: data GB-hours over the covered hours (never below the minimum each hour),
     /// and the covered hours.
     gb_hours: Option<(f64, u32)>,
-    /// Σ ElastiCacheProcessingUnits over the covered period.
-    ecpu: Option<f64>,
+    /// ElastiCacheProcessingUnits summed per hour over the covered hours.
+    ecpu_hourly: Option<Vec<f64>>,
 }
 
 impl Measured {
@@ -717,12 +720,15 @@ fn measure(series: &[MetricSeries], capacity: &Capacity) -> Measured {
         let h = hourly(p, false);
         (h.iter().map(|v| v.max(min)).sum(), u32::try_from(h.len()).unwrap_or(u32::MAX))
     });
-    let ecpu = {
-        let sums: Vec<&MetricSeries> =
-            series.iter().filter(|s| s.metric == "ElastiCacheProcessingUnits" && s.stat == "Sum").collect();
-        (!sums.is_empty()).then(|| sums.iter().flat_map(|s| s.points.iter().map(|p| p.1)).sum())
+    let ecpu_hourly = {
+        let sums: Vec<(i64, f64)> = series
+            .iter()
+            .filter(|s| s.metric == "ElastiCacheProcessingUnits" && s.stat == "Sum")
+            .flat_map(|s| s.points.iter().copied())
+            .collect();
+        (!sums.is_empty()).then(|| hourly(&sums, true))
     };
-    Measured { rows, events, evicting_hours_pct, swap_mb, gb_hours, ecpu }
+    Measured { rows, events, evicting_hours_pct, swap_mb, gb_hours, ecpu_hourly }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -969,13 +975,24 @@ fn month_cost(option: &PricedOption, month: Month, m: &Measured, hours_covered: 
                 l.item = "Data stored (measured GB-hours)".into();
                 l
             }
-            Unit::MillionEcpu if option.serverless && m.ecpu.is_some() => {
+            Unit::MillionEcpu if option.serverless && m.ecpu_hourly.is_some() => {
                 if ecpu_done {
                     continue; // the measured ECPU include every metered command
                 }
                 ecpu_done = true;
-                let q = to_month(m.ecpu.unwrap_or_default() / 1e6).ok_or_else(too_big)?;
-                let mut l = month_line(line, q, scale_note("Σ ElastiCacheProcessingUnits"))?;
+                // a configured minimum is billed each hour the cache uses less
+                let min_per_hour = option.min_ecpu_per_sec.map_or(0.0, |m| super::units::to_f64(m) * 3600.0);
+                let hours = m.ecpu_hourly.as_deref().unwrap_or_default();
+                let ecpu: f64 = hours.iter().map(|h| h.max(min_per_hour)).sum();
+                let q = to_month(ecpu / 1e6).ok_or_else(too_big)?;
+                let what = match option.min_ecpu_per_sec {
+                    Some(min) if min > Decimal::ZERO => format!(
+                        "Σ ElastiCacheProcessingUnits per hour, at least the configured minimum {} ECPU/s",
+                        format_quantity(min, 2)
+                    ),
+                    _ => "Σ ElastiCacheProcessingUnits".to_string(),
+                };
+                let mut l = month_line(line, q, scale_note(&what))?;
                 l.item = "ECPU (measured)".into();
                 l.unverified = None;
                 l
@@ -1338,6 +1355,7 @@ mod tests {
             label: format!("{nodes} x cache.r7g.large, on-demand"),
             serverless: false,
             min_storage_gb: None,
+            min_ecpu_per_sec: None,
             lines: vec![PricedLine {
                 item: format!("{nodes} x cache.r7g.large, on-demand"),
                 quantity: Decimal::from(nodes * 730),
@@ -1494,9 +1512,11 @@ mod tests {
             label: "Serverless Valkey".into(),
             serverless: true,
             min_storage_gb: Some(Decimal::new(1, 1)),
+            min_ecpu_per_sec: None,
             lines: vec![line(Unit::GbHour, 73), line(Unit::MillionEcpu, 5), line(Unit::MillionEcpu, 1)],
         };
         i.capacity.min_storage_gb = Some(Decimal::new(1, 1));
+        let i0 = i.clone();
         let r = review(m, &[i], Vec::new(), None, None);
         let e = &r.envs[0];
         assert_eq!(e.coverage.days, 15);
@@ -1512,6 +1532,13 @@ mod tests {
         assert_eq!(e.current.lines.len(), 2);
         assert_eq!(e.current.lines[1].quantity, Decimal::new(864, 2));
         assert!(e.current.lines[1].basis.starts_with("derived: Σ ElastiCacheProcessingUnits over 360 covered hours"));
+        // a configured minimum of 1 ECPU/s bills 3,600 an hour where 12,000 were used: no change;
+        // of 10 ECPU/s, 36,000 an hour
+        let mut i = i0.clone();
+        i.current.min_ecpu_per_sec = Some(Decimal::from(10));
+        let r = review(m, &[i], Vec::new(), None, None);
+        assert_eq!(r.envs[0].current.lines[1].quantity, Decimal::new(2592, 2));
+        assert!(r.envs[0].current.lines[1].basis.contains("at least the configured minimum 10 ECPU/s"));
     }
 
     fn billed(usage_type: &str, resource: &str, usd: i64, quantity: Option<i64>) -> BilledLine {
