@@ -333,6 +333,14 @@ pub fn read_previous(path: &Path, month: Month) -> std::result::Result<Option<Pr
 /// Build the review of the environments `args` names for `month`, with `bill` when there is one.
 pub fn build(args: &ReviewArgs, settings: &Settings, bill: Option<&Bill>) -> Result<(Review, Vec<String>)> {
     let month = args.month.unwrap_or_else(|| default_month(settings.as_of));
+    if let Some(b) = bill
+        && b.month != month
+    {
+        return Err(Error::Usage(format!(
+            "the bill ({}) is of {}, the review of {month}: choose --month {} or the bill of {month}",
+            b.source, b.month, b.month
+        )));
+    }
     let book = prices::book()?;
     let plan = settings.load_plan(&book)?;
     let selected: Vec<&EnvInputs> = match args.env.as_deref() {

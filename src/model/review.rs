@@ -125,6 +125,13 @@ impl BillMatch {
 }
 
 /// Whether a billed resource (an id or an ARN) is the cache `id` or one of its member clusters.
+///
+/// ```
+/// use capplan::model::review::resource_is;
+/// assert!(resource_is("arn:aws:elasticache:us-east-1:111122223333:cluster:shop-prod-0001-002", "shop-prod"));
+/// assert!(resource_is("shop-prod", "shop-prod"));
+/// assert!(!resource_is("shop-production", "shop-prod"));
+/// ```
 pub fn resource_is(resource: &str, id: &str) -> bool {
     if id.is_empty() {
         return false;
@@ -211,6 +218,7 @@ pub struct UsageRow {
     /// Metric id (`memory_gib`, `cpu_pct`, `requests_per_sec`…).
     pub metric: String,
     /// Title with unit.
+    #[serde(default)]
     pub title: String,
     /// Mean of the hourly values.
     pub avg: f64,
@@ -1025,6 +1033,14 @@ fn month_cost(option: &PricedOption, month: Month, m: &Measured, hours_covered: 
 // reconciliation
 
 /// Whether a difference is worth a look: |delta| > max($1, 5 % of modelled).
+///
+/// ```
+/// use capplan::model::review::flagged;
+/// use rust_decimal::Decimal;
+/// assert!(!flagged(Decimal::from(4), Decimal::from(100))); // within 5 %
+/// assert!(flagged(Decimal::from(-6), Decimal::from(100)));
+/// assert!(!flagged(Decimal::ONE, Decimal::from(3))); // within $1
+/// ```
 pub fn flagged(delta: Decimal, modelled: Decimal) -> bool {
     let share = modelled.abs() * Decimal::from(RECONCILE_PCT) / Decimal::from(100);
     delta.abs() > share.max(RECONCILE_MIN_USD)

@@ -556,3 +556,27 @@ mod child {
         assert_eq!(calls(port, "GetMetricData"), before);
     }
 }
+
+#[test]
+fn review_refuses_a_bill_of_another_month() {
+    let dir = fixture_dir(false);
+    let plan = dir.path().join("capplan.toml");
+    let cli = <capplan::cli::Cli as clap::Parser>::parse_from([
+        "capplan",
+        "--plan",
+        plan.to_str().unwrap(),
+        "review",
+        "--month",
+        "2026-09",
+        "--no-save",
+    ]);
+    let Some(capplan::cli::Command::Review(args)) = &cli.command else { panic!("not a review") };
+    let settings = capplan::settings::Settings::from_cli(
+        &cli,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        dir.path(),
+        true,
+    );
+    let err = capplan::command::review::build(args, &settings, Some(&bill())).unwrap_err().to_string();
+    assert!(err.contains("is of 2026-10, the review of 2026-09"), "{err}");
+}
