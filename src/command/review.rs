@@ -211,7 +211,16 @@ fn month_series(
             let req = LiveRequest { days, offline: settings.offline, ..req.clone() };
             let fetched = live::load(&req, now).map_err(|e| e.to_string())?;
             let series = live::series(&fetched).map_err(|e| e.to_string())?;
-            Ok((review::in_month(&live::for_workload(&fetched.discovered, series), month), Some(fetched)))
+            let kept = review::in_month(&live::for_workload(&fetched.discovered, series), month);
+            if kept.is_empty() {
+                return Err(format!(
+                    "CloudWatch has no points of the {} in {month} (fetched {} days to {})",
+                    live::describe(&req),
+                    fetched.days,
+                    fetched.fetched_at.format("%Y-%m-%d %H:%M UTC")
+                ));
+            }
+            Ok((kept, Some(fetched)))
         }
         other => {
             let series = other.load().map_err(|e| format!("{e} (see the README for the metrics file shape)"))?;

@@ -525,7 +525,7 @@ mod child {
             "region = \"us-east-1\"\n\n[env.prod]\nengine = \"redis\"\nha = true\n\n[env.prod.metrics]\nreplication_group = \"rev-prod\"\n",
         )
         .unwrap();
-        let run = |extra: &[&str]| {
+        let run_month = |extra: &[&str], month: Month| {
             let mut cmd = Command::cargo_bin("capplan").unwrap();
             cmd.current_dir(dir.path())
                 .env("CAPPLAN_AS_OF", AS_OF)
@@ -536,6 +536,7 @@ mod child {
                 .args(["review", "--month", &month.to_string(), "--format", "json", "--no-save"]);
             cmd.output().unwrap()
         };
+        let run = |extra: &[&str]| run_month(extra, month);
         let before = calls(port, "GetMetricData");
         let out = run(&[]);
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
@@ -554,6 +555,11 @@ mod child {
         let out = run(&["--offline"]);
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(calls(port, "GetMetricData"), before);
+        // a month CloudWatch has no points of is an error naming the cache
+        let out = run_month(&[], month.previous());
+        assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("CloudWatch has no points of the replication group 'rev-prod' in us-east-1 in"), "{err}");
     }
 }
 
