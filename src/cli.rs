@@ -146,8 +146,9 @@ pub struct ReviewArgs {
     #[arg(long)]
     pub all: bool,
 
-    /// Output format (CSV: one row per environment)
-    #[arg(long, value_enum, default_value_t = Format::Md)]
+    /// Output format: md (summary first, then each environment), json (assets/review.schema.json)
+    /// or csv (one row per environment)
+    #[arg(long, value_enum, default_value_t = Format::Md, hide_possible_values = true)]
     pub format: Format,
 
     /// Write to FILE instead of stdout (atomically); `-` is stdout
