@@ -1,4 +1,4 @@
-//! The command line (clap derive only): `capplan [report|init|profile|pricing|completions|man] [flags]`.
+//! The command line (clap derive only): `capplan [report|review|init|profile|pricing|completions|man] [flags]`.
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
@@ -46,6 +46,7 @@ const EXAMPLES: &str = "Examples:
   capplan init                              write a commented example plan to ./capplan.toml
   capplan report --env prod                 Markdown report of one environment
   capplan report --all --format json -o -   every environment as JSON, to stdout
+  capplan review --month 2026-10            the monthly cost review: verdicts, savings, risks
   capplan pricing refresh                   today's prices for the plan's regions from the AWS Price List
   capplan                                   the interactive planner
 
@@ -59,6 +60,28 @@ pub enum Command {
     #[command(after_help = "Exit status: 0 done; 1 the report was written but an environment has no option that \
 fits (the report says what would) or its cheapest fit is over budget_usd; 2 an error.")]
     Report(ReportArgs),
+    /// The monthly cost review: what each cache used, what it cost, the verdict and the saving or risk
+    #[command(
+        long_about = "The monthly cost review of one environment or all of them.
+
+For each environment's current deployment ([env.X.current], or the live cache its [env.X.metrics] \
+names) over a calendar month: what it used (from the metrics file or CloudWatch, restricted to the \
+month: average, p95 of the hourly values and peak of memory, engine CPU, requests, ECPU, connections, \
+swap; evictions, throttled commands, bandwidth allowance exceeded), what it is provisioned for, what \
+it cost for the month's actual hours, what the recommended option would have cost, and the verdict: \
+right-sized, over-provisioned (engine CPU p95 < 20 % and memory p95 < 30 %), idle (< 1 request/s and \
+at most 2 connections), under-provisioned (evictions, throttling, swap above 50 MB, bandwidth allowance \
+exceeded, memory above the headroom), with the saving or the risk in dollars. The review is saved as \
+capplan-review-YYYY-MM.json beside the plan; next month's review shows the changes against it.",
+        after_help = "Examples:
+  capplan review                                  last month, every environment, Markdown
+  capplan review --month 2026-10 --env prod       one environment, one month
+  capplan review --format json -o review.json     the review as JSON (assets/review.schema.json)
+
+Exit status: 0 done; 1 the review was written and an environment is under-provisioned; 2 an error \
+(a bad month, an unknown environment, metrics that cannot be read or do not cover the month)."
+    )]
+    Review(ReviewArgs),
     /// Write the commented example plan to ./capplan.toml, or with --discover a plan of the caches
     /// an AWS account runs (never overwrites)
     Init(InitArgs),
@@ -106,6 +129,40 @@ impl ReportArgs {
     pub fn options_filter(&self) -> OptionsFilter {
         self.options.unwrap_or(if self.env.is_some() { OptionsFilter::All } else { OptionsFilter::Best })
     }
+}
+
+/// `capplan review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The month to review, YYYY-MM [default: the previous calendar month]
+    #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+    pub month: Option<crate::model::bill::Month>,
+
+    /// Environment to review (see the [env.NAME] tables of the plan)
+    #[arg(long, value_name = "NAME", conflicts_with = "all")]
+    pub env: Option<String>,
+
+    /// Review every environment, with totals (the default when --env is not given)
+    #[arg(long)]
+    pub all: bool,
+
+    /// Output format: md (summary first, then each environment), json (assets/review.schema.json)
+    /// or csv (one row per environment)
+    #[arg(long, value_enum, default_value_t = Format::Md, hide_possible_values = true)]
+    pub format: Format,
+
+    /// Write to FILE instead of stdout (atomically); `-` is stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Do not save the review as capplan-review-YYYY-MM.json beside the plan
+    #[arg(long)]
+    pub no_save: bool,
+}
+
+/// `YYYY-MM`.
+pub fn parse_month(text: &str) -> Result<crate::model::bill::Month, String> {
+    crate::model::bill::Month::parse(text).map_err(|e| e.to_string())
 }
 
 /// `capplan init`.
@@ -262,6 +319,16 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn review_takes_a_month_and_refuses_a_bad_one() {
+        let cli = Cli::try_parse_from(["capplan", "review", "--month", "2026-10", "--env", "prod"]).unwrap();
+        let Some(Command::Review(args)) = cli.command else { panic!("not a review") };
+        assert_eq!(args.month.map(|m| m.to_string()).as_deref(), Some("2026-10"));
+        let err = Cli::try_parse_from(["capplan", "review", "--month", "2026-13"]).unwrap_err().to_string();
+        assert!(err.contains("'2026-13' is not a month"), "{err}");
+        assert!(Cli::try_parse_from(["capplan", "review", "--env", "prod", "--all"]).is_err());
     }
 
     #[test]

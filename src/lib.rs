@@ -41,6 +41,7 @@ pub fn run(cli: &Cli, today: chrono::NaiveDate) -> Result<ExitCode> {
     }
     match &cli.command {
         Some(Command::Report(args)) => command::report::exec(args, &settings),
+        Some(Command::Review(args)) => command::review::exec(args, &settings),
         Some(Command::Init(args)) => command::init::exec(args, &settings, cli.plan.as_deref()),
         Some(Command::Profile(args)) => command::profile::exec(args, &settings),
         Some(Command::Pricing(args)) => command::pricing::exec(args, &settings),

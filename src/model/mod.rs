@@ -17,6 +17,7 @@ pub mod price_change;
 pub mod profile;
 pub mod recommend;
 pub mod region;
+pub mod review;
 pub mod slot;
 pub mod throughput;
 pub mod units;

@@ -8,6 +8,7 @@ pub mod json;
 pub mod markdown;
 pub mod options;
 pub mod profile;
+pub mod review;
 pub mod stream;
 
 pub use options::OptionsFilter;

@@ -43,6 +43,19 @@ pub struct Plan {
     /// Profiles of a live Redis/Valkey by environment name (`[env.NAME.profile] file = "…"`,
     /// JSON written by `capplan profile --format json -o FILE`): the app shows them.
     pub profiles: Vec<ProfileRef>,
+    /// How the monthly review finds each environment's lines in a bill (`[env.NAME.review]`).
+    pub reviews: Vec<ReviewRef>,
+}
+
+/// `[env.NAME.review]`: the bill lines of an environment, beyond the cache ids its metrics name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReviewRef {
+    /// Environment.
+    pub env: String,
+    /// A cost allocation tag, `key=value` (`tag = "Environment=prod"`).
+    pub tag: Option<(String, String)>,
+    /// More cache ids (replication groups, clusters, Serverless caches) that are the environment's.
+    pub resources: Vec<String>,
 }
 
 /// An environment's profile file, as the plan names it.
@@ -144,6 +157,11 @@ impl Plan {
     /// The metrics file of one environment.
     pub fn metrics_of(&self, env: &str) -> Option<&MetricsRef> {
         self.metrics.iter().find(|m| m.env == env)
+    }
+
+    /// The `[env.NAME.review]` of one environment.
+    pub fn review_of(&self, env: &str) -> Option<&ReviewRef> {
+        self.reviews.iter().find(|r| r.env == env)
     }
 }
 
@@ -409,6 +427,16 @@ struct RawEnv {
     current: Option<Spanned<RawCurrent>>,
     metrics: Option<Spanned<RawMetrics>>,
     profile: Option<RawProfile>,
+    review: Option<RawReview>,
+}
+
+/// `[env.X.review]`: how the monthly review finds the environment's bill lines.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReview {
+    tag: Option<Spanned<String>>,
+    #[serde(default)]
+    resources: Vec<Spanned<String>>,
 }
 
 /// `[env.X.profile]`: a profile JSON of the environment's server.
@@ -562,9 +590,13 @@ pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, Plan
     let default_policy = policy(&Policy::default(), raw.policy.as_ref());
     let mut metrics = Vec::new();
     let mut profiles = Vec::new();
+    let mut reviews = Vec::new();
     for (name, env) in envs.into_inner() {
         let span = env.span();
         let env = env.into_inner();
+        if let Some(r) = &env.review {
+            reviews.push(review_ref(&loc, &name, r)?);
+        }
         if let Some(p) = &env.profile {
             let text = p.file.get_ref().trim();
             if text.is_empty() {
@@ -594,7 +626,42 @@ pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, Plan
         }
         out.push(env_inputs(&loc, &name, span, env, raw.region.as_ref(), &default_policy, book)?);
     }
-    Ok(Plan { origin: file.to_string(), envs: out, metrics, profiles })
+    Ok(Plan { origin: file.to_string(), envs: out, metrics, profiles, reviews })
+}
+
+/// `[env.NAME.review]`, checked: the tag is `key=value`, resource ids are not empty.
+fn review_ref(loc: &Locator<'_>, name: &str, r: &RawReview) -> Result<ReviewRef, PlanError> {
+    let tag = match &r.tag {
+        Some(t) => match t.get_ref().split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+                Some((k.trim().to_string(), v.trim().to_string()))
+            }
+            _ => {
+                return Err(loc.error(
+                    Some(t.span()),
+                    &format!("env.{name}.review.tag"),
+                    format!(
+                        "'{}' is not a cost allocation tag: write it as key=value, e.g. tag = \"Environment={name}\"",
+                        t.get_ref()
+                    ),
+                ));
+            }
+        },
+        None => None,
+    };
+    let mut resources = Vec::new();
+    for id in &r.resources {
+        let text = id.get_ref().trim();
+        if text.is_empty() {
+            return Err(loc.error(
+                Some(id.span()),
+                &format!("env.{name}.review.resources"),
+                "an empty cache id: name a replication group, cache cluster or Serverless cache, e.g. \"shop-prod\"",
+            ));
+        }
+        resources.push(text.to_string());
+    }
+    Ok(ReviewRef { env: name.to_string(), tag, resources })
 }
 
 /// `base` with the keys `raw` sets.
@@ -1284,6 +1351,22 @@ mod tests {
         assert_eq!(err.key, "env.prod.profile.file");
         let err = parse(&format!("{BASE}[env.prod.profile]\nurl = \"redis://x\"\n")).unwrap_err();
         assert!(err.to_string().contains("url"), "{err}");
+    }
+
+    #[test]
+    fn issue_12_review_names_a_tag_and_more_cache_ids() {
+        let plan =
+            parse(&format!("{BASE}[env.prod.review]\ntag = \"Environment = prod\"\nresources = [\"shop-old\"]\n"))
+                .unwrap();
+        let r = plan.review_of("prod").unwrap();
+        assert_eq!(r.tag, Some(("Environment".to_string(), "prod".to_string())));
+        assert_eq!(r.resources, ["shop-old"]);
+        let err = parse(&format!("{BASE}[env.prod.review]\ntag = \"prod\"\n")).unwrap_err();
+        assert_eq!(err.key, "env.prod.review.tag");
+        assert!(err.to_string().contains("write it as key=value"), "{err}");
+        let err = parse(&format!("{BASE}[env.prod.review]\nresources = [\"\"]\n")).unwrap_err();
+        assert_eq!(err.key, "env.prod.review.resources");
+        assert!(parse(&format!("{BASE}[env.prod.review]\ntags = \"a=b\"\n")).is_err());
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod pricing;
 mod profile;
 mod recommend_props;
 mod redis_support;
+mod review;
 mod scale;
 mod scenarios;
 mod secrets;
