@@ -77,9 +77,12 @@ capplan-review-YYYY-MM.json beside the plan; next month's review shows the chang
   capplan review                                  last month, every environment, Markdown
   capplan review --month 2026-10 --env prod       one environment, one month
   capplan review --format json -o review.json     the review as JSON (assets/review.schema.json)
+  capplan review --bill cur-2026-10.csv.gz        with the bill (a Cost and Usage Report CSV)
+  capplan review --cost-explorer                  the bill from Cost Explorer ($0.01 per request)
 
 Exit status: 0 done; 1 the review was written and an environment is under-provisioned; 2 an error \
-(a bad month, an unknown environment, metrics that cannot be read or do not cover the month)."
+(a bad month, an unknown environment, metrics that cannot be read or do not cover the month, a bill \
+that cannot be read)."
     )]
     Review(ReviewArgs),
     /// Write the commented example plan to ./capplan.toml, or with --discover a plan of the caches
@@ -158,6 +161,22 @@ pub struct ReviewArgs {
     /// Do not save the review as capplan-review-YYYY-MM.json beside the plan
     #[arg(long)]
     pub no_save: bool,
+
+    /// The month's bill from a Cost and Usage Report export: CSV (legacy CUR or CUR 2.0 from Data
+    /// Exports), gzipped or not. Reconciled with the model by usage type
+    #[arg(long, value_name = "FILE", conflicts_with = "cost_explorer")]
+    pub bill: Option<PathBuf>,
+
+    /// The month's bill from AWS Cost Explorer (`GetCostAndUsage`, grouped by usage type; needs
+    /// `ce:GetCostAndUsage`). Cost Explorer charges $0.01 per request: one a month, more only when
+    /// it pages
+    #[arg(long)]
+    pub cost_explorer: bool,
+
+    /// With --cost-explorer, the cost allocation tag to group by [default: the key of the plan's
+    /// [env.NAME.review] tag]
+    #[arg(long, value_name = "KEY", requires = "cost_explorer")]
+    pub bill_tag: Option<String>,
 }
 
 /// `YYYY-MM`.

@@ -391,9 +391,77 @@ pub fn build(args: &ReviewArgs, settings: &Settings, bill: Option<&Bill>) -> Res
     Ok((review, failures))
 }
 
-/// Run `capplan review`.
+/// Run `capplan review`, with the bill `--bill` or `--cost-explorer` reads.
 pub fn exec(args: &ReviewArgs, settings: &Settings) -> Result<ExitCode> {
-    exec_with(args, settings, None)
+    let bill = read_bill(args, settings)?;
+    exec_with(args, settings, bill.as_ref())
+}
+
+/// The bill `--bill FILE` or `--cost-explorer` names, for the reviewed month.
+fn read_bill(args: &ReviewArgs, settings: &Settings) -> Result<Option<Bill>> {
+    let month = args.month.unwrap_or_else(|| default_month(settings.as_of));
+    if let Some(path) = &args.bill {
+        let bill = crate::source::bill::read_report(path, month)?;
+        if bill.lines.is_empty() {
+            eprintln!(
+                "warning: {} has no ElastiCache charge (product code {}) in {month}: is it the report of that month?",
+                path.display(),
+                crate::source::bill::CUR_PRODUCT_CODE
+            );
+        }
+        return Ok(Some(bill));
+    }
+    if !args.cost_explorer {
+        return Ok(None);
+    }
+    if settings.offline {
+        return Err(Error::Usage(
+            "--cost-explorer reads the bill from AWS, which --offline rules out; use --bill FILE with a Cost and Usage Report export"
+                .into(),
+        ));
+    }
+    let tag = match &args.bill_tag {
+        Some(t) => Some(t.clone()),
+        None => {
+            let book = prices::book()?;
+            let plan = settings.load_plan(&book)?;
+            let mut keys: Vec<&str> =
+                plan.reviews.iter().filter_map(|r| r.tag.as_ref().map(|(k, _)| k.as_str())).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            match keys.as_slice() {
+                [] => None,
+                [one] => Some((*one).to_string()),
+                many => {
+                    return Err(Error::Usage(format!(
+                        "the plan's [env.NAME.review] tags use the keys {}; Cost Explorer groups by one tag: choose it with --bill-tag KEY",
+                        many.join(", ")
+                    )));
+                }
+            }
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the AWS client: {e}")))?;
+    eprintln!(
+        "reading the ElastiCache bill of {month} from Cost Explorer{} ($0.01 per request)…",
+        tag.as_deref().map_or_else(String::new, |t| format!(", by usage type and tag {t}"))
+    );
+    let bill = runtime.block_on(async {
+        // Cost Explorer answers from us-east-1 whatever region the profile names
+        let options = crate::source::aws::AwsOptions {
+            profile: settings.aws_profile.clone(),
+            region: Some("us-east-1".into()),
+            ..Default::default()
+        }
+        .with_env()?;
+        let config = crate::source::aws::load(&options).await?;
+        crate::source::bill::cost_explorer(&config, month, tag.as_deref()).await
+    })?;
+    eprintln!("{}", bill.source);
+    Ok(Some(bill))
 }
 
 /// Run `capplan review` with a bill read by the caller (`--bill`, `--cost-explorer`).

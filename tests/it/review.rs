@@ -586,3 +586,180 @@ fn review_refuses_a_bill_of_another_month() {
     let err = capplan::command::review::build(args, &settings, Some(&bill())).unwrap_err().to_string();
     assert!(err.contains("is of 2026-10, the review of 2026-09"), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// the bill from a Cost and Usage Report file and from Cost Explorer
+
+/// The review's JSON without what names the bill's source (the same charges read two ways).
+fn without_bill_source(mut value: serde_json::Value) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("bill_source");
+                map.remove("source");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            serde_json::Value::String(s) if s.contains("test bill built in") || s.contains("Cost and Usage Report") => {
+                *s = "BILL".into();
+            }
+            _ => {}
+        }
+    }
+    strip(&mut value);
+    value
+}
+
+#[test]
+fn review_with_bill_reads_a_cost_and_usage_report_csv_or_gzip_as_the_same_charges() {
+    use std::io::Write as _;
+    let dir = fixture_dir(false);
+    // daily rows of 2026-10 (legacy CUR columns), with rows of EC2 and of September to skip
+    let cur = manifest("tests/fixtures/review/cur-2026-10.csv");
+    std::fs::copy(&cur, dir.path().join("cur.csv")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&std::fs::read(&cur).unwrap()).unwrap();
+    std::fs::write(dir.path().join("cur.csv.gz"), gz.finish().unwrap()).unwrap();
+
+    // the same charges built in the test (see [`bill`]): the same review
+    let plan = dir.path().join("capplan.toml");
+    let cli = <capplan::cli::Cli as clap::Parser>::parse_from([
+        "capplan",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--offline",
+        "review",
+        "--month",
+        MONTH,
+    ]);
+    let Some(capplan::cli::Command::Review(args)) = &cli.command else { panic!("not a review") };
+    let settings = capplan::settings::Settings::from_cli(
+        &cli,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        dir.path(),
+        true,
+    );
+    let (built, _) = capplan::command::review::build(args, &settings, Some(&bill())).unwrap();
+    let built = String::from_utf8(capplan::report::review::render(&built, capplan::report::Format::Json).unwrap())
+        .unwrap()
+        // the binary runs in the folder and names the files relative to it
+        .replace(&dir.path().display().to_string(), ".");
+    let built: serde_json::Value = serde_json::from_str(&built).unwrap();
+
+    for file in ["cur.csv", "cur.csv.gz"] {
+        let out = review(dir.path(), &["--month", MONTH, "--no-save", "--format", "json", "--bill", file]);
+        assert_eq!(out.status.code(), Some(1), "sessions is under-provisioned: {}", stderr(&out));
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        validate(&value);
+        assert!(value.to_string().contains(&format!("Cost and Usage Report {file}")), "the review names the file");
+        assert_eq!(crate::support::dec(&value["envs"][0]["billed_usd"]), "1357.75".parse::<Decimal>().unwrap());
+        pretty_assertions::assert_eq!(without_bill_source(value), without_bill_source(built.clone()), "{file}");
+    }
+
+    // the Markdown shows the reconciliation and where the bill came from
+    let out = review(dir.path(), &["--month", MONTH, "--no-save", "--bill", "cur.csv.gz"]);
+    let md = stdout(&out);
+    assert!(md.contains("Cost and Usage Report cur.csv.gz"), "{md}");
+    assert!(md.contains("a price change (billed $0.8737/hr"), "{md}");
+    assert!(md.contains("old-experiment-001"), "{md}");
+}
+
+#[test]
+fn review_with_a_bill_that_cannot_be_read_says_why_and_writes_nothing() {
+    let dir = fixture_dir(false);
+    let out = review(dir.path(), &["--month", MONTH, "--bill", "nope.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("bill 'nope.csv': no such file"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+    assert!(!dir.path().join("capplan-review-2026-10.json").exists(), "nothing saved");
+
+    std::fs::write(dir.path().join("cur.csv"), "Date,Cost\n2026-10-01,12.5\n").unwrap();
+    let out = review(dir.path(), &["--month", MONTH, "--bill", "cur.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not a Cost and Usage Report: no column lineItem/ProductCode"), "{}", stderr(&out));
+
+    // a report of another month: said, and every environment's charges show as missing
+    let cur = std::fs::read_to_string(manifest("tests/fixtures/review/cur-2026-10.csv")).unwrap();
+    std::fs::write(dir.path().join("cur.csv"), cur).unwrap();
+    let out = review(dir.path(), &["--month", "2026-10", "--no-save", "--bill", "cur.csv", "--env", "catalog"]);
+    assert!(!stderr(&out).contains("has no ElastiCache charge"), "{}", stderr(&out));
+    std::fs::write(
+        dir.path().join("empty.csv"),
+        "lineItem/UsageStartDate,lineItem/ProductCode,lineItem/UsageType,lineItem/UnblendedCost\n",
+    )
+    .unwrap();
+    let out = review(dir.path(), &["--month", "2026-10", "--no-save", "--bill", "empty.csv", "--env", "catalog"]);
+    assert!(
+        stderr(&out).contains("empty.csv has no ElastiCache charge (product code AmazonElastiCache) in 2026-10"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = review(dir.path(), &["--offline", "--month", MONTH, "--cost-explorer"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--cost-explorer reads the bill from AWS, which --offline rules out"),
+        "{}",
+        stderr(&out)
+    );
+    let out = review(dir.path(), &["--month", MONTH, "--bill", "cur.csv", "--cost-explorer"]);
+    assert_eq!(out.status.code(), Some(2), "the two sources conflict");
+}
+
+#[test]
+fn review_with_cost_explorer_reads_the_bill_from_aws_through_the_real_sdk() {
+    let harness = crate::aws_support::Harness::start();
+    let dir = fixture_dir(false);
+    let home = tempfile::tempdir().unwrap();
+    // what Cost Explorer answers, grouped by usage type and the plan's tag key (Environment)
+    let group = |usage: &str, tag: &str, usd: &str, qty: &str| {
+        serde_json::json!({"Keys": [usage, tag], "Metrics": {
+            "UnblendedCost": {"Amount": usd, "Unit": "USD"}, "UsageQuantity": {"Amount": qty, "Unit": "N/A"}}})
+    };
+    let results = serde_json::json!({"results": [{
+        "GroupDefinitions": [{"Type": "DIMENSION", "Key": "USAGE_TYPE"}, {"Type": "TAG", "Key": "Environment"}],
+        "ResultsByTime": [{"TimePeriod": {"Start": "2026-10-01", "End": "2026-11-01"}, "Total": {}, "Estimated": false,
+            "Groups": [
+                group("NodeUsage:cache.m7g.large", "Environment$api-prod", "188.08", "1488"),
+                group("NodeUsage:cache.r7g.large", "Environment$", "260.70", "1488"),
+            ]}],
+        "DimensionValueAttributes": []
+    }]});
+    let port: u16 = harness.url().rsplit(':').next().unwrap().parse().unwrap();
+    crate::aws_support::control(port, "POST", "/moto-api/static/ce/cost-and-usage-results", &results.to_string());
+    let mut cmd = capplan(dir.path());
+    cmd.env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", home.path().join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.path().join("credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    for (k, v) in harness.env() {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .args([
+            "--plan",
+            "capplan.toml",
+            "review",
+            "--month",
+            MONTH,
+            "--no-save",
+            "--format",
+            "json",
+            "--cost-explorer",
+        ])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("from Cost Explorer, by usage type and tag Environment ($0.01 per request)"), "{err}");
+    assert!(err.contains("Cost Explorer GetCostAndUsage (1 request, $0.01)"), "{err}");
+    assert_eq!(crate::aws_support::calls(port, "GetCostAndUsage"), 1);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    validate(&value);
+    // api is found by its tag; the untagged line has no resource to match: nobody's
+    let api = value["envs"].as_array().unwrap().iter().find(|e| e["env"] == "api").unwrap();
+    assert_eq!(crate::support::dec(&api["billed_usd"]), "188.08".parse::<Decimal>().unwrap());
+    assert_eq!(crate::support::dec(&value["totals"]["unassigned_usd"]), "260.70".parse::<Decimal>().unwrap());
+}
