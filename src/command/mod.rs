@@ -5,6 +5,7 @@ pub mod init;
 pub mod pricing;
 pub mod profile;
 pub mod report;
+pub mod terraform;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -9,6 +9,7 @@ pub mod markdown;
 pub mod options;
 pub mod profile;
 pub mod stream;
+pub mod terraform;
 
 pub use options::OptionsFilter;
 

@@ -1018,6 +1018,26 @@ fn current_deployment(
     Ok(Current { deployment, backup, engine_version: version })
 }
 
+/// The keys of one `[env.NAME.current]` table (`text`, TOML), checked as the plan checks them
+/// for `env` (node types, prices in its region, engine versions, limits): what `capplan
+/// import-terraform` turns a Terraform resource into. `file` names `text` in errors.
+pub fn parse_current(text: &str, file: &str, env: &EnvInputs, book: &PriceBook) -> Result<Current, PlanError> {
+    let loc = Locator { file, text };
+    let table = format!("env.{}.current", env.name);
+    let deserializer = toml::Deserializer::parse(text).map_err(|e| loc.error(e.span(), &table, tidy(e.message())))?;
+    let raw: RawCurrent = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let key = e
+            .path()
+            .to_string()
+            .split('.')
+            .filter(|s| !s.starts_with("$__serde_spanned"))
+            .collect::<Vec<_>>()
+            .join(".");
+        loc.error(e.inner().span(), &format!("{table}.{key}"), tidy(e.inner().message()))
+    })?;
+    current_deployment(&loc, &env.name, 0..text.len(), &raw, env, book)
+}
+
 /// A Serverless cache's configured usage limits, within the API's bounds.
 fn usage_limits(loc: &Locator<'_>, key: &dyn Fn(&str) -> String, raw: &RawCurrent) -> Result<UsageLimits, PlanError> {
     let check = |value: Option<&Spanned<Decimal>>, name: &str, (min, max): (u32, u32)| -> Result<(), PlanError> {
