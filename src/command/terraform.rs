@@ -26,12 +26,12 @@ use crate::source::prices;
 use crate::source::terraform::{CurrentSpec, Found, Imported, read_module};
 
 /// A `[env.NAME.current]` error on keys read from Terraform, said at the Terraform attribute.
-fn at_terraform(e: &PlanError, spec: &CurrentSpec, address: &str, env: &str) -> String {
+fn at_terraform(e: &PlanError, spec: &CurrentSpec, env: &str) -> String {
     let prefix = format!("env.{env}.current.");
     let key = e.key.strip_prefix(&prefix).unwrap_or(&e.key);
     match spec.origin(key) {
-        Some(loc) => format!("{address} ({loc}): {key}: {}", e.message),
-        None => format!("{address}: {key}: {}", e.message),
+        Some(loc) => format!("{key} ({loc}): {}", e.message),
+        None => format!("{key}: {}", e.message),
     }
 }
 
@@ -42,7 +42,7 @@ pub fn current_of(
     env: &EnvInputs,
     book: &PriceBook,
 ) -> std::result::Result<Current, String> {
-    parse_current(&spec.toml(), address, env, book).map_err(|e| at_terraform(&e, spec, address, &env.name))
+    parse_current(&spec.toml(), address, env, book).map_err(|e| at_terraform(&e, spec, &env.name))
 }
 
 /// `spec` priced in `env`'s region, as the report prices the current deployment.
@@ -56,8 +56,8 @@ fn priced(
     let current = current_of(spec, address, env, book)?;
     let mut env = env.clone();
     env.current = Some(current);
-    let eval = evaluate(&env, book, as_of).map_err(|e| format!("{address} cannot be priced: {e}"))?;
-    let current = eval.current.ok_or_else(|| format!("{address} cannot be priced"))?;
+    let eval = evaluate(&env, book, as_of).map_err(|e| format!("cannot be priced: {e}"))?;
+    let current = eval.current.ok_or_else(|| "cannot be priced".to_string())?;
     Ok(option_report(&current, book))
 }
 
@@ -100,7 +100,7 @@ fn resource_report(found: &Found, env: &EnvInputs, book: &PriceBook, as_of: Naiv
                     }
                 }
             }
-            Err(why) => out.skipped = Some(format!("not imported: {why}")),
+            Err(why) => out.skipped = Some(why),
         },
     }
     out
@@ -203,8 +203,10 @@ pub fn exec_import(args: &ImportTerraformArgs, settings: &Settings) -> Result<Ex
     if let Some(path) = plan_path {
         write_plan(&path, &report, settings, &book)?;
     }
-    for r in report.resources.iter().filter_map(|r| r.skipped.as_ref()) {
-        eprintln!("warning: {r}");
+    for r in &report.resources {
+        if let Some(why) = &r.skipped {
+            eprintln!("warning: {} was not imported: {why}", r.address);
+        }
     }
     if !report.unresolved.is_empty() {
         eprintln!("warning: {} expression(s) not resolved (listed in the output)", report.unresolved.len());

@@ -892,12 +892,8 @@ fn version_accepted(engine: Engine, version: &str) -> bool {
         && version.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
-fn skipped(address: &str, missing: &[String]) -> String {
-    format!(
-        "{address} is not imported: {} {} not resolved (see below)",
-        missing.join(", "),
-        if missing.len() == 1 { "is" } else { "are" }
-    )
+fn skipped(missing: &[String]) -> String {
+    format!("{} {} not resolved (see below)", missing.join(", "), if missing.len() == 1 { "is" } else { "are" })
 }
 
 impl Module {
@@ -989,10 +985,7 @@ impl Module {
                                 address: r.address(),
                                 at: r.loc.clone(),
                                 settings: Vec::new(),
-                                current: Err(format!(
-                                    "{} is not imported: replication_group_id is not resolved, so it may be a member of a group (counted there) or a cluster of its own",
-                                    r.address()
-                                )),
+                                current: Err("replication_group_id is not resolved, so it may be a member of a group (counted there) or a cluster of its own".to_string()),
                                 scaling: Vec::new(),
                                 notes: Vec::new(),
                             })
@@ -1126,15 +1119,6 @@ impl Module {
         let mut ranges = Vec::new();
         for (group, s) in scaling {
             if *group == r.address() {
-                notes.push(format!(
-                    "{} scales {} from {} to {} ({}): costed at {}, the minimum",
-                    s.address,
-                    s.dimension.key(),
-                    s.min,
-                    s.max,
-                    s.at,
-                    s.min
-                ));
                 match s.dimension {
                     ScaledDimension::Shards => shards = s.min,
                     ScaledDimension::Replicas => replicas = s.min,
@@ -1166,10 +1150,8 @@ impl Module {
                 max_ecpu_per_sec: None,
                 origins: x.origins.clone(),
             }),
-            (true, _, None) => {
-                Err(format!("{} is not imported: node_type is not set (a replication group needs one)", r.address()))
-            }
-            _ => Err(skipped(&r.address(), &x.missing)),
+            (true, _, None) => Err("node_type is not set (a replication group needs one)".to_string()),
+            _ => Err(skipped(&x.missing)),
         };
         unresolved.append(&mut x.unresolved);
         Found { address: r.address(), at: r.loc.clone(), settings: x.settings, current, scaling: ranges, notes }
@@ -1252,8 +1234,8 @@ impl Module {
                 max_ecpu_per_sec: max_ecpu,
                 origins: x.origins.clone(),
             }),
-            (true, None) => Err(format!("{} is not imported: engine is not set (it is required)", r.address())),
-            _ => Err(skipped(&r.address(), &x.missing)),
+            (true, None) => Err("engine is not set (it is required)".to_string()),
+            _ => Err(skipped(&x.missing)),
         };
         unresolved.append(&mut x.unresolved);
         Found { address: r.address(), at: r.loc.clone(), settings: x.settings, current, scaling: Vec::new(), notes }
@@ -1293,9 +1275,6 @@ impl Module {
                     .into(),
             );
         }
-        if memcached {
-            notes.push("Memcached has no replicas and no backups: one shard per node".into());
-        }
         let current = match (x.missing.is_empty(), engine, node_type) {
             (true, Some(engine), Some(node_type)) => Ok(CurrentSpec {
                 kind: CurrentKind::Node,
@@ -1318,9 +1297,9 @@ impl Module {
                 max_ecpu_per_sec: None,
                 origins: x.origins.clone(),
             }),
-            (true, None, _) => Err(format!("{} is not imported: engine is not set (it is required)", r.address())),
-            (true, _, None) => Err(format!("{} is not imported: node_type is not set", r.address())),
-            _ => Err(skipped(&r.address(), &x.missing)),
+            (true, None, _) => Err("engine is not set (it is required)".to_string()),
+            (true, _, None) => Err("node_type is not set (it is required)".to_string()),
+            _ => Err(skipped(&x.missing)),
         };
         unresolved.append(&mut x.unresolved);
         Found { address: r.address(), at: r.loc.clone(), settings: x.settings, current, scaling: Vec::new(), notes }
