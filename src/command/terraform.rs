@@ -13,37 +13,17 @@ use crate::error::{Error, Result};
 use crate::evaluation::Evaluated;
 use crate::model::evaluate::evaluate;
 use crate::model::price::PriceBook;
-use crate::model::workload::{Current, EnvInputs};
+use crate::model::workload::EnvInputs;
 use crate::report::terraform::{
     ImportReport, ImportedResource, MemberReport, ScalingReport, SettingReport, import_json, import_markdown,
     render_export,
 };
 use crate::report::{OptionReport, option_report};
 use crate::settings::{PlanSource, Settings};
-use crate::source::plan::{Plan, PlanError, parse_current, parse_plan, plan_text};
+use crate::source::plan::{Plan, parse_plan, plan_text};
 use crate::source::plan_edit::current_into_plan;
 use crate::source::prices;
-use crate::source::terraform::{CurrentSpec, Found, Imported, read_module};
-
-/// A `[env.NAME.current]` error on keys read from Terraform, said at the Terraform attribute.
-fn at_terraform(e: &PlanError, spec: &CurrentSpec, env: &str) -> String {
-    let prefix = format!("env.{env}.current.");
-    let key = e.key.strip_prefix(&prefix).unwrap_or(&e.key);
-    match spec.origin(key) {
-        Some(loc) => format!("{key} ({loc}): {}", e.message),
-        None => format!("{key}: {}", e.message),
-    }
-}
-
-/// `spec` as the environment's current deployment, checked as the plan checks it.
-pub fn current_of(
-    spec: &CurrentSpec,
-    address: &str,
-    env: &EnvInputs,
-    book: &PriceBook,
-) -> std::result::Result<Current, String> {
-    parse_current(&spec.toml(), address, env, book).map_err(|e| at_terraform(&e, spec, &env.name))
-}
+use crate::source::terraform::{CurrentSpec, Found, Imported, current_of, read_module};
 
 /// `spec` priced in `env`'s region, as the report prices the current deployment.
 fn priced(

@@ -43,6 +43,27 @@ pub struct Plan {
     /// Profiles of a live Redis/Valkey by environment name (`[env.NAME.profile] file = "…"`,
     /// JSON written by `capplan profile --format json -o FILE`): the app shows them.
     pub profiles: Vec<ProfileRef>,
+    /// Current deployments read from Terraform (`[env.NAME.current] terraform = "DIR"`): the
+    /// loader reads the module and sets each environment's `current` (see
+    /// [`crate::source::terraform::read_current`]).
+    pub terraform: Vec<TerraformRef>,
+}
+
+/// `[env.NAME.current] terraform = "DIR"` (and `resource = "ADDRESS"`), as the plan names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TerraformRef {
+    /// Environment.
+    pub env: String,
+    /// The module folder, as written (relative to the plan file's folder).
+    pub dir: String,
+    /// The resource address, when the module has several caches.
+    pub resource: Option<String>,
+    /// The plan file.
+    pub file: String,
+    /// Line of the `terraform` key.
+    pub line: usize,
+    /// Column of the `terraform` key.
+    pub column: usize,
 }
 
 /// An environment's profile file, as the plan names it.
@@ -514,7 +535,9 @@ struct RawReserved {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCurrent {
-    kind: CurrentKind,
+    kind: Option<CurrentKind>,
+    terraform: Option<Spanned<String>>,
+    resource: Option<Spanned<String>>,
     engine: Option<Spanned<Engine>>,
     node_type: Option<Spanned<String>>,
     engine_version: Option<Spanned<String>>,
@@ -562,9 +585,15 @@ pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, Plan
     let default_policy = policy(&Policy::default(), raw.policy.as_ref());
     let mut metrics = Vec::new();
     let mut profiles = Vec::new();
+    let mut terraform = Vec::new();
     for (name, env) in envs.into_inner() {
         let span = env.span();
         let env = env.into_inner();
+        if let Some(current) = &env.current
+            && current.get_ref().terraform.is_some()
+        {
+            terraform.push(terraform_ref(&loc, &name, current.get_ref())?);
+        }
         if let Some(p) = &env.profile {
             let text = p.file.get_ref().trim();
             if text.is_empty() {
@@ -594,7 +623,7 @@ pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, Plan
         }
         out.push(env_inputs(&loc, &name, span, env, raw.region.as_ref(), &default_policy, book)?);
     }
-    Ok(Plan { origin: file.to_string(), envs: out, metrics, profiles })
+    Ok(Plan { origin: file.to_string(), envs: out, metrics, profiles, terraform })
 }
 
 /// `base` with the keys `raw` sets.
@@ -874,7 +903,9 @@ fn env_inputs(
     };
     env.budget_usd = raw.budget_usd.map(|v| v.0);
     env.cross_az_fraction = raw.cross_az_fraction.map(|f| f.0);
-    if let Some(current) = raw.current {
+    if let Some(current) = raw.current
+        && current.get_ref().terraform.is_none()
+    {
         let cspan = current.span();
         env.current = Some(current_deployment(loc, name, cspan, current.get_ref(), &env, book)?);
     }
@@ -964,7 +995,21 @@ fn current_deployment(
         ("reserved", raw.reserved.as_ref().map(Spanned::span)),
         ("engine_version", raw.engine_version.as_ref().map(Spanned::span)),
     ];
-    let deployment = match raw.kind {
+    if let Some(r) = &raw.resource {
+        return Err(loc.error(
+            Some(r.span()),
+            &key("resource"),
+            "'resource' picks a resource of a Terraform module: set terraform = \"DIR\" too, or remove it",
+        ));
+    }
+    let Some(kind) = raw.kind else {
+        return Err(loc.error(
+            Some(span),
+            &key("kind"),
+            "missing key 'kind': what runs today; accepted: 'node', 'serverless', 'upstash'; or terraform = \"DIR\" to read it from a Terraform module",
+        ));
+    };
+    let deployment = match kind {
         CurrentKind::Serverless => {
             only_for(loc, name, "serverless", &node_keys)?;
             only_for(loc, name, "serverless", &[("plan", raw.plan.as_ref().map(Spanned::span))])?;
@@ -1036,6 +1081,62 @@ pub fn parse_current(text: &str, file: &str, env: &EnvInputs, book: &PriceBook) 
         loc.error(e.inner().span(), &format!("{table}.{key}"), tidy(e.inner().message()))
     })?;
     current_deployment(&loc, &env.name, 0..text.len(), &raw, env, book)
+}
+
+/// `[env.NAME.current] terraform = "DIR"`: the module folder and, optionally, which resource;
+/// no other key (the deployment is what the module says).
+fn terraform_ref(loc: &Locator<'_>, name: &str, raw: &RawCurrent) -> Result<TerraformRef, PlanError> {
+    let key = |k: &str| format!("env.{name}.current.{k}");
+    let Some(dir) = &raw.terraform else {
+        return Err(loc.error(None, &key("terraform"), "no terraform key"));
+    };
+    let others = [
+        ("kind", None),
+        ("engine", raw.engine.as_ref().map(Spanned::span)),
+        ("node_type", raw.node_type.as_ref().map(Spanned::span)),
+        ("engine_version", raw.engine_version.as_ref().map(Spanned::span)),
+        ("cluster_mode", raw.cluster_mode.as_ref().map(Spanned::span)),
+        ("shards", raw.shards.as_ref().map(Spanned::span)),
+        ("replicas", raw.replicas.as_ref().map(Spanned::span)),
+        ("reserved", raw.reserved.as_ref().map(Spanned::span)),
+        ("plan", raw.plan.as_ref().map(Spanned::span)),
+        ("max_data_gb", raw.max_data_gb.as_ref().map(Spanned::span)),
+        ("max_ecpu_per_sec", raw.max_ecpu_per_sec.as_ref().map(Spanned::span)),
+    ];
+    let set = |k: &str| match k {
+        "kind" => raw.kind.is_some(),
+        "snapshot_retention_days" => raw.snapshot_retention_days.is_some(),
+        "snapshot_gb" => raw.snapshot_gb.is_some(),
+        _ => false,
+    };
+    for (k, span) in others {
+        if span.is_some() || set(k) {
+            return Err(loc.error(
+                span.or(Some(dir.span())),
+                &key(k),
+                format!(
+                    "'{k}' is read from the Terraform module when terraform = \"{}\" is set: remove it here (or remove terraform to write the deployment by hand)",
+                    dir.get_ref()
+                ),
+            ));
+        }
+    }
+    if dir.get_ref().trim().is_empty() {
+        return Err(loc.error(
+            Some(dir.span()),
+            &key("terraform"),
+            "name the Terraform module's folder, relative to the plan file, e.g. terraform = \"infra/cache\"",
+        ));
+    }
+    let (line, column, _) = loc.position(dir.span());
+    Ok(TerraformRef {
+        env: name.to_string(),
+        dir: dir.get_ref().trim().to_string(),
+        resource: raw.resource.as_ref().map(|r| r.get_ref().trim().to_string()),
+        file: loc.file.to_string(),
+        line,
+        column,
+    })
 }
 
 /// A Serverless cache's configured usage limits, within the API's bounds.

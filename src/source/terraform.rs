@@ -21,7 +21,10 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::model::catalog::Engine;
+use crate::model::price::PriceBook;
 use crate::model::units::decimal_from_f64;
+use crate::model::workload::{Current, EnvInputs};
+use crate::source::plan::{PlanError, TerraformRef, parse_current};
 
 /// The resource types capplan reads.
 pub const REPLICATION_GROUP: &str = "aws_elasticache_replication_group";
@@ -1304,6 +1307,78 @@ impl Module {
         unresolved.append(&mut x.unresolved);
         Found { address: r.address(), at: r.loc.clone(), settings: x.settings, current, scaling: Vec::new(), notes }
     }
+}
+
+/// A `[env.NAME.current]` error on keys read from Terraform, said at the Terraform attribute.
+fn at_terraform(e: &PlanError, spec: &CurrentSpec, env: &str) -> String {
+    let prefix = format!("env.{env}.current.");
+    let key = e.key.strip_prefix(&prefix).unwrap_or(&e.key);
+    match spec.origin(key) {
+        Some(loc) => format!("{key} ({loc}): {}", e.message),
+        None => format!("{key}: {}", e.message),
+    }
+}
+
+/// `spec` as `env`'s current deployment, checked as the plan checks `[env.NAME.current]`
+/// (node types, prices in its region, versions, limits); errors name the Terraform attribute.
+pub fn current_of(spec: &CurrentSpec, address: &str, env: &EnvInputs, book: &PriceBook) -> Result<Current, String> {
+    parse_current(&spec.toml(), address, env, book).map_err(|e| at_terraform(&e, spec, &env.name))
+}
+
+/// The current deployment `[env.NAME.current] terraform = "DIR"` names: the module in DIR
+/// (relative to `plan_dir`), its one cache or the `resource` named. Errors name the plan key and
+/// the Terraform file and line.
+pub fn read_current(
+    r: &TerraformRef,
+    plan_dir: &Path,
+    env: &EnvInputs,
+    book: &PriceBook,
+) -> Result<Current, PlanError> {
+    let err = |message: String| PlanError {
+        file: r.file.clone(),
+        line: r.line,
+        column: r.column,
+        key: format!("env.{}.current.terraform", r.env),
+        message,
+        snippet: None,
+    };
+    let module = read_module(&plan_dir.join(&r.dir), &[], &[]).map_err(|e| err(e.to_string()))?;
+    let imported = module.import();
+    let addresses = || imported.resources.iter().map(|f| f.address.as_str()).collect::<Vec<_>>().join(", ");
+    let found = match &r.resource {
+        Some(address) => imported.resources.iter().find(|f| &f.address == address).ok_or_else(|| {
+            err(format!(
+                "resource = \"{address}\" is not an ElastiCache cache of {}; caches there: {}",
+                r.dir,
+                if imported.resources.is_empty() { "none".to_string() } else { addresses() }
+            ))
+        })?,
+        None => match imported.resources.as_slice() {
+            [one] => one,
+            [] => {
+                return Err(err(format!(
+                    "{} has no ElastiCache cache (aws_elasticache_replication_group, aws_elasticache_cluster, aws_elasticache_serverless_cache)",
+                    r.dir
+                )));
+            }
+            several => {
+                return Err(err(format!(
+                    "{} has {} caches ({}): name one with resource = \"ADDRESS\" in [env.{}.current]",
+                    r.dir,
+                    several.len(),
+                    addresses(),
+                    r.env
+                )));
+            }
+        },
+    };
+    let spec = found.current.as_ref().map_err(|why| {
+        let unresolved: Vec<String> =
+            imported.unresolved.iter().filter(|u| u.address == found.address).map(ToString::to_string).collect();
+        let detail = if unresolved.is_empty() { String::new() } else { format!(": {}", unresolved.join("; ")) };
+        err(format!("{} ({}) cannot be read: {why}{detail}", found.address, found.at))
+    })?;
+    current_of(spec, &found.address, env, book).map_err(|why| err(format!("{} ({}): {why}", found.address, found.at)))
 }
 
 /// Parse `text` as one HCL file named `name`: `Ok` or a located syntax error, never a panic.

@@ -345,3 +345,68 @@ fn help_lists_both_commands_with_examples() {
         assert!(run.stdout.contains("Examples:") && run.stdout.contains("Exit status:"), "{}", run.stdout);
     }
 }
+
+#[test]
+fn a_plan_reads_its_current_deployment_from_terraform() {
+    let dir = tempfile::tempdir().unwrap();
+    // a module beside the plan, named relative to the plan file
+    let infra = dir.path().join("infra");
+    std::fs::create_dir(&infra).unwrap();
+    for file in ["main.tf", "variables.tf", "locals.tf", "terraform.tfvars"] {
+        std::fs::copy(fixture("cluster-mode").join(file), infra.join(file)).unwrap();
+    }
+    std::fs::create_dir(dir.path().join("plans")).unwrap();
+    let plan = format!("{PLAN}\n[env.prod.current]\nterraform = \"../infra\"\n");
+    std::fs::write(dir.path().join("plans/plan.toml"), &plan).unwrap();
+    let run =
+        run_in(dir.path(), &["--offline", "--plan", "plans/plan.toml", "report", "--env", "prod", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["current"]["node_type"], "cache.r7g.large");
+    assert_eq!((json["current"]["shards"].as_u64(), json["current"]["replicas"].as_u64()), (Some(3), Some(1)));
+
+    // several caches and no resource: the plan key is named, with the addresses
+    let sessions = fixture("sessions");
+    let plan = format!("{PLAN}\n[env.prod.current]\nterraform = \"{}\"\n", sessions.display());
+    std::fs::write(dir.path().join("plan.toml"), &plan).unwrap();
+    let run = run_in(dir.path(), &["--offline", "--plan", "plan.toml", "report", "--env", "prod"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("plan.toml:12:13: env.prod.current.terraform:"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("has 2 caches (aws_elasticache_replication_group.sessions, aws_elasticache_cluster.fragments)"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(dir.path().join("plan.toml"), format!("{plan}resource = \"aws_elasticache_cluster.fragments\"\n"))
+        .unwrap();
+    let run = run_in(dir.path(), &["--offline", "--plan", "plan.toml", "report", "--env", "prod", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!((json["current"]["engine"].as_str(), json["current"]["nodes"].as_u64()), (Some("memcached"), Some(2)));
+
+    // an unresolved attribute: the plan key and the .tf file and line
+    let plan = format!(
+        "{PLAN}\n[env.prod.current]\nterraform = \"{}\"\nresource = \"aws_elasticache_replication_group.sessions\"\n",
+        fixture("unresolved").display()
+    );
+    std::fs::write(dir.path().join("plan.toml"), &plan).unwrap();
+    let run = run_in(dir.path(), &["--offline", "--plan", "plan.toml", "report", "--env", "prod"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("env.prod.current.terraform: aws_elasticache_replication_group.sessions ("),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("main.tf:5) is not a literal, variable or local"), "{}", run.stderr);
+    // the deployment comes from Terraform: no hand-written keys beside it
+    let plan = format!("{PLAN}\n[env.prod.current]\nterraform = \"infra\"\nnode_type = \"cache.r7g.large\"\n");
+    std::fs::write(dir.path().join("plan.toml"), &plan).unwrap();
+    let run = run_in(dir.path(), &["--offline", "--plan", "plan.toml", "report", "--env", "prod"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("env.prod.current.node_type: 'node_type' is read from the Terraform module"),
+        "{}",
+        run.stderr
+    );
+}
