@@ -401,7 +401,7 @@ fn alarm_blocks(
     owner: &str,
     alarms: &[Alarm],
     for_each: Option<&str>,
-    dimension: (&str, &str),
+    dimensions: &[(&str, &str)],
     prefix: &str,
 ) {
     let mut used: Vec<String> = Vec::new();
@@ -437,13 +437,66 @@ fn alarm_blocks(
         body.push(attr("alarm_actions", "[var.alarm_topic_arn]"));
         body.push(attr("ok_actions", "[var.alarm_topic_arn]"));
         body.push(Hcl::Blank);
-        body.push(Hcl::Object("dimensions".into(), vec![(dimension.0.to_string(), dimension.1.to_string())]));
+        body.push(Hcl::Object(
+            "dimensions".into(),
+            dimensions.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect(),
+        ));
         out.push(Hcl::Blank);
         out.push(Hcl::Block(format!("resource \"aws_cloudwatch_metric_alarm\" \"{name}\""), body));
     }
 }
 
+/// A Memcached cluster: an `aws_elasticache_cluster` of `shards` nodes (no replicas, no
+/// snapshots), its alarms per node.
+fn memcached_cluster(out: &mut Vec<Hcl>, c: &ClusterOut<'_>) {
+    let (version, _, family) = version_and_family(c.engine);
+    let nodes: Vec<String> = (1..=c.shards).map(|n| format!("{n:04}")).collect();
+    let local_nodes = format!("{}_nodes", c.name);
+    out.push(Hcl::Blank);
+    out.push(Hcl::Comment(format!("{}: ElastiCache numbers Memcached nodes 0001, 0002…", c.what)));
+    out.push(Hcl::Block(
+        "locals".into(),
+        vec![
+            string(&format!("{}_id", c.name), &c.id),
+            attr(&local_nodes, format!("[{}]", nodes.iter().map(|m| quote(m)).collect::<Vec<_>>().join(", "))),
+        ],
+    ));
+    let mut body = vec![
+        attr("cluster_id", format!("local.{}_id", c.name)),
+        string("engine", engine_id(c.engine)),
+        string("engine_version", version),
+        string("node_type", c.node_type),
+        attr("num_cache_nodes", c.shards.to_string()),
+        string("az_mode", if c.shards > 1 { "cross-az" } else { "single-az" }),
+        string("parameter_group_name", &format!("default.{family}")),
+    ];
+    if let Some(w) = c.maintenance_window {
+        body.push(string("maintenance_window", w));
+    }
+    body.push(attr("subnet_group_name", "var.subnet_group_name"));
+    body.push(attr("security_group_ids", "var.security_group_ids"));
+    out.push(Hcl::Blank);
+    out.push(Hcl::Comment(
+        "Memcached has no replicas, no snapshots and no maxmemory-policy (it evicts the least recently used items)."
+            .into(),
+    ));
+    out.push(Hcl::Block(format!("resource \"aws_elasticache_cluster\" \"{}\"", c.name), body));
+    let cluster_id = format!("local.{}_id", c.name);
+    alarm_blocks(
+        out,
+        &c.name,
+        c.alarms,
+        Some(&format!("local.{local_nodes}")),
+        &[("CacheClusterId", cluster_id.as_str()), ("CacheNodeId", "each.value")],
+        &c.id,
+    );
+}
+
 fn node_cluster(out: &mut Vec<Hcl>, c: &ClusterOut<'_>) {
+    if c.engine == Engine::Memcached {
+        memcached_cluster(out, c);
+        return;
+    }
     let (version, _, family) = version_and_family(c.engine);
     let local_members = format!("{}_member_clusters", c.name);
     out.push(Hcl::Blank);
@@ -506,7 +559,7 @@ fn node_cluster(out: &mut Vec<Hcl>, c: &ClusterOut<'_>) {
         &c.name,
         c.alarms,
         Some(&format!("local.{local_members}")),
-        ("CacheClusterId", "each.value"),
+        &[("CacheClusterId", "each.value")],
         &c.id,
     );
 }
@@ -551,9 +604,14 @@ pub fn render_export(env: &EnvReport, version: &str, date: NaiveDate) -> Option<
             env.pricing.as_of,
             env.evaluated_on
         )),
-        Hcl::Comment("Review it before applying: subnets, security groups and the alarm topic are variables;".into()),
-        Hcl::Comment("`capplan import-terraform DIR --env NAME` reads this file back and prices it.".into()),
     ];
+    if settings.kind != OptionKind::Upstash {
+        items.push(Hcl::Comment(
+            "Review it before applying: subnets, security groups and the alarm topic are variables;".into(),
+        ));
+        items
+            .push(Hcl::Comment("`capplan import-terraform DIR --env NAME` reads this file back and prices it.".into()));
+    }
     if let Some(term) = option.term.as_deref().filter(|t| *t != "on-demand") {
         items.push(Hcl::Comment(format!(
             "The price assumes reserved nodes ({term}): buy them separately (console, or aws_elasticache_reserved_cache_node)."
@@ -625,7 +683,7 @@ pub fn render_export(env: &EnvReport, version: &str, date: NaiveDate) -> Option<
                 "cache",
                 &settings.alarms,
                 None,
-                ("clusterId", "aws_elasticache_serverless_cache.cache.name"),
+                &[("clusterId", "aws_elasticache_serverless_cache.cache.name")],
                 &name,
             );
         }

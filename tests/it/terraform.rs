@@ -302,23 +302,40 @@ fn round_trip(plan: Option<&str>, env: &str) {
     let imported: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(imported["unresolved"], serde_json::json!([]));
     let resources = imported["resources"].as_array().unwrap();
-    assert_eq!(resources.len(), 1, "{resources:?}");
-    let cost = &resources[0]["cost"];
-    let toml = resources[0]["current_toml"].as_str().unwrap();
-    assert_eq!(cost["engine"], settings["engine"], "{env}");
-    assert_eq!(cost["kind"], settings["kind"], "{env}");
-    assert!(
-        toml.contains(&format!("snapshot_retention_days = {}\n", settings["snapshot_retention_days"])),
-        "{env}: {toml}"
-    );
-    if settings["kind"] == "node" {
-        for key in ["node_type", "shards", "replicas", "cluster_mode"] {
-            assert_eq!(cost[key], settings[key], "{env}: {key}");
+    // a split deployment is its two clusters, each its own replication group
+    let clusters: Vec<&Value> = match settings["clusters"].as_array() {
+        Some(c) if !c.is_empty() => c.iter().collect(),
+        _ => vec![settings],
+    };
+    assert_eq!(resources.len(), clusters.len(), "{env}: {resources:?}");
+    for (resource, cluster) in resources.iter().zip(clusters) {
+        let cost = &resource["cost"];
+        let toml = resource["current_toml"].as_str().unwrap();
+        assert_eq!(cost["engine"], settings["engine"], "{env}");
+        assert_eq!(
+            cost["kind"],
+            if settings["kind"] == "split" { "node".into() } else { settings["kind"].clone() },
+            "{env}"
+        );
+        let retention =
+            if settings["engine"] == "memcached" { 0 } else { cluster["snapshot_retention_days"].as_u64().unwrap() };
+        assert!(toml.contains(&format!("snapshot_retention_days = {retention}\n")), "{env}: {toml}");
+        if settings["kind"] == "serverless" {
+            let limits = &settings["usage_limits"];
+            assert_eq!(decimal(&cost["usage_limits"]["max_data_gb"]), decimal(&limits["max_data_gb"]), "{env}");
+            assert_eq!(
+                decimal(&cost["usage_limits"]["max_ecpu_per_sec"]),
+                decimal(&limits["max_ecpu_per_sec"]),
+                "{env}"
+            );
+        } else {
+            for key in ["node_type", "shards", "replicas"] {
+                assert_eq!(cost[key], cluster[key], "{env}: {key}");
+            }
+            if settings["engine"] != "memcached" {
+                assert_eq!(cost["cluster_mode"], cluster["cluster_mode"], "{env}");
+            }
         }
-    } else {
-        let limits = &settings["usage_limits"];
-        assert_eq!(decimal(&cost["usage_limits"]["max_data_gb"]), decimal(&limits["max_data_gb"]), "{env}");
-        assert_eq!(decimal(&cost["usage_limits"]["max_ecpu_per_sec"]), decimal(&limits["max_ecpu_per_sec"]), "{env}");
     }
 }
 
@@ -332,6 +349,32 @@ fn export_round_trips_through_the_importer() {
 #[test]
 fn export_of_a_cluster_mode_recommendation_round_trips() {
     round_trip(Some(BIG), "big");
+}
+
+#[test]
+fn export_of_memcached_and_split_recommendations_round_trips() {
+    let memcached = "region = \"us-east-1\"\n\n[env.mc]\nengine = \"memcached\"\n\n[env.mc.workload]\ndata_gb = 20\nrequests_per_sec = 20000\n";
+    round_trip(Some(memcached), "mc");
+    let chat =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/chat-socketio.toml"))
+            .unwrap();
+    round_trip(Some(&chat), "prod");
+}
+
+#[test]
+fn an_upstash_recommendation_says_nothing_is_exported() {
+    let plan = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/rate-limiter.toml"))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
+    let run = run_in(dir.path(), &["--offline", "--plan", "plan.toml", "export-terraform", "--env", "quiet"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("an Upstash database: it has no AWS resource, so nothing\n# is exported"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("resource \""), "{}", run.stdout);
 }
 
 #[test]
