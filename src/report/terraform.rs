@@ -115,8 +115,9 @@ pub fn import_markdown(r: &ImportReport) -> String {
         let _ = writeln!(out, "## {} ({})\n", x.address, x.at);
         if !x.settings.is_empty() {
             let _ = writeln!(out, "Settings read:\n");
+            let width = x.settings.iter().map(|s| s.name.chars().count()).max().unwrap_or(0);
             let text = x.settings.iter().fold(String::new(), |mut t, s| {
-                let _ = writeln!(t, "{} = {}", s.name, s.value);
+                let _ = writeln!(t, "{:<width$} = {}", s.name, s.value);
                 t
             });
             fence(&mut out, "hcl", &text);

@@ -724,6 +724,23 @@ impl Module {
         }
     }
 
+    /// Whether the module's `aws_elasticache_parameter_group` named `name` sets
+    /// `cluster-enabled = yes`.
+    fn cluster_enabled(&self, name: &str) -> bool {
+        let resolves_to = |attr: Option<&Attr>, want: &str| {
+            attr.and_then(|a| self.eval(&a.expr, &mut Vec::new()).ok())
+                .and_then(|v| text_of(&v).ok())
+                .is_some_and(|v| v.eq_ignore_ascii_case(want))
+        };
+        self.resources
+            .iter()
+            .filter(|r| r.kind == "aws_elasticache_parameter_group" && resolves_to(r.body.attrs.get("name"), name))
+            .flat_map(|r| r.body.blocks.iter().filter(|(ident, _)| ident == "parameter"))
+            .any(|(_, p)| {
+                resolves_to(p.attrs.get("name"), "cluster-enabled") && resolves_to(p.attrs.get("value"), "yes")
+            })
+    }
+
     /// Every resource's address, in file order.
     pub fn addresses(&self) -> Vec<String> {
         self.resources.iter().map(Resource::address).collect()
@@ -1071,7 +1088,7 @@ impl Module {
         let cluster_mode = cluster_on.unwrap_or(
             block
                 || shards.is_some_and(|s| s > 1)
-                || parameter_group.as_deref().is_some_and(|p| p.contains("cluster.on")),
+                || parameter_group.as_deref().is_some_and(|p| p.contains("cluster.on") || self.cluster_enabled(p)),
         );
         if mode.as_deref() == Some("compatible") {
             notes.push(
@@ -1538,6 +1555,100 @@ resource "aws_elasticache_replication_group" "new" {
             (Some(1), Some(1), Some(true), Engine::Valkey)
         );
         assert!(new.toml().contains("cluster_mode = true\n"));
+    }
+
+    #[test]
+    fn a_parameter_group_of_the_module_with_cluster_enabled_means_cluster_mode() {
+        let main = tf(
+            "main.tf",
+            r#"
+resource "aws_elasticache_parameter_group" "pg" {
+  name   = "orders-valkey8"
+  family = "valkey8"
+  parameter {
+    name  = "cluster-enabled"
+    value = "yes"
+  }
+}
+resource "aws_elasticache_replication_group" "g" {
+  node_type               = "cache.r7g.large"
+  engine                  = "valkey"
+  parameter_group_name    = aws_elasticache_parameter_group.pg.name
+  num_node_groups         = 1
+  replicas_per_node_group = 2
+}
+"#,
+        );
+        let out = import(&[main], &[], &[]);
+        assert!(out.unresolved.is_empty(), "{:?}", out.unresolved);
+        let spec = out.resources[0].current.as_ref().unwrap();
+        assert_eq!((spec.shards, spec.replicas, spec.cluster_mode), (Some(1), Some(2), Some(true)));
+    }
+
+    #[test]
+    fn autoscaling_targets_match_groups_by_their_id_and_others_are_said() {
+        let main = tf(
+            "main.tf",
+            r#"
+resource "aws_elasticache_replication_group" "g" {
+  replication_group_id    = "catalog"
+  node_type               = "cache.r7g.large"
+  num_node_groups         = 2
+  replicas_per_node_group = 1
+}
+resource "aws_appautoscaling_target" "replicas" {
+  service_namespace  = "elasticache"
+  scalable_dimension = "elasticache:replication-group:Replicas"
+  resource_id        = "replication-group/catalog"
+  min_capacity       = 1
+  max_capacity       = 3
+}
+resource "aws_appautoscaling_target" "elsewhere" {
+  service_namespace  = "elasticache"
+  scalable_dimension = "elasticache:replication-group:NodeGroups"
+  resource_id        = "replication-group/other"
+  min_capacity       = 1
+  max_capacity       = 3
+}
+resource "aws_appautoscaling_target" "dynamodb" {
+  service_namespace  = "dynamodb"
+  scalable_dimension = "dynamodb:table:ReadCapacityUnits"
+  resource_id        = "table/x"
+  min_capacity       = 1
+  max_capacity       = 3
+}
+"#,
+        );
+        let out = import(&[main], &[], &[]);
+        let found = &out.resources[0];
+        assert_eq!(found.scaling.len(), 1);
+        assert_eq!(
+            (found.scaling[0].dimension, found.scaling[0].min, found.scaling[0].max),
+            (ScaledDimension::Replicas, 1, 3)
+        );
+        let max = found.at_max().unwrap();
+        assert_eq!((max.shards, max.replicas), (Some(2), Some(3)));
+        assert_eq!(out.other_targets.len(), 1, "{:?}", out.other_targets);
+        assert!(
+            out.other_targets[0].contains("'replication-group/other' names no replication group"),
+            "{:?}",
+            out.other_targets
+        );
+    }
+
+    #[test]
+    fn a_value_aws_computes_is_unresolved() {
+        let main = tf(
+            "main.tf",
+            "resource \"aws_elasticache_replication_group\" \"g\" {\n  node_type          = aws_elasticache_replication_group.other.arn\n  num_cache_clusters = 1\n}\nresource \"aws_elasticache_replication_group\" \"other\" {\n  node_type = \"cache.r7g.large\"\n}\n",
+        );
+        let out = import(&[main], &[], &[]);
+        assert!(
+            out.unresolved[0].reason.contains("which AWS computes (known only after apply)"),
+            "{}",
+            out.unresolved[0]
+        );
+        assert!(out.resources[0].current.is_err() && out.resources[1].current.is_ok());
     }
 
     #[test]
