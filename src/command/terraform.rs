@@ -66,6 +66,7 @@ fn resource_report(found: &Found, env: &EnvInputs, book: &PriceBook, as_of: Naiv
             .collect(),
         max_monthly_usd: None,
         notes: found.notes.clone(),
+        copies: found.copies,
     };
     match &found.current {
         Err(why) => out.skipped = Some(why.clone()),

@@ -59,6 +59,8 @@ pub struct ImportedResource {
     pub max_monthly_usd: Option<Decimal>,
     /// Things to know.
     pub notes: Vec<String>,
+    /// How many of it the module creates (`count`, `for_each`); `cost` is for one.
+    pub copies: usize,
 }
 
 /// A cluster counted with its replication group.
@@ -147,6 +149,17 @@ pub fn import_markdown(r: &ImportReport) -> String {
                     s.max,
                     format_usd(m)
                 ))
+            );
+        }
+        if let Some(cost) = x.cost.as_ref().filter(|_| x.copies > 1) {
+            let total = cost.monthly_usd * Decimal::from(x.copies);
+            let _ = writeln!(
+                out,
+                "- the module creates {} of these: {} x {} = **{}** a month\n",
+                x.copies,
+                x.copies,
+                format_usd(cost.monthly_usd),
+                format_usd(total)
             );
         }
         for n in &x.notes {

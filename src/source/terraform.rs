@@ -323,6 +323,8 @@ pub struct Found {
     pub scaling: Vec<Scaling>,
     /// Things to know (defaults taken, attributes with no effect on cost).
     pub notes: Vec<String>,
+    /// How many of it the module creates (`count`, `for_each`); the deployment is one of them.
+    pub copies: usize,
 }
 
 impl Found {
@@ -1008,6 +1010,7 @@ impl Module {
                                 current: Err("replication_group_id is not resolved, so it may be a member of a group (counted there) or a cluster of its own".to_string()),
                                 scaling: Vec::new(),
                                 notes: Vec::new(),
+                                copies: 1,
                             })
                         }
                         None => Some(self.cache_cluster(r, &mut out.unresolved)),
@@ -1015,9 +1018,49 @@ impl Module {
                 }
                 _ => None,
             };
-            out.resources.extend(found);
+            if let Some(mut found) = found {
+                self.copies(r, &mut found, &mut out.unresolved);
+                out.resources.push(found);
+            }
         }
         out
+    }
+
+    /// `count` or `for_each` on a cache: how many the module creates. Unknown → not imported;
+    /// none → not created; several → one is priced and the count is said.
+    fn copies(&self, r: &Resource, found: &mut Found, unresolved: &mut Vec<Unresolved>) {
+        let mut x = Reader::new(self, r);
+        let (meta, n) = if r.body.attrs.contains_key("count") {
+            ("count", x.count(&["count"], None, true).map(|n| n as usize))
+        } else if r.body.attrs.contains_key("for_each") {
+            let n = match x.value(&["for_each"], None, true) {
+                Some(Value::Array(items)) => Some(items.len()),
+                Some(Value::Object(map)) => Some(map.len()),
+                Some(other) => {
+                    x.wrong(&["for_each"], &other, "is not a list, set or map", true);
+                    None
+                }
+                None => None,
+            };
+            ("for_each", n)
+        } else {
+            return;
+        };
+        unresolved.append(&mut x.unresolved);
+        found.settings.extend(x.settings);
+        match n {
+            None => {
+                found.current = Err(format!(
+                    "{meta} is not resolved, so how many of these the module creates is not known (see below)"
+                ));
+            }
+            Some(0) => found.current = Err(format!("{meta} makes none of these: the module does not create it")),
+            Some(1) => {}
+            Some(n) => {
+                found.copies = n;
+                found.notes.push(format!("{meta} creates {n} of these: the line items are for one"));
+            }
+        }
     }
 
     fn replication_group(
@@ -1174,7 +1217,15 @@ impl Module {
             _ => Err(skipped(&x.missing)),
         };
         unresolved.append(&mut x.unresolved);
-        Found { address: r.address(), at: r.loc.clone(), settings: x.settings, current, scaling: ranges, notes }
+        Found {
+            address: r.address(),
+            at: r.loc.clone(),
+            settings: x.settings,
+            current,
+            scaling: ranges,
+            notes,
+            copies: 1,
+        }
     }
 
     fn serverless(&self, r: &Resource, unresolved: &mut Vec<Unresolved>) -> Found {
@@ -1258,7 +1309,15 @@ impl Module {
             _ => Err(skipped(&x.missing)),
         };
         unresolved.append(&mut x.unresolved);
-        Found { address: r.address(), at: r.loc.clone(), settings: x.settings, current, scaling: Vec::new(), notes }
+        Found {
+            address: r.address(),
+            at: r.loc.clone(),
+            settings: x.settings,
+            current,
+            scaling: Vec::new(),
+            notes,
+            copies: 1,
+        }
     }
 
     fn cache_cluster(&self, r: &Resource, unresolved: &mut Vec<Unresolved>) -> Found {
@@ -1322,7 +1381,15 @@ impl Module {
             _ => Err(skipped(&x.missing)),
         };
         unresolved.append(&mut x.unresolved);
-        Found { address: r.address(), at: r.loc.clone(), settings: x.settings, current, scaling: Vec::new(), notes }
+        Found {
+            address: r.address(),
+            at: r.loc.clone(),
+            settings: x.settings,
+            current,
+            scaling: Vec::new(),
+            notes,
+            copies: 1,
+        }
     }
 }
 
@@ -1649,6 +1716,31 @@ resource "aws_appautoscaling_target" "dynamodb" {
             out.unresolved[0]
         );
         assert!(out.resources[0].current.is_err() && out.resources[1].current.is_ok());
+    }
+
+    #[test]
+    fn count_and_for_each_say_how_many_or_skip_when_unknown() {
+        let block = |meta: &str, name: &str| {
+            format!(
+                "resource \"aws_elasticache_replication_group\" \"{name}\" {{\n  {meta}\n  node_type          = \"cache.r7g.large\"\n  num_cache_clusters = 2\n}}\n"
+            )
+        };
+        let text = [
+            block("count = 3", "three"),
+            block("count = 0", "none"),
+            block("count = var.enabled ? 1 : 0", "maybe"),
+            block("for_each = toset([\"a\", \"b\"])", "each"),
+            block("for_each = { a = 1, b = 2 }", "map"),
+        ]
+        .concat();
+        let out = import(&[tf("main.tf", &text)], &[], &[]);
+        let by = |name: &str| out.resources.iter().find(|f| f.address.ends_with(name)).unwrap();
+        assert_eq!(by(".three").copies, 3);
+        assert!(by(".three").current.is_ok());
+        assert!(by(".none").current.as_ref().unwrap_err().contains("does not create it"));
+        assert!(by(".maybe").current.as_ref().unwrap_err().contains("count is not resolved"));
+        assert!(by(".each").current.is_err());
+        assert_eq!(by(".map").copies, 2);
     }
 
     #[test]
