@@ -48,6 +48,8 @@ const EXAMPLES: &str = "Examples:
   capplan report --all --format json -o -   every environment as JSON, to stdout
   capplan review --month 2026-10            the monthly cost review: verdicts, savings, risks
   capplan pricing refresh                   today's prices for the plan's regions from the AWS Price List
+  capplan import-terraform infra/ --env prod  the caches a Terraform module defines, priced
+  capplan export-terraform --env prod -o cache.tf   the recommendation as Terraform
   capplan                                   the interactive planner
 
 Exit status: 0 done; 1 an environment has no option that fits or is over budget_usd (the report
@@ -92,6 +94,12 @@ that cannot be read)."
     Profile(ProfileArgs),
     /// Prices from the AWS Price List (`capplan pricing refresh`)
     Pricing(PricingArgs),
+    /// Read the ElastiCache resources of a Terraform module as current deployments, priced
+    #[command(name = "import-terraform", after_help = IMPORT_TERRAFORM_HELP)]
+    ImportTerraform(ImportTerraformArgs),
+    /// Write the recommended configuration of an environment as Terraform
+    #[command(name = "export-terraform", after_help = EXPORT_TERRAFORM_HELP)]
+    ExportTerraform(ExportTerraformArgs),
     /// Print a shell completion script (e.g. `capplan completions bash > ~/.local/share/bash-completion/completions/capplan`)
     Completions(CompletionsArgs),
     /// Print the manual page in roff (e.g. `capplan man > ~/.local/share/man/man1/capplan.1`)
@@ -255,6 +263,104 @@ pub struct ProfileArgs {
     /// Accept any server certificate (for tests; never in production)
     #[arg(long)]
     pub tls_insecure: bool,
+}
+
+/// Shown after `capplan import-terraform --help`.
+const IMPORT_TERRAFORM_HELP: &str = "Reads aws_elasticache_replication_group, aws_elasticache_cluster, \
+aws_elasticache_serverless_cache and aws_appautoscaling_target (ElastiCache shards and replicas) from every *.tf in \
+DIR. Values are resolved from literals, variables (default, then terraform.tfvars, *.auto.tfvars, --var-file, --var) \
+and locals; anything else (functions, conditionals, indexes, other resources) is reported with its file and line, \
+never guessed, and a resource that needs it is not imported. A cluster with replication_group_id is counted with \
+its group. An autoscaled group is priced at its minimum capacity, and the cost at the maximum is shown. Prices are \
+those of the environment's region.
+
+Examples:
+  capplan import-terraform infra/cache --env prod
+  capplan import-terraform infra/cache --env prod --var env=prod --format json
+  capplan import-terraform infra/cache --env prod --resource aws_elasticache_replication_group.sessions --write-plan
+
+A plan can also read its current deployment from Terraform at every run:
+  [env.prod.current]
+  terraform = \"infra/cache\"          # relative to the plan file
+  resource = \"aws_elasticache_replication_group.sessions\"   # when the module has several caches
+
+Exit status: 0 every resource imported; 1 the output was written but a resource was not imported or an expression \
+was not resolved (the output says which and why; --write-plan writes nothing then); 2 an error (no such folder, \
+invalid HCL, no ElastiCache resource, no such environment).";
+
+/// Shown after `capplan export-terraform --help`.
+const EXPORT_TERRAFORM_HELP: &str = "Writes the environment's recommended option (the one `capplan report --env NAME` \
+recommends) as Terraform: an aws_elasticache_replication_group (node type, shards, replicas, cluster mode, Multi-AZ \
+and automatic failover, snapshot retention and window, maintenance window) or an aws_elasticache_serverless_cache \
+(usage limits), its aws_elasticache_parameter_group (maxmemory-policy and the other recommended values), and one \
+aws_cloudwatch_metric_alarm per recommended alarm with its threshold. What capplan cannot know (subnet group, \
+security groups, the SNS topic for alarms) are variables. The header says what it was generated from. Upstash and \
+split deployments are explained in the file: an Upstash database has no AWS resource; a split deployment is written \
+as its two replication groups.
+
+Examples:
+  capplan export-terraform --env prod                 to stdout
+  capplan export-terraform --env prod -o cache.tf     atomically to a file
+  capplan import-terraform . --env prod               reads it back
+
+Exit status: 0 written; 1 the environment has no option that fits (nothing is written); 2 an error.";
+
+/// Output format of `capplan import-terraform`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFormat {
+    /// Markdown.
+    Md,
+    /// JSON.
+    Json,
+}
+
+/// `capplan import-terraform`.
+#[derive(Debug, Args)]
+pub struct ImportTerraformArgs {
+    /// The Terraform module's folder (its *.tf, terraform.tfvars and *.auto.tfvars)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+
+    /// The environment whose region prices the deployments (and whose `current` --write-plan sets)
+    #[arg(long, value_name = "NAME")]
+    pub env: String,
+
+    /// Only this resource, e.g. `aws_elasticache_replication_group.sessions`
+    #[arg(long, value_name = "ADDRESS")]
+    pub resource: Option<String>,
+
+    /// Set a variable as `terraform -var` does (repeat)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+
+    /// A variables file as `terraform -var-file` (repeat; applied after terraform.tfvars and *.auto.tfvars)
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+
+    /// Write the deployment into the plan's [env.NAME.current] (atomically; comments kept); needs
+    /// one deployment (--resource picks it)
+    #[arg(long)]
+    pub write_plan: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ImportFormat::Md)]
+    pub format: ImportFormat,
+
+    /// Write to FILE instead of stdout (atomically); `-` is stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `capplan export-terraform`.
+#[derive(Debug, Args)]
+pub struct ExportTerraformArgs {
+    /// The environment whose recommendation is written
+    #[arg(long, value_name = "NAME")]
+    pub env: String,
+
+    /// Write to FILE instead of stdout (atomically); `-` is stdout
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `capplan pricing`.

@@ -45,6 +45,8 @@ pub fn run(cli: &Cli, today: chrono::NaiveDate) -> Result<ExitCode> {
         Some(Command::Init(args)) => command::init::exec(args, &settings, cli.plan.as_deref()),
         Some(Command::Profile(args)) => command::profile::exec(args, &settings),
         Some(Command::Pricing(args)) => command::pricing::exec(args, &settings),
+        Some(Command::ImportTerraform(args)) => command::terraform::exec_import(args, &settings),
+        Some(Command::ExportTerraform(args)) => command::terraform::exec_export(args, &settings),
         Some(Command::Completions(args)) => command::docs::exec_completions(args),
         Some(Command::Man) => command::docs::exec_man(),
         None => {

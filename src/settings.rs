@@ -113,10 +113,21 @@ impl Settings {
                 parse_plan(plan_text(&bytes, &name)?, &name, book)
             }
         };
-        parsed.map_err(|e| match book.regions.errors().first() {
+        let mut plan = parsed.map_err(|e| match book.regions.errors().first() {
             Some(unreadable) => Error::Source(SourceError::from((*unreadable).clone())),
             None => Error::Plan(e),
-        })
+        })?;
+        // `[env.NAME.current] terraform = "DIR"`: read the module, relative to the plan's folder
+        let plan_dir = match &self.plan {
+            PlanSource::File(path) => path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")),
+            PlanSource::Bundled => Path::new("."),
+        };
+        for r in plan.terraform.clone() {
+            if let Some(env) = plan.envs.iter_mut().find(|e| e.name == r.env) {
+                env.current = Some(crate::source::terraform::read_current(&r, plan_dir, env, book)?);
+            }
+        }
+        Ok(plan)
     }
 }
 

@@ -6,6 +6,7 @@ pub mod pricing;
 pub mod profile;
 pub mod report;
 pub mod review;
+pub mod terraform;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

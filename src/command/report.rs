@@ -22,7 +22,7 @@ use super::{same_file, write_atomically_with};
 use crate::settings::PlanSource;
 
 /// Evaluate one environment with what its metrics measured and the cache they came from.
-fn env_report(plan: &Plan, inputs: &EnvInputs, book: &PriceBook, settings: &Settings) -> Result<Evaluated> {
+pub(crate) fn env_report(plan: &Plan, inputs: &EnvInputs, book: &PriceBook, settings: &Settings) -> Result<Evaluated> {
     let m = plan.metrics_of(&inputs.name);
     let location = m.map(|m| settings.metrics_location(m, &inputs.region));
     let gathered = match (m, &location) {

@@ -793,7 +793,7 @@ fn option_table(out: &mut String, env: &EnvReport, level: usize) {
     };
 }
 
-fn line_items(out: &mut String, title: &str, o: &OptionReport, level: usize) {
+pub(crate) fn line_items(out: &mut String, title: &str, o: &OptionReport, level: usize) {
     let _ = writeln!(out, "{} {title}\n", h(level));
     let _ = writeln!(out, "| item | quantity | unit | unit price | monthly | price source |");
     let _ = writeln!(out, "|---|--:|---|--:|--:|---|");

@@ -10,6 +10,7 @@ pub mod options;
 pub mod profile;
 pub mod review;
 pub mod stream;
+pub mod terraform;
 
 pub use options::OptionsFilter;
 

@@ -18,6 +18,7 @@ pub mod price_refresh;
 pub mod pricelist;
 pub mod prices;
 pub mod redis_profile;
+pub mod terraform;
 pub mod user_cache;
 
 use std::future::Future;

@@ -45,6 +45,10 @@ pub struct Plan {
     pub profiles: Vec<ProfileRef>,
     /// How the monthly review finds each environment's lines in a bill (`[env.NAME.review]`).
     pub reviews: Vec<ReviewRef>,
+    /// Current deployments read from Terraform (`[env.NAME.current] terraform = "DIR"`): the
+    /// loader reads the module and sets each environment's `current` (see
+    /// [`crate::source::terraform::read_current`]).
+    pub terraform: Vec<TerraformRef>,
 }
 
 /// `[env.NAME.review]`: the bill lines of an environment, beyond the cache ids its metrics name.
@@ -56,6 +60,23 @@ pub struct ReviewRef {
     pub tag: Option<(String, String)>,
     /// More cache ids (replication groups, clusters, Serverless caches) that are the environment's.
     pub resources: Vec<String>,
+}
+
+/// `[env.NAME.current] terraform = "DIR"` (and `resource = "ADDRESS"`), as the plan names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TerraformRef {
+    /// Environment.
+    pub env: String,
+    /// The module folder, as written (relative to the plan file's folder).
+    pub dir: String,
+    /// The resource address, when the module has several caches.
+    pub resource: Option<String>,
+    /// The plan file.
+    pub file: String,
+    /// Line of the `terraform` key.
+    pub line: usize,
+    /// Column of the `terraform` key.
+    pub column: usize,
 }
 
 /// An environment's profile file, as the plan names it.
@@ -542,7 +563,9 @@ struct RawReserved {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCurrent {
-    kind: CurrentKind,
+    kind: Option<CurrentKind>,
+    terraform: Option<Spanned<String>>,
+    resource: Option<Spanned<String>>,
     engine: Option<Spanned<Engine>>,
     node_type: Option<Spanned<String>>,
     engine_version: Option<Spanned<String>>,
@@ -591,11 +614,17 @@ pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, Plan
     let mut metrics = Vec::new();
     let mut profiles = Vec::new();
     let mut reviews = Vec::new();
+    let mut terraform = Vec::new();
     for (name, env) in envs.into_inner() {
         let span = env.span();
         let env = env.into_inner();
         if let Some(r) = &env.review {
             reviews.push(review_ref(&loc, &name, r)?);
+        }
+        if let Some(current) = &env.current
+            && current.get_ref().terraform.is_some()
+        {
+            terraform.push(terraform_ref(&loc, &name, current.get_ref())?);
         }
         if let Some(p) = &env.profile {
             let text = p.file.get_ref().trim();
@@ -626,7 +655,7 @@ pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, Plan
         }
         out.push(env_inputs(&loc, &name, span, env, raw.region.as_ref(), &default_policy, book)?);
     }
-    Ok(Plan { origin: file.to_string(), envs: out, metrics, profiles, reviews })
+    Ok(Plan { origin: file.to_string(), envs: out, metrics, profiles, reviews, terraform })
 }
 
 /// `[env.NAME.review]`, checked: the tag is `key=value`, resource ids are not empty.
@@ -941,7 +970,9 @@ fn env_inputs(
     };
     env.budget_usd = raw.budget_usd.map(|v| v.0);
     env.cross_az_fraction = raw.cross_az_fraction.map(|f| f.0);
-    if let Some(current) = raw.current {
+    if let Some(current) = raw.current
+        && current.get_ref().terraform.is_none()
+    {
         let cspan = current.span();
         env.current = Some(current_deployment(loc, name, cspan, current.get_ref(), &env, book)?);
     }
@@ -1031,7 +1062,21 @@ fn current_deployment(
         ("reserved", raw.reserved.as_ref().map(Spanned::span)),
         ("engine_version", raw.engine_version.as_ref().map(Spanned::span)),
     ];
-    let deployment = match raw.kind {
+    if let Some(r) = &raw.resource {
+        return Err(loc.error(
+            Some(r.span()),
+            &key("resource"),
+            "'resource' picks a resource of a Terraform module: set terraform = \"DIR\" too, or remove it",
+        ));
+    }
+    let Some(kind) = raw.kind else {
+        return Err(loc.error(
+            Some(span),
+            &key("kind"),
+            "missing key 'kind': what runs today; accepted: 'node', 'serverless', 'upstash'; or terraform = \"DIR\" to read it from a Terraform module",
+        ));
+    };
+    let deployment = match kind {
         CurrentKind::Serverless => {
             only_for(loc, name, "serverless", &node_keys)?;
             only_for(loc, name, "serverless", &[("plan", raw.plan.as_ref().map(Spanned::span))])?;
@@ -1083,6 +1128,82 @@ fn current_deployment(
         }
     };
     Ok(Current { deployment, backup, engine_version: version })
+}
+
+/// The keys of one `[env.NAME.current]` table (`text`, TOML), checked as the plan checks them
+/// for `env` (node types, prices in its region, engine versions, limits): what `capplan
+/// import-terraform` turns a Terraform resource into. `file` names `text` in errors.
+pub fn parse_current(text: &str, file: &str, env: &EnvInputs, book: &PriceBook) -> Result<Current, PlanError> {
+    let loc = Locator { file, text };
+    let table = format!("env.{}.current", env.name);
+    let deserializer = toml::Deserializer::parse(text).map_err(|e| loc.error(e.span(), &table, tidy(e.message())))?;
+    let raw: RawCurrent = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+        let key = e
+            .path()
+            .to_string()
+            .split('.')
+            .filter(|s| !s.starts_with("$__serde_spanned"))
+            .collect::<Vec<_>>()
+            .join(".");
+        loc.error(e.inner().span(), &format!("{table}.{key}"), tidy(e.inner().message()))
+    })?;
+    current_deployment(&loc, &env.name, 0..text.len(), &raw, env, book)
+}
+
+/// `[env.NAME.current] terraform = "DIR"`: the module folder and, optionally, which resource;
+/// no other key (the deployment is what the module says).
+fn terraform_ref(loc: &Locator<'_>, name: &str, raw: &RawCurrent) -> Result<TerraformRef, PlanError> {
+    let key = |k: &str| format!("env.{name}.current.{k}");
+    let Some(dir) = &raw.terraform else {
+        return Err(loc.error(None, &key("terraform"), "no terraform key"));
+    };
+    let others = [
+        ("kind", None),
+        ("engine", raw.engine.as_ref().map(Spanned::span)),
+        ("node_type", raw.node_type.as_ref().map(Spanned::span)),
+        ("engine_version", raw.engine_version.as_ref().map(Spanned::span)),
+        ("cluster_mode", raw.cluster_mode.as_ref().map(Spanned::span)),
+        ("shards", raw.shards.as_ref().map(Spanned::span)),
+        ("replicas", raw.replicas.as_ref().map(Spanned::span)),
+        ("reserved", raw.reserved.as_ref().map(Spanned::span)),
+        ("plan", raw.plan.as_ref().map(Spanned::span)),
+        ("max_data_gb", raw.max_data_gb.as_ref().map(Spanned::span)),
+        ("max_ecpu_per_sec", raw.max_ecpu_per_sec.as_ref().map(Spanned::span)),
+    ];
+    let set = |k: &str| match k {
+        "kind" => raw.kind.is_some(),
+        "snapshot_retention_days" => raw.snapshot_retention_days.is_some(),
+        "snapshot_gb" => raw.snapshot_gb.is_some(),
+        _ => false,
+    };
+    for (k, span) in others {
+        if span.is_some() || set(k) {
+            return Err(loc.error(
+                span.or(Some(dir.span())),
+                &key(k),
+                format!(
+                    "'{k}' is read from the Terraform module when terraform = \"{}\" is set: remove it here (or remove terraform to write the deployment by hand)",
+                    dir.get_ref()
+                ),
+            ));
+        }
+    }
+    if dir.get_ref().trim().is_empty() {
+        return Err(loc.error(
+            Some(dir.span()),
+            &key("terraform"),
+            "name the Terraform module's folder, relative to the plan file, e.g. terraform = \"infra/cache\"",
+        ));
+    }
+    let (line, column, _) = loc.position(dir.span());
+    Ok(TerraformRef {
+        env: name.to_string(),
+        dir: dir.get_ref().trim().to_string(),
+        resource: raw.resource.as_ref().map(|r| r.get_ref().trim().to_string()),
+        file: loc.file.to_string(),
+        line,
+        column,
+    })
 }
 
 /// A Serverless cache's configured usage limits, within the API's bounds.

@@ -125,3 +125,24 @@ pub fn profile_into_plan(text: Option<&str>, env: &str, p: &Profile, date: Naive
     }
     Ok(doc.to_string())
 }
+
+/// `text` (the plan) with `[env.ENV.current]` replaced by the keys in `current` (TOML, as
+/// `capplan import-terraform` writes them), with `comment` (one line, no `#`) above it. The
+/// environment must exist; every other key and comment stays.
+pub fn current_into_plan(text: &str, env: &str, current: &str, comment: &str) -> Result<String, String> {
+    let mut doc: DocumentMut = text.parse().map_err(|e| format!("the plan is not valid TOML: {e}"))?;
+    let keys: DocumentMut = current.parse().map_err(|e| format!("the current deployment is not valid TOML: {e}"))?;
+    let table = doc
+        .get_mut("env")
+        .and_then(Item::as_table_like_mut)
+        .and_then(|envs| envs.get_mut(env))
+        .and_then(Item::as_table_mut)
+        .ok_or_else(|| format!("the plan has no [env.{env}] table; add the environment first"))?;
+    let mut fresh = Table::new();
+    for (k, v) in keys.as_table() {
+        fresh.insert(k, v.clone());
+    }
+    fresh.decor_mut().set_prefix(format!("\n# {comment}\n"));
+    table.insert("current", Item::Table(fresh));
+    Ok(doc.to_string())
+}

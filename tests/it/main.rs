@@ -23,5 +23,6 @@ mod scenarios;
 mod secrets;
 mod seed_systems;
 mod support;
+mod terraform;
 mod throughput;
 mod tui_e2e;

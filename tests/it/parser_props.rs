@@ -477,3 +477,84 @@ proptest! {
         }
     }
 }
+
+/// Text shaped like a Terraform module: resource blocks of the types capplan reads, with values
+/// that are literals, variables, locals, references, templates, functions or junk.
+fn terraform_text() -> impl Strategy<Value = String> {
+    let value = prop_oneof![
+        Just("\"cache.r7g.large\"".to_string()),
+        Just("var.node_type".to_string()),
+        Just("local.a".to_string()),
+        Just("\"x-${var.env}-${local.b}\"".to_string()),
+        Just("aws_elasticache_replication_group.r.id".to_string()),
+        Just("max(1, 2)".to_string()),
+        Just("var.m[var.env]".to_string()),
+        Just("true".to_string()),
+        Just("\"%{if true}a%{endif}\"".to_string()),
+        number(),
+        ".{0,12}",
+    ];
+    let attr = (
+        prop::sample::select(vec![
+            "node_type",
+            "engine",
+            "num_cache_clusters",
+            "num_node_groups",
+            "replicas_per_node_group",
+            "cluster_mode",
+            "replication_group_id",
+            "snapshot_retention_limit",
+            "num_cache_nodes",
+            "min_capacity",
+            "max_capacity",
+            "resource_id",
+            "scalable_dimension",
+            "service_namespace",
+        ]),
+        value,
+    );
+    let block = (
+        prop::sample::select(vec![
+            "resource \"aws_elasticache_replication_group\" \"r\"",
+            "resource \"aws_elasticache_cluster\" \"c\"",
+            "resource \"aws_elasticache_serverless_cache\" \"s\"",
+            "resource \"aws_appautoscaling_target\" \"t\"",
+            "locals",
+            "variable \"node_type\"",
+        ]),
+        prop::collection::vec(attr, 0..6),
+    );
+    prop::collection::vec(block, 0..5).prop_map(|blocks| {
+        let mut out = String::new();
+        for (header, attrs) in blocks {
+            let _ = writeln!(out, "{header} {{");
+            for (k, v) in attrs {
+                let k = if header == "locals" { "a" } else { k };
+                let _ = writeln!(out, "  {k} = {v}");
+            }
+            out.push_str("}\n");
+        }
+        out
+    })
+}
+
+proptest! {
+    /// The Terraform reader (issue 12): any text is a module or a located syntax error, and any
+    /// module imports (deployments, members, unresolved expressions) without a panic.
+    #[test]
+    fn the_terraform_reader_never_panics(text in ".{0,200}", module in terraform_text(), var in ".{0,20}") {
+        use capplan::source::terraform::{TfFile, parse_module};
+        for text in [text, module] {
+            let tf = [TfFile { name: "main.tf".into(), text }];
+            match parse_module(&tf, &[], std::slice::from_ref(&var)) {
+                Ok(m) => {
+                    let imported = m.import();
+                    for (_, spec) in imported.deployments() {
+                        let _ = spec.toml();
+                    }
+                }
+                Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+        }
+    }
+}
