@@ -196,8 +196,27 @@ fn layout_words(node_type: &str, shards: Option<u32>, nodes: Option<u32>) -> Str
     )
 }
 
+/// `on-demand`, `1-year reserved, no upfront`: a term id in words.
+fn term_words(term: &str) -> String {
+    match term.split_once('-') {
+        Some((years, payment)) if years.ends_with("yr") => {
+            format!("{}-year reserved, {}", years.trim_end_matches("yr"), payment.replace('-', " "))
+        }
+        _ => term.to_string(),
+    }
+}
+
+/// `Upstash fixed 100 GB plan`, `Upstash pay-as-you-go`: an Upstash plan id in words.
+fn upstash_words(plan: &str) -> String {
+    match plan.strip_prefix("fixed-").and_then(|size| size.strip_suffix("gb")) {
+        Some(gb) => format!("Upstash fixed {gb} GB plan"),
+        None if plan == "payg" => "Upstash pay-as-you-go".to_string(),
+        None => format!("Upstash {plan} plan"),
+    }
+}
+
 /// The legend label of an option: `Serverless Valkey`, `Valkey on cache.r6g.xlarge, 1 shard ×
-/// 2 nodes, 1yr-no-upfront`, `Upstash fixed-100gb`.
+/// 2 nodes, 1-year reserved, no upfront`, `Upstash fixed 100 GB plan`.
 pub fn option_label(o: &OptionReport) -> String {
     match o.kind {
         OptionKind::Serverless => format!("Serverless {}", o.engine.label()),
@@ -213,9 +232,9 @@ pub fn option_label(o: &OptionReport) -> String {
                     o.state.as_ref().map_or(n, |s| s.nodes)
                 })
             ),
-            o.term.as_deref().unwrap_or("on-demand")
+            term_words(o.term.as_deref().unwrap_or("on-demand"))
         ),
-        OptionKind::Upstash => format!("Upstash {}", o.plan.as_deref().unwrap_or("")),
+        OptionKind::Upstash => upstash_words(o.plan.as_deref().unwrap_or("")),
     }
 }
 
@@ -364,7 +383,7 @@ fn option_brief(o: &OptionReport) -> String {
             layout_words(o.node_type.as_deref().unwrap_or("?"), o.shards, o.state.as_ref().map(|s| s.nodes).or(o.nodes))
         }
         OptionKind::Serverless => format!("Serverless {}", o.engine.label()),
-        OptionKind::Upstash => format!("Upstash {}", o.plan.as_deref().unwrap_or("")),
+        OptionKind::Upstash => upstash_words(o.plan.as_deref().unwrap_or("")),
     }
 }
 
@@ -429,7 +448,11 @@ fn metric_charts(report: &EnvReport, inputs: &EnvInputs, m: &MetricsData, book: 
         let (mut capacities, mut off_scale) = (Vec::new(), Vec::new());
         for (whose, value, brief) in marks {
             let amount = amount_with_unit(value, chart);
-            let what = if chart == Chart::Cpu { ", engine CPU planned at peak (headroom)" } else { "" };
+            let what = match chart {
+                Chart::Cpu => ", engine CPU planned at peak (headroom)",
+                Chart::Memory if brief.contains("cache.") => " usable for data",
+                _ => "",
+            };
             if peak > 0.0 && value > peak * OFF_SCALE_FACTOR {
                 off_scale.push(format!("{whose} capacity {amount}: far above the data, not drawn"));
             } else {
@@ -548,7 +571,7 @@ mod tests {
         assert_eq!(memory.capacities.len(), 1, "current and recommended share one line: {:?}", memory.capacities);
         assert!(memory.capacities[0].whose == "current and recommended");
         assert!(
-            memory.capacities[0].label.contains("cache.r6g.xlarge, 1 shard × 2 nodes (19.7 GiB)"),
+            memory.capacities[0].label.contains("cache.r6g.xlarge, 1 shard × 2 nodes (19.7 GiB usable for data)"),
             "{:?}",
             memory.capacities
         );
@@ -568,6 +591,16 @@ mod tests {
             Some(crate::model::workload::UsageLimits { max_data_gb: Some(Decimal::from(10)), max_ecpu_per_sec: None });
         assert_eq!(option_capacity(&current, Chart::Memory, &inputs, book), Some(10.0));
         assert_eq!(option_capacity(&current, Chart::Cpu, &inputs, book), None);
+    }
+
+    #[test]
+    fn terms_and_plans_read_as_words() {
+        assert_eq!(term_words("on-demand"), "on-demand");
+        assert_eq!(term_words("1yr-no-upfront"), "1-year reserved, no upfront");
+        assert_eq!(term_words("3yr-all-upfront"), "3-year reserved, all upfront");
+        assert_eq!(upstash_words("fixed-100gb"), "Upstash fixed 100 GB plan");
+        assert_eq!(upstash_words("payg"), "Upstash pay-as-you-go");
+        assert_eq!(upstash_words("free"), "Upstash free plan");
     }
 
     #[test]

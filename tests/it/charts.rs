@@ -84,7 +84,7 @@ fn report_all_writes_every_chart_and_the_markdown_embeds_them() {
     has(&svg_texts(&charts.join("dev-cost-vs-requests.svg")), "break-even 1,063 req/s", "dev");
     let memory = svg_texts(&charts.join("prod-memory_gib.svg"));
     has(&memory, "memory used, GiB", "prod-memory_gib.svg");
-    has(&memory, "cache.r6g.xlarge, 1 shard × 2 nodes (19.7 GiB)", "prod-memory_gib.svg");
+    has(&memory, "cache.r6g.xlarge, 1 shard × 2 nodes (19.7 GiB usable for data)", "prod-memory_gib.svg");
     has(&svg_texts(&charts.join("prod-cpu_pct.svg")), "engine CPU, %", "prod-cpu_pct.svg");
     has(&svg_texts(&charts.join("prod-connections.svg")), "far above the data", "prod-connections.svg");
 
