@@ -21,7 +21,7 @@ use crate::model::workload::EnvInputs;
 const POINTS_PER_DECADE: usize = 16;
 /// Decades below and above today's rate the curves are computed over, before the plotted
 /// range is narrowed to what matters (today and the break-even points).
-const DECADES_AROUND_TODAY: i32 = 3;
+const DECADES_AROUND_TODAY: i32 = 4;
 /// Bisection steps that locate a break-even between two samples.
 const BISECTION_STEPS: usize = 40;
 /// Most points a metric history keeps (min and max of each bucket, so peaks survive).
@@ -328,18 +328,17 @@ fn cost_chart(report: &EnvReport, inputs: &EnvInputs, book: &PriceBook) -> Resul
         }
     }
     break_evens.sort_by(|a, b| a.rps.total_cmp(&b.rps));
-    // plot today and the break-even points with a decade either side, on whole decades
+    // plot today and the break-even points, with a decade below and half of one above
     let (mut lo, mut hi) = (centre, centre);
     for b in &break_evens {
         lo = lo.min(b.rps);
         hi = hi.max(b.rps);
     }
-    let x_range = (
-        10f64.powf((lo / 10.0).log10().floor()).max(rates[0]),
-        10f64.powf((hi * 10.0).log10().ceil()).min(rates[rates.len() - 1]),
-    );
-    for s in &mut series {
-        s.points.retain(|p| p.rps >= x_range.0 * 0.999 && p.rps <= x_range.1 * 1.001);
+    let x_range = ((lo / 10.0).max(rates[0]), (hi * 5.0).min(rates[rates.len() - 1]));
+    // the curves again over exactly that range, so they reach both ends of the axis
+    let shown = log_space(x_range.0, x_range.1, POINTS_PER_DECADE);
+    for (s, o) in series.iter_mut().zip(&options) {
+        s.points = shown.iter().map(|&r| cost_point(o, &used, book, as_of, r)).collect::<Result<Vec<_>, _>>()?;
     }
     break_evens.retain(|b| b.rps >= x_range.0 && b.rps <= x_range.1);
     Ok(Some(CostChart { env: report.env.clone(), today_rps: today, x_range, series, break_evens }))
