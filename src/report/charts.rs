@@ -416,20 +416,17 @@ fn cost_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &CostChart)
     area.draw(&Text::new(text, (x0 + 58, y - 9), style(LABEL_PX, GREY)))
 }
 
-/// Seconds in a day: the metric charts' x axis counts days from the first midnight, so its
-/// ticks fall on whole days.
+/// Seconds in a day and in an hour: the metric charts' x axis counts days (hours for a window
+/// under three days) from the first midnight, so its ticks fall on whole days (hours).
 const DAY: i64 = 86_400;
+const HOUR: i64 = 3_600;
 
-/// `Nov 9`: the date `days` after the midnight `midnight` (epoch seconds).
-fn date_tick(midnight: i64, days: f64) -> String {
-    let t = midnight.saturating_add((days * DAY as f64).round() as i64);
-    let label = DateTime::from_timestamp(t, 0).map_or_else(String::new, |d| d.format("%b %-d").to_string());
-    // ticks between days (a zoomed-in window) also show the hour
-    if (days - days.round()).abs() > 1e-6 {
-        DateTime::from_timestamp(t, 0).map_or(label, |d| d.format("%b %-d %H:%M").to_string())
-    } else {
-        label
-    }
+/// `Nov 9` at midnight, else `05:00`: the time `x` units of `unit` seconds after the midnight
+/// `midnight`.
+fn date_tick(midnight: i64, unit: i64, x: f64) -> String {
+    let t = midnight.saturating_add((x * unit as f64).round() as i64);
+    let format = if t.rem_euclid(DAY) == 0 { "%b %-d" } else { "%H:%M" };
+    DateTime::from_timestamp(t, 0).map_or_else(String::new, |d| d.format(format).to_string())
 }
 
 /// The y axis title of a metric chart.
@@ -472,7 +469,8 @@ fn draw_metric<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MetricChar
     )?;
     let top_value = m.capacities.iter().map(|c| c.value).fold(peak, f64::max).max(1e-9) * 1.15;
     let midnight = t0.div_euclid(DAY) * DAY;
-    let days = |t: i64| t.saturating_sub(midnight) as f64 / DAY as f64;
+    let unit = if t1.saturating_sub(t0) < 3 * DAY { HOUR } else { DAY };
+    let days = |t: i64| t.saturating_sub(midnight) as f64 / unit as f64;
     let (d0, d1) = (days(t0), days(t1.max(t0 + 1)));
     let mut chart = ChartBuilder::on(&plot)
         .margin_top(8)
@@ -487,9 +485,10 @@ fn draw_metric<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MetricChar
         .y_desc(metric_axis(m.chart))
         .label_style(style(LABEL_PX, INK))
         .axis_desc_style(style(AXIS_PX, INK))
-        .x_label_formatter(&|x| date_tick(midnight, *x))
+        .x_label_formatter(&|x| date_tick(midnight, unit, *x))
         .y_label_formatter(&|y| si(*y))
-        .x_labels(16)
+        // about one tick a day, at most 16 (hours: about 12), so the labels never crowd
+        .x_labels(((d1 - d0).ceil() as usize + 1).clamp(6, if unit == HOUR { 12 } else { 16 }))
         .light_line_style(LIGHT_GRID)
         .bold_line_style(GRID)
         .draw()?;
@@ -551,6 +550,88 @@ fn draw_metric<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MetricChar
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::chart_data::{BreakEvenPoint, CapacityMark, CostSeries};
+
+    fn texts(svg: &str) -> String {
+        // the text of every `<text>` element, enough for these checks
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| t.split_once('>').map(|(_, rest)| rest))
+            .filter_map(|t| t.split_once("</text>").map(|(text, _)| text))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn serverless_ecpu() -> MetricChart {
+        MetricChart {
+            env: "sessions".into(),
+            chart: Chart::Ecpu,
+            what: "ECPU per second (ElastiCacheProcessingUnits)".into(),
+            source: "metrics.json".into(),
+            unit: "ECPU/s".into(),
+            points: (0..2016)
+                .map(|i| (1_762_646_400 + i * 300, 5_000.0 + f64::from((i % 288) as i32) * 20.0))
+                .collect(),
+            capacities: vec![CapacityMark {
+                value: 20_000.0,
+                whose: "current".into(),
+                label: "current: Serverless Valkey (20,000 ECPU/s)".into(),
+                short: "current: 20,000 ECPU/s".into(),
+            }],
+            off_scale: vec!["recommended capacity 15,000,000 ECPU/s: far above the data, not drawn".into()],
+        }
+    }
+
+    /// A Serverless cache's ECPU chart (not in the bundled example) draws, as SVG and PNG.
+    #[test]
+    fn an_ecpu_chart_draws_with_its_usage_limit() {
+        let m = serverless_ecpu();
+        let svg = render_svg(ChartRef::Metric(&m)).unwrap();
+        let t = texts(&svg);
+        for needle in
+            ["sessions: ECPU per second", "ECPU per second", "current: 20,000 ECPU/s", "far above the data", "20k"]
+        {
+            assert!(t.contains(needle), "no '{needle}' in {t}");
+        }
+        let png = render_png(ChartRef::Metric(&m)).unwrap();
+        assert!(png.starts_with(b"\x89PNG"));
+    }
+
+    /// Degenerate data still draws: one point, all zeros, no capacity; a cost chart whose
+    /// options all cost nothing says so.
+    #[test]
+    fn degenerate_charts_still_draw() {
+        let mut m = serverless_ecpu();
+        m.points = vec![(1_762_646_400, 0.0)];
+        m.capacities.clear();
+        m.off_scale.clear();
+        render_svg(ChartRef::Metric(&m)).unwrap();
+        render_png(ChartRef::Metric(&m)).unwrap();
+        let free = CostChart {
+            env: "dev".into(),
+            today_rps: 0.0,
+            x_range: (0.1, 10.0),
+            series: vec![CostSeries {
+                option_id: "upstash/free".into(),
+                kind: OptionKind::Upstash,
+                label: "Upstash free plan".into(),
+                short: "Upstash",
+                excluded: None,
+                points: vec![
+                    CostPoint { rps: 0.1, usd: 0.0, fits: true },
+                    CostPoint { rps: 10.0, usd: 0.0, fits: false },
+                ],
+            }],
+            break_evens: vec![BreakEvenPoint {
+                rps: 1.0,
+                usd: 0.0,
+                between: ("a".into(), "b".into()),
+                not_fitting: vec![],
+            }],
+        };
+        assert!(texts(&render_svg(ChartRef::Cost(&free)).unwrap()).contains("no option could be costed"));
+        render_png(ChartRef::Cost(&free)).unwrap();
+    }
 
     #[test]
     fn ticks_have_k_and_m_suffixes() {

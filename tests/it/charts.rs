@@ -156,3 +156,23 @@ fn a_chart_folder_that_cannot_be_made_is_a_clear_error() {
         .stdout("")
         .stderr(predicates::str::contains("cannot create the chart folder 'taken/charts'"));
 }
+
+/// The README's charts (`assets/charts/`) are what the bundled plan draws today, like the golden
+/// reports: `UPDATE_GOLDEN=1 cargo test --test it charts` redraws them; review them by eye.
+#[test]
+fn the_readme_charts_are_the_bundled_plans() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = capplan(dir.path()).args(["report", "--all", "--charts", "c"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/charts");
+    for chart in CHARTS {
+        let name = format!("{chart}.png");
+        let drawn = std::fs::read(dir.path().join("c").join(&name)).unwrap();
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(assets.join(&name), &drawn).unwrap();
+            continue;
+        }
+        let kept = std::fs::read(assets.join(&name)).unwrap_or_default();
+        assert!(kept == drawn, "assets/charts/{name} is not what the bundled plan draws (UPDATE_GOLDEN=1 redraws it)");
+    }
+}
