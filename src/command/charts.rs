@@ -40,12 +40,19 @@ pub fn link_base(output: Option<&Path>) -> PathBuf {
     }
 }
 
-/// An environment's name as a file name: letters, digits, `.`, `_` and `-` kept, anything
-/// else `-`.
+/// An environment's name as a file name: letters, digits, `.`, `_` and `-` kept; a name with
+/// anything else has it replaced by `-` and a short hash of the name appended, so two names
+/// never share their files (`eu/prod` → `eu-prod-1a2b3c4d`).
 pub fn file_stem(env: &str) -> String {
-    let stem: String =
-        env.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '-' }).collect();
-    if stem.trim_matches('.').is_empty() { format!("env{stem}") } else { stem }
+    use sha2::Digest;
+    let kept = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-') || c == '.' && !env.starts_with('.');
+    if !env.is_empty() && env.chars().all(kept) {
+        return env.to_string();
+    }
+    let stem: String = env.chars().map(|c| if kept(c) { c } else { '-' }).collect();
+    let hash = sha2::Sha256::digest(env.as_bytes());
+    let [a, b, c, d, ..] = hash.as_slice() else { return stem };
+    format!("{stem}-{a:02x}{b:02x}{c:02x}{d:02x}")
 }
 
 /// Write one environment's charts into `dir` (which must exist: [`prepare_dir`]) as
@@ -153,8 +160,11 @@ mod tests {
     #[test]
     fn env_names_become_safe_file_names() {
         assert_eq!(file_stem("prod"), "prod");
-        assert_eq!(file_stem("eu/prod 2"), "eu-prod-2");
-        assert_eq!(file_stem(".."), "env..");
+        assert_eq!(file_stem("prod-eu.1"), "prod-eu.1");
+        let (a, b) = (file_stem("eu/prod"), file_stem("eu prod"));
+        assert!(a.starts_with("eu-prod-") && b.starts_with("eu-prod-") && a != b, "{a} {b}");
+        assert!(file_stem("..").starts_with("---"), "{}", file_stem(".."));
+        assert!(!file_stem("").is_empty());
     }
 
     #[test]
