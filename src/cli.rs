@@ -132,6 +132,12 @@ pub struct ReportArgs {
     /// Write to FILE instead of stdout (atomically: never a half-written file); `-` is stdout
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Also draw each environment's charts into DIR (created when missing) as SVG and PNG: cost
+    /// against request rate with break-even points, and metric history against capacity; the
+    /// report links them (relative to the --output file's folder, else the current folder)
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 }
 
 impl ReportArgs {
@@ -180,6 +186,13 @@ pub struct ReviewArgs {
     /// it pages
     #[arg(long)]
     pub cost_explorer: bool,
+
+    /// Also draw each reviewed environment's charts into DIR (created when missing) as SVG and
+    /// PNG: the month's metrics against the current and recommended capacity, and cost against
+    /// request rate; the review links them (relative to the --output file's folder, else the
+    /// current folder)
+    #[arg(long, value_name = "DIR")]
+    pub charts: Option<PathBuf>,
 
     /// With --cost-explorer, the cost allocation tag to group by [default: the key of the plan's
     /// [env.NAME.review] tag]

@@ -35,6 +35,9 @@ pub enum Error {
     /// The terminal could not be set up or drawn.
     #[error("terminal: {0}")]
     Terminal(String),
+    /// A chart could not be drawn (`report --charts`).
+    #[error(transparent)]
+    Chart(#[from] crate::report::charts::ChartError),
 }
 
 impl Error {

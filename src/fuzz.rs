@@ -20,7 +20,7 @@ use crate::source::plan_edit::profile_into_plan;
 pub type Target = fn(&[u8]);
 
 /// The fuzz targets by name, as `fuzz/Cargo.toml` lists them.
-pub const TARGETS: [(&str, Target); 7] = [
+pub const TARGETS: [(&str, Target); 8] = [
     ("plan", plan),
     ("metrics", metrics),
     ("pricing_cache", pricing_cache),
@@ -28,6 +28,7 @@ pub const TARGETS: [(&str, Target); 7] = [
     ("redis_info", redis_info),
     ("profile_json", profile_json),
     ("bill", bill),
+    ("terraform", terraform),
 ];
 
 fn as_of() -> NaiveDate {
@@ -111,5 +112,24 @@ pub fn bill(data: &[u8]) {
         && let Ok(bill) = crate::source::bill::bill_from_report(data, "cur.csv", month)
     {
         let _ = bill.total_usd();
+    }
+}
+
+/// A Terraform module file (HCL), and every cache it declares turned into a `current`
+/// deployment of a plan and priced.
+pub fn terraform(data: &[u8]) {
+    use crate::source::terraform::{TfFile, current_of, parse_module};
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let tf = [TfFile { name: "main.tf".into(), text: text.to_string() }];
+    let Ok(module) = parse_module(&tf, &[], &[]) else { return };
+    let Ok(book) = embedded() else { return };
+    let env = EnvInputs::new("prod", "us-east-1", Engine::Valkey, true, Workload::default());
+    for (found, spec) in module.import().deployments() {
+        let _ = spec.toml();
+        if let Ok(current) = current_of(spec, &found.address, &env, book) {
+            let mut priced = env.clone();
+            priced.current = Some(current);
+            let _ = evaluate(&priced, book, as_of());
+        }
     }
 }

@@ -51,7 +51,8 @@ pub fn run(cli: &Cli, today: chrono::NaiveDate) -> Result<ExitCode> {
         Some(Command::Man) => command::docs::exec_man(),
         None => {
             if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-                let args = ReportArgs { env: None, all: true, format: Format::Md, options: None, output: None };
+                let args =
+                    ReportArgs { env: None, all: true, format: Format::Md, options: None, output: None, charts: None };
                 return command::report::exec(&args, &settings);
             }
             let book = source::prices::book()?;

@@ -1,5 +1,6 @@
 //! Subcommands: each maps its flags onto the library and returns an exit code.
 
+pub mod charts;
 pub mod docs;
 pub mod init;
 pub mod pricing;

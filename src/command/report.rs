@@ -1,7 +1,7 @@
 //! `capplan report`: evaluate environments and render the report.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::ReportArgs;
@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use chrono::Utc;
 
 use crate::evaluation::{self, Evaluated, Fetch, gather};
+use crate::model::observed::MetricsData;
 use crate::model::price::PriceBook;
 use crate::model::workload::EnvInputs;
 use crate::report::stream::{AllWriter, Chunk};
@@ -18,11 +19,17 @@ use crate::source::MetricsLocation;
 use crate::source::plan::Plan;
 use crate::source::prices;
 
-use super::{same_file, write_atomically_with};
+use super::{charts, same_file, write_atomically_with};
 use crate::settings::PlanSource;
 
-/// Evaluate one environment with what its metrics measured and the cache they came from.
-pub(crate) fn env_report(plan: &Plan, inputs: &EnvInputs, book: &PriceBook, settings: &Settings) -> Result<Evaluated> {
+/// Evaluate one environment with what its metrics measured and the cache they came from; the
+/// series too, when there are any (the charts draw them).
+pub(crate) fn env_report(
+    plan: &Plan,
+    inputs: &EnvInputs,
+    book: &PriceBook,
+    settings: &Settings,
+) -> Result<(Evaluated, Option<MetricsData>)> {
     let m = plan.metrics_of(&inputs.name);
     let location = m.map(|m| settings.metrics_location(m, &inputs.region));
     let gathered = match (m, &location) {
@@ -47,7 +54,30 @@ pub(crate) fn env_report(plan: &Plan, inputs: &EnvInputs, book: &PriceBook, sett
         adjust: None,
         offline: settings.offline,
     };
-    Ok(evaluation::evaluate(&inputs, book, &plan.origin, settings.as_of)?)
+    let evaluated = evaluation::evaluate(&inputs, book, &plan.origin, settings.as_of)?;
+    Ok((evaluated, gathered.and_then(std::result::Result::ok).map(|g| g.data)))
+}
+
+/// Where `--charts` writes and what the report's links are relative to.
+struct ChartsTo<'a> {
+    /// The folder the charts go to.
+    dir: &'a Path,
+    /// The folder the links start from.
+    base: PathBuf,
+}
+
+/// With `--charts`: draw the environment's charts and list them in its report.
+fn add_charts(
+    report: &mut EnvReport,
+    inputs: &EnvInputs,
+    metrics: Option<&MetricsData>,
+    book: &PriceBook,
+    to: Option<&ChartsTo<'_>>,
+) -> Result<()> {
+    if let Some(to) = to {
+        report.charts = charts::write_env_charts(report, inputs, metrics, book, to.dir, &to.base)?;
+    }
+    Ok(())
 }
 
 /// Environments evaluated at once beyond the workers' own: how far the evaluation may run ahead
@@ -104,6 +134,7 @@ fn one(
     book: &PriceBook,
     settings: &Settings,
     args: &ReportArgs,
+    charts_to: Option<&ChartsTo<'_>>,
     out: &mut dyn Write,
     to: Option<&Path>,
 ) -> Result<Found> {
@@ -114,11 +145,13 @@ fn one(
             plan.env_names().join(", ")
         ))
     })?;
-    let (mut report, failure) = match env_report(plan, inputs, book, settings)? {
+    let (evaluated, metrics) = env_report(plan, inputs, book, settings)?;
+    let (mut report, failure) = match evaluated {
         Evaluated::Done { report, failure } => (report, failure),
         Evaluated::Missing { reason, .. } => return Err(Error::Usage(reason)),
     };
     report::options::select(&mut report, args.options_filter());
+    add_charts(&mut report, inputs, metrics.as_ref(), book, charts_to)?;
     let found = Found { problems: problems(&report), failures: failure.into_iter().collect() };
     let bytes = render_bytes(&Report::One(report), args.format)?;
     out.write_all(&bytes).map_err(|e| write_error(e, to))?;
@@ -140,14 +173,17 @@ fn all(
     book: &PriceBook,
     settings: &Settings,
     args: &ReportArgs,
+    charts_to: Option<&ChartsTo<'_>>,
     out: &mut dyn Write,
     to: Option<&Path>,
 ) -> Result<Found> {
     let (format, filter) = (args.format, args.options_filter());
     let work = |inputs: &EnvInputs| -> Result<Done> {
-        Ok(match env_report(plan, inputs, book, settings)? {
+        let (evaluated, metrics) = env_report(plan, inputs, book, settings)?;
+        Ok(match evaluated {
             Evaluated::Done { mut report, failure } => {
                 report::options::select(&mut report, filter);
+                add_charts(&mut report, inputs, metrics.as_ref(), book, charts_to)?;
                 let found = Found { problems: problems(&report), failures: failure.into_iter().collect() };
                 let chunk = Chunk::of(&report, format).map_err(|e| render_error(format, &e))?;
                 Done::Chunk(Box::new(chunk), found)
@@ -257,11 +293,19 @@ pub fn exec(args: &ReportArgs, settings: &Settings) -> Result<ExitCode> {
     }
     let book = prices::book()?;
     let plan = settings.load_plan(&book)?;
+    let charts_to = match &args.charts {
+        Some(dir) => {
+            charts::prepare_dir(dir)?;
+            Some(ChartsTo { dir, base: charts::link_base(output) })
+        }
+        None => None,
+    };
+    let charts_to = charts_to.as_ref();
     let mut found = Found::default();
     write_to(output, |out| {
         found = match args.env.as_deref() {
-            Some(name) => one(&plan, name, &book, settings, args, out, output)?,
-            None => all(&plan, &book, settings, args, out, output)?,
+            Some(name) => one(&plan, name, &book, settings, args, charts_to, out, output)?,
+            None => all(&plan, &book, settings, args, charts_to, out, output)?,
         };
         Ok(())
     })?;

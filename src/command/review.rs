@@ -18,7 +18,7 @@ use crate::model::evaluate::OptionKind;
 use crate::model::observed::{self, MetricSeries};
 use crate::model::price::PriceBook;
 use crate::model::review::{
-    self, BillMatch, Capacity, EnvInput, NotReviewed, PreviousReview, PricedLine, PricedOption, Review,
+    self, BillMatch, Capacity, ChartLink, EnvInput, NotReviewed, PreviousReview, PricedLine, PricedOption, Review,
 };
 use crate::model::workload::{Deployment, EnvInputs};
 use crate::report::{EnvReport, OptionReport};
@@ -52,7 +52,7 @@ fn plan_dir(settings: &Settings) -> PathBuf {
 /// An environment's share of the work: reviewed, skipped (the plan does not give what a review
 /// needs), or failed (its metrics could not be had for the month).
 enum Outcome {
-    Input(Box<EnvInput>),
+    Input(Box<EnvInput>, Vec<ChartLink>),
     Skipped(NotReviewed),
     Failed(NotReviewed),
 }
@@ -245,10 +245,23 @@ fn day(secs: i64) -> String {
 }
 
 /// One environment's input to the review.
-fn env_input(plan: &Plan, inputs: &EnvInputs, month: Month, book: &PriceBook, settings: &Settings) -> Outcome {
+/// Where `--charts` draws, and the folder the review's links start from.
+struct ChartsTo {
+    dir: PathBuf,
+    base: PathBuf,
+}
+
+fn env_input(
+    plan: &Plan,
+    inputs: &EnvInputs,
+    month: Month,
+    book: &PriceBook,
+    settings: &Settings,
+    charts_to: Option<&ChartsTo>,
+) -> Result<Outcome> {
     let name = &inputs.name;
-    let skip = |reason: String| Outcome::Skipped(NotReviewed { env: name.clone(), reason });
-    let fail = |reason: String| Outcome::Failed(NotReviewed { env: name.clone(), reason });
+    let skip = |reason: String| Ok(Outcome::Skipped(NotReviewed { env: name.clone(), reason }));
+    let fail = |reason: String| Ok(Outcome::Failed(NotReviewed { env: name.clone(), reason }));
     let Some(m) = plan.metrics_of(name) else {
         return skip(format!(
             "no metrics: add [env.{name}.metrics] with a file (a CloudWatch export) or a live cache to review it"
@@ -298,7 +311,15 @@ fn env_input(plan: &Plan, inputs: &EnvInputs, month: Month, book: &PriceBook, se
         notes.push("nothing fits the month's measured workload: no recommended option to compare with".to_string());
     }
     let retention = inputs.current.as_ref().map_or(inputs.snapshot_retention_days, |c| c.backup.retention_days);
-    Outcome::Input(Box::new(EnvInput {
+    // the month's series against the capacity of what runs and of the recommendation
+    let charts = match charts_to {
+        Some(to) => super::charts::write_env_charts(&report, inputs, Some(&gathered.data), book, &to.dir, &to.base)?
+            .into_iter()
+            .map(|c| ChartLink { chart: c.chart, title: c.title, svg: c.svg, png: c.png })
+            .collect(),
+        None => Vec::new(),
+    };
+    let input = EnvInput {
         env: name.clone(),
         metrics_origin: location.name(),
         capacity: capacity(inputs, current, &report, book),
@@ -310,7 +331,8 @@ fn env_input(plan: &Plan, inputs: &EnvInputs, month: Month, book: &PriceBook, se
         headroom: inputs.policy.headroom,
         snapshot_retention_days: retention,
         notes,
-    }))
+    };
+    Ok(Outcome::Input(Box::new(input), charts))
 }
 
 /// Read the previous month's review beside the plan: `Ok(None)` when there is none, `Err`
@@ -362,12 +384,24 @@ pub fn build(args: &ReviewArgs, settings: &Settings, bill: Option<&Bill>) -> Res
         })?],
         None => plan.envs.iter().collect(),
     };
+    let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
+    let charts_to = match &args.charts {
+        Some(dir) => {
+            super::charts::prepare_dir(dir)?;
+            Some(ChartsTo { dir: dir.clone(), base: super::charts::link_base(output) })
+        }
+        None => None,
+    };
     let mut inputs = Vec::new();
+    let mut charts = Vec::new();
     let mut not_reviewed = Vec::new();
     let mut failures = Vec::new();
     for env in selected {
-        match env_input(&plan, env, month, &book, settings) {
-            Outcome::Input(i) => inputs.push(*i),
+        match env_input(&plan, env, month, &book, settings, charts_to.as_ref())? {
+            Outcome::Input(i, c) => {
+                charts.push((i.env.clone(), c));
+                inputs.push(*i);
+            }
             Outcome::Skipped(n) if args.env.is_some() => return Err(Error::Usage(format!("{}: {}", n.env, n.reason))),
             Outcome::Skipped(n) => not_reviewed.push(n),
             Outcome::Failed(n) if args.env.is_some() => return Err(Error::Usage(n.reason)),
@@ -384,6 +418,11 @@ pub fn build(args: &ReviewArgs, settings: &Settings, bill: Option<&Bill>) -> Res
         Err(w) => (None, Some(w)),
     };
     let mut review = review::review(month, &inputs, not_reviewed, bill, previous.as_ref());
+    for (env, c) in charts {
+        if let Some(e) = review.envs.iter_mut().find(|e| e.env == env) {
+            e.charts = c;
+        }
+    }
     if let Some(w) = warning {
         eprintln!("warning: {w}");
         review.notes.push(w);

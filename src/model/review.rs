@@ -396,6 +396,22 @@ pub struct EnvReview {
     pub change: Option<Change>,
     /// Notes.
     pub notes: Vec<String>,
+    /// The charts `--charts` drew of it (filled by the command that drew them; none without).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub charts: Vec<ChartLink>,
+}
+
+/// A chart file of an environment, by paths relative to the review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChartLink {
+    /// `cost-vs-requests`, or the metric id (`memory_gib`, `cpu_pct`, `connections`…).
+    pub chart: String,
+    /// What it shows.
+    pub title: String,
+    /// The SVG file, `/`-separated, relative to the review's folder.
+    pub svg: String,
+    /// The PNG file, the same way.
+    pub png: String,
 }
 
 /// An environment left out of the review, and why.
@@ -1256,6 +1272,7 @@ fn review_env(
         reconciliation,
         change: None,
         notes,
+        charts: Vec::new(),
     };
     if let Some(p) = previous
         && let Some(before) = p.envs.iter().find(|e| e.env == env.env)

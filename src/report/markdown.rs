@@ -210,6 +210,7 @@ fn env_section(out: &mut String, env: &EnvReport, level: usize) {
     workload(out, env, level + 1);
     measured(out, env, level + 1);
     capacity(out, env, level + 1);
+    charts(out, env, level + 1);
     option_table(out, env, level + 1);
     let recommended = env.recommended();
     if let Some(r) = recommended {
@@ -731,6 +732,31 @@ fn capacity(out: &mut String, env: &EnvReport, level: usize) {
         let _ = writeln!(out, "| {} | {} {} | {} |", c.metric, amount(c.value, &c.unit), c.unit, cell(&c.label));
     }
     out.push('\n');
+}
+
+/// The charts `--charts` wrote, embedded by their relative paths (the PNG, with a link to the
+/// SVG); nothing without them.
+fn charts(out: &mut String, env: &EnvReport, level: usize) {
+    if env.charts.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{} Charts
+",
+        h(level)
+    );
+    for c in &env.charts {
+        embed_chart(out, &c.title, &c.png, &c.svg);
+    }
+}
+
+/// One chart: its PNG embedded, with a link to its SVG (paths relative to the Markdown file).
+pub(crate) fn embed_chart(out: &mut String, title: &str, png: &str, svg: &str) {
+    // a link target with spaces or parentheses would end the Markdown link early
+    let link = |path: &str| path.replace(' ', "%20").replace('(', "%28").replace(')', "%29");
+    let alt = title.replace(['[', ']'], "");
+    let _ = writeln!(out, "![{alt}]({}) ([SVG]({}))\n", link(png), link(svg));
 }
 
 /// The rows worth showing: the cheapest feasible options, then the cheapest excluded option for

@@ -3,6 +3,8 @@
 //! Views never compute prices: they render what [`crate::model::evaluate`] produced, so the
 //! report and the terminal app always show the same numbers.
 
+pub mod chart_data;
+pub mod charts;
 pub mod csv;
 pub mod json;
 pub mod markdown;
@@ -511,6 +513,23 @@ pub struct EnvReport {
     /// The recommended option's capacity on each metric a chart shows (the lines drawn over
     /// the measured series).
     pub capacity_lines: Vec<CapacityLine>,
+    /// Chart files written for this environment (`report --charts DIR`); absent without them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub charts: Vec<ChartFile>,
+}
+
+/// One chart written for an environment, as SVG and PNG.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChartFile {
+    /// `cost-vs-requests`, or the metric id (`memory_gib`, `ecpu_per_sec`, `cpu_pct`, `connections`).
+    pub chart: String,
+    /// What it shows.
+    pub title: String,
+    /// The SVG file, relative to the report (the Markdown file's folder with `--output`, else
+    /// the current folder), `/`-separated.
+    pub svg: String,
+    /// The PNG file, the same way.
+    pub png: String,
 }
 
 /// The recommended option's capacity on one metric.
@@ -975,6 +994,7 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             .collect(),
         notes: eval.notes.clone(),
         capacity_lines: capacity_lines(eval, book),
+        charts: Vec::new(),
     }
 }
 

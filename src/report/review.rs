@@ -296,6 +296,12 @@ fn env_section(out: &mut String, e: &EnvReview) {
     if !e.notes.is_empty() {
         out.push('\n');
     }
+    if !e.charts.is_empty() {
+        out.push_str("**Charts**\n\n");
+        for c in &e.charts {
+            super::markdown::embed_chart(out, &c.title, &c.png, &c.svg);
+        }
+    }
 }
 
 /// CSV columns: one row per reviewed environment.

@@ -6,6 +6,7 @@ mod acceptance;
 mod aws;
 mod aws_report;
 mod aws_support;
+mod charts;
 mod cli;
 mod faults;
 mod fuzz_inputs;

@@ -763,3 +763,37 @@ fn review_with_cost_explorer_reads_the_bill_from_aws_through_the_real_sdk() {
     assert_eq!(crate::support::dec(&api["billed_usd"]), "188.08".parse::<Decimal>().unwrap());
     assert_eq!(crate::support::dec(&value["totals"]["unassigned_usd"]), "260.70".parse::<Decimal>().unwrap());
 }
+
+#[test]
+fn review_with_charts_draws_each_reviewed_environment_and_links_them() {
+    let dir = fixture_dir(false);
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    let out = review(dir.path(), &["--month", MONTH, "--no-save", "--charts", "charts", "-o", "out/review.md"]);
+    assert_eq!(out.status.code(), Some(1), "sessions is under-provisioned: {}", stderr(&out));
+    let md = std::fs::read_to_string(dir.path().join("out/review.md")).unwrap();
+    // every reviewed environment has its charts; the links start from the review's folder
+    for env in ["catalog", "sessions", "api", "sandbox"] {
+        let png = format!("../charts/{env}-cost-vs-requests.png");
+        assert!(md.contains(&png), "{env}: {md}");
+        assert!(dir.path().join("out").join(&png).exists(), "{png}");
+    }
+    let svg = std::fs::read_to_string(dir.path().join("charts/sessions-memory_gib.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let text: String = doc.descendants().filter_map(|n| n.text()).collect::<Vec<_>>().join(" ");
+    assert!(text.contains("GiB") && text.contains("capacity"), "{text}");
+    // JSON lists them, by the same relative paths, and the schema knows them
+    let out = review(dir.path(), &["--month", MONTH, "--no-save", "--charts", "charts", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    validate(&value);
+    let charts = value["envs"][1]["charts"].as_array().unwrap();
+    assert!(charts.iter().any(|c| c["png"] == "charts/sessions-memory_gib.png"), "{charts:?}");
+    // without --charts: nothing drawn, no charts key
+    let plain = review(dir.path(), &["--month", MONTH, "--no-save", "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert!(value["envs"][0].get("charts").is_none());
+    // a file where the folder should be
+    std::fs::write(dir.path().join("taken"), "x").unwrap();
+    let out = review(dir.path(), &["--month", MONTH, "--no-save", "--charts", "taken"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--charts 'taken' is a file, not a folder"), "{}", stderr(&out));
+}

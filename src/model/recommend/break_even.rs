@@ -74,6 +74,26 @@ pub(super) fn cost_with<F: Fn(&mut Workload)>(
     Ok((e.monthly_usd(), e.feasible()))
 }
 
+/// Monthly cost of `option`'s deployment, and whether it still fits, when the environment
+/// averages `requests_per_sec` (its peak scaled by the same factor; data as planned): the
+/// point a cost-against-load curve is drawn through. The layout is the option's own, not resized,
+/// as in the break-even.
+pub fn cost_at_requests(
+    option: &Evaluated,
+    env: &EnvInputs,
+    book: &PriceBook,
+    as_of: NaiveDate,
+    requests_per_sec: Decimal,
+) -> Result<(Decimal, bool), ModelError> {
+    let w = &env.workload;
+    let ratio =
+        if w.requests_per_sec > Decimal::ZERO { w.peak_requests_per_sec / w.requests_per_sec } else { Decimal::ONE };
+    cost_with(option, env, book, as_of, |w| {
+        w.requests_per_sec = requests_per_sec;
+        w.peak_requests_per_sec = (requests_per_sec * ratio).max(requests_per_sec);
+    })
+}
+
 /// Where two costs that are affine in one variable meet: `x0 + (b(x0) − a(x0)) / (slope_a − slope_b)`.
 pub(super) fn crossing(
     x0: Decimal,

@@ -14,7 +14,7 @@ mod settings;
 mod sizing;
 
 pub use alarms::Alarm;
-pub use break_even::{BreakEven, ReservedBreakEven, ServerlessBreakEven};
+pub use break_even::{BreakEven, ReservedBreakEven, ServerlessBreakEven, cost_at_requests};
 pub use nothing_fits::NothingFits;
 pub use rank::PassedOver;
 pub use risks::Risk;
