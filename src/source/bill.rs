@@ -37,6 +37,20 @@ const MOST_PAGES: u32 = 50;
 /// (and sums of such figures could not be exact).
 const MOST_USD: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0); // 10^12
 
+/// Line item types a review leaves out of the reconciliation, with how it names them: the
+/// model prices usage before tax, credits and discounts, and a reservation's one-time upfront
+/// fee is not a month's cost (its recurring fee, `RIFee`, is kept).
+const LEFT_OUT: [(&str, &str); 8] = [
+    ("Tax", "tax"),
+    ("Credit", "credits"),
+    ("Refund", "refunds"),
+    ("Fee", "one-time fees (reservation upfront)"),
+    ("EdpDiscount", "EDP discounts"),
+    ("PrivateRateDiscount", "private rate discounts"),
+    ("BundledDiscount", "bundled discounts"),
+    ("Discount", "discounts"),
+];
+
 /// The columns of a report, in the legacy CUR (`lineItem/UsageType`) and CUR 2.0
 /// (`line_item_usage_type`) spellings.
 struct Columns {
@@ -51,6 +65,8 @@ struct Columns {
     tags: Vec<(usize, String)>,
     /// CUR 2.0: one `resource_tags` column holding a JSON object.
     tags_json: Option<usize>,
+    /// `lineItem/LineItemType`: usage, a reservation's fee, tax, a credit…
+    kind: Option<usize>,
 }
 
 fn column(headers: &csv::StringRecord, names: &[&str]) -> Option<usize> {
@@ -98,6 +114,7 @@ impl Columns {
             resource: column(headers, &["lineItem/ResourceId", "line_item_resource_id"]),
             tags: tag_columns,
             tags_json: column(headers, &["resource_tags"]),
+            kind: column(headers, &["lineItem/LineItemType", "line_item_line_item_type"]),
         })
     }
 }
@@ -195,6 +212,7 @@ pub fn bill_from_report(reader: impl Read, name: &str, month: Month) -> Result<B
     let headers = csv.headers().map_err(|e| err(format!("cannot read the header row: {e}")))?.clone();
     let cols = Columns::find(&headers).map_err(err)?;
     let mut sums = Sums::default();
+    let mut left_out: BTreeMap<&str, Decimal> = BTreeMap::new();
     let mut record = csv::StringRecord::new();
     loop {
         match csv.read_record(&mut record) {
@@ -219,6 +237,15 @@ pub fn bill_from_report(reader: impl Read, name: &str, month: Month) -> Result<B
         }
         let at = |i: usize, e: String| err(format!("line {line}, column {}: {e}", headers.get(i).unwrap_or("")));
         let usd = number(cell(cols.cost)).map_err(|e| at(cols.cost, e))?.unwrap_or_default();
+        let kind = cols.kind.map_or("", |i| cell(i).trim());
+        if let Some((_, what)) = LEFT_OUT.iter().find(|(k, _)| *k == kind) {
+            let sum = left_out.entry(*what).or_insert(Decimal::ZERO);
+            *sum = sum
+                .checked_add(usd)
+                .filter(|t| t.abs() <= MOST_USD)
+                .ok_or_else(|| at(cols.cost, "the sum is out of range".into()))?;
+            continue;
+        }
         let quantity = match cols.amount {
             Some(i) => number(cell(i)).map_err(|e| at(i, e))?,
             None => None,
@@ -239,7 +266,14 @@ pub fn bill_from_report(reader: impl Read, name: &str, month: Month) -> Result<B
         sums.add(key, usd, quantity, unit)
             .map_err(|what| err(format!("line {line}: the sum of {what} is out of range")))?;
     }
-    Ok(Bill { month, source: format!("Cost and Usage Report {name}"), lines: sums.into_lines() })
+    let source = if left_out.is_empty() {
+        format!("Cost and Usage Report {name}")
+    } else {
+        let money = |usd: &Decimal| if usd.is_sign_negative() { format!("-${}", -*usd) } else { format!("${usd}") };
+        let parts: Vec<String> = left_out.iter().map(|(what, usd)| format!("{what} {}", money(usd))).collect();
+        format!("Cost and Usage Report {name} (left out: {}; the model prices usage before them)", parts.join(", "))
+    };
+    Ok(Bill { month, source, lines: sums.into_lines() })
 }
 
 /// Read the ElastiCache charges of `month` from a Cost and Usage Report file: CSV, or CSV
@@ -444,6 +478,22 @@ e,Usage,2026-10-03T00:00:00Z,AmazonElastiCache,BackupUsage,arn:aws:elasticache:u
         assert!(bill.lines[0].tags.is_empty());
         assert_eq!(bill.total_usd(), dec!(12.181));
         assert_eq!(bill.source, "Cost and Usage Report cur.csv");
+    }
+
+    #[test]
+    fn tax_credits_and_upfront_fees_are_left_out_and_said() {
+        let text = format!(
+            "{}t,Tax,2026-10-01T00:00:00Z,AmazonElastiCache,,,,4.12,,\nc,Credit,2026-10-01T00:00:00Z,AmazonElastiCache,NodeUsage:cache.r7g.large,,,-10,,\nf,Fee,2026-10-01T00:00:00Z,AmazonElastiCache,HeavyUsage:cache.r7g.large,,,1200,,\nr,RIFee,2026-10-01T00:00:00Z,AmazonElastiCache,HeavyUsage:cache.r7g.large,,744,104.16,Hrs,\n",
+            LEGACY.replace("\"1,000\"", "3.4")
+        );
+        let bill = bill_from_report(text.as_bytes(), "cur.csv", oct()).unwrap();
+        // the reservation's recurring fee is a month's node cost; its upfront fee, tax and credits are not
+        assert_eq!(bill.total_usd(), dec!(12.181) + dec!(104.16));
+        assert!(bill.lines.iter().any(|l| l.usage_type == "HeavyUsage:cache.r7g.large" && l.usd == dec!(104.16)));
+        assert_eq!(
+            bill.source,
+            "Cost and Usage Report cur.csv (left out: credits -$10, one-time fees (reservation upfront) $1200, tax $4.12; the model prices usage before them)"
+        );
     }
 
     #[test]
