@@ -676,9 +676,9 @@ struct Measured {
     events: Events,
     evicting_hours_pct: Option<f64>,
     swap_mb: Option<(f64, f64, f64)>,
-    /// Serverless: data GB-hours over the covered hours (never below the minimum each hour),
-    /// and the covered hours.
-    gb_hours: Option<(f64, u32)>,
+    /// Data stored, GiB: the average of each covered hour (Serverless GB-hours are their sum,
+    /// each hour at least the option's minimum).
+    data_hourly: Option<Vec<f64>>,
     /// ElastiCacheProcessingUnits summed per hour over the covered hours.
     ecpu_hourly: Option<Vec<f64>>,
 }
@@ -739,11 +739,7 @@ fn measure(series: &[MetricSeries], capacity: &Capacity) -> Measured {
             &["NetworkBandwidthInAllowanceExceeded", "NetworkBandwidthOutAllowanceExceeded"],
         ),
     };
-    let gb_hours = data.chart(Chart::Memory).map(|p| {
-        let min = capacity.min_storage_gb.map_or(0.0, super::units::to_f64);
-        let h = hourly(p, false);
-        (h.iter().map(|v| v.max(min)).sum(), u32::try_from(h.len()).unwrap_or(u32::MAX))
-    });
+    let data_hourly = data.chart(Chart::Memory).map(|p| hourly(p, false));
     let ecpu_hourly = {
         let sums: Vec<(i64, f64)> = series
             .iter()
@@ -752,7 +748,7 @@ fn measure(series: &[MetricSeries], capacity: &Capacity) -> Measured {
             .collect();
         (!sums.is_empty()).then(|| hourly(&sums, true))
     };
-    Measured { rows, events, evicting_hours_pct, swap_mb, gb_hours, ecpu_hourly }
+    Measured { rows, events, evicting_hours_pct, swap_mb, data_hourly, ecpu_hourly }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -992,8 +988,11 @@ fn month_cost(option: &PricedOption, month: Month, m: &Measured, hours_covered: 
     for line in &option.lines {
         let too_big = || format!("'{}' overflows for the month", line.item);
         let l = match line.unit {
-            Unit::GbHour if option.serverless && m.gb_hours.is_some() => {
-                let (gbh, _) = m.gb_hours.unwrap_or_default();
+            Unit::GbHour if option.serverless && m.data_hourly.is_some() => {
+                // each hour bills at least this option's engine minimum (the current
+                // deployment's minimum may be another engine's, or none for nodes)
+                let min = option.min_storage_gb.map_or(0.0, super::units::to_f64);
+                let gbh: f64 = m.data_hourly.as_deref().unwrap_or_default().iter().map(|v| v.max(min)).sum();
                 let q = to_month(gbh).ok_or_else(too_big)?;
                 let mut l = month_line(line, q, scale_note("Σ hourly average data GiB (never below the minimum)"))?;
                 l.item = "Data stored (measured GB-hours)".into();
@@ -1572,6 +1571,33 @@ mod tests {
         let r = review(m, &[i], Vec::new(), None, None);
         assert_eq!(r.envs[0].current.lines[1].quantity, Decimal::new(2592, 2));
         assert!(r.envs[0].current.lines[1].basis.contains("at least the configured minimum 10 ECPU/s"));
+    }
+
+    #[test]
+    fn a_recommended_serverless_cache_bills_its_own_minimum_storage() {
+        // a node-based cache today (no Serverless minimum of its own) holding 0.3 GiB; the
+        // recommendation is Serverless Redis OSS, which meters at least 1 GB each hour
+        let m = month("2026-10");
+        let mut i = input(m, &busy(m, 1.0, 0.3));
+        i.recommended = Some(PricedOption {
+            id: "serverless/redis".into(),
+            label: "Serverless Redis OSS".into(),
+            serverless: true,
+            min_storage_gb: Some(Decimal::ONE),
+            min_ecpu_per_sec: None,
+            lines: vec![PricedLine {
+                item: "Data stored".into(),
+                quantity: Decimal::from(730),
+                unit: Unit::GbHour,
+                unit_usd: Decimal::new(125, 3),
+                source: "t".into(),
+                unverified: None,
+            }],
+        });
+        let r = review(m, &[i], Vec::new(), None, None);
+        let line = &r.envs[0].recommended.as_ref().unwrap().lines[0];
+        assert_eq!(line.quantity, Decimal::from(744), "1 GB × 744 h, not 0.3 × 744");
+        assert_eq!(line.usd, Decimal::from(93));
     }
 
     fn billed(usage_type: &str, resource: &str, usd: i64, quantity: Option<i64>) -> BilledLine {
