@@ -1127,7 +1127,7 @@ fn current_deployment(
             node_deployment(loc, name, span, raw, engine, engine_span, env, book)?
         }
     };
-    Ok(Current { deployment, backup, engine_version: version })
+    Ok(Current { deployment, backup, engine_version: version, snapshot_gb_written: raw.snapshot_gb.is_some() })
 }
 
 /// The keys of one `[env.NAME.current]` table (`text`, TOML), checked as the plan checks them

@@ -258,6 +258,28 @@ fn review_json_of_the_four_verdicts_matches_its_schema() {
 }
 
 #[test]
+fn review_snapshots_of_the_current_cache_are_the_measured_data_when_the_plan_gives_no_size() {
+    // catalog keeps 7 snapshots and the plan names no snapshot_gb (and no data_gb: the metrics
+    // measure it): 6 billed snapshots of the measured ~4.37 GiB, not of 0 GiB
+    let dir = fixture_dir(false);
+    let plan = dir.path().join("capplan.toml");
+    let text = std::fs::read_to_string(&plan).unwrap().replacen(
+        "node_type = \"cache.r7g.2xlarge\"\nshards = 1\nreplicas = 1\nsnapshot_retention_days = 1",
+        "node_type = \"cache.r7g.2xlarge\"\nshards = 1\nreplicas = 1\nsnapshot_retention_days = 7",
+        1,
+    );
+    assert!(text.contains("snapshot_retention_days = 7\n\n[env.catalog.metrics]"));
+    std::fs::write(&plan, text).unwrap();
+    let out = review(dir.path(), &["--month", MONTH, "--env", "catalog", "--format", "json", "--no-save"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let lines = value["envs"][0]["current"]["lines"].as_array().unwrap();
+    let snapshots = lines.iter().find(|l| l["unit"] == "GB-month").expect("a snapshot line");
+    let q = crate::support::dec(&snapshots["quantity"]);
+    assert!(q > Decimal::from(26) && q < Decimal::from(27), "6 x 4.37 GiB, got {q}");
+}
+
+#[test]
 fn review_csv_is_one_row_per_environment() {
     let dir = fixture_dir(false);
     let out = review(dir.path(), &["--month", MONTH, "--format", "csv", "--no-save"]);
