@@ -250,12 +250,14 @@ fn draw_cost<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &CostChart) -
     if costs.is_empty() {
         plot.draw(&Text::new("no option could be costed", (60, 60), style(AXIS_PX, INK)))?;
     } else if hi / lo > 30.0 {
+        // costs span decades: a log scale, where $0 cannot be drawn
         let (lo, hi) = (10f64.powf(lo.log10().floor()), 10f64.powf(hi.log10().ceil()));
         cost_plot(&plot, c, (lo..hi).log_scale(), "USD per month (log scale)")?;
+        return cost_legend(&legend, c, true);
     } else {
         cost_plot(&plot, c, 0.0..hi * 1.15, "USD per month")?;
     }
-    cost_legend(&legend, c)
+    cost_legend(&legend, c, false)
 }
 
 /// Runs of consecutive points that fit (or not), each sharing its first point with the run
@@ -318,11 +320,14 @@ where
         ))?;
     }
     let clamp = |v: f64| v.clamp(y_lo, y_hi);
+    // a log scale has no $0: a free option is left out there (the legend says so), never drawn
+    // at the axis' lowest tick as if it cost that
+    let drawable = |v: f64| y_lo <= 0.0 || v > 0.0;
     for s in &c.series {
         let i = series_index(s.kind);
         let color = SERIES[i];
         for (fits, run) in runs(&s.points) {
-            let run: Vec<(f64, f64)> = run.into_iter().map(|(x, y)| (x, clamp(y))).collect();
+            let run: Vec<(f64, f64)> = run.into_iter().filter(|p| drawable(p.1)).map(|(x, y)| (x, clamp(y))).collect();
             if fits {
                 chart.draw_series(LineSeries::new(run, color.stroke_width(3)))?;
             } else {
@@ -332,7 +337,7 @@ where
         // a marker every half decade, offset per series so they do not sit on each other
         let plotting = chart.plotting_area().strip_coord_spec();
         let (bx, by) = plotting.get_base_pixel();
-        for p in s.points.iter().skip(2 + i * 2).step_by(8) {
+        for p in s.points.iter().skip(2 + i * 2).step_by(8).filter(|p| drawable(p.usd)) {
             let (x, y) = chart.backend_coord(&(p.rps, clamp(p.usd)));
             marker(&plotting, i, (x - bx, y - by), color)?;
         }
@@ -385,7 +390,8 @@ where
     Ok(())
 }
 
-fn cost_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &CostChart) -> DrawResult<DB> {
+/// `log`: the cost axis is a log scale, where a $0 cost is not drawn.
+fn cost_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &CostChart, log: bool) -> DrawResult<DB> {
     let x0 = 120;
     for (row, s) in c.series.iter().enumerate() {
         let y = 8 + row as i32 * ROW_PX as i32 + ROW_PX as i32 / 2;
@@ -399,10 +405,17 @@ fn cost_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &CostChart)
             area.draw(&PathElement::new(vec![(x0, y), (x0 + 44, y)], color.stroke_width(3)))?;
         }
         marker(area, i, (x0 + 22, y), color)?;
-        let text = match &s.excluded {
+        let mut text = match &s.excluded {
             Some(why) => format!("{} — does not fit today ({why})", s.label),
             None => s.label.clone(),
         };
+        if log && s.points.iter().any(|p| p.usd <= 0.0) {
+            text.push_str(if s.points.iter().all(|p| p.usd <= 0.0) {
+                " — $0 a month: not drawn on the log scale"
+            } else {
+                " — $0 where not drawn (log scale)"
+            });
+        }
         area.draw(&Text::new(text, (x0 + 58, y - 9), style(LABEL_PX, INK)))?;
     }
     let y = 8 + c.series.len() as i32 * ROW_PX as i32 + ROW_PX as i32 / 2;
@@ -631,6 +644,48 @@ mod tests {
         };
         assert!(texts(&render_svg(ChartRef::Cost(&free)).unwrap()).contains("no option could be costed"));
         render_png(ChartRef::Cost(&free)).unwrap();
+    }
+
+    /// On a log cost axis a free option cannot be drawn: it is left out and the legend says
+    /// so, instead of a line along the lowest tick ($100) as if it cost that.
+    #[test]
+    fn a_free_option_on_a_log_cost_axis_is_not_drawn_at_the_lowest_tick() {
+        let series = |kind, label: &str, usd: fn(f64) -> f64| CostSeries {
+            option_id: label.into(),
+            kind,
+            label: label.into(),
+            short: "x",
+            excluded: None,
+            points: [100.0, 1_000.0, 10_000.0, 100_000.0]
+                .into_iter()
+                .map(|rps| CostPoint { rps, usd: usd(rps), fits: true })
+                .collect(),
+        };
+        let chart = |with_free: bool| CostChart {
+            env: "catalog".into(),
+            today_rps: 1_000.0,
+            x_range: (100.0, 100_000.0),
+            series: vec![
+                series(OptionKind::Serverless, "Serverless Valkey", |rps| rps / 10.0 + 200.0),
+                series(OptionKind::Upstash, "Upstash free plan", |_| 0.0),
+            ]
+            .into_iter()
+            .map(|mut s| {
+                if !with_free && s.kind == OptionKind::Upstash {
+                    s.points.clear();
+                }
+                s
+            })
+            .collect(),
+            break_evens: vec![],
+        };
+        let purple = format!("#{:02X}{:02X}{:02X}", SERIES[2].0, SERIES[2].1, SERIES[2].2);
+        let strokes = |svg: &str| svg.matches(&format!("stroke=\"{purple}\"")).count();
+        let svg = render_svg(ChartRef::Cost(&chart(true))).unwrap();
+        assert!(texts(&svg).contains("USD per month (log scale)"));
+        assert!(texts(&svg).contains("Upstash free plan — $0 a month: not drawn on the log scale"), "{}", texts(&svg));
+        let without = render_svg(ChartRef::Cost(&chart(false))).unwrap();
+        assert_eq!(strokes(&svg), strokes(&without), "the $0 curve is drawn ({purple})");
     }
 
     #[test]
