@@ -1088,6 +1088,19 @@ fn cause(
             let extended = category == UsageCategory::ExtendedSupport;
             if let Some(q) = billed_qty.filter(|q| !q.is_zero()) {
                 let (b, m) = (unit_price(billed_usd, q), unit_price(model_usd, model_qty));
+                // hours a reservation covers are billed on the cache at $0 (DiscountedUsage);
+                // the reservation's fee is a HeavyUsage line of its own, not the cache's
+                if let (Some(b), Some(m)) = (b, m)
+                    && !extended
+                    && b < m / Decimal::TWO
+                    && q >= model_qty * Decimal::new(99, 2)
+                {
+                    return format!(
+                        "node-hours covered by a reservation (billed {}/hr on the cache vs {}/hr in the model): the reservation's fee is billed on its own HeavyUsage line, not on the cache",
+                        format_unit_usd(b),
+                        format_unit_usd(m)
+                    );
+                }
                 if let (Some(b), Some(m)) = (b, m)
                     && (b - m).abs() > m * Decimal::new(1, 2)
                     && (q - model_qty).abs() <= model_qty * Decimal::new(1, 2)
@@ -1305,6 +1318,8 @@ pub fn review(
                     usd: line.usd,
                     likely_cause: if line.category() == UsageCategory::Other {
                         "not tied to a cache: a reservation's upfront fee, tax or credits".into()
+                    } else if line.usage_type.contains("HeavyUsage") {
+                        "a reserved node's fee (HeavyUsage: billed on the reservation, not on a cache): what the environments' reserved nodes cost".into()
                     } else {
                         "a forgotten cache: it matches no environment's resources or tag".into()
                     },
@@ -1665,6 +1680,33 @@ mod tests {
         let r = review(m, &[i], Vec::new(), Some(&bill), None);
         let cause = r.envs[0].reconciliation[0].likely_cause.clone().unwrap();
         assert!(cause.starts_with("more node-hours than the plan says (2,232 billed vs 1,488)"), "{cause}");
+    }
+
+    #[test]
+    fn reserved_hours_billed_at_zero_and_the_reservation_fee_are_named_as_such() {
+        // a Cost and Usage Report bills reserved node-hours on the cache at $0 (DiscountedUsage)
+        // and the recurring fee on the reservation (RIFee, usage type HeavyUsage): neither is a
+        // price change nor a forgotten cache
+        let m = month("2026-10");
+        let i = input(m, &busy(m, 30.0, 5.0));
+        let bill = Bill {
+            month: m,
+            source: "t".into(),
+            lines: vec![
+                billed("NodeUsage:cache.r7g.large", "shop-0001-001", 0, Some(1488)),
+                billed(
+                    "HeavyUsage:cache.r7g.large",
+                    "arn:aws:elasticache:us-east-1:1:reserved-instance:ri-1",
+                    180,
+                    Some(1488),
+                ),
+            ],
+        };
+        let r = review(m, &[i], Vec::new(), Some(&bill), None);
+        let cause = r.envs[0].reconciliation[0].likely_cause.clone().unwrap();
+        assert!(cause.starts_with("node-hours covered by a reservation (billed $0/hr"), "{cause}");
+        assert_eq!(r.unassigned.len(), 1);
+        assert!(r.unassigned[0].likely_cause.starts_with("a reserved node's fee"), "{}", r.unassigned[0].likely_cause);
     }
 
     #[test]
