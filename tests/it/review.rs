@@ -294,6 +294,16 @@ fn review_month_over_month_shows_deltas_and_top_movers_and_saves_the_review() {
     let out = review(dir.path(), &["--month", MONTH]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_golden("review-2026-10-vs-2026-09.md", &stdout(&out));
+    // October is 24 hours longer than September: catalog's whole +$34.49 is those hours,
+    // and the review says so rather than leave it to read as growth
+    assert!(
+        stdout(&out).contains("2026-10 has 744 hours and 2026-09 had 720: every hourly charge is 3.3 % higher"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains(
+        "**Since 2026-09**: modelled +$34.49 ($1,034.67; about +$34.49 of the change from 744 hours against 720)"
+    ));
     let saved = dir.path().join("capplan-review-2026-10.json");
     assert!(
         stderr(&out)
