@@ -972,17 +972,21 @@ fn month_line(line: &PricedLine, quantity: Decimal, basis: String) -> Result<Mon
 fn month_cost(option: &PricedOption, month: Month, m: &Measured, hours_covered: u32) -> Result<OptionMonth, String> {
     let h = month.hours();
     let per_hours = format!("{h} h in {month}");
-    let scale_note = |what: &str| {
-        if hours_covered >= h {
+    // a series scales from the hours it covers itself: another metric's hours would count an
+    // hour it has no value for as zero
+    let scale_note_of = |what: &str, covered: u32| {
+        if covered >= h {
             format!("measured: {what} over the month")
         } else {
-            format!("derived: {what} over {hours_covered} covered hours, scaled to {h} h")
+            format!("derived: {what} over {covered} covered hours, scaled to {h} h")
         }
     };
-    let to_month = |v: f64| -> Option<Decimal> {
-        let covered = f64::from(hours_covered.clamp(1, h));
+    let scale_note = |what: &str| scale_note_of(what, hours_covered);
+    let to_month_of = |v: f64, covered: u32| -> Option<Decimal> {
+        let covered = f64::from(covered.clamp(1, h));
         decimal_from_f64(v * f64::from(h) / covered)
     };
+    let to_month = |v: f64| to_month_of(v, hours_covered);
     let mut lines = Vec::new();
     let mut ecpu_done = false;
     for line in &option.lines {
@@ -992,9 +996,15 @@ fn month_cost(option: &PricedOption, month: Month, m: &Measured, hours_covered: 
                 // each hour bills at least this option's engine minimum (the current
                 // deployment's minimum may be another engine's, or none for nodes)
                 let min = option.min_storage_gb.map_or(0.0, super::units::to_f64);
-                let gbh: f64 = m.data_hourly.as_deref().unwrap_or_default().iter().map(|v| v.max(min)).sum();
-                let q = to_month(gbh).ok_or_else(too_big)?;
-                let mut l = month_line(line, q, scale_note("Σ hourly average data GiB (never below the minimum)"))?;
+                let data = m.data_hourly.as_deref().unwrap_or_default();
+                let gbh: f64 = data.iter().map(|v| v.max(min)).sum();
+                let data_hours = u32::try_from(data.len()).unwrap_or(u32::MAX);
+                let q = to_month_of(gbh, data_hours).ok_or_else(too_big)?;
+                let mut l = month_line(
+                    line,
+                    q,
+                    scale_note_of("Σ hourly average data GiB (never below the minimum)", data_hours),
+                )?;
                 l.item = "Data stored (measured GB-hours)".into();
                 l
             }
@@ -1613,6 +1623,39 @@ mod tests {
         let line = &r.envs[0].recommended.as_ref().unwrap().lines[0];
         assert_eq!(line.quantity, Decimal::from(744), "1 GB × 744 h, not 0.3 × 744");
         assert_eq!(line.usd, Decimal::from(93));
+    }
+
+    #[test]
+    fn serverless_storage_scales_from_the_hours_its_own_series_covers() {
+        // engine figures over the whole month, the data series over its first 15 days only:
+        // 1 GiB stored is 744 GB-hours, not 360 (15 days) taken as the whole month
+        let m = month("2026-10");
+        let mut i = input(
+            m,
+            &[
+                series(m, "TotalCmdsCount", "Sum", m.days(), |_| 3_000.0),
+                series(m, "BytesUsedForCache", "Average", 15, |_| 1024.0 * 1024.0 * 1024.0),
+            ],
+        );
+        i.current = PricedOption {
+            id: "serverless".into(),
+            label: "Serverless Valkey".into(),
+            serverless: true,
+            min_storage_gb: Some(Decimal::new(1, 1)),
+            min_ecpu_per_sec: None,
+            lines: vec![PricedLine {
+                item: "x".into(),
+                quantity: Decimal::from(730),
+                unit: Unit::GbHour,
+                unit_usd: Decimal::ONE,
+                source: "t".into(),
+                unverified: None,
+            }],
+        };
+        let r = review(m, &[i], Vec::new(), None, None);
+        let line = &r.envs[0].current.lines[0];
+        assert_eq!(line.quantity, Decimal::from(744), "{}", line.basis);
+        assert!(line.basis.contains("over 360 covered hours, scaled to 744 h"), "{}", line.basis);
     }
 
     fn billed(usage_type: &str, resource: &str, usd: i64, quantity: Option<i64>) -> BilledLine {
