@@ -131,6 +131,10 @@ impl BillMatch {
 /// assert!(resource_is("arn:aws:elasticache:us-east-1:111122223333:cluster:shop-prod-0001-002", "shop-prod"));
 /// assert!(resource_is("shop-prod", "shop-prod"));
 /// assert!(!resource_is("shop-production", "shop-prod"));
+/// assert!(resource_is("shop-prod-002", "shop-prod"));
+/// // another cache whose name only adds a number is not a member
+/// assert!(!resource_is("shop-prod-2", "shop-prod"));
+/// assert!(!resource_is("shop-prod-2026", "shop-prod"));
 /// ```
 pub fn resource_is(resource: &str, id: &str) -> bool {
     if id.is_empty() {
@@ -140,10 +144,13 @@ pub fn resource_is(resource: &str, id: &str) -> bool {
     if last == id {
         return true;
     }
-    // a member cluster: `<id>-0001-001` (cluster mode or not) or `<id>-001`
-    last.strip_prefix(id)
-        .and_then(|rest| rest.strip_prefix('-'))
-        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
+    // a member cluster: `<id>-0001-001` (cluster mode) or `<id>-001` (ElastiCache's own
+    // numbering; `<id>-2` or `<id>-2026` is another cache)
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    last.strip_prefix(id).and_then(|rest| rest.strip_prefix('-')).is_some_and(|rest| match rest.split_once('-') {
+        None => digits(rest, 3),
+        Some((shard, node)) => digits(shard, 4) && digits(node, 3),
+    })
 }
 
 /// Everything one environment brings to the review.
