@@ -400,6 +400,8 @@ struct ClusterOut<'a> {
     what: String,
     /// How the clients authenticate (the plan's `auth`).
     auth: Auth,
+    /// The clients connect with TLS (the plan's `tls`).
+    tls: bool,
 }
 
 fn member_ids(c: &ClusterOut<'_>) -> Vec<String> {
@@ -492,6 +494,10 @@ fn memcached_cluster(out: &mut Vec<Hcl>, c: &ClusterOut<'_>) {
     }
     body.push(attr("subnet_group_name", "var.subnet_group_name"));
     body.push(attr("security_group_ids", "var.security_group_ids"));
+    if c.tls {
+        // the clients connect with TLS: Memcached 1.6.12+ encrypts in transit when asked
+        body.push(attr("transit_encryption_enabled", "true"));
+    }
     out.push(Hcl::Blank);
     out.push(Hcl::Comment(
         "Memcached has no replicas, no snapshots and no maxmemory-policy (it evicts the least recently used items)."
@@ -764,6 +770,7 @@ pub fn render_export(env: &EnvReport, version: &str, date: NaiveDate) -> Option<
                     alarms: &settings.alarms,
                     what: format!("env.{}", env.env),
                     auth,
+                    tls: env.workload.figures.tls,
                 };
                 node_cluster(&mut items, &c);
             } else {
@@ -799,6 +806,7 @@ pub fn render_export(env: &EnvReport, version: &str, date: NaiveDate) -> Option<
                         alarms: &cs.alarms,
                         what: format!("env.{} {} cluster", env.env, cs.role),
                         auth,
+                        tls: env.workload.figures.tls,
                     };
                     node_cluster(&mut items, &c);
                 }

@@ -397,6 +397,31 @@ fn export_sets_what_the_clients_authenticate_with() {
     round_trip(Some(&plan("rbac", "0.5", "20")), "x");
 }
 
+/// Memcached clients that connect with TLS (the plan's default `tls = true`) need a cluster
+/// that encrypts in transit; without TLS none is asked for.
+#[test]
+fn a_memcached_export_encrypts_in_transit_when_the_clients_use_tls() {
+    let plan = |tls: bool| {
+        format!(
+            "region = \"us-east-1\"\n\n[env.mc]\nengine = \"memcached\"\n\n[env.mc.workload]\ndata_gb = 20\nrequests_per_sec = 20000\ntls = {tls}\n"
+        )
+    };
+    for (tls, expected) in [(true, true), (false, false)] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("plan.toml"), plan(tls)).unwrap();
+        let run = run_in(dir.path(), &["--offline", "--plan", "plan.toml", "export-terraform", "--env", "mc"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains("resource \"aws_elasticache_cluster\""), "{}", run.stdout);
+        assert_eq!(
+            run.stdout.contains("  transit_encryption_enabled = true\n"),
+            expected,
+            "tls = {tls}: {}",
+            run.stdout
+        );
+    }
+    round_trip(Some(&plan(true)), "mc");
+}
+
 #[test]
 fn an_upstash_recommendation_says_nothing_is_exported() {
     let plan = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/rate-limiter.toml"))
