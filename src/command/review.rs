@@ -289,7 +289,10 @@ fn env_input(
         adjust: None,
         offline: settings.offline,
     };
-    let report = match evaluation::evaluate(&eval, book, &plan.origin, settings.as_of) {
+    // the month's own date: Extended Support is billed from the 1st of the month it starts in,
+    // so whether (and which year of) it applies is the reviewed month's, not today's
+    let month_start = NaiveDate::from_ymd_opt(month.year, month.month, 1).unwrap_or(settings.as_of);
+    let report = match evaluation::evaluate(&eval, book, &plan.origin, month_start) {
         Ok(Evaluated::Done { report, .. }) => report,
         Ok(Evaluated::Missing { reason, .. }) => return fail(reason),
         Err(e) => return fail(e.to_string()),

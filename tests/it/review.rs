@@ -280,6 +280,41 @@ fn review_snapshots_of_the_current_cache_are_the_measured_data_when_the_plan_giv
 }
 
 #[test]
+fn review_extended_support_is_the_reviewed_months_not_todays() {
+    // Redis OSS 6 enters Extended Support on 2027-02-01, Redis OSS 5 on 2026-02-01: a review
+    // of 2026-10 made in March 2027 bills none for 6 and years 1-2 for 5
+    for (version, expected) in
+        [("6.2", None), ("5.0.6", Some("Extended Support: Redis OSS 5.0.6 (years 1-2), 2 nodes"))]
+    {
+        let dir = fixture_dir(false);
+        let plan = dir.path().join("capplan.toml");
+        let text = std::fs::read_to_string(&plan).unwrap().replacen(
+            "kind = \"node\"\nengine = \"valkey\"\nnode_type = \"cache.r7g.large\"",
+            &format!(
+                "kind = \"node\"\nengine = \"redis\"\nengine_version = \"{version}\"\nnode_type = \"cache.r7g.large\""
+            ),
+            1,
+        );
+        assert!(text.contains(&format!("engine_version = \"{version}\"")));
+        std::fs::write(&plan, text).unwrap();
+        let out = review(
+            dir.path(),
+            &["--as-of", "2027-03-01", "--month", MONTH, "--env", "sessions", "--format", "json", "--no-save"],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let items: Vec<&str> = value["envs"][0]["current"]["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["item"].as_str().unwrap())
+            .filter(|i| i.starts_with("Extended Support"))
+            .collect();
+        assert_eq!(items, expected.into_iter().collect::<Vec<_>>(), "Redis OSS {version}");
+    }
+}
+
+#[test]
 fn review_csv_is_one_row_per_environment() {
     let dir = fixture_dir(false);
     let out = review(dir.path(), &["--month", MONTH, "--format", "csv", "--no-save"]);
