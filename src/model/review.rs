@@ -1103,6 +1103,11 @@ fn cause(
     match category {
         UsageCategory::NodeUsage | UsageCategory::ExtendedSupport => {
             let extended = category == UsageCategory::ExtendedSupport;
+            if extended && more && model_qty.is_zero() {
+                // billed hours against none modelled: not an extra node, an engine version the
+                // plan does not name
+                return "Extended Support the plan does not expect: an end-of-life Redis OSS version (set engine_version in [env.X.current])".into();
+            }
             if let Some(q) = billed_qty.filter(|q| !q.is_zero()) {
                 let (b, m) = (unit_price(billed_usd, q), unit_price(model_usd, model_qty));
                 // hours a reservation covers are billed on the cache at $0 (DiscountedUsage);
@@ -1757,6 +1762,26 @@ mod tests {
         assert!(cause.starts_with("node-hours covered by a reservation (billed $0/hr"), "{cause}");
         assert_eq!(r.unassigned.len(), 1);
         assert!(r.unassigned[0].likely_cause.starts_with("a reserved node's fee"), "{}", r.unassigned[0].likely_cause);
+    }
+
+    #[test]
+    fn extended_support_the_plan_does_not_model_is_named_as_such() {
+        // the plan names no engine_version: the bill's Extended Support hours are not an
+        // extra replica
+        let m = month("2026-10");
+        let i = input(m, &busy(m, 30.0, 5.0));
+        let bill = Bill {
+            month: m,
+            source: "t".into(),
+            lines: vec![
+                billed("NodeUsage:cache.r7g.large", "shop-0001-001", 298, Some(1488)),
+                billed("ExtendedSupportYr1_Yr2-NodeUsage:cache.r7g.large", "shop-0001-001", 260, Some(1488)),
+            ],
+        };
+        let r = review(m, &[i], Vec::new(), Some(&bill), None);
+        let row = r.envs[0].reconciliation.iter().find(|r| r.usage_type == UsageCategory::ExtendedSupport).unwrap();
+        let cause = row.likely_cause.as_deref().unwrap();
+        assert!(cause.starts_with("Extended Support the plan does not expect"), "{cause}");
     }
 
     #[test]
