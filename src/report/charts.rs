@@ -467,8 +467,35 @@ fn gap_of(dash: i32) -> i32 {
     if dash >= 12 { 6 } else { 5 }
 }
 
+/// Where legend text starts, and the widest it may be there.
+const LEGEND_TEXT_X: i32 = 178;
+const LEGEND_TEXT_PX: u32 = WIDTH - LEGEND_TEXT_X as u32 - 16;
+
+/// `text` in lines no wider than `max` pixels at `px`, broken at spaces (a word longer than
+/// the line stays whole).
+fn wrap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, px: u32, max: u32) -> Vec<String> {
+    let font = style(px, INK);
+    let fits = |t: &str| area.estimate_text_size(t, &font).map_or(true, |(w, _)| w <= max);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+        if line.is_empty() || fits(&candidate) {
+            line = candidate;
+        } else {
+            lines.push(std::mem::replace(&mut line, word.to_string()));
+        }
+    }
+    lines.push(line);
+    lines
+}
+
 fn draw_metric<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MetricChart) -> DrawResult<DB> {
-    let rows = 1 + m.capacities.len() as u32 + m.off_scale.len() as u32;
+    // legend rows: long capacity labels wrap instead of running off the image
+    let capacity_lines: Vec<Vec<String>> =
+        m.capacities.iter().map(|c| wrap(root, &format!("capacity, {}", c.label), LABEL_PX, LEGEND_TEXT_PX)).collect();
+    let note_lines: Vec<Vec<String>> = m.off_scale.iter().map(|n| wrap(root, n, LABEL_PX, LEGEND_TEXT_PX)).collect();
+    let rows = 1 + capacity_lines.iter().chain(&note_lines).map(|l| l.len() as u32).sum::<u32>();
     let legend_px = rows * ROW_PX + 18;
     let (top, rest) = root.split_vertically(HEAD_PX);
     let (plot, legend) = rest.split_vertically(HEIGHT - HEAD_PX - legend_px);
@@ -543,7 +570,7 @@ fn draw_metric<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MetricChar
     let mut y = 8 + ROW_PX as i32 / 2;
     legend.draw(&PathElement::new(vec![(x0, y), (x0 + 44, y)], MEASURED.stroke_width(2)))?;
     legend.draw(&Text::new(format!("measured: {}", m.what), (x0 + 58, y - 9), style(LABEL_PX, INK)))?;
-    for c in &m.capacities {
+    for (c, lines) in m.capacities.iter().zip(&capacity_lines) {
         y += ROW_PX as i32;
         let (color, dash) = capacity_style(&c.whose);
         let mut x = x0;
@@ -551,11 +578,16 @@ fn draw_metric<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MetricChar
             legend.draw(&PathElement::new(vec![(x, y), ((x + dash).min(x0 + 44), y)], color.stroke_width(3)))?;
             x += dash + gap_of(dash);
         }
-        legend.draw(&Text::new(format!("capacity, {}", c.label), (x0 + 58, y - 9), style(LABEL_PX, INK)))?;
+        for (k, line) in lines.iter().enumerate() {
+            if k > 0 {
+                y += ROW_PX as i32;
+            }
+            legend.draw(&Text::new(line.clone(), (LEGEND_TEXT_X, y - 9), style(LABEL_PX, INK)))?;
+        }
     }
-    for note in &m.off_scale {
+    for line in note_lines.iter().flatten() {
         y += ROW_PX as i32;
-        legend.draw(&Text::new(note.clone(), (x0 + 58, y - 9), style(LABEL_PX, GREY)))?;
+        legend.draw(&Text::new(line.clone(), (LEGEND_TEXT_X, y - 9), style(LABEL_PX, GREY)))?;
     }
     Ok(())
 }
@@ -686,6 +718,24 @@ mod tests {
         assert!(texts(&svg).contains("Upstash free plan — $0 a month: not drawn on the log scale"), "{}", texts(&svg));
         let without = render_svg(ChartRef::Cost(&chart(false))).unwrap();
         assert_eq!(strokes(&svg), strokes(&without), "the $0 curve is drawn ({purple})");
+    }
+
+    /// A capacity label longer than the image wraps onto a second legend line instead of
+    /// running off the right edge (its meaning was at the end: "75 %, engine CPU planned at peak").
+    #[test]
+    fn a_long_capacity_label_wraps_inside_the_image() {
+        let mut m = serverless_ecpu();
+        m.capacities[0].label = "current and recommended: current cache.r7g.large, 1 shard × 2 nodes; recommended cache.r6g.xlarge, 1 shard × 2 nodes (75 %, engine CPU planned at peak (headroom))".into();
+        let svg = render_svg(ChartRef::Metric(&m)).unwrap();
+        let t = texts(&svg);
+        let line = t.lines().find(|l| l.starts_with("capacity, current and recommended")).unwrap();
+        assert!(!line.contains("planned at peak"), "one line: {line}");
+        assert!(t.lines().any(|l| l.ends_with("planned at peak (headroom))")), "{t}");
+        let root = SVGBackend::new("/dev/null", (WIDTH, HEIGHT)).into_drawing_area();
+        for l in t.lines().filter(|l| l.starts_with("capacity") || l.starts_with("engine CPU planned")) {
+            let (w, _) = root.estimate_text_size(l, &style(LABEL_PX, INK)).unwrap();
+            assert!(w <= LEGEND_TEXT_PX, "{l}: {w} px");
+        }
     }
 
     #[test]
