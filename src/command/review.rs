@@ -177,10 +177,11 @@ fn bill_match(metrics: Option<&MetricsOrigin>, review: Option<&ReviewRef>, serie
 /// The replication group of a member cluster id (`shop-prod-0001-001` → `shop-prod`,
 /// `shop-prod-001` → `shop-prod`); any other id as it is.
 fn member_group(id: &str) -> &str {
-    let digits = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit());
+    // ElastiCache numbers nodes with 3 digits and shards with 4: `shop-prod-2` is a cache
+    let digits = |n: &str, len: usize| n.len() == len && n.bytes().all(|b| b.is_ascii_digit());
     match id.rsplit_once('-') {
-        Some((rest, n)) if digits(n) => match rest.rsplit_once('-') {
-            Some((group, m)) if digits(m) => group,
+        Some((rest, n)) if digits(n, 3) => match rest.rsplit_once('-') {
+            Some((group, m)) if digits(m, 4) => group,
             _ => rest,
         },
         _ => id,
@@ -288,7 +289,10 @@ fn env_input(
         adjust: None,
         offline: settings.offline,
     };
-    let report = match evaluation::evaluate(&eval, book, &plan.origin, settings.as_of) {
+    // the month's own date: Extended Support is billed from the 1st of the month it starts in,
+    // so whether (and which year of) it applies is the reviewed month's, not today's
+    let month_start = NaiveDate::from_ymd_opt(month.year, month.month, 1).unwrap_or(settings.as_of);
+    let report = match evaluation::evaluate(&eval, book, &plan.origin, month_start) {
         Ok(Evaluated::Done { report, .. }) => report,
         Ok(Evaluated::Missing { reason, .. }) => return fail(reason),
         Err(e) => return fail(e.to_string()),
@@ -560,6 +564,16 @@ pub fn exec_with(args: &ReviewArgs, settings: &Settings, bill: Option<&Bill>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_member_cluster_gives_its_group_and_another_cache_stays_itself() {
+        assert_eq!(member_group("shop-prod-0001-001"), "shop-prod");
+        assert_eq!(member_group("shop-prod-002"), "shop-prod");
+        // caches named with a number are not members: they must not claim `shop-prod`'s bill
+        assert_eq!(member_group("shop-prod-2"), "shop-prod-2");
+        assert_eq!(member_group("shop-2026"), "shop-2026");
+        assert_eq!(member_group("sandbox-cache"), "sandbox-cache");
+    }
 
     #[test]
     fn the_default_month_is_the_previous_calendar_month() {

@@ -131,6 +131,10 @@ impl BillMatch {
 /// assert!(resource_is("arn:aws:elasticache:us-east-1:111122223333:cluster:shop-prod-0001-002", "shop-prod"));
 /// assert!(resource_is("shop-prod", "shop-prod"));
 /// assert!(!resource_is("shop-production", "shop-prod"));
+/// assert!(resource_is("shop-prod-002", "shop-prod"));
+/// // another cache whose name only adds a number is not a member
+/// assert!(!resource_is("shop-prod-2", "shop-prod"));
+/// assert!(!resource_is("shop-prod-2026", "shop-prod"));
 /// ```
 pub fn resource_is(resource: &str, id: &str) -> bool {
     if id.is_empty() {
@@ -140,10 +144,13 @@ pub fn resource_is(resource: &str, id: &str) -> bool {
     if last == id {
         return true;
     }
-    // a member cluster: `<id>-0001-001` (cluster mode or not) or `<id>-001`
-    last.strip_prefix(id)
-        .and_then(|rest| rest.strip_prefix('-'))
-        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit() || b == b'-'))
+    // a member cluster: `<id>-0001-001` (cluster mode) or `<id>-001` (ElastiCache's own
+    // numbering; `<id>-2` or `<id>-2026` is another cache)
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    last.strip_prefix(id).and_then(|rest| rest.strip_prefix('-')).is_some_and(|rest| match rest.split_once('-') {
+        None => digits(rest, 3),
+        Some((shard, node)) => digits(shard, 4) && digits(node, 3),
+    })
 }
 
 /// Everything one environment brings to the review.
@@ -676,9 +683,9 @@ struct Measured {
     events: Events,
     evicting_hours_pct: Option<f64>,
     swap_mb: Option<(f64, f64, f64)>,
-    /// Serverless: data GB-hours over the covered hours (never below the minimum each hour),
-    /// and the covered hours.
-    gb_hours: Option<(f64, u32)>,
+    /// Data stored, GiB: the average of each covered hour (Serverless GB-hours are their sum,
+    /// each hour at least the option's minimum).
+    data_hourly: Option<Vec<f64>>,
     /// ElastiCacheProcessingUnits summed per hour over the covered hours.
     ecpu_hourly: Option<Vec<f64>>,
 }
@@ -739,11 +746,7 @@ fn measure(series: &[MetricSeries], capacity: &Capacity) -> Measured {
             &["NetworkBandwidthInAllowanceExceeded", "NetworkBandwidthOutAllowanceExceeded"],
         ),
     };
-    let gb_hours = data.chart(Chart::Memory).map(|p| {
-        let min = capacity.min_storage_gb.map_or(0.0, super::units::to_f64);
-        let h = hourly(p, false);
-        (h.iter().map(|v| v.max(min)).sum(), u32::try_from(h.len()).unwrap_or(u32::MAX))
-    });
+    let data_hourly = data.chart(Chart::Memory).map(|p| hourly(p, false));
     let ecpu_hourly = {
         let sums: Vec<(i64, f64)> = series
             .iter()
@@ -752,7 +755,7 @@ fn measure(series: &[MetricSeries], capacity: &Capacity) -> Measured {
             .collect();
         (!sums.is_empty()).then(|| hourly(&sums, true))
     };
-    Measured { rows, events, evicting_hours_pct, swap_mb, gb_hours, ecpu_hourly }
+    Measured { rows, events, evicting_hours_pct, swap_mb, data_hourly, ecpu_hourly }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -976,26 +979,39 @@ fn month_line(line: &PricedLine, quantity: Decimal, basis: String) -> Result<Mon
 fn month_cost(option: &PricedOption, month: Month, m: &Measured, hours_covered: u32) -> Result<OptionMonth, String> {
     let h = month.hours();
     let per_hours = format!("{h} h in {month}");
-    let scale_note = |what: &str| {
-        if hours_covered >= h {
+    // a series scales from the hours it covers itself: another metric's hours would count an
+    // hour it has no value for as zero
+    let scale_note_of = |what: &str, covered: u32| {
+        if covered >= h {
             format!("measured: {what} over the month")
         } else {
-            format!("derived: {what} over {hours_covered} covered hours, scaled to {h} h")
+            format!("derived: {what} over {covered} covered hours, scaled to {h} h")
         }
     };
-    let to_month = |v: f64| -> Option<Decimal> {
-        let covered = f64::from(hours_covered.clamp(1, h));
+    let scale_note = |what: &str| scale_note_of(what, hours_covered);
+    let to_month_of = |v: f64, covered: u32| -> Option<Decimal> {
+        let covered = f64::from(covered.clamp(1, h));
         decimal_from_f64(v * f64::from(h) / covered)
     };
+    let to_month = |v: f64| to_month_of(v, hours_covered);
     let mut lines = Vec::new();
     let mut ecpu_done = false;
     for line in &option.lines {
         let too_big = || format!("'{}' overflows for the month", line.item);
         let l = match line.unit {
-            Unit::GbHour if option.serverless && m.gb_hours.is_some() => {
-                let (gbh, _) = m.gb_hours.unwrap_or_default();
-                let q = to_month(gbh).ok_or_else(too_big)?;
-                let mut l = month_line(line, q, scale_note("Σ hourly average data GiB (never below the minimum)"))?;
+            Unit::GbHour if option.serverless && m.data_hourly.is_some() => {
+                // each hour bills at least this option's engine minimum (the current
+                // deployment's minimum may be another engine's, or none for nodes)
+                let min = option.min_storage_gb.map_or(0.0, super::units::to_f64);
+                let data = m.data_hourly.as_deref().unwrap_or_default();
+                let gbh: f64 = data.iter().map(|v| v.max(min)).sum();
+                let data_hours = u32::try_from(data.len()).unwrap_or(u32::MAX);
+                let q = to_month_of(gbh, data_hours).ok_or_else(too_big)?;
+                let mut l = month_line(
+                    line,
+                    q,
+                    scale_note_of("Σ hourly average data GiB (never below the minimum)", data_hours),
+                )?;
                 l.item = "Data stored (measured GB-hours)".into();
                 l
             }
@@ -1087,8 +1103,26 @@ fn cause(
     match category {
         UsageCategory::NodeUsage | UsageCategory::ExtendedSupport => {
             let extended = category == UsageCategory::ExtendedSupport;
+            if extended && more && model_qty.is_zero() {
+                // billed hours against none modelled: not an extra node, an engine version the
+                // plan does not name
+                return "Extended Support the plan does not expect: an end-of-life Redis OSS version (set engine_version in [env.X.current])".into();
+            }
             if let Some(q) = billed_qty.filter(|q| !q.is_zero()) {
                 let (b, m) = (unit_price(billed_usd, q), unit_price(model_usd, model_qty));
+                // hours a reservation covers are billed on the cache at $0 (DiscountedUsage);
+                // the reservation's fee is a HeavyUsage line of its own, not the cache's
+                if let (Some(b), Some(m)) = (b, m)
+                    && !extended
+                    && b < m / Decimal::TWO
+                    && q >= model_qty * Decimal::new(99, 2)
+                {
+                    return format!(
+                        "node-hours covered by a reservation (billed {}/hr on the cache vs {}/hr in the model): the reservation's fee is billed on its own HeavyUsage line, not on the cache",
+                        format_unit_usd(b),
+                        format_unit_usd(m)
+                    );
+                }
                 if let (Some(b), Some(m)) = (b, m)
                     && (b - m).abs() > m * Decimal::new(1, 2)
                     && (q - model_qty).abs() <= model_qty * Decimal::new(1, 2)
@@ -1306,6 +1340,8 @@ pub fn review(
                     usd: line.usd,
                     likely_cause: if line.category() == UsageCategory::Other {
                         "not tied to a cache: a reservation's upfront fee, tax or credits".into()
+                    } else if line.usage_type.contains("HeavyUsage") {
+                        "a reserved node's fee (HeavyUsage: billed on the reservation, not on a cache): what the environments' reserved nodes cost".into()
                     } else {
                         "a forgotten cache: it matches no environment's resources or tag".into()
                     },
@@ -1574,6 +1610,66 @@ mod tests {
         assert!(r.envs[0].current.lines[1].basis.contains("at least the configured minimum 10 ECPU/s"));
     }
 
+    #[test]
+    fn a_recommended_serverless_cache_bills_its_own_minimum_storage() {
+        // a node-based cache today (no Serverless minimum of its own) holding 0.3 GiB; the
+        // recommendation is Serverless Redis OSS, which meters at least 1 GB each hour
+        let m = month("2026-10");
+        let mut i = input(m, &busy(m, 1.0, 0.3));
+        i.recommended = Some(PricedOption {
+            id: "serverless/redis".into(),
+            label: "Serverless Redis OSS".into(),
+            serverless: true,
+            min_storage_gb: Some(Decimal::ONE),
+            min_ecpu_per_sec: None,
+            lines: vec![PricedLine {
+                item: "Data stored".into(),
+                quantity: Decimal::from(730),
+                unit: Unit::GbHour,
+                unit_usd: Decimal::new(125, 3),
+                source: "t".into(),
+                unverified: None,
+            }],
+        });
+        let r = review(m, &[i], Vec::new(), None, None);
+        let line = &r.envs[0].recommended.as_ref().unwrap().lines[0];
+        assert_eq!(line.quantity, Decimal::from(744), "1 GB × 744 h, not 0.3 × 744");
+        assert_eq!(line.usd, Decimal::from(93));
+    }
+
+    #[test]
+    fn serverless_storage_scales_from_the_hours_its_own_series_covers() {
+        // engine figures over the whole month, the data series over its first 15 days only:
+        // 1 GiB stored is 744 GB-hours, not 360 (15 days) taken as the whole month
+        let m = month("2026-10");
+        let mut i = input(
+            m,
+            &[
+                series(m, "TotalCmdsCount", "Sum", m.days(), |_| 3_000.0),
+                series(m, "BytesUsedForCache", "Average", 15, |_| 1024.0 * 1024.0 * 1024.0),
+            ],
+        );
+        i.current = PricedOption {
+            id: "serverless".into(),
+            label: "Serverless Valkey".into(),
+            serverless: true,
+            min_storage_gb: Some(Decimal::new(1, 1)),
+            min_ecpu_per_sec: None,
+            lines: vec![PricedLine {
+                item: "x".into(),
+                quantity: Decimal::from(730),
+                unit: Unit::GbHour,
+                unit_usd: Decimal::ONE,
+                source: "t".into(),
+                unverified: None,
+            }],
+        };
+        let r = review(m, &[i], Vec::new(), None, None);
+        let line = &r.envs[0].current.lines[0];
+        assert_eq!(line.quantity, Decimal::from(744), "{}", line.basis);
+        assert!(line.basis.contains("over 360 covered hours, scaled to 744 h"), "{}", line.basis);
+    }
+
     fn billed(usage_type: &str, resource: &str, usd: i64, quantity: Option<i64>) -> BilledLine {
         BilledLine {
             usage_type: usage_type.into(),
@@ -1639,6 +1735,53 @@ mod tests {
         let r = review(m, &[i], Vec::new(), Some(&bill), None);
         let cause = r.envs[0].reconciliation[0].likely_cause.clone().unwrap();
         assert!(cause.starts_with("more node-hours than the plan says (2,232 billed vs 1,488)"), "{cause}");
+    }
+
+    #[test]
+    fn reserved_hours_billed_at_zero_and_the_reservation_fee_are_named_as_such() {
+        // a Cost and Usage Report bills reserved node-hours on the cache at $0 (DiscountedUsage)
+        // and the recurring fee on the reservation (RIFee, usage type HeavyUsage): neither is a
+        // price change nor a forgotten cache
+        let m = month("2026-10");
+        let i = input(m, &busy(m, 30.0, 5.0));
+        let bill = Bill {
+            month: m,
+            source: "t".into(),
+            lines: vec![
+                billed("NodeUsage:cache.r7g.large", "shop-0001-001", 0, Some(1488)),
+                billed(
+                    "HeavyUsage:cache.r7g.large",
+                    "arn:aws:elasticache:us-east-1:1:reserved-instance:ri-1",
+                    180,
+                    Some(1488),
+                ),
+            ],
+        };
+        let r = review(m, &[i], Vec::new(), Some(&bill), None);
+        let cause = r.envs[0].reconciliation[0].likely_cause.clone().unwrap();
+        assert!(cause.starts_with("node-hours covered by a reservation (billed $0/hr"), "{cause}");
+        assert_eq!(r.unassigned.len(), 1);
+        assert!(r.unassigned[0].likely_cause.starts_with("a reserved node's fee"), "{}", r.unassigned[0].likely_cause);
+    }
+
+    #[test]
+    fn extended_support_the_plan_does_not_model_is_named_as_such() {
+        // the plan names no engine_version: the bill's Extended Support hours are not an
+        // extra replica
+        let m = month("2026-10");
+        let i = input(m, &busy(m, 30.0, 5.0));
+        let bill = Bill {
+            month: m,
+            source: "t".into(),
+            lines: vec![
+                billed("NodeUsage:cache.r7g.large", "shop-0001-001", 298, Some(1488)),
+                billed("ExtendedSupportYr1_Yr2-NodeUsage:cache.r7g.large", "shop-0001-001", 260, Some(1488)),
+            ],
+        };
+        let r = review(m, &[i], Vec::new(), Some(&bill), None);
+        let row = r.envs[0].reconciliation.iter().find(|r| r.usage_type == UsageCategory::ExtendedSupport).unwrap();
+        let cause = row.likely_cause.as_deref().unwrap();
+        assert!(cause.starts_with("Extended Support the plan does not expect"), "{cause}");
     }
 
     #[test]

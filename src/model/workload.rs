@@ -591,6 +591,9 @@ pub struct Current {
     pub backup: Backup,
     /// Engine version, when given (EOL Redis OSS adds Extended Support).
     pub engine_version: Option<EngineVersion>,
+    /// `snapshot_gb` was written in the plan; otherwise it is the workload's data and follows
+    /// it when metrics measure the data.
+    pub snapshot_gb_written: bool,
 }
 
 /// Everything the model needs about one environment.

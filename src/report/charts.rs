@@ -250,12 +250,14 @@ fn draw_cost<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &CostChart) -
     if costs.is_empty() {
         plot.draw(&Text::new("no option could be costed", (60, 60), style(AXIS_PX, INK)))?;
     } else if hi / lo > 30.0 {
+        // costs span decades: a log scale, where $0 cannot be drawn
         let (lo, hi) = (10f64.powf(lo.log10().floor()), 10f64.powf(hi.log10().ceil()));
         cost_plot(&plot, c, (lo..hi).log_scale(), "USD per month (log scale)")?;
+        return cost_legend(&legend, c, true);
     } else {
         cost_plot(&plot, c, 0.0..hi * 1.15, "USD per month")?;
     }
-    cost_legend(&legend, c)
+    cost_legend(&legend, c, false)
 }
 
 /// Runs of consecutive points that fit (or not), each sharing its first point with the run
@@ -318,11 +320,14 @@ where
         ))?;
     }
     let clamp = |v: f64| v.clamp(y_lo, y_hi);
+    // a log scale has no $0: a free option is left out there (the legend says so), never drawn
+    // at the axis' lowest tick as if it cost that
+    let drawable = |v: f64| y_lo <= 0.0 || v > 0.0;
     for s in &c.series {
         let i = series_index(s.kind);
         let color = SERIES[i];
         for (fits, run) in runs(&s.points) {
-            let run: Vec<(f64, f64)> = run.into_iter().map(|(x, y)| (x, clamp(y))).collect();
+            let run: Vec<(f64, f64)> = run.into_iter().filter(|p| drawable(p.1)).map(|(x, y)| (x, clamp(y))).collect();
             if fits {
                 chart.draw_series(LineSeries::new(run, color.stroke_width(3)))?;
             } else {
@@ -332,7 +337,7 @@ where
         // a marker every half decade, offset per series so they do not sit on each other
         let plotting = chart.plotting_area().strip_coord_spec();
         let (bx, by) = plotting.get_base_pixel();
-        for p in s.points.iter().skip(2 + i * 2).step_by(8) {
+        for p in s.points.iter().skip(2 + i * 2).step_by(8).filter(|p| drawable(p.usd)) {
             let (x, y) = chart.backend_coord(&(p.rps, clamp(p.usd)));
             marker(&plotting, i, (x - bx, y - by), color)?;
         }
@@ -385,7 +390,8 @@ where
     Ok(())
 }
 
-fn cost_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &CostChart) -> DrawResult<DB> {
+/// `log`: the cost axis is a log scale, where a $0 cost is not drawn.
+fn cost_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &CostChart, log: bool) -> DrawResult<DB> {
     let x0 = 120;
     for (row, s) in c.series.iter().enumerate() {
         let y = 8 + row as i32 * ROW_PX as i32 + ROW_PX as i32 / 2;
@@ -399,10 +405,17 @@ fn cost_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, c: &CostChart)
             area.draw(&PathElement::new(vec![(x0, y), (x0 + 44, y)], color.stroke_width(3)))?;
         }
         marker(area, i, (x0 + 22, y), color)?;
-        let text = match &s.excluded {
+        let mut text = match &s.excluded {
             Some(why) => format!("{} — does not fit today ({why})", s.label),
             None => s.label.clone(),
         };
+        if log && s.points.iter().any(|p| p.usd <= 0.0) {
+            text.push_str(if s.points.iter().all(|p| p.usd <= 0.0) {
+                " — $0 a month: not drawn on the log scale"
+            } else {
+                " — $0 where not drawn (log scale)"
+            });
+        }
         area.draw(&Text::new(text, (x0 + 58, y - 9), style(LABEL_PX, INK)))?;
     }
     let y = 8 + c.series.len() as i32 * ROW_PX as i32 + ROW_PX as i32 / 2;
@@ -454,8 +467,35 @@ fn gap_of(dash: i32) -> i32 {
     if dash >= 12 { 6 } else { 5 }
 }
 
+/// Where legend text starts, and the widest it may be there.
+const LEGEND_TEXT_X: i32 = 178;
+const LEGEND_TEXT_PX: u32 = WIDTH - LEGEND_TEXT_X as u32 - 16;
+
+/// `text` in lines no wider than `max` pixels at `px`, broken at spaces (a word longer than
+/// the line stays whole).
+fn wrap<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, text: &str, px: u32, max: u32) -> Vec<String> {
+    let font = style(px, INK);
+    let fits = |t: &str| area.estimate_text_size(t, &font).map_or(true, |(w, _)| w <= max);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let candidate = if line.is_empty() { word.to_string() } else { format!("{line} {word}") };
+        if line.is_empty() || fits(&candidate) {
+            line = candidate;
+        } else {
+            lines.push(std::mem::replace(&mut line, word.to_string()));
+        }
+    }
+    lines.push(line);
+    lines
+}
+
 fn draw_metric<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MetricChart) -> DrawResult<DB> {
-    let rows = 1 + m.capacities.len() as u32 + m.off_scale.len() as u32;
+    // legend rows: long capacity labels wrap instead of running off the image
+    let capacity_lines: Vec<Vec<String>> =
+        m.capacities.iter().map(|c| wrap(root, &format!("capacity, {}", c.label), LABEL_PX, LEGEND_TEXT_PX)).collect();
+    let note_lines: Vec<Vec<String>> = m.off_scale.iter().map(|n| wrap(root, n, LABEL_PX, LEGEND_TEXT_PX)).collect();
+    let rows = 1 + capacity_lines.iter().chain(&note_lines).map(|l| l.len() as u32).sum::<u32>();
     let legend_px = rows * ROW_PX + 18;
     let (top, rest) = root.split_vertically(HEAD_PX);
     let (plot, legend) = rest.split_vertically(HEIGHT - HEAD_PX - legend_px);
@@ -530,7 +570,7 @@ fn draw_metric<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MetricChar
     let mut y = 8 + ROW_PX as i32 / 2;
     legend.draw(&PathElement::new(vec![(x0, y), (x0 + 44, y)], MEASURED.stroke_width(2)))?;
     legend.draw(&Text::new(format!("measured: {}", m.what), (x0 + 58, y - 9), style(LABEL_PX, INK)))?;
-    for c in &m.capacities {
+    for (c, lines) in m.capacities.iter().zip(&capacity_lines) {
         y += ROW_PX as i32;
         let (color, dash) = capacity_style(&c.whose);
         let mut x = x0;
@@ -538,11 +578,16 @@ fn draw_metric<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, m: &MetricChar
             legend.draw(&PathElement::new(vec![(x, y), ((x + dash).min(x0 + 44), y)], color.stroke_width(3)))?;
             x += dash + gap_of(dash);
         }
-        legend.draw(&Text::new(format!("capacity, {}", c.label), (x0 + 58, y - 9), style(LABEL_PX, INK)))?;
+        for (k, line) in lines.iter().enumerate() {
+            if k > 0 {
+                y += ROW_PX as i32;
+            }
+            legend.draw(&Text::new(line.clone(), (LEGEND_TEXT_X, y - 9), style(LABEL_PX, INK)))?;
+        }
     }
-    for note in &m.off_scale {
+    for line in note_lines.iter().flatten() {
         y += ROW_PX as i32;
-        legend.draw(&Text::new(note.clone(), (x0 + 58, y - 9), style(LABEL_PX, GREY)))?;
+        legend.draw(&Text::new(line.clone(), (LEGEND_TEXT_X, y - 9), style(LABEL_PX, GREY)))?;
     }
     Ok(())
 }
@@ -631,6 +676,66 @@ mod tests {
         };
         assert!(texts(&render_svg(ChartRef::Cost(&free)).unwrap()).contains("no option could be costed"));
         render_png(ChartRef::Cost(&free)).unwrap();
+    }
+
+    /// On a log cost axis a free option cannot be drawn: it is left out and the legend says
+    /// so, instead of a line along the lowest tick ($100) as if it cost that.
+    #[test]
+    fn a_free_option_on_a_log_cost_axis_is_not_drawn_at_the_lowest_tick() {
+        let series = |kind, label: &str, usd: fn(f64) -> f64| CostSeries {
+            option_id: label.into(),
+            kind,
+            label: label.into(),
+            short: "x",
+            excluded: None,
+            points: [100.0, 1_000.0, 10_000.0, 100_000.0]
+                .into_iter()
+                .map(|rps| CostPoint { rps, usd: usd(rps), fits: true })
+                .collect(),
+        };
+        let chart = |with_free: bool| CostChart {
+            env: "catalog".into(),
+            today_rps: 1_000.0,
+            x_range: (100.0, 100_000.0),
+            series: vec![
+                series(OptionKind::Serverless, "Serverless Valkey", |rps| rps / 10.0 + 200.0),
+                series(OptionKind::Upstash, "Upstash free plan", |_| 0.0),
+            ]
+            .into_iter()
+            .map(|mut s| {
+                if !with_free && s.kind == OptionKind::Upstash {
+                    s.points.clear();
+                }
+                s
+            })
+            .collect(),
+            break_evens: vec![],
+        };
+        let purple = format!("#{:02X}{:02X}{:02X}", SERIES[2].0, SERIES[2].1, SERIES[2].2);
+        let strokes = |svg: &str| svg.matches(&format!("stroke=\"{purple}\"")).count();
+        let svg = render_svg(ChartRef::Cost(&chart(true))).unwrap();
+        assert!(texts(&svg).contains("USD per month (log scale)"));
+        assert!(texts(&svg).contains("Upstash free plan — $0 a month: not drawn on the log scale"), "{}", texts(&svg));
+        let without = render_svg(ChartRef::Cost(&chart(false))).unwrap();
+        assert_eq!(strokes(&svg), strokes(&without), "the $0 curve is drawn ({purple})");
+    }
+
+    /// A capacity label longer than the image wraps onto a second legend line instead of
+    /// running off the right edge (its meaning was at the end: "75 %, engine CPU planned at peak").
+    #[test]
+    fn a_long_capacity_label_wraps_inside_the_image() {
+        let mut m = serverless_ecpu();
+        m.capacities[0].label = "current and recommended: current cache.r7g.large, 1 shard × 2 nodes; recommended cache.r6g.xlarge, 1 shard × 2 nodes (75 %, engine CPU planned at peak (headroom))".into();
+        let svg = render_svg(ChartRef::Metric(&m)).unwrap();
+        let t = texts(&svg);
+        let line = t.lines().find(|l| l.starts_with("capacity, current and recommended")).unwrap();
+        assert!(!line.contains("planned at peak"), "one line: {line}");
+        assert!(t.lines().any(|l| l.ends_with("planned at peak (headroom))")), "{t}");
+        let root = SVGBackend::new("/dev/null", (WIDTH, HEIGHT)).into_drawing_area();
+        for l in t.lines().filter(|l| l.starts_with("capacity") || l.starts_with("engine CPU planned")) {
+            let (w, _) = root.estimate_text_size(l, &style(LABEL_PX, INK)).unwrap();
+            assert!(w <= LEGEND_TEXT_PX, "{l}: {w} px");
+        }
     }
 
     #[test]

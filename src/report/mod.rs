@@ -871,10 +871,11 @@ pub fn evaluate_env_with(
     let discovered = used.current.is_none() && m.discovered_current.is_some();
     if discovered {
         used.current.clone_from(&m.discovered_current);
-        if let Some(c) = used.current.as_mut() {
-            // the snapshot is as big as the data the workload now says
-            c.backup.snapshot_gb = used.workload.data_gb;
-        }
+    }
+    if let Some(c) = used.current.as_mut().filter(|c| !c.snapshot_gb_written) {
+        // the snapshot is as big as the data the workload now says (measured, when metrics
+        // replace the plan's figures), unless the plan gives its size
+        c.backup.snapshot_gb = used.workload.data_gb;
     }
     let eval = evaluate(&used, book, evaluated_on)?;
     let mut report = env_report(&eval, book, plan, evaluated_on);

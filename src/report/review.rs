@@ -120,6 +120,23 @@ pub fn markdown(r: &Review) -> String {
             }
             out.push('\n');
         }
+        if prev.hours() != r.hours {
+            // a longer month costs more by the hour with nothing changed: say so, or the
+            // movers read as growth
+            let _ = writeln!(
+                out,
+                "{} has {} hours and {prev} had {}: every hourly charge is {} % {} for that alone.\n",
+                r.month,
+                r.hours,
+                prev.hours(),
+                format_quantity(
+                    (Decimal::from(r.hours.abs_diff(prev.hours())) * Decimal::from(100) / Decimal::from(prev.hours()))
+                        .round_dp(1),
+                    1
+                ),
+                if r.hours > prev.hours() { "higher" } else { "lower" }
+            );
+        }
     }
     if !r.unassigned.is_empty() {
         out.push_str("### Not in any environment\n\n");
@@ -266,12 +283,19 @@ fn env_section(out: &mut String, e: &EnvReview) {
         out.push('\n');
     }
     if let Some(ch) = &e.change {
+        let (now_h, then_h) = (e.coverage.hours_in_month, ch.since.hours());
+        // the part of the change the month's length makes (hourly lines scale with it)
+        let calendar = (now_h != then_h && then_h > 0).then(|| {
+            let part = ch.modelled_usd_before * (Decimal::from(now_h) - Decimal::from(then_h)) / Decimal::from(then_h);
+            format!("; about {} of the change from {now_h} hours against {then_h}", signed(part))
+        });
         let _ = writeln!(
             out,
-            "**Since {}**: modelled {} ({}){}{}\n",
+            "**Since {}**: modelled {} ({}{}){}{}\n",
             ch.since,
             signed(ch.modelled_delta_usd),
             format_usd(ch.modelled_usd_before),
+            calendar.unwrap_or_default(),
             ch.billed_delta_usd.map_or_else(String::new, |b| format!(", billed {}", signed(b))),
             ch.verdict_before.map_or_else(String::new, |v| format!(", verdict then {}", v.id()))
         );

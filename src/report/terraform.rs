@@ -13,6 +13,7 @@ use crate::model::catalog::Engine;
 use crate::model::evaluate::OptionKind;
 use crate::model::recommend::Alarm;
 use crate::model::units::format_usd;
+use crate::model::workload::Auth;
 
 /// One setting read from a resource, resolved (`node_type = "cache.r7g.large"`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -397,6 +398,10 @@ struct ClusterOut<'a> {
     parameters: Vec<(String, String)>,
     alarms: &'a [Alarm],
     what: String,
+    /// How the clients authenticate (the plan's `auth`).
+    auth: Auth,
+    /// The clients connect with TLS (the plan's `tls`).
+    tls: bool,
 }
 
 fn member_ids(c: &ClusterOut<'_>) -> Vec<String> {
@@ -489,6 +494,10 @@ fn memcached_cluster(out: &mut Vec<Hcl>, c: &ClusterOut<'_>) {
     }
     body.push(attr("subnet_group_name", "var.subnet_group_name"));
     body.push(attr("security_group_ids", "var.security_group_ids"));
+    if c.tls {
+        // the clients connect with TLS: Memcached 1.6.12+ encrypts in transit when asked
+        body.push(attr("transit_encryption_enabled", "true"));
+    }
     out.push(Hcl::Blank);
     out.push(Hcl::Comment(
         "Memcached has no replicas, no snapshots and no maxmemory-policy (it evicts the least recently used items)."
@@ -566,6 +575,12 @@ fn node_cluster(out: &mut Vec<Hcl>, c: &ClusterOut<'_>) {
     body.push(attr("security_group_ids", "var.security_group_ids"));
     body.push(attr("at_rest_encryption_enabled", "true"));
     body.push(attr("transit_encryption_enabled", "true"));
+    // the clients AUTH: without the token or the user group they are refused
+    match c.auth {
+        Auth::Password => body.push(attr("auth_token", "var.auth_token")),
+        Auth::Rbac | Auth::Iam => body.push(attr("user_group_ids", "var.user_group_ids")),
+        Auth::None => {}
+    }
     out.push(Hcl::Blank);
     out.push(Hcl::Block(format!("resource \"aws_elasticache_replication_group\" \"{}\"", c.name), body));
     alarm_blocks(
@@ -578,7 +593,7 @@ fn node_cluster(out: &mut Vec<Hcl>, c: &ClusterOut<'_>) {
     );
 }
 
-fn variables(out: &mut Vec<Hcl>, serverless: bool) {
+fn variables(out: &mut Vec<Hcl>, serverless: bool, auth: Auth) {
     let var = |name: &str, description: &str, ty: &str| {
         Hcl::Block(format!("variable \"{name}\""), vec![string("description", description), attr("type", ty)])
     };
@@ -596,6 +611,33 @@ fn variables(out: &mut Vec<Hcl>, serverless: bool) {
     out.push(var("security_group_ids", "Security groups of the cache (capplan cannot know them)", "list(string)"));
     out.push(Hcl::Blank);
     out.push(var("alarm_topic_arn", "SNS topic the CloudWatch alarms notify (capplan cannot know it)", "string"));
+    match auth {
+        Auth::Password => {
+            out.push(Hcl::Blank);
+            out.push(Hcl::Block(
+                "variable \"auth_token\"".into(),
+                vec![
+                    string("description", "The AUTH token the clients send (auth = \"password\" in the plan)"),
+                    attr("type", "string"),
+                    attr("sensitive", "true"),
+                ],
+            ));
+        }
+        Auth::Rbac | Auth::Iam => {
+            let (name, ty) = if serverless { ("user_group_id", "string") } else { ("user_group_ids", "list(string)") };
+            out.push(Hcl::Blank);
+            out.push(var(
+                name,
+                &format!("ElastiCache user group of the clients' {} users (capplan cannot know it)", auth_words(auth)),
+                ty,
+            ));
+        }
+        Auth::None => {}
+    }
+}
+
+fn auth_words(auth: Auth) -> &'static str {
+    if auth == Auth::Iam { "IAM" } else { "RBAC" }
 }
 
 /// The environment's recommendation as Terraform, formatted as `terraform fmt` formats it;
@@ -654,7 +696,8 @@ pub fn render_export(env: &EnvReport, version: &str, date: NaiveDate) -> Option<
         OptionKind::Serverless => {
             let name = cache_id(&env.env, "");
             let (_, major, _) = version_and_family(settings.engine);
-            variables(&mut items, true);
+            let auth = env.workload.figures.auth;
+            variables(&mut items, true, auth);
             let mut body = vec![
                 string("name", &name),
                 string("description", &format!("capplan: env.{}", env.env)),
@@ -668,6 +711,9 @@ pub fn render_export(env: &EnvReport, version: &str, date: NaiveDate) -> Option<
             }
             body.push(attr("subnet_ids", "var.subnet_ids"));
             body.push(attr("security_group_ids", "var.security_group_ids"));
+            if matches!(auth, Auth::Rbac | Auth::Iam) {
+                body.push(attr("user_group_id", "var.user_group_id"));
+            }
             if let Some(l) = &settings.usage_limits {
                 let mut ecpu = vec![attr("maximum", l.max_ecpu_per_sec.normalize().to_string())];
                 if let Some(min) = l.min_ecpu_per_sec {
@@ -702,7 +748,8 @@ pub fn render_export(env: &EnvReport, version: &str, date: NaiveDate) -> Option<
             );
         }
         OptionKind::Node | OptionKind::Split => {
-            variables(&mut items, false);
+            let auth = if settings.engine == Engine::Memcached { Auth::None } else { env.workload.figures.auth };
+            variables(&mut items, false, auth);
             let parameters: Vec<(String, String)> =
                 settings.parameters.iter().map(|p| (p.name.clone(), p.value.clone())).collect();
             if settings.clusters.is_empty() {
@@ -722,6 +769,8 @@ pub fn render_export(env: &EnvReport, version: &str, date: NaiveDate) -> Option<
                     parameters,
                     alarms: &settings.alarms,
                     what: format!("env.{}", env.env),
+                    auth,
+                    tls: env.workload.figures.tls,
                 };
                 node_cluster(&mut items, &c);
             } else {
@@ -756,6 +805,8 @@ pub fn render_export(env: &EnvReport, version: &str, date: NaiveDate) -> Option<
                         parameters: cluster_params,
                         alarms: &cs.alarms,
                         what: format!("env.{} {} cluster", env.env, cs.role),
+                        auth,
+                        tls: env.workload.figures.tls,
                     };
                     node_cluster(&mut items, &c);
                 }

@@ -224,7 +224,7 @@ pub fn current_of(d: &Discovered, env: &EnvInputs, book: &PriceBook) -> Result<C
             }
         }
     };
-    Ok(Current { deployment, backup, engine_version })
+    Ok(Current { deployment, backup, engine_version, snapshot_gb_written: false })
 }
 
 /// Where the plan's `current` and the discovered cache disagree (the plan's is used).

@@ -1127,7 +1127,7 @@ fn current_deployment(
             node_deployment(loc, name, span, raw, engine, engine_span, env, book)?
         }
     };
-    Ok(Current { deployment, backup, engine_version: version })
+    Ok(Current { deployment, backup, engine_version: version, snapshot_gb_written: raw.snapshot_gb.is_some() })
 }
 
 /// The keys of one `[env.NAME.current]` table (`text`, TOML), checked as the plan checks them
@@ -1388,8 +1388,12 @@ fn engine_version(
         Engine::Memcached => ("Memcached 1.x, e.g. \"1.6.22\"", 1..=1),
     };
     let major = text.split('.').next().and_then(|m| m.parse::<u32>().ok());
-    let well_formed =
-        !text.is_empty() && text.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    // `6.x` (as Terraform writes the latest of a major) is well formed too
+    let parts: Vec<&str> = text.split('.').collect();
+    let well_formed = !text.is_empty()
+        && parts.iter().enumerate().all(|(i, p)| {
+            (!p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) || (i > 0 && i + 1 == parts.len() && *p == "x")
+        });
     match major {
         Some(m) if well_formed && range.contains(&m) => Ok(EngineVersion { major: m, text: text.to_string() }),
         _ => Err(loc.error(
@@ -1610,6 +1614,18 @@ mod tests {
         );
         let err = parse(&text).unwrap_err();
         assert!(err.message.contains("unsupported Redis OSS version '12'"), "{err}");
+        // `6.x` (Terraform's latest-of-a-major) is Redis OSS 6: Extended Support applies to it
+        let text = format!(
+            "{BASE}[env.prod.current]\nkind = \"node\"\nengine = \"redis\"\nnode_type = \"cache.r7g.large\"\nengine_version = \"6.x\"\n"
+        );
+        let env = parse(&text).unwrap().envs.remove(0);
+        assert_eq!(env.current.unwrap().engine_version.map(|v| v.major), Some(6));
+        for bad in ["x", "6.", "6.x.1", "6.y"] {
+            let text = format!(
+                "{BASE}[env.prod.current]\nkind = \"node\"\nengine = \"redis\"\nnode_type = \"cache.r7g.large\"\nengine_version = \"{bad}\"\n"
+            );
+            assert!(parse(&text).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -910,8 +910,12 @@ fn version_accepted(engine: Engine, version: &str) -> bool {
         Engine::Valkey => 7..=8,
         Engine::Memcached => 1..=1,
     };
+    // `6.x` is how the provider asks for the latest Redis OSS 6: its major is known
+    let parts: Vec<&str> = version.split('.').collect();
     major.is_some_and(|m| range.contains(&m))
-        && version.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && parts.iter().enumerate().all(|(i, p)| {
+            (!p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) || (i > 0 && i + 1 == parts.len() && *p == "x")
+        })
 }
 
 fn skipped(missing: &[String]) -> String {
@@ -1474,6 +1478,16 @@ pub fn check_syntax(name: &str, text: &str) -> Result<(), TerraformError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_major_version_written_as_6_x_is_known() {
+        assert!(version_accepted(Engine::Redis, "6.x"));
+        assert!(version_accepted(Engine::Redis, "6.2"));
+        assert!(version_accepted(Engine::Valkey, "8.0"));
+        for bad in ["x", "6.", "6.x.1", "12.x", "6.y"] {
+            assert!(!version_accepted(Engine::Redis, bad), "{bad}");
+        }
+    }
 
     fn tf(name: &str, text: &str) -> TfFile {
         TfFile { name: name.into(), text: text.into() }

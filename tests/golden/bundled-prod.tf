@@ -19,6 +19,12 @@ variable "alarm_topic_arn" {
   type        = string
 }
 
+variable "auth_token" {
+  description = "The AUTH token the clients send (auth = \"password\" in the plan)"
+  type        = string
+  sensitive   = true
+}
+
 # env.prod: ElastiCache names its member clusters <id>-<node 001…>
 locals {
   cache_id              = "prod"
@@ -64,6 +70,7 @@ resource "aws_elasticache_replication_group" "cache" {
   security_group_ids         = var.security_group_ids
   at_rest_encryption_enabled = true
   transit_encryption_enabled = true
+  auth_token                 = var.auth_token
 }
 
 resource "aws_cloudwatch_metric_alarm" "cache_database_memory_usage_percentage_warning" {

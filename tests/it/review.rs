@@ -258,6 +258,63 @@ fn review_json_of_the_four_verdicts_matches_its_schema() {
 }
 
 #[test]
+fn review_snapshots_of_the_current_cache_are_the_measured_data_when_the_plan_gives_no_size() {
+    // catalog keeps 7 snapshots and the plan names no snapshot_gb (and no data_gb: the metrics
+    // measure it): 6 billed snapshots of the measured ~4.37 GiB, not of 0 GiB
+    let dir = fixture_dir(false);
+    let plan = dir.path().join("capplan.toml");
+    let text = std::fs::read_to_string(&plan).unwrap().replacen(
+        "node_type = \"cache.r7g.2xlarge\"\nshards = 1\nreplicas = 1\nsnapshot_retention_days = 1",
+        "node_type = \"cache.r7g.2xlarge\"\nshards = 1\nreplicas = 1\nsnapshot_retention_days = 7",
+        1,
+    );
+    assert!(text.contains("snapshot_retention_days = 7\n\n[env.catalog.metrics]"));
+    std::fs::write(&plan, text).unwrap();
+    let out = review(dir.path(), &["--month", MONTH, "--env", "catalog", "--format", "json", "--no-save"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let lines = value["envs"][0]["current"]["lines"].as_array().unwrap();
+    let snapshots = lines.iter().find(|l| l["unit"] == "GB-month").expect("a snapshot line");
+    let q = crate::support::dec(&snapshots["quantity"]);
+    assert!(q > Decimal::from(26) && q < Decimal::from(27), "6 x 4.37 GiB, got {q}");
+}
+
+#[test]
+fn review_extended_support_is_the_reviewed_months_not_todays() {
+    // Redis OSS 6 enters Extended Support on 2027-02-01, Redis OSS 5 on 2026-02-01: a review
+    // of 2026-10 made in March 2027 bills none for 6 and years 1-2 for 5
+    for (version, expected) in
+        [("6.2", None), ("5.0.6", Some("Extended Support: Redis OSS 5.0.6 (years 1-2), 2 nodes"))]
+    {
+        let dir = fixture_dir(false);
+        let plan = dir.path().join("capplan.toml");
+        let text = std::fs::read_to_string(&plan).unwrap().replacen(
+            "kind = \"node\"\nengine = \"valkey\"\nnode_type = \"cache.r7g.large\"",
+            &format!(
+                "kind = \"node\"\nengine = \"redis\"\nengine_version = \"{version}\"\nnode_type = \"cache.r7g.large\""
+            ),
+            1,
+        );
+        assert!(text.contains(&format!("engine_version = \"{version}\"")));
+        std::fs::write(&plan, text).unwrap();
+        let out = review(
+            dir.path(),
+            &["--as-of", "2027-03-01", "--month", MONTH, "--env", "sessions", "--format", "json", "--no-save"],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let value: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        let items: Vec<&str> = value["envs"][0]["current"]["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["item"].as_str().unwrap())
+            .filter(|i| i.starts_with("Extended Support"))
+            .collect();
+        assert_eq!(items, expected.into_iter().collect::<Vec<_>>(), "Redis OSS {version}");
+    }
+}
+
+#[test]
 fn review_csv_is_one_row_per_environment() {
     let dir = fixture_dir(false);
     let out = review(dir.path(), &["--month", MONTH, "--format", "csv", "--no-save"]);
@@ -272,6 +329,16 @@ fn review_month_over_month_shows_deltas_and_top_movers_and_saves_the_review() {
     let out = review(dir.path(), &["--month", MONTH]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_golden("review-2026-10-vs-2026-09.md", &stdout(&out));
+    // October is 24 hours longer than September: catalog's whole +$34.49 is those hours,
+    // and the review says so rather than leave it to read as growth
+    assert!(
+        stdout(&out).contains("2026-10 has 744 hours and 2026-09 had 720: every hourly charge is 3.3 % higher"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains(
+        "**Since 2026-09**: modelled +$34.49 ($1,034.67; about +$34.49 of the change from 744 hours against 720)"
+    ));
     let saved = dir.path().join("capplan-review-2026-10.json");
     assert!(
         stderr(&out)

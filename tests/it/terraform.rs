@@ -361,6 +361,67 @@ fn export_of_memcached_and_split_recommendations_round_trips() {
     round_trip(Some(&chat), "prod");
 }
 
+/// The clients AUTH (the plan's `auth`): the cache must expect it, or every connection is
+/// refused. A password is an `auth_token` (a sensitive variable); RBAC and IAM users are a
+/// user group (a variable), on nodes and on Serverless; and the file still reads back.
+#[test]
+fn export_sets_what_the_clients_authenticate_with() {
+    let plan = |auth: &str, data_gb: &str, rps: &str| {
+        format!(
+            "region = \"us-east-1\"\n\n[policy]\nvendors = [\"aws\"]\n\n[env.x]\nengine = \"valkey\"\nha = true\n\n[env.x.workload]\ndata_gb = {data_gb}\nrequests_per_sec = {rps}\nauth = \"{auth}\"\n"
+        )
+    };
+    let export = |text: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("plan.toml"), text).unwrap();
+        let run = run_in(dir.path(), &["--offline", "--plan", "plan.toml", "export-terraform", "--env", "x"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    };
+    // node-based (steady, large): password and RBAC
+    let tf = export(&plan("password", "40", "60000"));
+    assert!(tf.contains("resource \"aws_elasticache_replication_group\""), "{tf}");
+    assert!(tf.contains("  auth_token                 = var.auth_token\n"), "{tf}");
+    assert!(tf.contains("variable \"auth_token\" {") && tf.contains("  sensitive   = true\n"), "{tf}");
+    let tf = export(&plan("rbac", "40", "60000"));
+    assert!(tf.contains("  user_group_ids             = var.user_group_ids\n"), "{tf}");
+    assert!(!tf.contains("auth_token"), "{tf}");
+    // Serverless (small): one user group
+    let tf = export(&plan("iam", "0.5", "20"));
+    assert!(tf.contains("resource \"aws_elasticache_serverless_cache\""), "{tf}");
+    assert!(tf.contains("  user_group_id            = var.user_group_id\n"), "{tf}");
+    // no AUTH: nothing
+    let tf = export(&plan("none", "40", "60000"));
+    assert!(!tf.contains("auth_token") && !tf.contains("user_group"), "{tf}");
+    round_trip(Some(&plan("password", "40", "60000")), "x");
+    round_trip(Some(&plan("rbac", "0.5", "20")), "x");
+}
+
+/// Memcached clients that connect with TLS (the plan's default `tls = true`) need a cluster
+/// that encrypts in transit; without TLS none is asked for.
+#[test]
+fn a_memcached_export_encrypts_in_transit_when_the_clients_use_tls() {
+    let plan = |tls: bool| {
+        format!(
+            "region = \"us-east-1\"\n\n[env.mc]\nengine = \"memcached\"\n\n[env.mc.workload]\ndata_gb = 20\nrequests_per_sec = 20000\ntls = {tls}\n"
+        )
+    };
+    for (tls, expected) in [(true, true), (false, false)] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("plan.toml"), plan(tls)).unwrap();
+        let run = run_in(dir.path(), &["--offline", "--plan", "plan.toml", "export-terraform", "--env", "mc"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stdout.contains("resource \"aws_elasticache_cluster\""), "{}", run.stdout);
+        assert_eq!(
+            run.stdout.contains("  transit_encryption_enabled = true\n"),
+            expected,
+            "tls = {tls}: {}",
+            run.stdout
+        );
+    }
+    round_trip(Some(&plan(true)), "mc");
+}
+
 #[test]
 fn an_upstash_recommendation_says_nothing_is_exported() {
     let plan = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/scenarios/rate-limiter.toml"))
