@@ -903,6 +903,17 @@ fn engine(name: &str) -> Option<Engine> {
 }
 
 /// Engine versions the plan accepts (`current.engine_version`), as discovery keeps them.
+/// `version` when capplan knows its support dates; otherwise `None`, with a note saying so.
+fn known_version(engine: Engine, version: Option<String>, notes: &mut Vec<String>) -> Option<String> {
+    let v = version?;
+    if version_accepted(engine, &v) {
+        Some(v)
+    } else {
+        notes.push(format!("engine_version '{v}' is not one capplan knows the support dates of: left out"));
+        None
+    }
+}
+
 fn version_accepted(engine: Engine, version: &str) -> bool {
     let major = version.split('.').next().and_then(|m| m.parse::<u32>().ok());
     let range = match engine {
@@ -1200,15 +1211,7 @@ impl Module {
                 kind: CurrentKind::Node,
                 engine,
                 node_type: Some(node_type),
-                engine_version: version.filter(|v| {
-                    let ok = version_accepted(engine, v);
-                    if !ok {
-                        notes.push(format!(
-                            "engine_version '{v}' is not one capplan knows the support dates of: left out"
-                        ));
-                    }
-                    ok
-                }),
+                engine_version: known_version(engine, version, &mut notes),
                 shards: Some(shards),
                 replicas: Some(replicas),
                 cluster_mode: Some(cluster_mode),
@@ -1363,15 +1366,7 @@ impl Module {
                 kind: CurrentKind::Node,
                 engine,
                 node_type: Some(node_type),
-                engine_version: version.filter(|v| {
-                    let ok = version_accepted(engine, v);
-                    if !ok {
-                        notes.push(format!(
-                            "engine_version '{v}' is not one capplan knows the support dates of: left out"
-                        ));
-                    }
-                    ok
-                }),
+                engine_version: known_version(engine, version, &mut notes),
                 shards: Some(shards),
                 replicas: Some(0),
                 cluster_mode: if memcached { None } else { Some(false) },
