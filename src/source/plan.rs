@@ -582,21 +582,19 @@ struct RawCurrent {
 
 // ---------------------------------------------------------------------------------------------
 
+/// The dotted key a deserialization error is at (`env.prod.workload.data_gb`), without the
+/// names of the spans the TOML reader threads through.
+fn key_of<E>(e: &serde_path_to_error::Error<E>) -> String {
+    e.path().to_string().split('.').filter(|s| !s.starts_with("$__serde_spanned")).collect::<Vec<_>>().join(".")
+}
+
 /// Parse and validate a plan. `file` names it in errors; `book` is what node types, regions and
 /// reserved offers are checked against.
 pub fn parse_plan(text: &str, file: &str, book: &PriceBook) -> Result<Plan, PlanError> {
     let loc = Locator { file, text };
     let deserializer = toml::Deserializer::parse(text).map_err(|e| loc.error(e.span(), "", tidy(e.message())))?;
-    let raw: RawPlan = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let key = e
-            .path()
-            .to_string()
-            .split('.')
-            .filter(|s| !s.starts_with("$__serde_spanned"))
-            .collect::<Vec<_>>()
-            .join(".");
-        loc.error(e.inner().span(), &key, tidy(e.inner().message()))
-    })?;
+    let raw: RawPlan = serde_path_to_error::deserialize(deserializer)
+        .map_err(|e| loc.error(e.inner().span(), &key_of(&e), tidy(e.inner().message())))?;
 
     let Some(envs) = raw.env else {
         return Err(loc.error(
@@ -1137,16 +1135,8 @@ pub fn parse_current(text: &str, file: &str, env: &EnvInputs, book: &PriceBook) 
     let loc = Locator { file, text };
     let table = format!("env.{}.current", env.name);
     let deserializer = toml::Deserializer::parse(text).map_err(|e| loc.error(e.span(), &table, tidy(e.message())))?;
-    let raw: RawCurrent = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let key = e
-            .path()
-            .to_string()
-            .split('.')
-            .filter(|s| !s.starts_with("$__serde_spanned"))
-            .collect::<Vec<_>>()
-            .join(".");
-        loc.error(e.inner().span(), &format!("{table}.{key}"), tidy(e.inner().message()))
-    })?;
+    let raw: RawCurrent = serde_path_to_error::deserialize(deserializer)
+        .map_err(|e| loc.error(e.inner().span(), &format!("{table}.{}", key_of(&e)), tidy(e.inner().message())))?;
     current_deployment(&loc, &env.name, 0..text.len(), &raw, env, book)
 }
 
