@@ -876,6 +876,15 @@ impl<'a> Reader<'a> {
     fn has_block(&self, name: &str) -> bool {
         self.r.body.block(name).is_some()
     }
+
+    /// A needed attribute whose value capplan cannot use: listed as unresolved, with `reason`,
+    /// and the resource is skipped.
+    fn refuse(&mut self, path: &[&str], reason: String) {
+        let attribute = path.join(".");
+        self.missing.push(attribute.clone());
+        let (expression, at) = self.where_of(path);
+        self.unresolved.push(Unresolved { address: self.r.address(), attribute, expression, at, reason });
+    }
 }
 
 fn number_of(v: &Value) -> Option<Decimal> {
@@ -1118,15 +1127,10 @@ impl Module {
             None => None,
             Some(name) => match engine(name) {
                 Some(Engine::Memcached) | None => {
-                    x.missing.push("engine".into());
-                    let (expression, at) = x.where_of(&["engine"]);
-                    x.unresolved.push(Unresolved {
-                        address: r.address(),
-                        attribute: "engine".into(),
-                        expression,
-                        at,
-                        reason: format!("is '{name}', which a replication group does not run (redis or valkey)"),
-                    });
+                    x.refuse(
+                        &["engine"],
+                        format!("is '{name}', which a replication group does not run (redis or valkey)"),
+                    );
                     None
                 }
                 e => e,
@@ -1253,15 +1257,7 @@ impl Module {
         if let Some(u) = unit.as_deref()
             && u != "GB"
         {
-            x.missing.push("cache_usage_limits.data_storage.unit".into());
-            let (expression, at) = x.where_of(&[data[0], data[1], "unit"]);
-            x.unresolved.push(Unresolved {
-                address: r.address(),
-                attribute: "cache_usage_limits.data_storage.unit".into(),
-                expression,
-                at,
-                reason: format!("is '{u}'; ElastiCache takes GB only"),
-            });
+            x.refuse(&[data[0], data[1], "unit"], format!("is '{u}'; ElastiCache takes GB only"));
         }
         if let Some(gb) = min_gb {
             notes.push(format!(
@@ -1285,15 +1281,7 @@ impl Module {
         let engine = match engine_name.as_deref().map(|n| (n, engine(n))) {
             Some((_, Some(e))) => Some(e),
             Some((name, None)) => {
-                x.missing.push("engine".into());
-                let (expression, at) = x.where_of(&["engine"]);
-                x.unresolved.push(Unresolved {
-                    address: r.address(),
-                    attribute: "engine".into(),
-                    expression,
-                    at,
-                    reason: format!("is '{name}'; accepted: valkey, redis, memcached"),
-                });
+                x.refuse(&["engine"], format!("is '{name}'; accepted: valkey, redis, memcached"));
                 None
             }
             None => None,
@@ -1340,15 +1328,7 @@ impl Module {
         let engine = match engine_name.as_deref().map(|n| (n, engine(n))) {
             Some((_, Some(e))) => Some(e),
             Some((name, None)) => {
-                x.missing.push("engine".into());
-                let (expression, at) = x.where_of(&["engine"]);
-                x.unresolved.push(Unresolved {
-                    address: r.address(),
-                    attribute: "engine".into(),
-                    expression,
-                    at,
-                    reason: format!("is '{name}'; accepted: memcached, redis, valkey"),
-                });
+                x.refuse(&["engine"], format!("is '{name}'; accepted: memcached, redis, valkey"));
                 None
             }
             None => None,
