@@ -25,7 +25,8 @@ use crate::model::bill::{Bill, BilledLine, Month};
 pub const CUR_PRODUCT_CODE: &str = "AmazonElastiCache";
 /// The `SERVICE` dimension value of ElastiCache in Cost Explorer.
 pub const CE_SERVICE: &str = "Amazon ElastiCache";
-/// What one Cost Explorer request costs, USD (AWS Cost Management pricing: $0.01 per API request).
+/// What one Cost Explorer request costs, USD: $0.01 per API request (AWS Cost Management pricing,
+/// as issue 12 states it; FACTS.md has no Cost Explorer entry).
 pub const CE_USD_PER_REQUEST: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
 /// The IAM action Cost Explorer needs.
 pub const CE_ACTION: &str = "ce:GetCostAndUsage";
