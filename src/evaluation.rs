@@ -11,7 +11,7 @@ use crate::model::measured_workload::measured_workload;
 use crate::model::observed::{self, MetricsData};
 use crate::model::price::PriceBook;
 use crate::model::workload::{EnvInputs, Workload, WorkloadSource};
-use crate::report::{self, EnvReport, Measurements, MetricsReport};
+use crate::report::{self, EnvReport, Measurements, MetricsReport, OptionsFilter};
 use crate::source::MetricsLocation;
 use crate::source::live::{self, LiveMetrics};
 use crate::source::plan::MetricsRef;
@@ -117,6 +117,8 @@ pub struct Inputs<'a> {
     pub adjust: Option<&'a dyn Fn(&mut Workload)>,
     /// `--offline`: say so where the user cache stood in for a fetch.
     pub offline: bool,
+    /// Which options the report lists (`--options`; the app lists them all).
+    pub options: OptionsFilter,
 }
 
 /// Whether the environment's figures come from its metrics: as the plan says, unless overridden.
@@ -142,7 +144,7 @@ pub fn evaluate(
     let mut inputs = i.env.clone();
     inputs.workload = adjusted(&i.env.workload);
     let (Some(m), Some(location)) = (i.metrics, i.location) else {
-        let report = report::evaluate_env(&inputs, None, book, plan, as_of)?;
+        let report = report::evaluate_env_with(&inputs, &Measurements::default(), book, plan, as_of, i.options)?;
         return Ok(Evaluated::Done { report: Box::new(report), failure: None });
     };
     let g = match &i.gathered {
@@ -159,7 +161,7 @@ pub fn evaluate(
                 notes: vec![format!("metrics unavailable, the plan's workload is used: {e}")],
                 ..Measurements::default()
             };
-            let report = report::evaluate_env_with(&inputs, &measurements, book, plan, as_of)?;
+            let report = report::evaluate_env_with(&inputs, &measurements, book, plan, as_of, i.options)?;
             return Ok(Evaluated::Done { report: Box::new(report), failure: Some(e.clone()) });
         }
     };
@@ -213,7 +215,7 @@ pub fn evaluate(
         notes,
         plan_workload_written: !m.workload_from_metrics_only,
     };
-    let report = report::evaluate_env_with(&inputs, &measurements, book, plan, as_of)?;
+    let report = report::evaluate_env_with(&inputs, &measurements, book, plan, as_of, i.options)?;
     Ok(Evaluated::Done { report: Box::new(report), failure: None })
 }
 

@@ -13,7 +13,7 @@ use crate::model::observed::MetricsData;
 use crate::model::price::PriceBook;
 use crate::model::workload::EnvInputs;
 use crate::report::stream::{AllWriter, Chunk};
-use crate::report::{self, EnvReport, Format, NotEvaluated, Report};
+use crate::report::{self, EnvReport, Format, NotEvaluated, OptionsFilter, Report};
 use crate::settings::Settings;
 use crate::source::MetricsLocation;
 use crate::source::plan::Plan;
@@ -22,13 +22,15 @@ use crate::source::prices;
 use super::{charts, same_file, write_atomically_with};
 use crate::settings::PlanSource;
 
-/// Evaluate one environment with what its metrics measured and the cache they came from; the
-/// series too, when there are any (the charts draw them).
+/// Evaluate one environment with what its metrics measured and the cache they came from, its
+/// report listing the options `options` keeps; the series too, when there are any (the charts
+/// draw them).
 pub(crate) fn env_report(
     plan: &Plan,
     inputs: &EnvInputs,
     book: &PriceBook,
     settings: &Settings,
+    options: OptionsFilter,
 ) -> Result<(Evaluated, Option<MetricsData>)> {
     let m = plan.metrics_of(&inputs.name);
     let location = m.map(|m| settings.metrics_location(m, &inputs.region));
@@ -53,6 +55,7 @@ pub(crate) fn env_report(
         use_measured: None,
         adjust: None,
         offline: settings.offline,
+        options,
     };
     let evaluated = evaluation::evaluate(&inputs, book, &plan.origin, settings.as_of)?;
     Ok((evaluated, gathered.and_then(std::result::Result::ok).map(|g| g.data)))
@@ -145,12 +148,11 @@ fn one(
             plan.env_names().join(", ")
         ))
     })?;
-    let (evaluated, metrics) = env_report(plan, inputs, book, settings)?;
+    let (evaluated, metrics) = env_report(plan, inputs, book, settings, args.options_filter())?;
     let (mut report, failure) = match evaluated {
         Evaluated::Done { report, failure } => (report, failure),
         Evaluated::Missing { reason, .. } => return Err(Error::Usage(reason)),
     };
-    report::options::select(&mut report, args.options_filter());
     add_charts(&mut report, inputs, metrics.as_ref(), book, charts_to)?;
     let found = Found { problems: problems(&report), failures: failure.into_iter().collect() };
     let bytes = render_bytes(&Report::One(report), args.format)?;
@@ -179,10 +181,9 @@ fn all(
 ) -> Result<Found> {
     let (format, filter) = (args.format, args.options_filter());
     let work = |inputs: &EnvInputs| -> Result<Done> {
-        let (evaluated, metrics) = env_report(plan, inputs, book, settings)?;
+        let (evaluated, metrics) = env_report(plan, inputs, book, settings, filter)?;
         Ok(match evaluated {
             Evaluated::Done { mut report, failure } => {
-                report::options::select(&mut report, filter);
                 add_charts(&mut report, inputs, metrics.as_ref(), book, charts_to)?;
                 let found = Found { problems: problems(&report), failures: failure.into_iter().collect() };
                 let chunk = Chunk::of(&report, format).map_err(|e| render_error(format, &e))?;

@@ -288,6 +288,7 @@ fn env_input(
         use_measured: Some(true),
         adjust: None,
         offline: settings.offline,
+        options: crate::report::OptionsFilter::All,
     };
     // the month's own date: Extended Support is billed from the 1st of the month it starts in,
     // so whether (and which year of) it applies is the reviewed month's, not today's

@@ -833,7 +833,14 @@ pub fn evaluate_env(
     plan: &str,
     evaluated_on: NaiveDate,
 ) -> Result<EnvReport, ModelError> {
-    evaluate_env_with(inputs, &Measurements { metrics, ..Measurements::default() }, book, plan, evaluated_on)
+    evaluate_env_with(
+        inputs,
+        &Measurements { metrics, ..Measurements::default() },
+        book,
+        plan,
+        evaluated_on,
+        OptionsFilter::All,
+    )
 }
 
 /// What an environment's metrics and its discovered cache bring to its evaluation.
@@ -853,13 +860,15 @@ pub struct Measurements<'a> {
     pub plan_workload_written: bool,
 }
 
-/// [`evaluate_env`] with the measured workload, a discovered `current` and the fetch's report.
+/// [`evaluate_env`] with the measured workload, a discovered `current` and the fetch's report,
+/// listing the options `listed` keeps.
 pub fn evaluate_env_with(
     inputs: &EnvInputs,
     m: &Measurements<'_>,
     book: &PriceBook,
     plan: &str,
     evaluated_on: NaiveDate,
+    listed: OptionsFilter,
 ) -> Result<EnvReport, ModelError> {
     let mut used = inputs.clone();
     if let Some(metrics) = m.metrics {
@@ -878,7 +887,7 @@ pub fn evaluate_env_with(
         c.backup.snapshot_gb = used.workload.data_gb;
     }
     let eval = evaluate(&used, book, evaluated_on)?;
-    let mut report = env_report(&eval, book, plan, evaluated_on);
+    let mut report = env_report_listed(&eval, book, plan, evaluated_on, listed);
     report.measured = m.metrics.map(|d| MeasuredReport::new(&d.origin, &d.observed));
     if let Some(w) = &m.workload {
         report.workload.ecpu_per_sec = w.ecpu_per_sec;
@@ -905,29 +914,68 @@ pub fn evaluate_env_with(
     Ok(report)
 }
 
-/// The report of an evaluated environment (no measured workload).
+/// The report of an evaluated environment (no measured workload), every option listed.
 pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_on: NaiveDate) -> EnvReport {
-    let w = &eval.inputs.workload;
+    env_report_listed(eval, book, plan, evaluated_on, OptionsFilter::All)
+}
+
+/// The report of an evaluated environment listing the options `filter` keeps (the same as
+/// [`env_report`] then [`options::select`], without building the reports of the options left
+/// out).
+pub fn env_report_listed(
+    eval: &EnvEvaluation,
+    book: &PriceBook,
+    plan: &str,
+    evaluated_on: NaiveDate,
+    filter: OptionsFilter,
+) -> EnvReport {
+    let mut report = env_report_without_options(eval, book, plan, evaluated_on);
+    let keep = options::listed(&report, &eval.options, book, filter);
+    let listed: Vec<&Evaluated> = eval.options.iter().zip(&keep).filter_map(|(o, k)| k.then_some(o)).collect();
     // keyed by borrowed strings: an environment has thousands of lines and a dozen sources
     let mut cited: BTreeMap<(&str, PriceKind, &str), &crate::model::price::Source> = BTreeMap::new();
-    for option in eval.options.iter().chain(eval.current.iter()) {
+    for option in listed.iter().copied().chain(eval.current.iter()) {
         for line in &option.cost.lines {
             let p = &line.source;
             cited.entry((p.source_id.as_str(), p.kind, p.date.as_str())).or_insert(p);
         }
     }
-    let cited = cited.into_values().map(|p| SourceInfo {
-        id: p.source_id.clone(),
-        kind: p.kind,
-        source: p.source.clone(),
-        date: p.date.clone(),
-        locator: book.sources.get(&p.source_id).map(|m| m.locator.clone()).unwrap_or_default(),
-    });
+    report.pricing.sources = cited
+        .into_values()
+        .map(|p| SourceInfo {
+            id: p.source_id.clone(),
+            kind: p.kind,
+            source: p.source.clone(),
+            date: p.date.clone(),
+            locator: book.sources.get(&p.source_id).map(|m| m.locator.clone()).unwrap_or_default(),
+        })
+        .collect();
     let passed_over: std::collections::HashMap<&str, &str> = eval
         .outcome
         .recommendation()
         .map(|r| r.passed_over.iter().map(|p| (p.option_id.as_str(), p.reason.as_str())).collect())
         .unwrap_or_default();
+    report.options = listed
+        .into_iter()
+        .map(|o| {
+            let mut report = option_report(o, book);
+            report.why_not_recommended = passed_over.get(o.id.as_str()).map(|r| (*r).to_string());
+            report
+        })
+        .collect();
+    report.search.options_listed = report.options.len();
+    report.search.options_filter = filter;
+    report
+}
+
+/// Everything of an environment's report but its options and the price sources they cite.
+fn env_report_without_options(
+    eval: &EnvEvaluation,
+    book: &PriceBook,
+    plan: &str,
+    evaluated_on: NaiveDate,
+) -> EnvReport {
+    let w = &eval.inputs.workload;
     let recommended = eval.recommended();
     let oldest_used = recommended
         .and_then(|w| w.cost.lines.iter().filter_map(|l| price_date(&l.source.date)).min())
@@ -949,7 +997,7 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             oldest_used,
             age_days,
             stale: age_days > STALE_AFTER_DAYS,
-            sources: cited.collect(),
+            sources: Vec::new(),
         },
         workload: WorkloadReport::plain(w.clone()),
         policy: PolicyReport {
@@ -973,7 +1021,7 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             prices_computed: eval.stats.prices_computed,
             options_evaluated: eval.options.len(),
             options_feasible: eval.options.iter().filter(|o| o.feasible()).count(),
-            options_listed: eval.options.len(),
+            options_listed: 0,
             options_filter: OptionsFilter::All,
         },
         measured: None,
@@ -984,15 +1032,7 @@ pub fn env_report(eval: &EnvEvaluation, book: &PriceBook, plan: &str, evaluated_
             on_demand: eval.cheapest_on_demand().map(|o| o.id.clone()),
             reserved: eval.cheapest_reserved().map(|o| o.id.clone()),
         },
-        options: eval
-            .options
-            .iter()
-            .map(|o| {
-                let mut report = option_report(o, book);
-                report.why_not_recommended = passed_over.get(o.id.as_str()).map(|r| (*r).to_string());
-                report
-            })
-            .collect(),
+        options: Vec::new(),
         notes: eval.notes.clone(),
         capacity_lines: capacity_lines(eval, book),
         charts: Vec::new(),

@@ -3,13 +3,16 @@
 //! for the excluded rest of each kind × engine. The recommendation, the current deployment and
 //! every option the report names by id always stay.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
 use super::{EnvReport, OptionReport};
-use crate::model::evaluate::OptionKind;
-use crate::model::price::PriceKind;
+use crate::model::catalog::Engine;
+use crate::model::evaluate::{Evaluated, OptionKind};
+use crate::model::price::{PriceBook, PriceKind};
+use crate::model::workload::Deployment;
 
 /// Which options a report lists.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
@@ -40,16 +43,69 @@ impl OptionsFilter {
 /// The group an option belongs to: kind × engine × node type (split: both node types; Upstash:
 /// plan; Serverless: engine). The terminal app's option table groups the same way.
 pub fn group_key(o: &OptionReport) -> String {
-    match o.kind {
-        OptionKind::Node => format!("node/{}/{}", o.engine.id(), o.node_type.as_deref().unwrap_or("")),
-        OptionKind::Split => format!(
-            "split/{}/{}+{}",
-            o.engine.id(),
-            o.adapter.as_ref().map_or("", |a| a.node_type.as_str()),
-            o.state.as_ref().map_or("", |s| s.node_type.as_str())
-        ),
-        OptionKind::Serverless => format!("serverless/{}", o.engine.id()),
-        OptionKind::Upstash => format!("upstash/{}", o.plan.as_deref().unwrap_or("")),
+    Row::of_report(o).group
+}
+
+/// What the filter reads of an option: the same whether it is read from the model's evaluated
+/// option or from its report, so that filtering before the report is built lists what
+/// filtering the built report would.
+struct Row<'a> {
+    id: &'a str,
+    group: String,
+    feasible: bool,
+    term: Option<Cow<'a, str>>,
+    kind: OptionKind,
+    engine: Engine,
+}
+
+fn group(
+    kind: OptionKind,
+    engine: Engine,
+    node: Option<&str>,
+    split: Option<(&str, &str)>,
+    plan: Option<&str>,
+) -> String {
+    match kind {
+        OptionKind::Node => format!("node/{}/{}", engine.id(), node.unwrap_or("")),
+        OptionKind::Split => {
+            let (adapter, state) = split.unwrap_or(("", ""));
+            format!("split/{}/{adapter}+{state}", engine.id())
+        }
+        OptionKind::Serverless => format!("serverless/{}", engine.id()),
+        OptionKind::Upstash => format!("upstash/{}", plan.unwrap_or("")),
+    }
+}
+
+impl<'a> Row<'a> {
+    fn of_report(o: &'a OptionReport) -> Self {
+        let split = o.adapter.as_ref().zip(o.state.as_ref()).map(|(a, s)| (a.node_type.as_str(), s.node_type.as_str()));
+        Row {
+            id: &o.id,
+            group: group(o.kind, o.engine, o.node_type.as_deref(), split, o.plan.as_deref()),
+            feasible: o.feasible,
+            term: o.term.as_deref().map(Cow::Borrowed),
+            kind: o.kind,
+            engine: o.engine,
+        }
+    }
+
+    fn of_evaluated(o: &'a Evaluated, book: &'a PriceBook) -> Self {
+        let name = |node| book.catalog.node(node).name.as_str();
+        let (node, split, plan) = match &o.deployment {
+            Deployment::Node { layout, .. } => (Some(name(layout.node)), None, None),
+            Deployment::Split { adapter, state, .. } => (None, Some((name(adapter.node), name(state.node))), None),
+            Deployment::Upstash { plan } => (None, None, Some(plan.as_str())),
+            Deployment::Serverless { .. } => (None, None, None),
+        };
+        let engine = o.deployment.engine();
+        Row {
+            id: &o.id,
+            group: group(o.kind, engine, node, split, plan),
+            feasible: o.feasible(),
+            term: o.term().map(|t| Cow::Owned(t.id())),
+            kind: o.kind,
+            engine,
+        }
     }
 }
 
@@ -89,11 +145,11 @@ fn referenced(env: &EnvReport) -> HashSet<&str> {
     ids
 }
 
-/// Which of `env.options` the filter keeps, by index.
-fn kept(env: &EnvReport, filter: OptionsFilter) -> Vec<bool> {
-    let options = &env.options;
+/// Which of `options` the filter keeps, by index, for the environment `env` (its policy, its
+/// recommendation and what it names; its own `options` are not read).
+fn kept(env: &EnvReport, options: &[Row<'_>], filter: OptionsFilter) -> Vec<bool> {
     let refs = referenced(env);
-    let mut keep: Vec<bool> = options.iter().map(|o| refs.contains(o.id.as_str())).collect();
+    let mut keep: Vec<bool> = options.iter().map(|o| refs.contains(o.id)).collect();
     match filter {
         OptionsFilter::All => keep.fill(true),
         OptionsFilter::Fitting => {
@@ -104,9 +160,9 @@ fn kept(env: &EnvReport, filter: OptionsFilter) -> Vec<bool> {
         OptionsFilter::Best => {
             // groups in order of their cheapest member (options are sorted cheapest first)
             let mut groups: Vec<Vec<usize>> = Vec::new();
-            let mut index_of: HashMap<String, usize> = HashMap::new();
+            let mut index_of: HashMap<&str, usize> = HashMap::new();
             for (i, o) in options.iter().enumerate() {
-                let g = *index_of.entry(group_key(o)).or_insert_with(|| {
+                let g = *index_of.entry(o.group.as_str()).or_insert_with(|| {
                     groups.push(Vec::new());
                     groups.len() - 1
                 });
@@ -115,13 +171,13 @@ fn kept(env: &EnvReport, filter: OptionsFilter) -> Vec<bool> {
             let star = env.recommendation.option_id.as_deref();
             let allowed = |i: usize| term_allowed(env, options[i].term.as_deref());
             // per kind × engine, the options of its groups where nothing fits
-            let mut unfit: Vec<((OptionKind, &'static str), Vec<usize>)> = Vec::new();
+            let mut unfit: Vec<((OptionKind, Engine), Vec<usize>)> = Vec::new();
             for members in &groups {
                 let fits = |i: &usize| options[*i].feasible;
                 let best = members
                     .iter()
                     .copied()
-                    .find(|&i| Some(options[i].id.as_str()) == star)
+                    .find(|&i| Some(options[i].id) == star)
                     .or_else(|| members.iter().copied().find(|&i| fits(&i) && allowed(i)))
                     .or_else(|| members.iter().copied().find(fits));
                 if let Some(i) = best {
@@ -129,7 +185,7 @@ fn kept(env: &EnvReport, filter: OptionsFilter) -> Vec<bool> {
                     continue;
                 }
                 let o = &options[members[0]];
-                let key = (o.kind, o.engine.id());
+                let key = (o.kind, o.engine);
                 match unfit.iter_mut().find(|(k, _)| *k == key) {
                     Some((_, all)) => all.extend(members),
                     None => unfit.push((key, members.clone())),
@@ -148,7 +204,10 @@ fn kept(env: &EnvReport, filter: OptionsFilter) -> Vec<bool> {
 
 /// Keep in `env.options` what `filter` lists, and say so in `env.search`.
 pub fn select(env: &mut EnvReport, filter: OptionsFilter) {
-    let keep = kept(env, filter);
+    let keep = {
+        let rows: Vec<Row<'_>> = env.options.iter().map(Row::of_report).collect();
+        kept(env, &rows, filter)
+    };
     let mut k = keep.iter();
     env.options.retain(|_| k.next().copied().unwrap_or(true));
     env.search.options_listed = env.options.len();
@@ -164,6 +223,19 @@ pub fn select(env: &mut EnvReport, filter: OptionsFilter) {
     let sources = std::mem::take(&mut env.pricing.sources);
     env.pricing.sources =
         sources.into_iter().filter(|s| cited.contains(&(s.id.as_str(), s.kind, s.date.as_str()))).collect();
+}
+
+/// Which of the model's `options` the report of `env` lists under `filter`, by index: what
+/// [`select`] would keep of their reports, known before any is built (a report lists about 120
+/// of 800-odd options with `best`, and building the rest is most of a report's cost). `env` is
+/// the report being built: its policy, recommendation, cheapest and current are read, not its
+/// options.
+pub(crate) fn listed(env: &EnvReport, options: &[Evaluated], book: &PriceBook, filter: OptionsFilter) -> Vec<bool> {
+    if filter == OptionsFilter::All {
+        return vec![true; options.len()];
+    }
+    let rows: Vec<Row<'_>> = options.iter().map(|o| Row::of_evaluated(o, book)).collect();
+    kept(env, &rows, filter)
 }
 
 #[cfg(test)]
@@ -301,6 +373,31 @@ mod tests {
                 || best.cheapest.on_demand.as_deref() == Some(o.id.as_str());
             assert!(term_allowed(&best, o.term.as_deref()) || named, "{}", o.id);
         }
+    }
+
+    /// Filtering before the reports are built lists exactly what filtering the built report
+    /// does: the bundled plan's environments and an org's (pub/sub and split options, a
+    /// current, budgets, reservations, Memcached, several regions), under every filter.
+    #[test]
+    fn issue_13_listing_before_the_reports_are_built_is_selecting_after() {
+        use crate::report::{env_report, env_report_listed};
+        use crate::source::plan::{EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, parse_plan};
+        let book = embedded().unwrap();
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let bundled = parse_plan(EXAMPLE_PLAN, EXAMPLE_PLAN_NAME, book).unwrap();
+        let org = parse_plan(&crate::tui::sample::org_plan(24), "org.toml", book).unwrap();
+        let mut seen = 0;
+        for inputs in bundled.envs.iter().chain(&org.envs) {
+            let eval = crate::model::evaluate::evaluate(inputs, book, as_of).unwrap();
+            for filter in [OptionsFilter::Best, OptionsFilter::Fitting, OptionsFilter::All] {
+                let mut selected = env_report(&eval, book, "p", as_of);
+                select(&mut selected, filter);
+                let listed = env_report_listed(&eval, book, "p", as_of, filter);
+                assert_eq!(listed, selected, "{} with {filter:?}", inputs.name);
+                seen += usize::from(listed.options.len() < eval.options.len());
+            }
+        }
+        assert!(seen >= 2 * (bundled.envs.len() + org.envs.len()), "best and fitting left options out: {seen}");
     }
 
     #[test]

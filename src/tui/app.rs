@@ -285,6 +285,7 @@ impl Job {
             use_measured: self.whatif.measured,
             adjust: Some(&scale),
             offline: self.offline,
+            options: crate::report::OptionsFilter::All,
         };
         let report = match evaluation::evaluate(&inputs, &self.book, &self.plan, self.as_of) {
             Ok(Evaluated::Done { mut report, .. }) => {
