@@ -66,12 +66,10 @@ pub fn gather(
                 Fetch::Now => None,
             };
             let fetched = match cached {
-                Some(c) => c,
-                None => live::load(req, now).map_err(|e| format!("{}: {}: {e}", m.at, m.key()))?,
+                Some(c) => Ok(c),
+                None => live::load(req, now),
             };
-            let series = live::series(&fetched).map_err(|e| format!("{}: {}: {e}", m.at, m.key()))?;
-            let series = live::for_workload(&fetched.discovered, series);
-            Ok(Gathered { data: observed::derive(&series, &location.name()), live: Some(fetched) })
+            gathered_live(m, location, fetched)
         }
         _ => {
             let series = location
@@ -80,6 +78,23 @@ pub fn gather(
             Ok(Gathered { data: observed::derive(&series, &location.name()), live: None })
         }
     }
+}
+
+/// A live cache's metrics as [`gather`] gives them, from a fetch already made (one of
+/// [`live::load_all`]'s, whose series wait in the user cache). Errors name the plan key.
+pub fn gathered_live(
+    m: &MetricsRef,
+    location: &MetricsLocation,
+    fetched: Result<LiveMetrics, crate::source::SourceError>,
+) -> Result<Gathered, String> {
+    let at = |e: crate::source::SourceError| format!("{}: {}: {e}", m.at, m.key());
+    let fetched = match location {
+        MetricsLocation::Live(req) => fetched.and_then(|f| live::with_series(req, f)).map_err(at)?,
+        _ => fetched.map_err(at)?,
+    };
+    let series = live::series(&fetched).map_err(at)?;
+    let series = live::for_workload(&fetched.discovered, series);
+    Ok(Gathered { data: observed::derive(&series, &location.name()), live: Some(fetched) })
 }
 
 /// An environment's report, or why it could not be made.
@@ -242,6 +257,7 @@ fn source_report(
         fetched_at: live.map(|l| l.fetched_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         from_cache: live.is_some_and(|l| l.from_cache),
         api_calls: fetched_now.map_or(0, |l| l.stats.calls),
+        calls_shared_with: fetched_now.map_or(0, |l| l.stats.shared_with),
         metrics_requested: fetched_now.map_or(0, |l| l.stats.metrics_requested),
         cost_usd: fetched_now.map_or(Decimal::ZERO, |l| l.stats.cost_usd),
         used_for_workload: used_for_workload && g.is_some(),

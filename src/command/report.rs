@@ -8,7 +8,9 @@ use crate::cli::ReportArgs;
 use crate::error::{Error, Result};
 use chrono::Utc;
 
-use crate::evaluation::{self, Evaluated, Fetch, gather};
+use std::collections::HashMap;
+
+use crate::evaluation::{self, Evaluated, Fetch, gather, gathered_live};
 use crate::model::observed::MetricsData;
 use crate::model::price::PriceBook;
 use crate::model::workload::EnvInputs;
@@ -16,6 +18,8 @@ use crate::report::stream::{AllWriter, Chunk};
 use crate::report::{self, EnvReport, Format, NotEvaluated, OptionsFilter, Report};
 use crate::settings::Settings;
 use crate::source::MetricsLocation;
+use crate::source::SourceError;
+use crate::source::live::{self, LiveMetrics, LiveRequest};
 use crate::source::plan::Plan;
 use crate::source::prices;
 
@@ -31,16 +35,23 @@ pub(crate) fn env_report(
     book: &PriceBook,
     settings: &Settings,
     options: OptionsFilter,
+    prefetched: &Prefetched,
 ) -> Result<(Evaluated, Option<MetricsData>)> {
     let m = plan.metrics_of(&inputs.name);
     let location = m.map(|m| settings.metrics_location(m, &inputs.region));
     let gathered = match (m, &location) {
-        (Some(m), Some(location)) => match gather(m, location, Fetch::Now, Utc::now()) {
-            Ok(g) => Some(Ok(g)),
-            // a file the plan names is part of the plan: its errors are the plan's
-            Err(e) if !matches!(location, MetricsLocation::Live(_)) => return Err(Error::Usage(e)),
-            Err(e) => Some(Err(e)),
-        },
+        (Some(m), Some(location)) => {
+            let result = match prefetched.of(location) {
+                Some(fetched) => gathered_live(m, location, fetched),
+                None => gather(m, location, Fetch::Now, Utc::now()),
+            };
+            match result {
+                Ok(g) => Some(Ok(g)),
+                // a file the plan names is part of the plan: its errors are the plan's
+                Err(e) if !matches!(location, MetricsLocation::Live(_)) => return Err(Error::Usage(e)),
+                Err(e) => Some(Err(e)),
+            }
+        }
         _ => None,
     };
     let inputs = evaluation::Inputs {
@@ -59,6 +70,41 @@ pub(crate) fn env_report(
     };
     let evaluated = evaluation::evaluate(&inputs, book, &plan.origin, settings.as_of)?;
     Ok((evaluated, gathered.and_then(std::result::Result::ok).map(|g| g.data)))
+}
+
+/// The live caches of a plan, fetched together before its environments are evaluated: one
+/// listing and one set of shared `GetMetricData` calls per region ([`live::load_all`]), not a
+/// lookup and a fetch per environment.
+#[derive(Debug, Default)]
+pub(crate) struct Prefetched(HashMap<LiveRequest, std::result::Result<LiveMetrics, SourceError>>);
+
+impl Prefetched {
+    /// Fetch every live cache `plan`'s environments name, when there are more than one (one is
+    /// fetched as the environment is evaluated); says on stderr what it fetches.
+    fn of_plan(plan: &Plan, settings: &Settings) -> Prefetched {
+        let mut reqs: Vec<LiveRequest> = Vec::new();
+        for env in &plan.envs {
+            if let Some(m) = plan.metrics_of(&env.name)
+                && let MetricsLocation::Live(req) = settings.metrics_location(m, &env.region)
+                && !reqs.contains(&req)
+            {
+                reqs.push(req);
+            }
+        }
+        if reqs.len() < 2 {
+            return Prefetched::default();
+        }
+        let fetched = live::load_all(&reqs, Utc::now(), &|line| eprintln!("{line}"));
+        Prefetched(reqs.into_iter().zip(fetched).collect())
+    }
+
+    /// The fetch of a live location, when it was made.
+    fn of(&self, location: &MetricsLocation) -> Option<std::result::Result<LiveMetrics, SourceError>> {
+        match location {
+            MetricsLocation::Live(req) => self.0.get(req).cloned(),
+            _ => None,
+        }
+    }
 }
 
 /// Where `--charts` writes and what the report's links are relative to.
@@ -148,7 +194,7 @@ fn one(
             plan.env_names().join(", ")
         ))
     })?;
-    let (evaluated, metrics) = env_report(plan, inputs, book, settings, args.options_filter())?;
+    let (evaluated, metrics) = env_report(plan, inputs, book, settings, args.options_filter(), &Prefetched::default())?;
     let (mut report, failure) = match evaluated {
         Evaluated::Done { report, failure } => (report, failure),
         Evaluated::Missing { reason, .. } => return Err(Error::Usage(reason)),
@@ -180,8 +226,9 @@ fn all(
     to: Option<&Path>,
 ) -> Result<Found> {
     let (format, filter) = (args.format, args.options_filter());
+    let prefetched = Prefetched::of_plan(plan, settings);
     let work = |inputs: &EnvInputs| -> Result<Done> {
-        let (evaluated, metrics) = env_report(plan, inputs, book, settings, filter)?;
+        let (evaluated, metrics) = env_report(plan, inputs, book, settings, filter, &prefetched)?;
         Ok(match evaluated {
             Evaluated::Done { mut report, failure } => {
                 add_charts(&mut report, inputs, metrics.as_ref(), book, charts_to)?;

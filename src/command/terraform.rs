@@ -242,7 +242,16 @@ pub fn exec_export(args: &ExportTerraformArgs, settings: &Settings) -> Result<Ex
     let book = prices::book()?;
     let plan = settings.load_plan(&book)?;
     let inputs = plan.env(&args.env).ok_or_else(|| no_env(&plan, &args.env))?;
-    let report = match super::report::env_report(&plan, inputs, &book, settings, crate::report::OptionsFilter::All)?.0 {
+    let report = match super::report::env_report(
+        &plan,
+        inputs,
+        &book,
+        settings,
+        crate::report::OptionsFilter::All,
+        &super::report::Prefetched::default(),
+    )?
+    .0
+    {
         Evaluated::Done { report, .. } => report,
         Evaluated::Missing { reason, .. } => return Err(Error::Usage(reason)),
     };

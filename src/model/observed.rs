@@ -209,9 +209,10 @@ fn quiet_hour(points: &[(i64, f64)]) -> Option<u8> {
 
 /// Derive the charts and the observed workload from a metrics file's series.
 ///
-/// Requests/s: `TotalCmdsCount`, else the sum of the `<Family>Cmds` series (Sum per period ÷
-/// period). Data: `BytesUsedForCache` summed over the series (export the primaries of a
-/// node-based cluster). Connections and CPU: the busiest node. Evictions: summed. Network:
+/// Requests/s: `TotalCmdsCount`, else the sum of the `<Family>Cmds` series, else (Memcached)
+/// of the `Cmd<Name>` series (Sum per period ÷ period). Data: `BytesUsedForCache` summed over
+/// the series (export the primaries of a node-based cluster), else (Memcached)
+/// `BytesUsedForCacheItems` summed over the nodes. Connections and CPU: the busiest node. Evictions: summed. Network:
 /// `NetworkBytesIn` + `NetworkBytesOut` of the busiest node.
 pub fn derive(series: &[MetricSeries], origin: &str) -> MetricsData {
     let by = |name: &str| series.iter().filter(|s| s.metric == name).collect::<Vec<_>>();
@@ -220,13 +221,22 @@ pub fn derive(series: &[MetricSeries], origin: &str) -> MetricsData {
 
     let total = by("TotalCmdsCount");
     let families: Vec<&MetricSeries> = series.iter().filter(|s| is_command_family(&s.metric)).collect();
-    let requests = if total.is_empty() {
+    // Memcached names its commands `Cmd<Name>` and its data `BytesUsedForCacheItems`
+    let memcached_cmds: Vec<&MetricSeries> =
+        series.iter().filter(|s| s.metric.starts_with("Cmd") && s.metric.len() > 3).collect();
+    let requests = if !total.is_empty() {
+        combine(&total, |a, b| a + b, per_sec)
+    } else if !families.is_empty() {
         combine(&families, |a, b| a + b, per_sec)
     } else {
-        combine(&total, |a, b| a + b, per_sec)
+        combine(&memcached_cmds, |a, b| a + b, per_sec)
     };
     let ecpu = combine(&by("ElastiCacheProcessingUnits"), |a, b| a + b, per_sec);
-    let memory = combine(&by("BytesUsedForCache"), |a, b| a + b, |_, v| v / GIB);
+    let mut data_series = by("BytesUsedForCache");
+    if data_series.is_empty() {
+        data_series = by("BytesUsedForCacheItems");
+    }
+    let memory = combine(&data_series, |a, b| a + b, |_, v| v / GIB);
     let evictions = combine(&by("Evictions"), |a, b| a + b, |_, v| v);
     let connections = combine(&by("CurrConnections"), f64::max, |_, v| v);
     let mut cpu_series = by("EngineCPUUtilization");
@@ -346,6 +356,42 @@ mod tests {
         let d = derive(&[get, set], "t");
         let r = d.observed.requests_per_sec.unwrap();
         assert!((r.peak - 21.0).abs() < 1e-9 && (r.avg - 16.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn memcached_requests_and_data_come_from_its_own_metrics_over_every_node() {
+        let on = |node: &str, s: MetricSeries| MetricSeries {
+            dimension: format!("CacheClusterId=mc;CacheNodeId={node}"),
+            ..s
+        };
+        let d = derive(
+            &[
+                on("0001", series("CmdGet", "Sum", 60, vec![(0, 600.0), (60, 1200.0)])),
+                on("0001", series("CmdSet", "Sum", 60, vec![(0, 60.0), (60, 60.0)])),
+                on("0002", series("CmdGet", "Sum", 60, vec![(0, 600.0), (60, 600.0)])),
+                on("0001", series("BytesUsedForCacheItems", "Average", 60, vec![(0, GIB), (60, GIB)])),
+                on("0002", series("BytesUsedForCacheItems", "Average", 60, vec![(0, 2.0 * GIB), (60, 2.0 * GIB)])),
+                on("0001", series("GetHits", "Sum", 60, vec![(0, 1e9), (60, 1e9)])),
+            ],
+            "t",
+        );
+        let r = d.observed.requests_per_sec.unwrap();
+        // 0: (600 + 60 + 600) / 60 = 21; 60: (1200 + 60 + 600) / 60 = 31; hits are not commands
+        assert!((r.peak - 31.0).abs() < 1e-9 && (r.avg - 26.0).abs() < 1e-9, "{r:?}");
+        let data = d.observed.data_gib.unwrap();
+        assert!((data.avg - 3.0).abs() < 1e-9, "each node holds its own part: {data:?}");
+        // a Redis OSS export's own series win where both are present
+        let d = derive(
+            &[
+                series("GetTypeCmds", "Sum", 60, vec![(0, 60.0)]),
+                series("CmdGet", "Sum", 60, vec![(0, 6000.0)]),
+                series("BytesUsedForCache", "Average", 60, vec![(0, GIB)]),
+                series("BytesUsedForCacheItems", "Average", 60, vec![(0, 9.0 * GIB)]),
+            ],
+            "t",
+        );
+        assert!((d.observed.requests_per_sec.unwrap().avg - 1.0).abs() < 1e-9);
+        assert!((d.observed.data_gib.unwrap().avg - 1.0).abs() < 1e-9);
     }
 
     #[test]

@@ -644,8 +644,13 @@ fn workload(out: &mut String, env: &EnvReport, level: usize) {
                 m.fetched_at.as_deref().unwrap_or("earlier")
             ),
             (None, false, "cloudwatch") => format!(
-                "fetched now: {} GetMetricData call(s), {} metrics requested, {} ($0.01 per 1,000 metrics)",
+                "fetched now: {} GetMetricData call(s){}, {} metrics requested, {} ($0.01 per 1,000 metrics)",
                 m.api_calls,
+                match m.calls_shared_with {
+                    0 => String::new(),
+                    1 => " shared with 1 other cache".to_string(),
+                    n => format!(" shared with {n} other caches"),
+                },
                 m.metrics_requested,
                 format_unit_usd(m.cost_usd)
             ),

@@ -37,7 +37,7 @@ use crate::model::workload::{Current, Deployment, EnvInputs, NodeLayout, Role, T
 
 /// Version of the JSON report schema (`assets/report.schema.json`): 2 added `search`'s
 /// `options_evaluated`, `options_feasible` and `options_filter` (`--options`) and put `--all`'s
-/// `totals` after `envs`.
+/// `totals` after `envs` (and later `metrics.calls_shared_with`, a field added).
 pub const SCHEMA_VERSION: u32 = 2;
 /// Prices older than this many days are flagged as stale.
 pub const STALE_AFTER_DAYS: i64 = 90;
@@ -342,6 +342,9 @@ pub struct MetricsReport {
     pub from_cache: bool,
     /// `GetMetricData` calls the fetch made (pages included); 0 when read from a file or cache.
     pub api_calls: u64,
+    /// Other caches whose queries went in the same calls (the plan's caches of a region are
+    /// fetched together): `api_calls` counts every call that carried this cache's queries.
+    pub calls_shared_with: u64,
     /// Metrics requested (what CloudWatch bills).
     pub metrics_requested: u64,
     /// What they cost, USD ($0.01 per 1,000 metrics requested).

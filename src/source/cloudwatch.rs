@@ -12,14 +12,18 @@
 //! and 1 to 1,200 queries (checked exhaustively); at 300 s and 3600 s under 1 % of sizes take
 //! one call more than the bound, and some shapes cannot meet the bound with any plan (two
 //! rectangles must share a straight cut: see the tests).
-//! [`fetch`] is the thin async shell: it runs the calls, follows `NextToken`, and counts calls,
-//! metrics requested and their price in [`FetchStats`].
+//! [`fetch_many`] is the thin async shell: every cache of a region shares the calls (500 caches
+//! take the fewest calls for all of their queries, not the sum of each cache's), started under
+//! a [`Pace`] below the API's rate limit with a few in flight; it follows `NextToken` and
+//! counts calls, metrics requested and their price in [`FetchStats`], for the whole fetch and
+//! each cache's share, and a failed call fails only the caches whose queries it carried.
 
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::StreamExt;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use aws_sdk_cloudwatch::Client;
 use aws_sdk_cloudwatch::primitives::DateTime as AwsDateTime;
@@ -38,8 +42,13 @@ pub const MAX_QUERIES: usize = 500;
 pub const MAX_DATAPOINTS: u64 = 100_800;
 /// Price of one metric requested, USD ($0.01 per 1,000).
 pub const USD_PER_METRIC: Decimal = Decimal::from_parts(1, 0, 0, false, 5);
-/// Calls in flight at once (CloudWatch allows 50 `GetMetricData` per second).
-const PARALLEL: usize = 4;
+/// `GetMetricData` transactions per second an account may make in a region (the default quota).
+pub const QUOTA_PER_SEC: u32 = 50;
+/// `GetMetricData` calls started per second at most: half the quota, the other half left to the
+/// dashboards and tools that share it (and to the jitter between a start and its arrival).
+pub const CALLS_PER_SEC: u32 = QUOTA_PER_SEC / 2;
+/// Calls in flight at once.
+const PARALLEL: usize = 8;
 
 const DAY: i64 = 86_400;
 
@@ -266,8 +275,13 @@ fn one_per_shard(nodes: &[Node]) -> Vec<&Node> {
 /// The queries for `targets`: each metric of `metrics` that applies, for each target (Serverless)
 /// or node (node-based), in target order.
 pub fn queries(targets: &[Target], metrics: &[MetricSpec]) -> Vec<Query> {
+    queries_per_target(targets, metrics).into_iter().flatten().collect()
+}
+
+/// [`queries`], one list per target (ids unique across all of them): what each target of a
+/// shared fetch asks.
+pub fn queries_per_target(targets: &[Target], metrics: &[MetricSpec]) -> Vec<Vec<Query>> {
     let mut seen = BTreeMap::new();
-    let mut out = Vec::new();
     let mut push = |metric: &MetricSpec, dims: Vec<(String, String)>, out: &mut Vec<Query>| {
         out.push(Query {
             id: query_id(metric.name, &dims, &mut seen),
@@ -276,7 +290,9 @@ pub fn queries(targets: &[Target], metrics: &[MetricSpec]) -> Vec<Query> {
             dimensions: dims,
         });
     };
+    let mut all = Vec::with_capacity(targets.len());
     for target in targets {
+        let mut out = Vec::new();
         match target {
             Target::Serverless { name } => {
                 for m in metrics.iter().filter(|m| m.serverless) {
@@ -285,6 +301,7 @@ pub fn queries(targets: &[Target], metrics: &[MetricSpec]) -> Vec<Query> {
             }
             Target::Nodes { nodes, .. } | Target::Memcached { nodes, .. } => {
                 let memcached = matches!(target, Target::Memcached { .. });
+                let data_nodes = one_per_shard(nodes);
                 for node in nodes {
                     for m in metrics {
                         let wanted = if memcached {
@@ -293,7 +310,7 @@ pub fn queries(targets: &[Target], metrics: &[MetricSpec]) -> Vec<Query> {
                             match m.nodes {
                                 On::None => false,
                                 On::Every => true,
-                                On::OnePerShard => one_per_shard(nodes).iter().any(|n| std::ptr::eq(*n, node)),
+                                On::OnePerShard => data_nodes.iter().any(|n| std::ptr::eq(*n, node)),
                             }
                         };
                         if wanted {
@@ -303,8 +320,9 @@ pub fn queries(targets: &[Target], metrics: &[MetricSpec]) -> Vec<Query> {
                 }
             }
         }
+        all.push(out);
     }
-    out
+    all
 }
 
 /// The fewest calls any plan needs: ⌈max(queries / 500, queries × periods / 100,800)⌉.
@@ -415,6 +433,10 @@ pub struct FetchStats {
     pub cost_usd: Decimal,
     /// The window fetched.
     pub window: Option<Window>,
+    /// Other caches whose queries went in the same calls (a shared fetch: `calls` counts
+    /// every call that carried this cache's queries, some of them also others').
+    #[serde(default)]
+    pub shared_with: u64,
 }
 
 impl FetchStats {
@@ -505,12 +527,47 @@ fn sdk_query(q: &Query, period: u32) -> MetricDataQuery {
 
 type Points = Vec<(String, Vec<(i64, f64)>)>;
 
-async fn run_call(client: &Client, ctx: &Context, call: &Call) -> Result<(Points, FetchStats), SourceError> {
+/// Call starts spaced `1 / rate` apart: calls asked for at once start one gap after another,
+/// so no second ever holds more than `rate` starts, however many are in flight.
+#[derive(Debug)]
+pub struct Pace {
+    gap: Duration,
+    next: std::sync::Mutex<Option<Instant>>,
+}
+
+impl Pace {
+    /// At most `rate` starts per second.
+    pub fn per_second(rate: u32) -> Pace {
+        Pace { gap: Duration::from_secs(1) / rate.max(1), next: std::sync::Mutex::new(None) }
+    }
+
+    /// When a call asked for at `now` may start (reserved: the next one starts a gap later).
+    pub fn reserve(&self, now: Instant) -> Instant {
+        let mut next = self.next.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let at = next.map_or(now, |n| n.max(now));
+        *next = Some(at + self.gap);
+        at
+    }
+
+    /// Wait for this call's start.
+    pub async fn wait(&self) {
+        let at = self.reserve(Instant::now());
+        tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await;
+    }
+}
+
+async fn run_call(
+    client: &Client,
+    ctx: &Context,
+    pace: &Pace,
+    call: &Call,
+) -> Result<(Points, FetchStats), SourceError> {
     let mut stats = FetchStats::default();
     let mut points: Points = Vec::new();
     let mut token: Option<String> = None;
     let queries: Vec<MetricDataQuery> = call.queries.iter().map(|q| sdk_query(q, call.window.period)).collect();
     loop {
+        pace.wait().await;
         let out = client
             .get_metric_data()
             .start_time(AwsDateTime::from_secs(call.window.start))
@@ -543,32 +600,138 @@ async fn run_call(client: &Client, ctx: &Context, call: &Call) -> Result<(Points
     Ok((points, stats))
 }
 
-/// Metrics of `targets` for the last `days` days before `now`, with the fewest calls (all
-/// targets share the calls), at most a few calls in flight at once.
-pub async fn fetch_all(
+/// What one target of a shared fetch received: its series and its share of the fetch
+/// (the calls that carried its queries, the metrics it requested), or why the calls that
+/// carried its queries failed.
+pub type TargetFetch = Result<(Vec<MetricSeries>, FetchStats), SourceError>;
+
+/// How a shared call's failure names what it was fetching: the first caches and how many more.
+fn subject_of(ids: &[&str]) -> String {
+    match ids {
+        [] => "no cache".to_string(),
+        [one] => (*one).to_string(),
+        [first, second] => format!("{first}, {second}"),
+        [first, rest @ ..] => format!("{first} and {} other caches", rest.len()),
+    }
+}
+
+/// Metrics of every target for the last `days` days before `now`, all targets sharing the
+/// fewest calls ([`pack`]): 500 caches of a region in one plan, each call started under
+/// `pace` with at most a few in flight. `each` gets every target as soon as the calls that
+/// carry its queries are done (its series and share of the fetch, or the error of a call that
+/// carried its queries; the others still get theirs), so only those calls' points wait in
+/// memory. Returns the whole fetch's account (every call once).
+pub async fn fetch_many(
     config: &SdkConfig,
     targets: &[Target],
     days: u32,
     now: DateTime<Utc>,
-) -> Result<(Vec<MetricSeries>, FetchStats), SourceError> {
+    pace: &Pace,
+    mut each: impl FnMut(usize, TargetFetch),
+) -> FetchStats {
     let w = window(days, now.timestamp());
-    let qs = queries(targets, METRICS);
-    let calls = pack(&qs, w);
-    let client = Client::new(config);
-    let subject = targets.iter().map(Target::id).collect::<Vec<_>>().join(", ");
-    let ctx = Context::new(config, "cloudwatch:GetMetricData", subject);
-    let results: Vec<Result<(Points, FetchStats), SourceError>> =
-        futures_util::stream::iter(calls.iter().map(|c| run_call(&client, &ctx, c))).buffered(PARALLEL).collect().await;
-    let mut stats = FetchStats { window: Some(w), ..FetchStats::default() };
-    let mut points: BTreeMap<String, Vec<(i64, f64)>> = BTreeMap::new();
-    for r in results {
-        let (p, s) = r?;
-        stats.add(&s);
-        for (id, pts) in p {
-            points.entry(id).or_default().extend(pts);
+    let per_target = queries_per_target(targets, METRICS);
+    let owner: std::collections::HashMap<&str, usize> =
+        per_target.iter().enumerate().flat_map(|(t, qs)| qs.iter().map(move |q| (q.id.as_str(), t))).collect();
+    let all: Vec<Query> = per_target.iter().flatten().cloned().collect();
+    let calls = pack(&all, w);
+    // the targets each call carries, and the call after which each target is complete
+    let carried: Vec<Vec<(usize, u64)>> = calls
+        .iter()
+        .map(|call| {
+            let mut in_call: BTreeMap<usize, u64> = BTreeMap::new();
+            for q in &call.queries {
+                *in_call.entry(owner[q.id.as_str()]).or_default() += 1;
+            }
+            in_call.into_iter().collect()
+        })
+        .collect();
+    let mut complete_after: Vec<Vec<usize>> = vec![Vec::new(); calls.len()];
+    let mut last = vec![None; targets.len()];
+    for (c, in_call) in carried.iter().enumerate() {
+        for &(t, _) in in_call {
+            last[t] = Some(c);
         }
     }
-    Ok((to_series(&qs, w.period, points), stats))
+    for (t, at) in last.iter().enumerate() {
+        match at {
+            Some(c) => complete_after[*c].push(t),
+            // nothing to ask of it (a cache without nodes): complete, and empty
+            None => each(t, Partial::new(w).finish(&per_target[t], w.period)),
+        }
+    }
+    let mut state: Vec<Partial> = vec![Partial::new(w); targets.len()];
+    let client = Client::new(config);
+    let requests = calls.iter().zip(&carried).map(|(call, in_call)| {
+        let ids: Vec<&str> = in_call.iter().map(|&(t, _)| targets[t].id()).collect();
+        let ctx = Context::new(config, "cloudwatch:GetMetricData", subject_of(&ids));
+        let client = &client;
+        async move { run_call(client, &ctx, pace, call).await }
+    });
+    let mut results = futures_util::stream::iter(requests).buffered(PARALLEL);
+    let mut total = FetchStats { window: Some(w), ..FetchStats::default() };
+    let mut c = 0;
+    while let Some(result) = results.next().await {
+        let in_call = &carried[c];
+        for &(t, _) in in_call {
+            state[t].sharing.extend(in_call.iter().map(|&(o, _)| o).filter(|&o| o != t));
+        }
+        match result {
+            Ok((got, s)) => {
+                total.add(&s);
+                for &(t, n) in in_call {
+                    state[t].stats.calls += s.calls;
+                    state[t].stats.metrics_requested += n * s.calls;
+                }
+                for (id, pts) in got {
+                    let Some(&t) = owner.get(id.as_str()) else { continue };
+                    state[t].stats.datapoints += pts.len() as u64;
+                    state[t].points.entry(id).or_default().extend(pts);
+                }
+            }
+            Err(e) => {
+                for &(t, _) in in_call {
+                    state[t].failed.get_or_insert_with(|| e.clone());
+                }
+            }
+        }
+        for &t in &complete_after[c] {
+            let done = std::mem::replace(&mut state[t], Partial::new(w));
+            each(t, done.finish(&per_target[t], w.period));
+        }
+        c += 1;
+    }
+    total
+}
+
+/// What a target of a shared fetch has received so far.
+#[derive(Clone, Debug)]
+struct Partial {
+    stats: FetchStats,
+    points: BTreeMap<String, Vec<(i64, f64)>>,
+    sharing: std::collections::BTreeSet<usize>,
+    failed: Option<SourceError>,
+}
+
+impl Partial {
+    fn new(w: Window) -> Partial {
+        Partial {
+            stats: FetchStats { window: Some(w), ..FetchStats::default() },
+            points: BTreeMap::new(),
+            sharing: std::collections::BTreeSet::new(),
+            failed: None,
+        }
+    }
+
+    fn finish(self, queries: &[Query], period: u32) -> TargetFetch {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        let mut stats = self.stats;
+        stats.cost_usd = Decimal::from(stats.metrics_requested) * USD_PER_METRIC;
+        stats.shared_with = self.sharing.len() as u64;
+        Ok((to_series(queries, period, self.points), stats))
+    }
 }
 
 /// Metrics of one cache for the last `days` days before `now` (14 is the usual choice).
@@ -578,7 +741,12 @@ pub async fn fetch(
     days: u32,
     now: DateTime<Utc>,
 ) -> Result<(Vec<MetricSeries>, FetchStats), SourceError> {
-    fetch_all(config, std::slice::from_ref(target), days, now).await
+    let pace = Pace::per_second(CALLS_PER_SEC);
+    let mut got = None;
+    fetch_many(config, std::slice::from_ref(target), days, now, &pace, |_, fetched| got = Some(fetched)).await;
+    got.unwrap_or_else(|| {
+        Err(SourceError::Aws { action: "cloudwatch:GetMetricData".into(), message: "nothing was fetched".into() })
+    })
 }
 
 #[cfg(test)]
@@ -773,9 +941,60 @@ mod tests {
     }
 
     #[test]
+    fn issue_13_the_pace_never_starts_more_than_its_rate_in_a_second() {
+        let pace = Pace::per_second(CALLS_PER_SEC);
+        let t0 = Instant::now();
+        // 200 calls asked for at once (and some a little later): one every 40 ms
+        let mut starts: Vec<Instant> = (0..200).map(|_| pace.reserve(t0)).collect();
+        starts.push(pace.reserve(t0 + Duration::from_millis(100)));
+        assert_eq!(starts[0], t0, "the first starts at once");
+        assert_eq!(starts[199] - t0, Duration::from_millis(40) * 199);
+        assert!(starts.windows(2).all(|w| w[1] - w[0] == Duration::from_millis(40)), "evenly spaced");
+        for (i, s) in starts.iter().enumerate() {
+            let in_second = starts[i..].iter().take_while(|t| **t < *s + Duration::from_secs(1)).count();
+            assert!(in_second <= CALLS_PER_SEC as usize, "{in_second} starts within a second of the {i}th");
+        }
+        // after a quiet spell, a call starts when asked
+        let later = t0 + Duration::from_mins(1);
+        assert_eq!(pace.reserve(later), later);
+        assert_eq!(pace.reserve(later), later + Duration::from_millis(40));
+    }
+
+    #[test]
+    fn issue_13_five_hundred_caches_together_take_fewer_calls_than_one_by_one() {
+        let names: Vec<String> = (0..500).map(|i| format!("c{i:03}")).collect();
+        let targets: Vec<Target> = names.iter().map(|n| Target::members(n, &[n.as_str()], 1)).collect();
+        let now = 1_800_000_000;
+        for (days, together, one_by_one) in [(14, 1600, 2000), (1, 115, 500)] {
+            let w = window(days, now);
+            let calls = plan_queries(&targets, METRICS, w.start, w.end, now);
+            check_cover(&calls, 500 * 16, w);
+            assert_eq!(calls.len(), together, "{days} days");
+            assert_eq!(calls.len() as u64, min_calls(500 * 16, w.periods()));
+            let alone: usize =
+                targets.iter().map(|t| plan_queries(std::slice::from_ref(t), METRICS, w.start, w.end, now).len()).sum();
+            assert_eq!(alone, one_by_one, "{days} days, a fetch per cache");
+        }
+    }
+
+    #[test]
+    fn queries_per_target_are_the_queries_split_at_each_target() {
+        let targets = [
+            Target::members("a", &["a-0001-001", "a-0001-002"], 2),
+            Target::Serverless { name: "a-0001-001".into() },
+            Target::members("a", &["a-0001-001"], 1),
+        ];
+        let per = queries_per_target(&targets, METRICS);
+        assert_eq!(per.iter().flatten().cloned().collect::<Vec<_>>(), queries(&targets, METRICS));
+        assert_eq!(per.iter().map(Vec::len).collect::<Vec<_>>(), [15 * 2 + 1, 12, 16]);
+        let ids: std::collections::BTreeSet<&str> = per.iter().flatten().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids.len(), 31 + 12 + 16, "ids stay unique across targets, even for a cache named twice");
+    }
+
+    #[test]
     fn cost_is_a_cent_per_thousand_metrics() {
         let mut s = FetchStats::default();
-        s.add(&FetchStats { calls: 2, metrics_requested: 1500, datapoints: 10, cost_usd: Decimal::ZERO, window: None });
+        s.add(&FetchStats { calls: 2, metrics_requested: 1500, datapoints: 10, ..FetchStats::default() });
         assert_eq!(s.cost_usd, Decimal::new(15, 3));
     }
 }

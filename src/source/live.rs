@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use super::SourceError;
 use super::aws::{self, AwsOptions};
@@ -21,7 +22,7 @@ use crate::model::workload::{Backup, Current, Deployment, EngineVersion, EnvInpu
 const CACHE_SCHEMA: u32 = 1;
 
 /// What to fetch for one environment.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LiveRequest {
     /// The cache, as the plan names it.
     pub cache: AwsCacheRef,
@@ -111,41 +112,222 @@ pub fn series(live: &LiveMetrics) -> Result<Vec<MetricSeries>, SourceError> {
 /// Discover the cache and fetch its metrics now (or, with `offline`, read the last fetch), and
 /// cache the fetch. Blocking: runs its own single-threaded runtime (call it off any runtime).
 pub fn load(req: &LiveRequest, now: DateTime<Utc>) -> Result<LiveMetrics, SourceError> {
-    if req.offline {
-        return cached(req)?.ok_or_else(|| SourceError::Offline {
-            what: format!("metrics of the {}", describe(req)),
-            hint: "run once without --offline (with AWS access) to fetch and cache them".into(),
-        });
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| SourceError::Aws { action: "start".into(), message: e.to_string() })?;
-    let live = runtime.block_on(fetch(req, now))?;
-    let bytes = serde_json::to_vec(&live).map_err(|e| SourceError::Cache(e.to_string()))?;
-    user_cache::write(&cache_file(req)?, &bytes)?;
-    Ok(live)
+    let mut out = load_all(std::slice::from_ref(req), now, &|_| {});
+    let one = out
+        .pop()
+        .unwrap_or_else(|| Err(SourceError::Aws { action: "fetch".into(), message: "nothing was fetched".into() }));
+    one.and_then(|kept| with_series(req, kept))
 }
 
-async fn fetch(req: &LiveRequest, now: DateTime<Utc>) -> Result<LiveMetrics, SourceError> {
-    let options =
-        AwsOptions { profile: req.profile.clone(), region: Some(req.region.clone()), ..AwsOptions::default() }
-            .with_env()?;
-    let config = aws::load(&options).await?;
-    let discovered = discovery::discover_one(&config, req.cache.id()).await?;
-    check_kind(req, &discovered)?;
-    let (series, stats) = cloudwatch::fetch(&config, &Target::of(&discovered), req.days, now).await?;
-    let export: serde_json::Value = serde_json::from_str(&cloudwatch::to_export_json(&series))
+/// [`load`] for many caches at once, each request its own result, each fetch cached as
+/// [`load`] caches it. The caches of one region and profile are discovered together (one
+/// listing, not a lookup each) and share the `GetMetricData` calls of their window: 500 caches
+/// take the fewest calls for all their queries, paced under the API's rate limit; regions are
+/// fetched at the same time. `say` hears what is being fetched (a long fetch is not silent).
+///
+/// A fetched result is returned without its series (they wait in the user cache, so 500
+/// caches' minutes never sit in memory at once): [`with_series`] reads them back.
+pub fn load_all(
+    reqs: &[LiveRequest],
+    now: DateTime<Utc>,
+    say: &(dyn Fn(&str) + Sync),
+) -> Vec<Result<LiveMetrics, SourceError>> {
+    let mut out: Vec<Option<Result<LiveMetrics, SourceError>>> = vec![None; reqs.len()];
+    let mut online: BTreeMap<(&str, Option<&str>), Vec<usize>> = BTreeMap::new();
+    for (i, req) in reqs.iter().enumerate() {
+        if req.offline {
+            out[i] = Some(cached(req).and_then(|c| {
+                c.ok_or_else(|| SourceError::Offline {
+                    what: format!("metrics of the {}", describe(req)),
+                    hint: "run once without --offline (with AWS access) to fetch and cache them".into(),
+                })
+            }));
+        } else {
+            online.entry((req.region.as_str(), req.profile.as_deref())).or_default().push(i);
+        }
+    }
+    if !online.is_empty() {
+        match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(runtime) => {
+                let regions = online.values().map(|group| fetch_region(reqs, group, now, say));
+                for fetched in runtime.block_on(futures_util::future::join_all(regions)) {
+                    for (i, r) in fetched {
+                        out[i] = Some(r);
+                    }
+                }
+            }
+            Err(e) => {
+                for &i in online.values().flatten() {
+                    out[i] = Some(Err(SourceError::Aws { action: "start".into(), message: e.to_string() }));
+                }
+            }
+        }
+    }
+    out.into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(SourceError::Aws { action: "fetch".into(), message: "not fetched".into() })))
+        .collect()
+}
+
+/// A fetch [`load_all`] returned, with its series read back from the user cache where they
+/// wait (one fetched earlier, or read from the cache, already has them).
+pub fn with_series(req: &LiveRequest, kept: LiveMetrics) -> Result<LiveMetrics, SourceError> {
+    if !kept.series.is_null() {
+        return Ok(kept);
+    }
+    let path = cache_file(req)?;
+    let reread = cached(req)?.filter(|c| c.fetched_at == kept.fetched_at).ok_or_else(|| SourceError::UserCache {
+        path,
+        message: "the metrics just fetched are no longer there: fetch again".into(),
+    })?;
+    Ok(LiveMetrics { series: reread.series, ..kept })
+}
+
+/// The requests `group` of one region and profile: discover their caches, fetch each window's
+/// caches together, cache every fetch.
+async fn fetch_region(
+    reqs: &[LiveRequest],
+    group: &[usize],
+    now: DateTime<Utc>,
+    say: &(dyn Fn(&str) + Sync),
+) -> Vec<(usize, Result<LiveMetrics, SourceError>)> {
+    let first = &reqs[group[0]];
+    let all_fail = |e: SourceError| group.iter().map(|&i| (i, Err(e.clone()))).collect::<Vec<_>>();
+    let options = match (AwsOptions {
+        profile: first.profile.clone(),
+        region: Some(first.region.clone()),
+        ..AwsOptions::default()
+    })
+    .with_env()
+    {
+        Ok(o) => o,
+        Err(e) => return all_fail(e),
+    };
+    let config = match aws::load(&options).await {
+        Ok(c) => c,
+        Err(e) => return all_fail(e),
+    };
+    let mut ids: Vec<&str> = group.iter().map(|&i| reqs[i].cache.id()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let found = discover(&config, &ids).await;
+
+    let mut out = Vec::new();
+    // by window: the caches each fetches, and which requests each cache answers
+    let mut by_days: BTreeMap<u32, Vec<(usize, Discovered)>> = BTreeMap::new();
+    for &i in group {
+        let req = &reqs[i];
+        match found.get(req.cache.id()).cloned().unwrap_or_else(|| Err(not_found(req))) {
+            Ok(d) => match check_kind(req, &d) {
+                Ok(()) => by_days.entry(req.days).or_default().push((i, d)),
+                Err(e) => out.push((i, Err(e))),
+            },
+            Err(e) => out.push((i, Err(e))),
+        }
+    }
+    let pace = cloudwatch::Pace::per_second(cloudwatch::CALLS_PER_SEC);
+    for (days, asked) in by_days {
+        let mut caches: Vec<&Discovered> = Vec::new();
+        let mut answers: Vec<Vec<usize>> = Vec::new();
+        for (i, d) in &asked {
+            match caches.iter().position(|c| c.id == d.id) {
+                Some(t) => answers[t].push(*i),
+                None => {
+                    caches.push(d);
+                    answers.push(vec![*i]);
+                }
+            }
+        }
+        let targets: Vec<Target> = caches.iter().map(|d| Target::of(d)).collect();
+        if targets.len() > 1 {
+            let planned = cloudwatch::pack(
+                &cloudwatch::queries(&targets, cloudwatch::METRICS),
+                cloudwatch::window(days, now.timestamp()),
+            )
+            .len();
+            say(&format!(
+                "fetching {days} days of CloudWatch metrics of {} caches in {}: {planned} GetMetricData calls, at most {} a second",
+                targets.len(),
+                first.region,
+                cloudwatch::CALLS_PER_SEC
+            ));
+        }
+        let total = cloudwatch::fetch_many(&config, &targets, days, now, &pace, |t, fetched| {
+            let kept = fetched.and_then(|(series, stats)| keep(&reqs[answers[t][0]], caches[t], &series, stats, now));
+            for &i in &answers[t] {
+                // two environments naming one cache and window share the fetch (and its file)
+                out.push((i, kept.clone()));
+            }
+        })
+        .await;
+        if targets.len() > 1 {
+            say(&format!(
+                "fetched {} caches in {}: {} calls, {} metrics requested, ${} ($0.01 per 1,000 metrics)",
+                targets.len(),
+                first.region,
+                total.calls,
+                total.metrics_requested,
+                total.cost_usd.normalize()
+            ));
+        }
+    }
+    out
+}
+
+fn not_found(req: &LiveRequest) -> SourceError {
+    SourceError::AwsNotFound {
+        subject: req.cache.id().to_string(),
+        region: req.region.clone(),
+        code: "no such cache".into(),
+    }
+}
+
+/// The caches `ids` names: one lookup for one cache; for more, one listing of the region (a
+/// member id finds its group), or a lookup each when the listing is refused.
+async fn discover(config: &aws::SdkConfig, ids: &[&str]) -> BTreeMap<String, Result<Discovered, SourceError>> {
+    let mut out = BTreeMap::new();
+    if ids.len() > 1
+        && let Ok(all) = discovery::discover_all(config, &[]).await
+    {
+        let region = aws::region_of(config);
+        for id in ids {
+            let d = all.iter().find(|d| d.id == *id).or_else(|| all.iter().find(|d| d.members.iter().any(|m| m == id)));
+            let found = d.cloned().ok_or_else(|| SourceError::AwsNotFound {
+                subject: (*id).to_string(),
+                region: region.clone(),
+                code: "no such cache".into(),
+            });
+            out.insert((*id).to_string(), found);
+        }
+        return out;
+    }
+    for id in ids {
+        out.insert((*id).to_string(), discovery::discover_one(config, id).await);
+    }
+    out
+}
+
+/// A cache's fetch as the user cache keeps it: written, and returned without its series.
+fn keep(
+    req: &LiveRequest,
+    discovered: &Discovered,
+    series: &[MetricSeries],
+    stats: FetchStats,
+    now: DateTime<Utc>,
+) -> Result<LiveMetrics, SourceError> {
+    let export: serde_json::Value = serde_json::from_str(&cloudwatch::to_export_json(series))
         .map_err(|e| SourceError::Cache(format!("the fetched series cannot be kept: {e}")))?;
-    Ok(LiveMetrics {
+    let live = LiveMetrics {
         schema_version: CACHE_SCHEMA,
         fetched_at: now,
         days: req.days,
-        discovered,
+        discovered: discovered.clone(),
         stats,
         series: export,
         from_cache: false,
-    })
+    };
+    let bytes = serde_json::to_vec(&live).map_err(|e| SourceError::Cache(e.to_string()))?;
+    user_cache::write(&cache_file(req)?, &bytes)?;
+    Ok(LiveMetrics { series: serde_json::Value::Null, ..live })
 }
 
 /// The plan names the cache with the key of its kind.

@@ -30,6 +30,8 @@ Control API (JSON, on the front):
                                 "match": "text the request body must contain" (optional)}
   DELETE /_harness/faults      clear every fault
   GET    /_harness/calls       {"GetMetricData": 3, ...} requests received per operation
+  GET    /_harness/times       {"GetMetricData": [12.5, 12.54, ...], ...} when each arrived
+                               (monotonic seconds), to check the pace of the calls
   POST   /_harness/serverless  {"caches": [ServerlessCache, ...]} replaces the canned list
 
 It prints "READY <front port>" on stdout once both servers listen, and exits when its standard
@@ -389,12 +391,14 @@ class State:
         self.lock = threading.Lock()
         self.faults = []
         self.calls = {}
+        self.times = {}
         self.serverless = list(SERVERLESS)
         self.pages = {}
 
     def count(self, op):
         with self.lock:
             self.calls[op] = self.calls.get(op, 0) + 1
+            self.times.setdefault(op, []).append(time.monotonic())
 
     def fault_for(self, op, body_text):
         with self.lock:
@@ -535,6 +539,9 @@ class Front(BaseHTTPRequestHandler):
         if self.path == "/_harness/calls":
             with self.state.lock:
                 return self.reply_json(dict(self.state.calls))
+        if self.path == "/_harness/times":
+            with self.state.lock:
+                return self.reply_json({op: list(t) for op, t in self.state.times.items()})
         return self.proxy("GET", b"")
 
     def do_DELETE(self):

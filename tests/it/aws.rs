@@ -109,6 +109,11 @@ fn no_error_message_shows_a_key_a_secret_or_a_token() {
     );
 }
 
+#[test]
+fn issue_13_five_hundred_caches_share_the_fewest_calls_at_a_bounded_pace() {
+    parent("many_caches", &[], |_| {});
+}
+
 /// The bodies, run only inside a child process (they return at once elsewhere).
 mod child {
     use std::collections::BTreeMap;
@@ -124,7 +129,7 @@ mod child {
     use capplan::source::discovery::{CacheKind, Discovered, Role, discover_all, discover_one};
     use chrono::{DateTime, Utc};
 
-    use crate::aws_support::{calls, child_port, control, fault, in_child};
+    use crate::aws_support::{calls, child_port, control, fault, in_child, most_in_a_second};
 
     const GIB: f64 = 1_073_741_824.0;
 
@@ -388,6 +393,121 @@ mod child {
         close(derived.data_gib.unwrap().avg, 0.5, "solo data");
         close(derived.requests_per_sec.unwrap().peak, 100.0, "solo requests/s");
         control(port, "GET", "/_harness/calls", "");
+    }
+
+    /// Issue 13: 500 caches of one region (480 Redis OSS nodes, 20 Memcached clusters of two
+    /// nodes) and one that does not exist, asked for at once: one listing instead of a lookup
+    /// each, every query in the fewest `GetMetricData` calls for all of them (not one fetch a
+    /// cache), never more than the pace allows in a second, and each cache its own series.
+    #[test]
+    #[ignore = "run in a child process by its parent test"]
+    fn many_caches() {
+        use capplan::source::live::{self, LiveRequest};
+        use capplan::source::plan::AwsCacheRef;
+        use futures_util::StreamExt;
+
+        if !in_child() {
+            return;
+        }
+        let port = child_port();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let ids: Vec<String> = (0..500).map(|i| format!("c{i:03}")).collect();
+        let memcached = |i: usize| i % 25 == 24;
+        let now = now();
+        let w = cloudwatch::window(1, now.timestamp());
+        runtime.block_on(async {
+            let config = config(quick()).await;
+            let ec = aws_sdk_elasticache::Client::new(&config);
+            let creates = ids.iter().enumerate().map(|(i, id)| {
+                let ec = ec.clone();
+                async move {
+                    let (engine, nodes) = if memcached(i) { ("memcached", 2) } else { ("redis", 1) };
+                    ec.create_cache_cluster()
+                        .cache_cluster_id(id)
+                        .engine(engine)
+                        .cache_node_type("cache.t4g.small")
+                        .num_cache_nodes(nodes)
+                        .send()
+                        .await
+                        .unwrap();
+                }
+            });
+            futures_util::stream::iter(creates).buffer_unordered(8).collect::<Vec<()>>().await;
+            // one day of hourly points on a few caches, each its own size and load
+            let mut data = Vec::new();
+            for i in [0usize, 123, 250, 499] {
+                let dims = [("CacheClusterId", ids[i].as_str()), ("CacheNodeId", "0001")];
+                let gib = (i + 1) as f64 / 100.0;
+                let rps = 10.0 * (i + 1) as f64;
+                let (data_metric, reads) = if memcached(i) {
+                    ("BytesUsedForCacheItems", "CmdGet")
+                } else {
+                    ("BytesUsedForCache", "GetTypeCmds")
+                };
+                data.extend(hourly(w, &dims, &[(data_metric, &|_| gib * GIB), (reads, &|_| rps * 60.0)]));
+            }
+            put(&config, data).await;
+        });
+
+        let req = |id: &str| LiveRequest {
+            cache: AwsCacheRef::CacheCluster(id.to_string()),
+            region: "us-east-1".into(),
+            days: 1,
+            profile: None,
+            offline: false,
+        };
+        let mut reqs: Vec<LiveRequest> = ids.iter().map(|id| req(id)).collect();
+        reqs.push(req("ghost"));
+        let before = |op| calls(port, op);
+        let (gmd, listings, lookups) =
+            (before("GetMetricData"), before("DescribeCacheClusters"), before("DescribeReplicationGroups"));
+        let said = std::sync::Mutex::new(Vec::new());
+        let started = Instant::now();
+        let results = live::load_all(&reqs, now, &|line| said.lock().unwrap().push(line.to_string()));
+        let took = started.elapsed();
+        assert_eq!(results.len(), 501);
+
+        // the one that does not exist fails alone, by name
+        let ghost = results[500].as_ref().unwrap_err();
+        assert!(matches!(ghost, SourceError::AwsNotFound { subject, .. } if subject == "ghost"), "{ghost:?}");
+        let fetched: Vec<&live::LiveMetrics> =
+            results[..500].iter().map(|r| r.as_ref().unwrap_or_else(|e| panic!("{e}"))).collect();
+
+        // the fewest calls for every query of the 500 caches, and a listing instead of 500 lookups
+        let targets: Vec<Target> = fetched.iter().map(|l| Target::of(&l.discovered)).collect();
+        let q = queries(&targets, METRICS).len();
+        assert_eq!(q, 480 * 16 + 20 * 2 * 14, "16 queries a Redis OSS node, 14 a Memcached node");
+        let made = calls(port, "GetMetricData") - gmd;
+        assert_eq!(made, min_calls(q, w.periods()), "{q} queries × {} minutes", w.periods());
+        assert!(made < 150, "{made} calls; a fetch per cache would take at least 500");
+        assert!(calls(port, "DescribeCacheClusters") - listings <= 6, "pages of one listing, not a lookup each");
+        assert!(calls(port, "DescribeReplicationGroups") - lookups <= 1);
+        // started 40 ms apart (the unit test of `Pace`); they arrive with some jitter, and
+        // stay well within the account's quota
+        let busiest = most_in_a_second(port, "GetMetricData");
+        assert!(busiest <= cloudwatch::QUOTA_PER_SEC as usize, "{busiest} calls within one second");
+        assert!(took >= Duration::from_secs_f64((made - 1) as f64 / f64::from(cloudwatch::CALLS_PER_SEC)) * 9 / 10);
+
+        // each cache's share adds up to the whole fetch; every call was shared
+        let requested: u64 = fetched.iter().map(|l| l.stats.metrics_requested).sum();
+        assert_eq!(requested, q as u64, "each query asked once (a day fits one time slice)");
+        assert!(fetched.iter().all(|l| l.stats.calls >= 1 && l.stats.shared_with >= 1 && l.stats.window == Some(w)));
+        let lines = said.lock().unwrap().clone();
+        assert!(
+            lines.iter().any(|l| l.contains(&format!("500 caches in us-east-1: {made} GetMetricData calls"))),
+            "{lines:?}"
+        );
+
+        // every cache its own series, kept in the user cache, read back as the report reads them
+        for i in [0usize, 123, 250, 499] {
+            let full = live::with_series(&reqs[i], fetched[i].clone()).unwrap();
+            let derived = derive(&live::series(&full).unwrap(), "live").observed;
+            close(derived.data_gib.unwrap().avg, (i + 1) as f64 / 100.0, &format!("data of {}", ids[i]));
+            close(derived.requests_per_sec.unwrap().avg, 10.0 * (i + 1) as f64, &format!("requests/s of {}", ids[i]));
+            assert!(live::cached(&reqs[i]).unwrap().is_some(), "{} kept", ids[i]);
+        }
+        let quiet = live::with_series(&reqs[1], fetched[1].clone()).unwrap();
+        assert!(derive(&live::series(&quiet).unwrap(), "live").observed.data_gib.is_none(), "no points, no figure");
     }
 
     #[tokio::test]

@@ -43,6 +43,11 @@ fn issue_13_no_key_secret_or_session_token_is_shown_or_written() {
     parent("secrets");
 }
 
+#[test]
+fn issue_13_every_cache_of_a_plan_is_fetched_in_one_shared_set_of_calls() {
+    parent("many_envs");
+}
+
 /// A plan in `dir`.
 fn write_plan(dir: &Path, text: &str) {
     std::fs::write(dir.join("plan.toml"), text).unwrap();
@@ -287,6 +292,116 @@ days = 7
         }
     }
 
+    /// Issue 13: a plan of 40 environments, each naming its own cache, reported with `--all`:
+    /// the 40 caches are listed once and their queries share the fewest calls for all of them
+    /// (128 for 640 queries × 14 days of minutes; a fetch per environment would take 160), and
+    /// each environment still gets its own figures and its share of the fetch.
+    #[tokio::test]
+    #[ignore = "run in a child process by its parent test"]
+    async fn many_envs() {
+        use std::fmt::Write;
+
+        if !in_child() {
+            return;
+        }
+        let port = child_port();
+        let config = load(&AwsOptions::default()).await.unwrap();
+        let ec = aws_sdk_elasticache::Client::new(&config);
+        let mut plan = String::from("region = \"us-east-1\"\n");
+        for i in 0..40 {
+            let id = format!("app{i:02}");
+            ec.create_cache_cluster()
+                .cache_cluster_id(&id)
+                .engine("redis")
+                .engine_version("7.1")
+                .cache_node_type("cache.t4g.small")
+                .num_cache_nodes(1)
+                .send()
+                .await
+                .unwrap();
+            let _ = write!(
+                plan,
+                "\n[env.{id}]\nengine = \"redis\"\nha = false\n\n[env.{id}.workload]\ndata_gb = 1\nrequests_per_sec = 100\n\n[env.{id}.metrics]\ncache_cluster = \"{id}\"\n"
+            );
+        }
+        // app07 holds 2 GiB
+        let now = DateTime::from_timestamp(Utc::now().timestamp() / 60 * 60, 0).unwrap();
+        let w = cloudwatch::window(14, now.timestamp());
+        let data: Vec<MetricDatum> = (0..(w.end - w.start) / 3600)
+            .map(|h| datum("BytesUsedForCache", "app07", w.start + h * 3600, 2.0 * GIB))
+            .collect();
+        let cw = aws_sdk_cloudwatch::Client::new(&config);
+        for chunk in data.chunks(1000) {
+            cw.put_metric_data()
+                .namespace("AWS/ElastiCache")
+                .set_metric_data(Some(chunk.to_vec()))
+                .send()
+                .await
+                .unwrap();
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        write_plan(dir.path(), &plan);
+
+        let before = |op| calls(port, op);
+        let (gmd, listings, lookups) =
+            (before("GetMetricData"), before("DescribeCacheClusters"), before("DescribeReplicationGroups"));
+        let out = capplan(dir.path(), cache.path(), &["report", "--plan", "plan.toml", "--all", "--format", "json"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{stderr}");
+        let made = calls(port, "GetMetricData") - gmd;
+        assert_eq!(made, cloudwatch::min_calls(40 * 16, w.periods()));
+        assert_eq!(made, 128, "40 caches × 16 queries × 20,160 minutes; 40 fetches of one cache take 4 calls each");
+        assert_eq!(calls(port, "DescribeCacheClusters") - listings, 1, "one listing");
+        assert_eq!(calls(port, "DescribeReplicationGroups") - lookups, 1, "one listing");
+        assert!(
+            stderr
+                .contains("fetching 14 days of CloudWatch metrics of 40 caches in us-east-1: 128 GetMetricData calls"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("fetched 40 caches in us-east-1: 128 calls, 640 metrics requested, $0.0064"),
+            "{stderr}"
+        );
+
+        let all = json(&out);
+        let envs = all["envs"].as_array().unwrap();
+        assert_eq!(envs.len(), 40, "{}", all["not_evaluated"]);
+        let mut requested = 0;
+        for e in envs {
+            let m = &e["metrics"];
+            assert_eq!((m["source"].as_str(), m["from_cache"].as_bool()), (Some("cloudwatch"), Some(false)), "{m}");
+            assert!(m["api_calls"].as_u64().unwrap() >= 1 && m["calls_shared_with"].as_u64().unwrap() >= 1, "{m}");
+            requested += m["metrics_requested"].as_u64().unwrap();
+        }
+        assert_eq!(requested, 640, "every query asked once, each counted for its own cache");
+        let app07 = envs.iter().find(|e| e["env"] == "app07").unwrap();
+        close(num(&app07["workload"]["data_gb"]), 2.0, "app07's own data, measured");
+        let app08 = envs.iter().find(|e| e["env"] == "app08").unwrap();
+        assert_eq!(
+            dec(&app08["workload"]["data_gb"]),
+            rust_decimal::Decimal::ONE,
+            "nothing measured: the plan's figure"
+        );
+
+        // the Markdown says the calls were shared; --offline reads each cache's own fetch back
+        let out = capplan(
+            dir.path(),
+            cache.path(),
+            &["report", "--plan", "plan.toml", "--env", "app07", "--format", "json", "--offline"],
+        );
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+        close(num(&json(&out)["workload"]["data_gb"]), 2.0, "app07 from the user cache");
+        let out = capplan(dir.path(), cache.path(), &["report", "--plan", "plan.toml", "--all", "--format", "md"]);
+        let md = String::from_utf8_lossy(&out.stdout);
+        let (calls07, shared07) =
+            (app07["metrics"]["api_calls"].as_u64().unwrap(), app07["metrics"]["calls_shared_with"].as_u64().unwrap());
+        let said = format!(
+            "Metrics of `app07` in us-east-1, 14 days: fetched now: {calls07} GetMetricData call(s) shared with {shared07} other caches"
+        );
+        assert!(md.contains(&said), "{said}\n{md}");
+    }
+
     #[tokio::test]
     #[ignore = "run in a child process by its parent test"]
     async fn failures() {
@@ -452,13 +567,14 @@ days = 7
                 "DescribeReplicationGroups",
                 "throttle",
                 "AWS throttled 'elasticache:DescribeReplicationGroups' on every attempt: wait a minute and retry",
-                2 * 2,
+                // prod and legacy name one cache: it is looked up once (two attempts)
+                2,
             ),
             (
                 "DescribeReplicationGroups",
                 "server_error",
                 "AWS failed 'elasticache:DescribeReplicationGroups' with HTTP 500 (InternalFailure) on every attempt: retry later",
-                2 * 2,
+                2,
             ),
             ("GetMetricData", "throttle", "AWS throttled 'cloudwatch:GetMetricData' on every attempt", 2 * planned),
             (

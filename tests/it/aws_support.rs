@@ -138,6 +138,18 @@ pub fn calls(port: u16, op: &str) -> u64 {
     v[op].as_u64().unwrap_or(0)
 }
 
+/// When each request of `op` reached the harness (monotonic seconds, in order).
+pub fn times(port: u16, op: &str) -> Vec<f64> {
+    let v: serde_json::Value = serde_json::from_str(&control(port, "GET", "/_harness/times", "")).unwrap();
+    v[op].as_array().map(|a| a.iter().filter_map(serde_json::Value::as_f64).collect()).unwrap_or_default()
+}
+
+/// The most requests of `op` that reached the harness within any one second.
+pub fn most_in_a_second(port: u16, op: &str) -> usize {
+    let t = times(port, op);
+    (0..t.len()).map(|i| t[i..].iter().take_while(|&&x| x < t[i] + 1.0).count()).max().unwrap_or(0)
+}
+
 /// Add a fault (see the harness docs).
 pub fn fault(port: u16, json: &str) {
     control(port, "POST", "/_harness/faults", json);
