@@ -226,6 +226,31 @@ pub fn cross_az_gb(env: &EnvInputs, traffic: &Traffic, read_azs: u32) -> Decimal
     traffic.requests_gb * cross_az_share(env, read_azs) + traffic.pubsub_gb * primary_cross_az_share(env)
 }
 
+/// [`cross_az_gb`] for every number of zones reads may be served from, computed once an
+/// environment: the search and the assessment of hundreds of layouts look it up.
+#[derive(Clone, Debug)]
+pub struct CrossAzGb {
+    /// GB per month when reads are served from 1, 2… zones, up to the client's zones (beyond
+    /// them the share no longer changes).
+    by_read_azs: Vec<Decimal>,
+}
+
+impl CrossAzGb {
+    /// The table of `env`'s `traffic`.
+    pub fn of(env: &EnvInputs, traffic: &Traffic) -> Self {
+        let zones = env.workload.client_azs.clamp(1, crate::model::workload::MAX_CLIENT_AZS);
+        CrossAzGb { by_read_azs: (1..=zones).map(|z| cross_az_gb(env, traffic, z)).collect() }
+    }
+
+    /// [`cross_az_gb`] of the table's environment and traffic for `read_azs` zones.
+    pub fn get(&self, env: &EnvInputs, traffic: &Traffic, read_azs: u32) -> Decimal {
+        let zones = env.workload.client_azs.max(1);
+        let index = read_azs.clamp(1, zones) as usize - 1;
+        // a workload outside the validated bounds (more client zones than the table) is computed
+        self.by_read_azs.get(index).copied().unwrap_or_else(|| cross_az_gb(env, traffic, read_azs))
+    }
+}
+
 /// Zones a node layout serves reads from: the primary's, and when reads go to the replicas, one
 /// per node of a shard (ElastiCache spreads a shard's nodes over zones with Multi-AZ).
 pub fn read_azs(layout: &NodeLayout) -> u32 {
@@ -359,11 +384,18 @@ pub fn serverless(
     Ok(cost)
 }
 
-fn node_shape(layout: &NodeLayout, name: &str) -> String {
-    if layout.replicas == 0 {
-        format!("{} x {name}", layout.nodes())
+/// `{prefix}3 x cache.r7g.large (1 shard x (1 primary + 2 replicas))`, in one allocation with
+/// room for what the caller appends.
+fn node_shape(prefix: &str, layout: &NodeLayout, name: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(prefix.len() + name.len() + 96);
+    out.push_str(prefix);
+    // writing to a String cannot fail
+    let _ = if layout.replicas == 0 {
+        write!(out, "{} x {name}", layout.nodes())
     } else {
-        format!(
+        write!(
+            out,
             "{} x {name} ({} shard{} x (1 primary + {} replica{}))",
             layout.nodes(),
             layout.shards,
@@ -371,7 +403,8 @@ fn node_shape(layout: &NodeLayout, name: &str) -> String {
             layout.replicas,
             if layout.replicas == 1 { "" } else { "s" },
         )
-    }
+    };
+    out
 }
 
 fn offer<'a>(
@@ -397,13 +430,14 @@ fn push_node_hours(
     let node = book.catalog.node(layout.node);
     let nodes = Decimal::from(layout.nodes());
     let node_hours = nodes * hours_per_month();
-    let shape = format!("{prefix}{}", node_shape(layout, &node.name));
+    let mut shape = node_shape(prefix, layout, &node.name);
     match term {
         Term::OnDemand => {
             let rate = book
                 .on_demand(region, layout.node, layout.engine)
                 .ok_or_else(|| missing(format!("{} {} on-demand", node.name, layout.engine.label()), region))?;
-            cost.push(format!("{shape}, on-demand"), node_hours, Unit::NodeHour, rate.usd, &rate.source);
+            shape.push_str(", on-demand");
+            cost.push(shape, node_hours, Unit::NodeHour, rate.usd, &rate.source);
         }
         Term::Reserved(length, payment) => {
             let offer = offer(region, layout, term, book)?;
@@ -652,4 +686,42 @@ pub fn upstash(
 /// Upstash commands a month: requests and `PUBLISH`es.
 pub fn upstash_commands_per_month(workload: &Workload) -> Decimal {
     commands_per_month(workload.requests_per_sec + workload.pubsub_messages_per_sec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::catalog::Engine;
+    use crate::model::workload::Workload;
+
+    #[test]
+    fn the_cross_az_table_gives_what_computing_each_layout_gives() {
+        let dec = |s: &str| s.parse::<Decimal>().unwrap();
+        for client_azs in 1..=8 {
+            for fixed in [None, Some(dec("0.25"))] {
+                let w = Workload {
+                    client_azs,
+                    requests_per_sec: dec("12345.6"),
+                    avg_request_kb: dec("1.7"),
+                    read_ratio: dec("0.83"),
+                    pubsub_messages_per_sec: dec("40"),
+                    pubsub_payload_kb: dec("0.6"),
+                    pubsub_subscribers: 3,
+                    ..Workload::default()
+                };
+                let mut env = EnvInputs::new("t", "us-east-1", Engine::Valkey, true, w);
+                env.cross_az_fraction = fixed;
+                let traffic = Traffic::of(&env.workload);
+                let table = CrossAzGb::of(&env, &traffic);
+                for read_azs in 0..=9 {
+                    let each = cross_az_gb(&env, &traffic, read_azs);
+                    assert_eq!(
+                        table.get(&env, &traffic, read_azs),
+                        each,
+                        "{client_azs} zones, {read_azs} read, {fixed:?}"
+                    );
+                }
+            }
+        }
+    }
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::ModelError;
 use super::capacity::{self, Constraint, Demand, Exclusion, UpstashCaps, UpstashUse, Utilization};
 use super::catalog::Engine;
-use super::cost::{self, CostBreakdown, Traffic};
+use super::cost::{self, CostBreakdown, CrossAzGb, Traffic};
 use super::price::{PriceBook, SupportPeriod, Term};
 use super::recommend::{self, NodeResult, Outcome, SearchMode, SearchStats};
 use super::throughput::Version;
@@ -66,6 +66,8 @@ pub struct Evaluated {
     pub last_resort: Vec<String>,
     /// What the app or its client must do for this option to work as priced.
     pub requirements: Vec<String>,
+    /// The sum of `cost`'s lines, computed once when it was assessed (ranking compares it often).
+    pub(crate) monthly: Decimal,
 }
 
 impl Evaluated {
@@ -76,7 +78,7 @@ impl Evaluated {
 
     /// Monthly cost: the sum of its lines.
     pub fn monthly_usd(&self) -> Decimal {
-        self.cost.monthly_usd()
+        self.monthly
     }
 
     /// Monthly cost without its unverified lines (the low end of its range).
@@ -135,19 +137,23 @@ impl EnvEvaluation {
 }
 
 /// `3x2-cluster`: shards × nodes per shard, whether cluster mode is on, and whether reads are
-/// served by replicas (`1x3-replica-reads`).
-fn layout_shape(layout: &NodeLayout) -> String {
-    format!(
-        "{}x{}{}{}",
-        layout.shards,
-        1 + layout.replicas,
-        if layout.cluster_mode { "-cluster" } else { "" },
-        if layout.replica_reads { "-replica-reads" } else { "" }
-    )
+/// served by replicas (`1x3-replica-reads`), appended to `out`.
+fn push_layout_shape(out: &mut String, layout: &NodeLayout) {
+    use std::fmt::Write as _;
+    // writing to a String cannot fail
+    let _ = write!(out, "{}x{}", layout.shards, 1 + layout.replicas);
+    if layout.cluster_mode {
+        out.push_str("-cluster");
+    }
+    if layout.replica_reads {
+        out.push_str("-replica-reads");
+    }
 }
 
-fn layout_id(layout: &NodeLayout, book: &PriceBook) -> String {
-    format!("{}-{}", book.catalog.node(layout.node).name, layout_shape(layout))
+fn push_layout_id(out: &mut String, layout: &NodeLayout, book: &PriceBook) {
+    out.push_str(&book.catalog.node(layout.node).name);
+    out.push('-');
+    push_layout_shape(out, layout);
 }
 
 /// The id of a deployment: `serverless/valkey`, `node/valkey/cache.r7g.large/1x2/on-demand`,
@@ -156,16 +162,30 @@ fn layout_id(layout: &NodeLayout, book: &PriceBook) -> String {
 pub fn option_id(deployment: &Deployment, book: &PriceBook) -> String {
     match deployment {
         Deployment::Serverless { engine, .. } => format!("serverless/{}", engine.id()),
-        Deployment::Node { layout, term } => format!(
-            "node/{}/{}/{}/{}",
-            layout.engine.id(),
-            book.catalog.node(layout.node).name,
-            layout_shape(layout),
-            term.id()
-        ),
+        Deployment::Node { layout, term } => {
+            let mut id = String::with_capacity(64);
+            id.push_str("node/");
+            id.push_str(layout.engine.id());
+            id.push('/');
+            id.push_str(&book.catalog.node(layout.node).name);
+            id.push('/');
+            push_layout_shape(&mut id, layout);
+            id.push('/');
+            id.push_str(term.id());
+            id
+        }
         Deployment::Upstash { plan } => format!("upstash/{plan}"),
         Deployment::Split { adapter, state, term } => {
-            format!("split/{}/{}+{}/{}", state.engine.id(), layout_id(adapter, book), layout_id(state, book), term.id())
+            let mut id = String::with_capacity(96);
+            id.push_str("split/");
+            id.push_str(state.engine.id());
+            id.push('/');
+            push_layout_id(&mut id, adapter, book);
+            id.push('+');
+            push_layout_id(&mut id, state, book);
+            id.push('/');
+            id.push_str(term.id());
+            id
         }
     }
 }
@@ -243,8 +263,31 @@ pub fn assess(
     book: &PriceBook,
     as_of: NaiveDate,
 ) -> Result<Evaluated, ModelError> {
+    let traffic = Traffic::of(&env.workload);
+    let of_env = OfEnv { demand, cross_az: CrossAzGb::of(env, &traffic), traffic };
+    assess_in(deployment, backup, version, env, &of_env, book, as_of)
+}
+
+/// What every option of an environment shares, computed once: its demand, traffic and cross-AZ
+/// traffic by the zones reads are served from.
+struct OfEnv<'a> {
+    demand: &'a Demand,
+    traffic: Traffic,
+    cross_az: CrossAzGb,
+}
+
+/// [`assess`] with what the environment's options share.
+fn assess_in(
+    deployment: &Deployment,
+    backup: &Backup,
+    version: Option<&EngineVersion>,
+    env: &EnvInputs,
+    of_env: &OfEnv<'_>,
+    book: &PriceBook,
+    as_of: NaiveDate,
+) -> Result<Evaluated, ModelError> {
     let w = &env.workload;
-    let traffic = Traffic::of(w);
+    let (demand, traffic) = (of_env.demand, &of_env.traffic);
     let engine_version = version.and_then(|v| Version::parse(&v.text));
     let mut notes = Vec::new();
     let mut last_resort = Vec::new();
@@ -264,11 +307,11 @@ pub fn assess(
             ));
         }
     };
-    let (cost, exclusions, utilization, kind) = match deployment {
+    let (cost, monthly, exclusions, utilization, kind) = match deployment {
         Deployment::Serverless { engine, limits } => {
-            let cross_az = cost::cross_az_gb(env, &traffic, 1);
+            let cross_az = of_env.cross_az.get(env, traffic, 1);
             let cost = cost::serverless(&env.region, *engine, w, backup, cross_az, book)?;
-            let cost = checked(cost, deployment, env, book)?;
+            let (cost, monthly) = checked(cost, deployment, env, book)?;
             let (mut ex, ut) = capacity::check_serverless(*engine, env, demand);
             let today = Demand::of(w, &capacity::Policy { horizon_months: 0, ..env.policy.clone() });
             let (over, grown) = capacity::usage_limit_checks(limits, &today, demand);
@@ -283,15 +326,15 @@ pub fn assess(
                 notes.push(format!(
                     "pub/sub metering is unverified: this option costs {} at the low end (deliveries not metered) and {} at the high end (shown)",
                     format_usd(cost.verified_monthly_usd()),
-                    format_usd(cost.monthly_usd())
+                    format_usd(monthly)
                 ));
             }
-            (cost, ex, ut, OptionKind::Serverless)
+            (cost, monthly, ex, ut, OptionKind::Serverless)
         }
         Deployment::Node { layout, term } => {
-            let cross_az = cost::cross_az_gb(env, &traffic, cost::read_azs(layout));
+            let cross_az = of_env.cross_az.get(env, traffic, cost::read_azs(layout));
             let cost = cost::node(&env.region, layout, *term, backup, version, cross_az, as_of, book)?;
-            let cost = checked(cost, deployment, env, book)?;
+            let (cost, monthly) = checked(cost, deployment, env, book)?;
             let node = book.catalog.node(layout.node);
             let (ex, ut) = capacity::check_node(layout, node, env, demand, engine_version);
             cluster_mode(layout, "");
@@ -306,7 +349,7 @@ pub fn assess(
             if term.is_reserved() && !cost.upfront_known {
                 notes.push("the source publishes only the amortized rate of this offer: upfront cash unknown".into());
             }
-            (cost, ex, ut, OptionKind::Node)
+            (cost, monthly, ex, ut, OptionKind::Node)
         }
         Deployment::Split { adapter, state, term } => {
             let cross_az = (
@@ -314,7 +357,7 @@ pub fn assess(
                 cost::cross_az_gb(env, &traffic.requests_only(), cost::read_azs(state)),
             );
             let cost = cost::split(&env.region, adapter, state, *term, backup, cross_az, book)?;
-            let cost = checked(cost, deployment, env, book)?;
+            let (cost, monthly) = checked(cost, deployment, env, book)?;
             let adapter_node = book.catalog.node(adapter.node);
             let (ea, ua) = capacity::check_node(adapter, adapter_node, env, &demand.pubsub_only(), engine_version);
             let state_node = book.catalog.node(state.node);
@@ -329,12 +372,12 @@ pub fn assess(
                     "a split deployment is for workloads with pub/sub (pubsub_messages_per_sec)",
                 ));
             }
-            (cost, ex, max_utilization(ua, us), OptionKind::Split)
+            (cost, monthly, ex, max_utilization(ua, us), OptionKind::Split)
         }
         Deployment::Upstash { plan } => {
             // multi-zone HA on Upstash comes only with the Prod Pack (FACTS), on paid plans
             let cost = cost::upstash(plan, w, env.ha && plan != "free", book)?;
-            let cost = checked(cost, deployment, env, book)?;
+            let (cost, monthly) = checked(cost, deployment, env, book)?;
             let pricing = &book.upstash;
             let (caps, name) = if plan == "payg" {
                 (UpstashCaps::of_payg(&pricing.payg), "pay-as-you-go".to_string())
@@ -371,7 +414,7 @@ pub fn assess(
                     "the environment runs on ElastiCache today: moving it to Upstash adds a vendor and takes the cache out of the VPC (internet access, NAT egress from private subnets)".into(),
                 );
             }
-            (cost, ex, ut, OptionKind::Upstash)
+            (cost, monthly, ex, ut, OptionKind::Upstash)
         }
     };
     Ok(Evaluated {
@@ -384,19 +427,20 @@ pub fn assess(
         utilization,
         last_resort,
         requirements,
+        monthly,
     })
 }
 
-/// `cost`, once its lines are known to sum without overflow and below
+/// `cost` and its total, once its lines are known to sum without overflow and below
 /// [`cost::max_monthly_usd`]; the evaluation error naming the option otherwise.
 fn checked(
     cost: CostBreakdown,
     deployment: &Deployment,
     env: &EnvInputs,
     book: &PriceBook,
-) -> Result<CostBreakdown, ModelError> {
+) -> Result<(CostBreakdown, Decimal), ModelError> {
     match cost.checked_monthly_usd() {
-        Ok(_) => Ok(cost),
+        Ok(total) => Ok((cost, total)),
         Err(line) => Err(ModelError::Overflow {
             env: env.name.clone(),
             what: format!("{} ({line})", option_id(deployment, book)),
@@ -426,6 +470,7 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
     })?;
     let demand = Demand::of(&env.workload, &env.policy);
     let traffic = Traffic::of(&env.workload);
+    let of_env = OfEnv { demand: &demand, cross_az: CrossAzGb::of(env, &traffic), traffic };
     let backup = env.option_backup();
     let mut stats = SearchStats::default();
     let mut options = Vec::new();
@@ -434,7 +479,7 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
     for engine in Engine::ALL {
         if book.serverless(&env.region, engine).is_some() {
             let serverless = Deployment::Serverless { engine, limits: UsageLimits::default() };
-            options.push(assess(&serverless, &backup, None, env, &demand, book, as_of)?);
+            options.push(assess_in(&serverless, &backup, None, env, &of_env, book, as_of)?);
         } else {
             notes.push(format!(
                 "ElastiCache Serverless {}: no embedded price for {} (this version prices only what is embedded)",
@@ -460,6 +505,7 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
                         &demand,
                         &backup,
                         &traffic,
+                        &of_env.cross_az,
                         SearchMode::Single,
                         book,
                         &mut stats,
@@ -478,7 +524,7 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
                 for term in Term::ALL {
                     if let Some(layout) = result.layout_for(term) {
                         let deployment = Deployment::Node { layout, term };
-                        options.push(assess(&deployment, &backup, None, env, &demand, book, as_of)?);
+                        options.push(assess_in(&deployment, &backup, None, env, &of_env, book, as_of)?);
                     }
                 }
             }
@@ -495,34 +541,42 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
     }
 
     if env.workload.has_pubsub() {
-        options.extend(split_options(env, &demand, &traffic, &backup, book, as_of, &mut stats)?);
+        options.extend(split_options(env, &of_env, &backup, book, as_of, &mut stats)?);
     }
 
     let mut plans = vec!["payg".to_string()];
     plans.extend(book.upstash.plans.iter().map(|p| p.id.clone()));
     for plan in plans {
-        options.push(assess(&Deployment::Upstash { plan }, &backup, None, env, &demand, book, as_of)?);
+        options.push(assess_in(&Deployment::Upstash { plan }, &backup, None, env, &of_env, book, as_of)?);
     }
 
-    // cheapest first; the key is computed once per option (an exact sum over its lines)
-    options.sort_by_cached_key(|o| (o.monthly_usd(), o.id.clone()));
+    let options = cheapest_first(options);
 
     let current = env
         .current
         .as_ref()
-        .map(|c: &Current| assess(&c.deployment, &c.backup, c.engine_version.as_ref(), env, &demand, book, as_of))
+        .map(|c: &Current| assess_in(&c.deployment, &c.backup, c.engine_version.as_ref(), env, &of_env, book, as_of))
         .transpose()?;
 
     let outcome = recommend::recommend(env, &options, book, as_of)?;
     Ok(EnvEvaluation { inputs: env.clone(), options, current, notes, outcome, stats })
 }
 
+/// `options` by monthly cost, then id: each cost (an exact sum over its lines) computed once,
+/// the options moved once.
+fn cheapest_first(options: Vec<Evaluated>) -> Vec<Evaluated> {
+    let monthly: Vec<Decimal> = options.iter().map(Evaluated::monthly_usd).collect();
+    let mut order: Vec<usize> = (0..options.len()).collect();
+    order.sort_by(|&a, &b| monthly[a].cmp(&monthly[b]).then_with(|| options[a].id.cmp(&options[b].id)));
+    let mut slots: Vec<Option<Evaluated>> = options.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
 /// Split deployments: per engine and term, the cheapest adapter (one shard, sized for pub/sub)
 /// plus the cheapest state cluster (sized for memory and requests).
 fn split_options(
     env: &EnvInputs,
-    demand: &Demand,
-    traffic: &Traffic,
+    of_env: &OfEnv<'_>,
     backup: &Backup,
     book: &PriceBook,
     as_of: NaiveDate,
@@ -530,20 +584,23 @@ fn split_options(
 ) -> Result<Vec<Evaluated>, ModelError> {
     let mut out = Vec::new();
     let no_backup = Backup { retention_days: 0, snapshot_gb: Decimal::ZERO };
+    let (pubsub, requests) = (of_env.traffic.pubsub_only(), of_env.traffic.requests_only());
+    let (pubsub_cross_az, requests_cross_az) = (CrossAzGb::of(env, &pubsub), CrossAzGb::of(env, &requests));
     for engine in [Engine::Valkey, Engine::Redis] {
         if !engine.serves(env.app_engine) {
             continue;
         }
-        let adapter_demand = demand.pubsub_only();
-        let state_demand = demand.without_pubsub();
-        let search = |mode, d: &Demand, b: &Backup, t: &Traffic, stats: &mut SearchStats| -> Vec<NodeResult> {
+        let adapter_demand = of_env.demand.pubsub_only();
+        let state_demand = of_env.demand.without_pubsub();
+        let search = |mode, d: &Demand, b: &Backup, t: &Traffic, c: &CrossAzGb, stats: &mut SearchStats| {
             book.catalog
                 .nodes()
-                .filter_map(|(id, _)| recommend::search_node(id, engine, env, d, b, t, mode, book, stats))
-                .collect()
+                .filter_map(|(id, _)| recommend::search_node(id, engine, env, d, b, t, c, mode, book, stats))
+                .collect::<Vec<NodeResult>>()
         };
-        let adapter_results = search(SearchMode::Adapter, &adapter_demand, &no_backup, &traffic.pubsub_only(), stats);
-        let state_results = search(SearchMode::Single, &state_demand, backup, &traffic.requests_only(), stats);
+        let adapter_results =
+            search(SearchMode::Adapter, &adapter_demand, &no_backup, &pubsub, &pubsub_cross_az, stats);
+        let state_results = search(SearchMode::Single, &state_demand, backup, &requests, &requests_cross_az, stats);
         let cheapest = |results: &[NodeResult], term: Term| -> Option<NodeLayout> {
             results
                 .iter()
@@ -574,7 +631,7 @@ fn split_options(
                         && book.reserved(&env.region, state.node, engine, term).is_some()))
             {
                 let deployment = Deployment::Split { adapter, state, term };
-                out.push(assess(&deployment, backup, None, env, demand, book, as_of)?);
+                out.push(assess_in(&deployment, backup, None, env, of_env, book, as_of)?);
             }
         }
     }

@@ -148,11 +148,18 @@ fn merge<I: IntoIterator<Item = (i64, f64)>>(
     lists: impl Iterator<Item = I>,
     how: fn(f64, f64) -> f64,
 ) -> Vec<(i64, f64)> {
-    let mut merged: std::collections::BTreeMap<i64, f64> = std::collections::BTreeMap::new();
-    for (t, v) in lists.flatten() {
-        merged.entry(t).and_modify(|x| *x = how(*x, v)).or_insert(v);
+    let mut all: Vec<(i64, f64)> = lists.flatten().collect();
+    // stable, and linear on lists already in order: points of one timestamp fold in the order
+    // they came, as they would into a map
+    all.sort_by_key(|p| p.0);
+    let mut merged: Vec<(i64, f64)> = Vec::with_capacity(all.len());
+    for (t, v) in all {
+        match merged.last_mut() {
+            Some(last) if last.0 == t => last.1 = how(last.1, v),
+            _ => merged.push((t, v)),
+        }
     }
-    merged.into_iter().collect()
+    merged
 }
 
 fn measure(points: &[(i64, f64)]) -> Option<Measured> {
@@ -337,6 +344,51 @@ pub fn downsample(series: &[(i64, f64)], from: i64, to: i64, buckets: usize) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merging_folds_each_timestamp_in_the_order_its_points_came() {
+        // the map it replaced: the reference, bit for bit (float sums depend on their order)
+        fn by_map(lists: &[Vec<(i64, f64)>], how: fn(f64, f64) -> f64) -> Vec<(i64, f64)> {
+            let mut merged = std::collections::BTreeMap::new();
+            for &(t, v) in lists.iter().flatten() {
+                merged.entry(t).and_modify(|x| *x = how(*x, v)).or_insert(v);
+            }
+            merged.into_iter().collect()
+        }
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..200 {
+            let lists: Vec<Vec<(i64, f64)>> = (0..=round % 5)
+                .map(|_| {
+                    let mut list: Vec<(i64, f64)> = (0..next() % 40)
+                        .map(|_| {
+                            let t = i64::try_from(next() % 12).unwrap() * 60;
+                            let v = [1e16, 1.0, -1e16, 0.1, 3.7e-3, f64::from(u32::try_from(next() % 1000).unwrap())]
+                                [usize::try_from(next() % 6).unwrap()];
+                            (t, v)
+                        })
+                        .collect();
+                    if round % 2 == 0 {
+                        list.sort_by_key(|p| p.0);
+                    }
+                    list
+                })
+                .collect();
+            for how in [(|a, b| a + b) as fn(f64, f64) -> f64, f64::max] {
+                let merged = merge(lists.iter().map(|l| l.iter().copied()), how);
+                let reference = by_map(&lists, how);
+                assert_eq!(merged.len(), reference.len(), "round {round}");
+                for (a, b) in merged.iter().zip(&reference) {
+                    assert!(a.0 == b.0 && a.1.to_bits() == b.1.to_bits(), "round {round}: {a:?} != {b:?}");
+                }
+            }
+        }
+    }
 
     fn series(metric: &str, stat: &str, period: u32, points: Vec<(i64, f64)>) -> MetricSeries {
         MetricSeries {

@@ -185,20 +185,36 @@ impl Term {
     ];
 
     /// `on-demand`, `1yr-no-upfront`, `3yr-all-upfront`…
-    pub fn id(self) -> String {
+    pub fn id(self) -> &'static str {
+        use {
+            Payment::{AllUpfront, NoUpfront, PartialUpfront},
+            TermLength::{OneYear, ThreeYears},
+        };
         match self {
-            Term::OnDemand => "on-demand".to_string(),
-            Term::Reserved(length, payment) => format!("{}-{}", length.id(), payment.id()),
+            Term::OnDemand => "on-demand",
+            Term::Reserved(OneYear, NoUpfront) => "1yr-no-upfront",
+            Term::Reserved(OneYear, PartialUpfront) => "1yr-partial-upfront",
+            Term::Reserved(OneYear, AllUpfront) => "1yr-all-upfront",
+            Term::Reserved(ThreeYears, NoUpfront) => "3yr-no-upfront",
+            Term::Reserved(ThreeYears, PartialUpfront) => "3yr-partial-upfront",
+            Term::Reserved(ThreeYears, AllUpfront) => "3yr-all-upfront",
         }
     }
 
     /// `on-demand`, `reserved 1yr No Upfront`…
-    pub fn label(self) -> String {
+    pub fn label(self) -> &'static str {
+        use {
+            Payment::{AllUpfront, NoUpfront, PartialUpfront},
+            TermLength::{OneYear, ThreeYears},
+        };
         match self {
-            Term::OnDemand => "on-demand".to_string(),
-            Term::Reserved(length, payment) => {
-                format!("reserved {} {}", length.id(), payment.label())
-            }
+            Term::OnDemand => "on-demand",
+            Term::Reserved(OneYear, NoUpfront) => "reserved 1yr No Upfront",
+            Term::Reserved(OneYear, PartialUpfront) => "reserved 1yr Partial Upfront",
+            Term::Reserved(OneYear, AllUpfront) => "reserved 1yr All Upfront",
+            Term::Reserved(ThreeYears, NoUpfront) => "reserved 3yr No Upfront",
+            Term::Reserved(ThreeYears, PartialUpfront) => "reserved 3yr Partial Upfront",
+            Term::Reserved(ThreeYears, AllUpfront) => "reserved 3yr All Upfront",
         }
     }
 
@@ -215,7 +231,7 @@ impl Term {
 
 impl fmt::Display for Term {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.id())
+        f.write_str(self.id())
     }
 }
 
@@ -639,5 +655,23 @@ impl PriceBook {
     /// The day Extended Support starts for a Redis OSS major, if it is scheduled.
     pub fn support_start(&self, major: u32) -> Option<NaiveDate> {
         self.extended_support_starts.iter().find(|s| s.major == major).map(|s| s.starts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_ids_and_labels_spell_their_length_and_payment() {
+        for term in Term::ALL {
+            match term {
+                Term::OnDemand => assert_eq!((term.id(), term.label()), ("on-demand", "on-demand")),
+                Term::Reserved(length, payment) => {
+                    assert_eq!(term.id(), format!("{}-{}", length.id(), payment.id()));
+                    assert_eq!(term.label(), format!("reserved {} {}", length.id(), payment.label()));
+                }
+            }
+        }
     }
 }

@@ -50,7 +50,15 @@ pub fn format_usd(value: Decimal) -> String {
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
     let text = format!("{:.2}", rounded.abs());
     let (int, frac) = text.split_once('.').unwrap_or((&text, "00"));
-    format!("{}${}.{frac}", if negative { "-" } else { "" }, group_thousands(int))
+    let mut out = String::with_capacity(text.len() + text.len() / 3 + 2);
+    if negative {
+        out.push('-');
+    }
+    out.push('$');
+    push_grouped(&mut out, int);
+    out.push('.');
+    out.push_str(frac);
+    out
 }
 
 /// A quantity for people: thousands separators, at most `max_dp` decimals, trailing zeros cut.
@@ -60,17 +68,17 @@ pub fn format_quantity(value: Decimal, max_dp: u32) -> String {
     let negative = rounded.is_sign_negative() && !rounded.is_zero();
     let text = rounded.abs().to_string();
     let (int, frac) = match text.split_once('.') {
-        Some((i, f)) => (i.to_string(), Some(f.to_string())),
-        None => (text.clone(), None),
+        Some((i, f)) => (i, Some(f)),
+        None => (text.as_str(), None),
     };
-    let mut out = String::new();
+    let mut out = String::with_capacity(text.len() + text.len() / 3 + 1);
     if negative {
         out.push('-');
     }
-    out.push_str(&group_thousands(&int));
+    push_grouped(&mut out, int);
     if let Some(f) = frac {
         out.push('.');
-        out.push_str(&f);
+        out.push_str(f);
     }
     out
 }
@@ -84,16 +92,15 @@ pub fn format_unit_usd(value: Decimal) -> String {
     format!("${}", format_quantity(value, 12))
 }
 
-fn group_thousands(int: &str) -> String {
+/// `int` (ASCII digits) with a comma between thousands, appended to `out`.
+fn push_grouped(out: &mut String, int: &str) {
     let bytes = int.as_bytes();
-    let mut out = String::with_capacity(int.len() + int.len() / 3);
     for (i, b) in bytes.iter().enumerate() {
         if i > 0 && (bytes.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(char::from(*b));
     }
-    out
 }
 
 #[cfg(test)]

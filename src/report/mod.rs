@@ -714,7 +714,7 @@ pub fn option_report(option: &Evaluated, book: &PriceBook) -> OptionReport {
             Some(layout.shards),
             Some(layout.replicas),
             Some(layout.nodes()),
-            Some(term.id()),
+            Some(term.id().to_string()),
             None,
         ),
         Deployment::Upstash { plan } => (None, None, None, None, None, None, Some(plan.clone())),
@@ -725,7 +725,7 @@ pub fn option_report(option: &Evaluated, book: &PriceBook) -> OptionReport {
             Some(state.shards),
             Some(state.replicas),
             Some(state.nodes() + adapter.nodes()),
-            Some(term.id()),
+            Some(term.id().to_string()),
             None,
         ),
     };

@@ -102,7 +102,7 @@ impl<'a> Row<'a> {
             id: &o.id,
             group: group(o.kind, engine, node, split, plan),
             feasible: o.feasible(),
-            term: o.term().map(|t| Cow::Owned(t.id())),
+            term: o.term().map(|t| Cow::Borrowed(t.id())),
             kind: o.kind,
             engine,
         }

@@ -1345,7 +1345,7 @@ fn node_deployment(
             let term = Term::Reserved(r.get_ref().term, r.get_ref().payment);
             if book.reserved(&env.region, node, engine, term).is_none() {
                 let known: Vec<String> =
-                    book.reserved_terms(&env.region, node, engine).iter().map(|t| t.id()).collect();
+                    book.reserved_terms(&env.region, node, engine).iter().map(|t| t.id().to_string()).collect();
                 return Err(loc.error(
                     Some(r.span()),
                     &key("reserved"),

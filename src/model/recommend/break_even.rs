@@ -166,7 +166,7 @@ pub(super) fn break_even(
                 let term_cost = rsv_nodes * length.hours() / Decimal::from(HOURS_PER_MONTH);
                 reserved.push(ReservedBreakEven {
                     option_id: r.id.clone(),
-                    term: r.term().map(Term::id).unwrap_or_default(),
+                    term: r.term().map(|t| t.id().to_string()).unwrap_or_default(),
                     months: (term_cost / od_nodes).round_dp(1),
                     term_months,
                     monthly_saving_usd: od.monthly_usd() - r.monthly_usd(),

@@ -233,6 +233,7 @@ mod tests {
             utilization: Utilization::default(),
             last_resort: Vec::new(),
             requirements: Vec::new(),
+            monthly: Decimal::from(usd),
         }
     }
 

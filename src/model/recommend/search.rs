@@ -7,9 +7,10 @@ use serde::Serialize;
 
 use crate::model::capacity::{self, Demand, max_nodes, memory_factor, node_utilization, within_headroom};
 use crate::model::catalog::{Engine, NodeId, NodeType};
-use crate::model::cost::{self, Traffic};
+use crate::model::cost::{self, CrossAzGb, Traffic};
 use crate::model::limits::MAX_REPLICAS_PER_SHARD;
 use crate::model::price::{PriceBook, Term};
+use crate::model::units::{hours_per_month, to_f64};
 use crate::model::workload::{Backup, EnvInputs, NodeLayout};
 
 /// How much work a search did (for benchmarks and the report).
@@ -101,6 +102,7 @@ pub fn search_node(
     demand: &Demand,
     backup: &Backup,
     traffic: &Traffic,
+    cross_az: &CrossAzGb,
     mode: SearchMode,
     book: &PriceBook,
     stats: &mut SearchStats,
@@ -135,29 +137,36 @@ pub fn search_node(
     // cheapest: replica reads that save cents of cross-AZ traffic are not worth their stale reads
     let key = |l: &NodeLayout| (l.replica_reads, l.nodes(), l.shards);
     let margin = Decimal::ONE + env.policy.simplicity_margin;
-    // cross-AZ traffic depends only on the zones reads are served from: once per distinct count
-    let mut by_zones: Vec<(u32, Decimal)> = Vec::new();
-    let with_cross_az: Vec<(NodeLayout, Decimal)> = candidates
+    // cross-AZ traffic depends only on the zones reads are served from (`cross_az` of `traffic`)
+    let with_cross_az: Vec<(NodeLayout, Decimal, f64)> = candidates
         .iter()
         .map(|layout| {
-            let zones = cost::read_azs(layout);
-            let gb = match by_zones.iter().find(|(z, _)| *z == zones) {
-                Some((_, gb)) => *gb,
-                None => {
-                    let gb = cost::cross_az_gb(env, traffic, zones);
-                    by_zones.push((zones, gb));
-                    gb
-                }
-            };
-            (*layout, gb)
+            let gb = cross_az.get(env, traffic, cost::read_azs(layout));
+            (*layout, gb, to_f64(gb))
         })
         .collect();
+    // every candidate is priced first in floating point, from the node type's rate per
+    // node-hour looked up once a term; only those that may be within the margin of the cheapest
+    // are priced exactly (the bound is loose by far more than the floating-point error, so the
+    // exact choice below is the one pricing every candidate exactly would make)
+    let rough = RoughPrices::of(node_id, engine, env, backup, book);
+    let margin_f = to_f64(margin).max(1.0);
+    let mut estimates: Vec<f64> = Vec::with_capacity(with_cross_az.len());
     let mut per_term = [None; Term::ALL.len()];
     for term in Term::ALL {
+        let Some(rate) = rough.node_hour_usd(term) else { continue };
+        estimates.clear();
+        estimates.extend(with_cross_az.iter().map(|(layout, _, gb)| rough.monthly(layout, rate, *gb)));
+        stats.prices_computed += estimates.len() as u64;
+        let least = estimates.iter().copied().fold(f64::INFINITY, f64::min);
+        // far from overflow (and from the bound's rounding): otherwise every candidate exactly
+        let exact_all = !(least.is_finite() && least < ROUGH_LIMIT_USD);
+        let bound = least * margin_f * (1.0 + ROUGH_SLACK);
         let priced: Vec<Priced> = with_cross_az
             .iter()
-            .filter_map(|(layout, cross_az)| {
-                stats.prices_computed += 1;
+            .zip(&estimates)
+            .filter(|(_, estimate)| exact_all || **estimate <= bound)
+            .filter_map(|((layout, cross_az, _), _)| {
                 cost::node_monthly_usd(&env.region, layout, term, backup, *cross_az, book)
                     .map(|(monthly, upfront)| Priced { layout: *layout, monthly, upfront })
             })
@@ -170,6 +179,70 @@ pub fn search_node(
     }
     let layout = per_term[Term::OnDemand.index()].map_or(candidates[0], |p| p.layout);
     Some(NodeResult { layout, fits, per_term })
+}
+
+/// Relative slack of the floating-point pre-selection: f64 sums and products of a few exact
+/// decimals are off by about 1e-15 of the value; 1e-9 keeps every candidate the exact prices
+/// could find within the margin.
+const ROUGH_SLACK: f64 = 1e-9;
+
+/// Above this monthly estimate (USD) the search prices every candidate exactly: overflow checks
+/// and rounding then decide, as they do without the pre-selection.
+const ROUGH_LIMIT_USD: f64 = 1e18;
+
+/// One node type's prices in floating point, for pre-selecting the candidates worth pricing
+/// exactly: the same terms as [`cost::node_monthly_usd`], without its exactness.
+struct RoughPrices<'a> {
+    node_id: NodeId,
+    engine: Engine,
+    region: Option<&'a crate::model::price::RegionPrices>,
+    hours: f64,
+    backup_usd: f64,
+    cross_az_per_gb: f64,
+}
+
+impl<'a> RoughPrices<'a> {
+    fn of(node_id: NodeId, engine: Engine, env: &EnvInputs, backup: &Backup, book: &'a PriceBook) -> Self {
+        let backup_usd = if engine == Engine::Memcached || backup.retention_days == 0 {
+            0.0
+        } else {
+            f64::from(backup.retention_days - 1) * to_f64(backup.snapshot_gb) * to_f64(book.backup(&env.region).usd)
+        };
+        RoughPrices {
+            node_id,
+            engine,
+            region: book.region(&env.region),
+            hours: to_f64(hours_per_month()),
+            backup_usd,
+            cross_az_per_gb: to_f64(book.cross_az_per_gb.usd),
+        }
+    }
+
+    /// USD per node-hour under `term` (a reserved upfront fee spread over the term's hours), or
+    /// `None` where the exact price is `None` too: no price for the term.
+    fn node_hour_usd(&self, term: Term) -> Option<f64> {
+        let region = self.region?;
+        match term {
+            Term::OnDemand => region.on_demand.get(&(self.node_id, self.engine)).map(|r| to_f64(r.usd)),
+            Term::Reserved(length, _) => {
+                let offer = region.reserved.get(&(self.node_id, self.engine, term))?;
+                Some(match (offer.upfront_usd, offer.hourly_usd) {
+                    (Some(upfront), Some(hourly)) => {
+                        let recurring = if hourly > Decimal::ZERO || upfront.is_zero() { to_f64(hourly) } else { 0.0 };
+                        let spread =
+                            if upfront > Decimal::ZERO { to_f64(upfront) / to_f64(length.hours()) } else { 0.0 };
+                        recurring + spread
+                    }
+                    _ => to_f64(offer.amortized_hourly_usd(length)),
+                })
+            }
+        }
+    }
+
+    fn monthly(&self, layout: &NodeLayout, node_hour_usd: f64, cross_az_gb: f64) -> f64 {
+        let cross_az = if cross_az_gb > 0.0 { cross_az_gb * self.cross_az_per_gb } else { 0.0 };
+        f64::from(layout.nodes()) * self.hours * node_hour_usd + self.backup_usd + cross_az
+    }
 }
 
 pub(super) fn layout_of(
