@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::fmt;
 
-use super::catalog::Engine;
+use super::catalog::{Engine, NodeId};
 use super::metering::{ecpu_per_request, ecpu_per_request_mix};
 use super::price::{Payment, ReservedOffer, TermLength};
 use super::price::{PriceBook, Source, Term};
@@ -259,8 +259,14 @@ pub fn read_azs(layout: &NodeLayout) -> u32 {
 
 /// Snapshot storage: every kept snapshot beyond the first free one, per GB-month.
 fn push_backup(cost: &mut CostBreakdown, prefix: &str, region: &str, backup: &Backup, book: &PriceBook) {
+    cost.lines.extend(snapshot_line(prefix, region, backup, book));
+}
+
+/// The snapshot line of `backup` (none when no snapshot is kept): the same for every node-based
+/// option of an environment, so it is built once and copied.
+pub(crate) fn snapshot_line(prefix: &str, region: &str, backup: &Backup, book: &PriceBook) -> Option<Line> {
     if backup.retention_days == 0 {
-        return;
+        return None;
     }
     let rate = book.backup(region);
     let billable = Decimal::from(backup.retention_days - 1) * backup.snapshot_gb;
@@ -269,7 +275,15 @@ fn push_backup(cost: &mut CostBreakdown, prefix: &str, region: &str, backup: &Ba
         backup.retention_days,
         format_quantity(backup.snapshot_gb, 2)
     );
-    cost.push(item, billable, Unit::GbMonth, rate.usd, &rate.source);
+    Some(Line {
+        part: None,
+        item,
+        quantity: billable,
+        unit: Unit::GbMonth,
+        unit_usd: rate.usd,
+        source: rate.source.clone(),
+        unverified: None,
+    })
 }
 
 /// Monthly cost of the snapshots beyond the free one.
@@ -418,6 +432,15 @@ fn offer<'a>(
     })
 }
 
+/// A reserved term's hours as [`format_quantity`] writes them (`8,760`), without formatting a
+/// decimal for every option.
+fn term_hours_text(length: TermLength) -> &'static str {
+    match length {
+        TermLength::OneYear => "8,760",
+        TermLength::ThreeYears => "26,280",
+    }
+}
+
 /// Push the node-hour lines of `layout` under `term` (the upfront cash goes into `cost`).
 fn push_node_hours(
     cost: &mut CostBreakdown,
@@ -457,7 +480,7 @@ fn push_node_hours(
                             "{shape}, {}: upfront {} per node over {} h",
                             term.label(),
                             format_usd(upfront),
-                            format_quantity(length.hours(), 0)
+                            term_hours_text(length)
                         ),
                         node_hours,
                         Unit::NodeHour,
@@ -498,6 +521,22 @@ pub fn node(
     as_of: NaiveDate,
     book: &PriceBook,
 ) -> Result<CostBreakdown, MissingPrice> {
+    let snapshots = snapshot_line("", region, backup, book);
+    node_with_snapshots(region, layout, term, snapshots.as_ref(), version, cross_az_gb, as_of, book)
+}
+
+/// [`node`] with its snapshot line (of [`snapshot_line`]) already built.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn node_with_snapshots(
+    region: &str,
+    layout: &NodeLayout,
+    term: Term,
+    snapshots: Option<&Line>,
+    version: Option<&EngineVersion>,
+    cross_az_gb: Decimal,
+    as_of: NaiveDate,
+    book: &PriceBook,
+) -> Result<CostBreakdown, MissingPrice> {
     let mut cost = CostBreakdown::new();
     push_node_hours(&mut cost, "", region, layout, term, book)?;
     if layout.engine == Engine::Redis
@@ -518,7 +557,7 @@ pub fn node(
         );
     }
     if layout.engine != Engine::Memcached {
-        push_backup(&mut cost, "", region, backup, book);
+        cost.lines.extend(snapshots.cloned());
     }
     push_cross_az(&mut cost, "", cross_az_gb, book);
     Ok(cost)
@@ -561,35 +600,56 @@ pub fn node_monthly_usd(
     cross_az_gb: Decimal,
     book: &PriceBook,
 ) -> Option<(Decimal, Decimal)> {
-    let node_hours = Decimal::from(layout.nodes()).checked_mul(hours_per_month())?;
-    let (hours_usd, upfront) = node_hours_usd(region, layout, term, node_hours, book)?;
-    let backup = if layout.engine == Engine::Memcached || backup.retention_days == 0 {
-        Decimal::ZERO
-    } else {
-        Decimal::from(backup.retention_days - 1)
-            .checked_mul(backup.snapshot_gb)?
-            .checked_mul(book.backup(region).usd)?
-    };
-    let cross_az =
-        if cross_az_gb > Decimal::ZERO { cross_az_gb.checked_mul(book.cross_az_per_gb.usd)? } else { Decimal::ZERO };
-    Some((hours_usd.checked_add(backup)?.checked_add(cross_az)?, upfront))
+    NodeTermPrice::of(region, layout.node, layout.engine, term, backup, book)?.monthly_usd(layout, cross_az_gb)
 }
 
-fn node_hours_usd(
-    region: &str,
-    layout: &NodeLayout,
+/// What [`node_monthly_usd`] looks up for one node type, engine and term, looked up once: the
+/// search prices several layouts of a node type under each term.
+#[derive(Clone, Copy, Debug)]
+pub struct NodeTermPrice<'a> {
     term: Term,
-    node_hours: Decimal,
-    book: &PriceBook,
-) -> Option<(Decimal, Decimal)> {
-    match term {
-        Term::OnDemand => {
-            Some((node_hours.checked_mul(book.on_demand(region, layout.node, layout.engine)?.usd)?, Decimal::ZERO))
-        }
-        Term::Reserved(length, _) => {
-            let offer = book.reserved(region, layout.node, layout.engine, term)?;
-            reserved_usd(offer, length, node_hours, layout.nodes())
-        }
+    on_demand_usd: Option<Decimal>,
+    offer: Option<&'a ReservedOffer>,
+    /// The snapshots' monthly cost; `None` when it overflows.
+    backup_usd: Option<Decimal>,
+    cross_az_per_gb: Decimal,
+}
+
+impl<'a> NodeTermPrice<'a> {
+    /// The prices of `node` for `engine` under `term` in `region`; `None` when the book has none.
+    pub fn of(
+        region: &str,
+        node: NodeId,
+        engine: Engine,
+        term: Term,
+        backup: &Backup,
+        book: &'a PriceBook,
+    ) -> Option<Self> {
+        let (on_demand_usd, offer) = match term {
+            Term::OnDemand => (Some(book.on_demand(region, node, engine)?.usd), None),
+            Term::Reserved(..) => (None, Some(book.reserved(region, node, engine, term)?)),
+        };
+        let backup_usd = if engine == Engine::Memcached || backup.retention_days == 0 {
+            Some(Decimal::ZERO)
+        } else {
+            Decimal::from(backup.retention_days - 1)
+                .checked_mul(backup.snapshot_gb)
+                .and_then(|gb| gb.checked_mul(book.backup(region).usd))
+        };
+        Some(NodeTermPrice { term, on_demand_usd, offer, backup_usd, cross_az_per_gb: book.cross_az_per_gb.usd })
+    }
+
+    /// Monthly cost and upfront cash of `layout` (of this node type and engine), checked.
+    pub fn monthly_usd(&self, layout: &NodeLayout, cross_az_gb: Decimal) -> Option<(Decimal, Decimal)> {
+        let node_hours = Decimal::from(layout.nodes()).checked_mul(hours_per_month())?;
+        let (hours_usd, upfront) = match self.term {
+            Term::OnDemand => (node_hours.checked_mul(self.on_demand_usd?)?, Decimal::ZERO),
+            Term::Reserved(length, _) => reserved_usd(self.offer?, length, node_hours, layout.nodes())?,
+        };
+        let backup = self.backup_usd?;
+        let cross_az =
+            if cross_az_gb > Decimal::ZERO { cross_az_gb.checked_mul(self.cross_az_per_gb)? } else { Decimal::ZERO };
+        Some((hours_usd.checked_add(backup)?.checked_add(cross_az)?, upfront))
     }
 }
 
@@ -693,6 +753,13 @@ mod tests {
     use super::*;
     use crate::model::catalog::Engine;
     use crate::model::workload::Workload;
+
+    #[test]
+    fn term_hours_are_written_as_format_quantity_writes_them() {
+        for length in [TermLength::OneYear, TermLength::ThreeYears] {
+            assert_eq!(term_hours_text(length), format_quantity(length.hours(), 0));
+        }
+    }
 
     #[test]
     fn the_cross_az_table_gives_what_computing_each_layout_gives() {

@@ -263,8 +263,7 @@ pub fn assess(
     book: &PriceBook,
     as_of: NaiveDate,
 ) -> Result<Evaluated, ModelError> {
-    let traffic = Traffic::of(&env.workload);
-    let of_env = OfEnv { demand, cross_az: CrossAzGb::of(env, &traffic), traffic };
+    let of_env = OfEnv::of(env, demand, backup, book);
     assess_in(deployment, backup, version, env, &of_env, book, as_of)
 }
 
@@ -274,6 +273,20 @@ struct OfEnv<'a> {
     demand: &'a Demand,
     traffic: Traffic,
     cross_az: CrossAzGb,
+    /// The snapshot line of a node-based option with this backup.
+    snapshots: (Backup, Option<cost::Line>),
+}
+
+impl<'a> OfEnv<'a> {
+    fn of(env: &EnvInputs, demand: &'a Demand, backup: &Backup, book: &PriceBook) -> Self {
+        let traffic = Traffic::of(&env.workload);
+        OfEnv {
+            demand,
+            cross_az: CrossAzGb::of(env, &traffic),
+            traffic,
+            snapshots: (*backup, cost::snapshot_line("", &env.region, backup, book)),
+        }
+    }
 }
 
 /// [`assess`] with what the environment's options share.
@@ -333,7 +346,12 @@ fn assess_in(
         }
         Deployment::Node { layout, term } => {
             let cross_az = of_env.cross_az.get(env, traffic, cost::read_azs(layout));
-            let cost = cost::node(&env.region, layout, *term, backup, version, cross_az, as_of, book)?;
+            let cost = if of_env.snapshots.0 == *backup {
+                let snapshots = of_env.snapshots.1.as_ref();
+                cost::node_with_snapshots(&env.region, layout, *term, snapshots, version, cross_az, as_of, book)?
+            } else {
+                cost::node(&env.region, layout, *term, backup, version, cross_az, as_of, book)?
+            };
             let (cost, monthly) = checked(cost, deployment, env, book)?;
             let node = book.catalog.node(layout.node);
             let (ex, ut) = capacity::check_node(layout, node, env, demand, engine_version);
@@ -469,9 +487,9 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
         error,
     })?;
     let demand = Demand::of(&env.workload, &env.policy);
-    let traffic = Traffic::of(&env.workload);
-    let of_env = OfEnv { demand: &demand, cross_az: CrossAzGb::of(env, &traffic), traffic };
     let backup = env.option_backup();
+    let of_env = OfEnv::of(env, &demand, &backup, book);
+    let traffic = of_env.traffic;
     let mut stats = SearchStats::default();
     let mut options = Vec::new();
     let mut notes = Vec::new();

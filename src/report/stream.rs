@@ -72,11 +72,14 @@ fn pretty<T: Serialize>(value: &T) -> io::Result<Vec<u8>> {
 /// never hold a raw line break).
 fn indented(json: &[u8], indent: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(json.len() + json.len() / 8);
-    for &b in json {
-        out.push(b);
-        if b == b'\n' {
-            out.extend_from_slice(indent);
-        }
+    let mut lines = json.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        out.extend_from_slice(first);
+    }
+    for line in lines {
+        out.push(b'\n');
+        out.extend_from_slice(indent);
+        out.extend_from_slice(line);
     }
     out
 }
@@ -191,6 +194,14 @@ mod tests {
         let mut out = Vec::new();
         render(&Report::All(all), format, &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn indenting_puts_the_indent_after_every_line_break() {
+        assert_eq!(indented(b"{\n  \"a\": 1\n}", b"  "), b"{\n    \"a\": 1\n  }");
+        assert_eq!(indented(b"x\n\n", b"--"), b"x\n--\n--");
+        assert_eq!(indented(b"", b"  "), b"");
+        assert_eq!(indented(b"\n", b" "), b"\n ");
     }
 
     /// The streamed report is byte for byte the report built whole, in every format, with and

@@ -155,6 +155,8 @@ pub fn search_node(
     let mut per_term = [None; Term::ALL.len()];
     for term in Term::ALL {
         let Some(rate) = rough.node_hour_usd(term) else { continue };
+        // every candidate is a layout of this node type and engine
+        let Some(exact) = cost::NodeTermPrice::of(&env.region, node_id, engine, term, backup, book) else { continue };
         estimates.clear();
         estimates.extend(with_cross_az.iter().map(|(layout, _, gb)| rough.monthly(layout, rate, *gb)));
         stats.prices_computed += estimates.len() as u64;
@@ -167,8 +169,11 @@ pub fn search_node(
             .zip(&estimates)
             .filter(|(_, estimate)| exact_all || **estimate <= bound)
             .filter_map(|((layout, cross_az, _), _)| {
-                cost::node_monthly_usd(&env.region, layout, term, backup, *cross_az, book)
-                    .map(|(monthly, upfront)| Priced { layout: *layout, monthly, upfront })
+                exact.monthly_usd(layout, *cross_az).map(|(monthly, upfront)| Priced {
+                    layout: *layout,
+                    monthly,
+                    upfront,
+                })
             })
             .collect();
         let Some(cheapest) = priced.iter().map(|p| p.monthly).min() else { continue };
