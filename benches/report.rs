@@ -1,8 +1,9 @@
 //! Benchmarks: `capplan report --all` on a generated plan of 500 environments (the generator of
 //! `capplan::tui::sample`), through the library entry point the binary calls, written to
 //! `/dev/null`: plan parsing, evaluation on every core, rendering and writing, without the
-//! process start. Targets (BENCHMARKS.md): Markdown and JSON each under 1 s. The resident
-//! memory is measured on the real binary (`/usr/bin/time -v`, see BENCHMARKS.md).
+//! process start, with the binary's allocator. Targets (BENCHMARKS.md): Markdown and JSON each
+//! under 1 s. The resident memory is measured on the real binary (`/usr/bin/time -v`, see
+//! BENCHMARKS.md).
 
 #![allow(clippy::expect_used, missing_docs)]
 
@@ -11,6 +12,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::time::Duration;
 
 use capplan::cli::Cli;
+
+/// The binary's allocator (`src/main.rs`), so the bench measures what `capplan` runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn report(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("temp dir");
