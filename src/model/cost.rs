@@ -12,7 +12,9 @@ use super::catalog::{Engine, NodeId};
 use super::metering::{ecpu_per_request, ecpu_per_request_mix};
 use super::price::{Payment, ReservedOffer, TermLength};
 use super::price::{PriceBook, Source, Term};
-use super::units::{KB_PER_GIB, SECONDS_PER_MONTH, format_quantity, format_usd, hours_per_month};
+use super::units::{
+    HOURS_PER_MONTH, KB_PER_GIB, SECONDS_PER_MONTH, format_quantity, format_usd, hours_per_month, to_f64,
+};
 use super::workload::{Backup, EngineVersion, EnvInputs, NodeLayout, Workload, cross_az_share, primary_cross_az_share};
 
 /// The unit a line is billed in.
@@ -613,6 +615,17 @@ pub struct NodeTermPrice<'a> {
     /// The snapshots' monthly cost; `None` when it overflows.
     backup_usd: Option<Decimal>,
     cross_az_per_gb: Decimal,
+    /// The same prices in floating point, for [`NodeTermPrice::rough_monthly_usd`].
+    rough: RoughPrice,
+}
+
+/// A node type's prices under one term in `f64`: USD per node-month (a reserved upfront fee
+/// spread over the term's hours), the snapshots' monthly cost, USD per cross-AZ GB.
+#[derive(Clone, Copy, Debug)]
+struct RoughPrice {
+    node_month_usd: f64,
+    backup_usd: f64,
+    cross_az_per_gb: f64,
 }
 
 impl<'a> NodeTermPrice<'a> {
@@ -636,7 +649,32 @@ impl<'a> NodeTermPrice<'a> {
                 .checked_mul(backup.snapshot_gb)
                 .and_then(|gb| gb.checked_mul(book.backup(region).usd))
         };
-        Some(NodeTermPrice { term, on_demand_usd, offer, backup_usd, cross_az_per_gb: book.cross_az_per_gb.usd })
+        let node_hour_usd = match (term, on_demand_usd, offer) {
+            (Term::Reserved(length, _), _, Some(offer)) => match (offer.upfront_usd, offer.hourly_usd) {
+                // the same parts as `reserved_usd`
+                (Some(upfront), Some(hourly)) => {
+                    let recurring = if hourly > Decimal::ZERO || upfront.is_zero() { to_f64(hourly) } else { 0.0 };
+                    let spread = if upfront > Decimal::ZERO { to_f64(upfront) / to_f64(length.hours()) } else { 0.0 };
+                    recurring + spread
+                }
+                _ => to_f64(offer.amortized_hourly_usd(length)),
+            },
+            (_, rate, _) => rate.map_or(f64::INFINITY, to_f64),
+        };
+        let rough = RoughPrice {
+            node_month_usd: node_hour_usd * f64::from(HOURS_PER_MONTH),
+            backup_usd: backup_usd.map_or(f64::INFINITY, to_f64),
+            cross_az_per_gb: to_f64(book.cross_az_per_gb.usd),
+        };
+        Some(NodeTermPrice { term, on_demand_usd, offer, backup_usd, cross_az_per_gb: book.cross_az_per_gb.usd, rough })
+    }
+
+    /// [`NodeTermPrice::monthly_usd`] in floating point (off by about 1e-15 of the value), for
+    /// choosing which layouts are worth pricing exactly; infinite where the exact price overflows.
+    pub fn rough_monthly_usd(&self, layout: &NodeLayout, cross_az_gb: f64) -> f64 {
+        let rough = &self.rough;
+        let cross_az = if cross_az_gb > 0.0 { cross_az_gb * rough.cross_az_per_gb } else { 0.0 };
+        f64::from(layout.nodes()) * rough.node_month_usd + rough.backup_usd + cross_az
     }
 
     /// Monthly cost and upfront cash of `layout` (of this node type and engine), checked.

@@ -10,7 +10,7 @@ use crate::model::catalog::{Engine, NodeId, NodeType};
 use crate::model::cost::{self, CrossAzGb, Traffic};
 use crate::model::limits::MAX_REPLICAS_PER_SHARD;
 use crate::model::price::{PriceBook, Term};
-use crate::model::units::{hours_per_month, to_f64};
+use crate::model::units::to_f64;
 use crate::model::workload::{Backup, EnvInputs, NodeLayout};
 
 /// How much work a search did (for benchmarks and the report).
@@ -149,16 +149,14 @@ pub fn search_node(
     // node-hour looked up once a term; only those that may be within the margin of the cheapest
     // are priced exactly (the bound is loose by far more than the floating-point error, so the
     // exact choice below is the one pricing every candidate exactly would make)
-    let rough = RoughPrices::of(node_id, engine, env, backup, book);
     let margin_f = to_f64(margin).max(1.0);
     let mut estimates: Vec<f64> = Vec::with_capacity(with_cross_az.len());
     let mut per_term = [None; Term::ALL.len()];
     for term in Term::ALL {
-        let Some(rate) = rough.node_hour_usd(term) else { continue };
         // every candidate is a layout of this node type and engine
-        let Some(exact) = cost::NodeTermPrice::of(&env.region, node_id, engine, term, backup, book) else { continue };
+        let Some(price) = cost::NodeTermPrice::of(&env.region, node_id, engine, term, backup, book) else { continue };
         estimates.clear();
-        estimates.extend(with_cross_az.iter().map(|(layout, _, gb)| rough.monthly(layout, rate, *gb)));
+        estimates.extend(with_cross_az.iter().map(|(layout, _, gb)| price.rough_monthly_usd(layout, *gb)));
         stats.prices_computed += estimates.len() as u64;
         let least = estimates.iter().copied().fold(f64::INFINITY, f64::min);
         // far from overflow (and from the bound's rounding): otherwise every candidate exactly
@@ -169,7 +167,7 @@ pub fn search_node(
             .zip(&estimates)
             .filter(|(_, estimate)| exact_all || **estimate <= bound)
             .filter_map(|((layout, cross_az, _), _)| {
-                exact.monthly_usd(layout, *cross_az).map(|(monthly, upfront)| Priced {
+                price.monthly_usd(layout, *cross_az).map(|(monthly, upfront)| Priced {
                     layout: *layout,
                     monthly,
                     upfront,
@@ -194,61 +192,6 @@ const ROUGH_SLACK: f64 = 1e-9;
 /// Above this monthly estimate (USD) the search prices every candidate exactly: overflow checks
 /// and rounding then decide, as they do without the pre-selection.
 const ROUGH_LIMIT_USD: f64 = 1e18;
-
-/// One node type's prices in floating point, for pre-selecting the candidates worth pricing
-/// exactly: the same terms as [`cost::node_monthly_usd`], without its exactness.
-struct RoughPrices<'a> {
-    node_id: NodeId,
-    engine: Engine,
-    region: Option<&'a crate::model::price::RegionPrices>,
-    hours: f64,
-    backup_usd: f64,
-    cross_az_per_gb: f64,
-}
-
-impl<'a> RoughPrices<'a> {
-    fn of(node_id: NodeId, engine: Engine, env: &EnvInputs, backup: &Backup, book: &'a PriceBook) -> Self {
-        let backup_usd = if engine == Engine::Memcached || backup.retention_days == 0 {
-            0.0
-        } else {
-            f64::from(backup.retention_days - 1) * to_f64(backup.snapshot_gb) * to_f64(book.backup(&env.region).usd)
-        };
-        RoughPrices {
-            node_id,
-            engine,
-            region: book.region(&env.region),
-            hours: to_f64(hours_per_month()),
-            backup_usd,
-            cross_az_per_gb: to_f64(book.cross_az_per_gb.usd),
-        }
-    }
-
-    /// USD per node-hour under `term` (a reserved upfront fee spread over the term's hours), or
-    /// `None` where the exact price is `None` too: no price for the term.
-    fn node_hour_usd(&self, term: Term) -> Option<f64> {
-        let region = self.region?;
-        match term {
-            Term::OnDemand => region.on_demand.get(&(self.node_id, self.engine)).map(|r| to_f64(r.usd)),
-            Term::Reserved(length, _) => {
-                let offer = region.reserved.get(&(self.node_id, self.engine, term))?;
-                Some(match (offer.upfront_usd, offer.hourly_usd) {
-                    (Some(upfront), Some(hourly)) => {
-                        let recurring = if hourly > Decimal::ZERO || upfront.is_zero() { to_f64(hourly) } else { 0.0 };
-                        let spread =
-                            if upfront > Decimal::ZERO { to_f64(upfront) / to_f64(length.hours()) } else { 0.0 };
-                        recurring + spread
-                    }
-                    _ => to_f64(offer.amortized_hourly_usd(length)),
-                })
-            }
-        }
-    }
-
-    fn monthly(&self, layout: &NodeLayout, node_hour_usd: f64, cross_az_gb: f64) -> f64 {
-        let cross_az = if cross_az_gb > 0.0 { cross_az_gb * self.cross_az_per_gb } else { 0.0 };
-        f64::from(layout.nodes()) * self.hours * node_hour_usd + self.backup_usd + cross_az
-    }
-}
 
 pub(super) fn layout_of(
     node_id: NodeId,
