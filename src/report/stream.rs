@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::{EnvReport, Format, NotEvaluated, SCHEMA_VERSION, Totals, csv, markdown};
 
 /// How deep an environment sits in the JSON of every environment (`{ "envs": [ here ] }`).
-const JSON_ENV_INDENT: &[u8] = b"    ";
+const JSON_ENV_DEPTH: usize = 2;
 
 /// One environment, rendered, with what the end of the report needs of it.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,7 +41,7 @@ impl Chunk {
             Format::Md => {
                 (markdown::all_section(env).into_bytes(), markdown::summary_row(env), markdown::all_head(Some(env)))
             }
-            Format::Json => (indented(&pretty(env)?, JSON_ENV_INDENT), String::new(), String::new()),
+            Format::Json => (pretty_at(env, JSON_ENV_DEPTH)?, String::new(), String::new()),
             Format::Csv => {
                 let mut w = csv::writer(Vec::new());
                 csv::env_rows(&mut w, env).map_err(io::Error::other)?;
@@ -62,26 +62,96 @@ impl Chunk {
     }
 }
 
-/// `value` as pretty JSON, or `InvalidData` saying why not.
-fn pretty<T: Serialize>(value: &T) -> io::Result<Vec<u8>> {
-    serde_json::to_vec_pretty(value)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("cannot write the report as JSON: {e}")))
+/// `value` as pretty JSON nested `depth` levels deep (each line after the first indented by
+/// `depth` more steps, as `serde_json::to_vec_pretty` would write it inside the whole
+/// document), or `InvalidData` saying why not.
+fn pretty_at<T: Serialize>(value: &T, depth: usize) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(64 * 1024);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, NestedPretty { depth, has_value: false });
+    value
+        .serialize(&mut ser)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("cannot write the report as JSON: {e}")))?;
+    Ok(out)
 }
 
-/// `json` with `indent` after each line break: pretty JSON nested one level deeper (JSON strings
-/// never hold a raw line break).
-fn indented(json: &[u8], indent: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(json.len() + json.len() / 8);
-    let mut lines = json.split(|&b| b == b'\n');
-    if let Some(first) = lines.next() {
-        out.extend_from_slice(first);
+/// `serde_json`'s pretty layout (two spaces a level) starting `depth` levels deep: the
+/// environment is written in place instead of written and then re-indented line by line.
+struct NestedPretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl NestedPretty {
+    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        const SPACES: &[u8] = b"                                                                ";
+        let mut n = self.depth * 2;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            w.write_all(&SPACES[..k])?;
+            n -= k;
+        }
+        Ok(())
     }
-    for line in lines {
-        out.push(b'\n');
-        out.extend_from_slice(indent);
-        out.extend_from_slice(line);
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        w.write_all(bracket)
     }
-    out
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            w.write_all(b"\n")?;
+            self.indent(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        w.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(w)
+    }
+}
+
+impl serde_json::ser::Formatter for NestedPretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// Writes a report of every environment to `out` as its environments come (see the module).
@@ -152,9 +222,9 @@ impl<W: Write> AllWriter<W> {
             Format::Json => {
                 self.out.write_all(if self.written == 0 { b"]" } else { b"\n  ]" })?;
                 self.out.write_all(b",\n  \"not_evaluated\": ")?;
-                self.out.write_all(&indented(&pretty(&not_evaluated)?, b"  "))?;
+                self.out.write_all(&pretty_at(&not_evaluated, 1)?)?;
                 self.out.write_all(b",\n  \"totals\": ")?;
-                self.out.write_all(&indented(&pretty(&self.totals)?, b"  "))?;
+                self.out.write_all(&pretty_at(&self.totals, 1)?)?;
                 self.out.write_all(b"\n}\n")?;
             }
             Format::Csv => {}
@@ -196,12 +266,45 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
+    /// At depth 0 the layout is `serde_json`'s own; deeper, it is that layout with every line
+    /// after the first indented two spaces a level (the old re-indentation, kept here as the
+    /// reference), for empty and nested arrays and objects, strings holding line breaks and
+    /// brackets, and the bundled environments' whole reports.
     #[test]
-    fn indenting_puts_the_indent_after_every_line_break() {
-        assert_eq!(indented(b"{\n  \"a\": 1\n}", b"  "), b"{\n    \"a\": 1\n  }");
-        assert_eq!(indented(b"x\n\n", b"--"), b"x\n--\n--");
-        assert_eq!(indented(b"", b"  "), b"");
-        assert_eq!(indented(b"\n", b" "), b"\n ");
+    fn nested_pretty_json_is_serde_json_pretty_indented() {
+        fn indented(json: &[u8], indent: &[u8]) -> Vec<u8> {
+            let mut out = Vec::new();
+            for (i, line) in json.split(|&b| b == b'\n').enumerate() {
+                if i > 0 {
+                    out.push(b'\n');
+                    out.extend_from_slice(indent);
+                }
+                out.extend_from_slice(line);
+            }
+            out
+        }
+        let values = [
+            serde_json::json!({}),
+            serde_json::json!([]),
+            serde_json::json!(1),
+            serde_json::json!("a\nb [ ] { }"),
+            serde_json::json!({"a": [], "b": {}, "c": [1, [2, []], {"d": {}}], "e": {"f": [{}], "g": null}}),
+            serde_json::json!([[[]], [{}], {"x": [1, 2]}, "s"]),
+        ];
+        let envs = envs();
+        let reports: Vec<serde_json::Value> = envs.iter().map(|e| serde_json::to_value(e).unwrap()).collect();
+        for value in values.iter().chain(&reports) {
+            let flat = serde_json::to_vec_pretty(value).unwrap();
+            for depth in 0..4 {
+                let nested = pretty_at(value, depth).unwrap();
+                let want = indented(&flat, &b"  ".repeat(depth));
+                assert_eq!(String::from_utf8(nested).unwrap(), String::from_utf8(want).unwrap(), "depth {depth}");
+            }
+        }
+        assert_eq!(
+            pretty_at(&envs[0], 40).unwrap(),
+            indented(&serde_json::to_vec_pretty(&envs[0]).unwrap(), &b"  ".repeat(40))
+        );
     }
 
     /// The streamed report is byte for byte the report built whole, in every format, with and
