@@ -6,9 +6,11 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
 
-use super::catalog::{Engine, NodeId};
+use super::catalog::{Catalog, Engine, NodeId};
 use super::metering::{ecpu_per_request, ecpu_per_request_mix};
 use super::price::{Payment, ReservedOffer, TermLength};
 use super::price::{PriceBook, Source, Term};
@@ -74,13 +76,113 @@ pub enum Part {
     State,
 }
 
+/// What a line bills, in words. The words of the lines every node-based option has are kept as
+/// what they are made of and written when asked ([`Item::text`]): an environment prices hundreds
+/// of options and a report shows the lines of a few.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    /// Written out.
+    Text(String),
+    /// Written once and shared (the snapshot line every node-based option of an environment has).
+    Shared(Arc<str>),
+    /// A fixed text.
+    Fixed(&'static str),
+    /// Node-hours of `layout` under `term`, `prefix` naming the cluster of a split deployment.
+    NodeHours {
+        /// `""`, `"adapter: "` or `"state: "`.
+        prefix: &'static str,
+        /// The nodes.
+        layout: NodeLayout,
+        /// The term.
+        term: Term,
+        /// Which charge of the term.
+        charge: NodeCharge,
+    },
+}
+
+/// Which charge of a term a node-hour line bills.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NodeCharge {
+    /// The on-demand rate.
+    OnDemand,
+    /// A reserved term's hourly fee.
+    Recurring,
+    /// A reserved term's upfront fee per node, spread over the term's hours.
+    Upfront(Decimal),
+    /// A reserved term's effective hourly rate, where the source splits it no further.
+    Amortized,
+}
+
+impl Item {
+    /// The words (node types named from `catalog`).
+    pub fn text(&self, catalog: &Catalog) -> Cow<'_, str> {
+        match self {
+            Item::Text(text) => Cow::Borrowed(text),
+            Item::Shared(text) => Cow::Borrowed(text),
+            Item::Fixed(text) => Cow::Borrowed(text),
+            Item::NodeHours { prefix, layout, term, charge } => {
+                let mut text = node_shape(prefix, layout, &catalog.node(layout.node).name);
+                match charge {
+                    NodeCharge::OnDemand => text.push_str(", on-demand"),
+                    NodeCharge::Recurring => {
+                        text.push_str(", ");
+                        text.push_str(term.label());
+                        text.push_str(": recurring");
+                    }
+                    NodeCharge::Upfront(usd) => {
+                        text.push_str(", ");
+                        text.push_str(term.label());
+                        text.push_str(": upfront ");
+                        text.push_str(&format_usd(*usd));
+                        text.push_str(" per node over ");
+                        // an upfront fee is a reserved term's
+                        if let Term::Reserved(length, _) = term {
+                            text.push_str(term_hours_text(*length));
+                        }
+                        text.push_str(" h");
+                    }
+                    NodeCharge::Amortized => {
+                        text.push_str(", ");
+                        text.push_str(term.label());
+                        text.push_str(": amortized rate (source gives no upfront/hourly split)");
+                    }
+                }
+                Cow::Owned(text)
+            }
+        }
+    }
+
+    /// Whether its words start with `start` (a fixed or written text; node-hour lines never
+    /// match).
+    pub fn starts_with(&self, start: &str) -> bool {
+        match self {
+            Item::Text(text) => text.starts_with(start),
+            Item::Shared(text) => text.starts_with(start),
+            Item::Fixed(text) => text.starts_with(start),
+            Item::NodeHours { .. } => false,
+        }
+    }
+}
+
+impl From<String> for Item {
+    fn from(text: String) -> Self {
+        Item::Text(text)
+    }
+}
+
+impl From<&str> for Item {
+    fn from(text: &str) -> Self {
+        Item::Text(text.to_string())
+    }
+}
+
 /// One billed line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
     /// The cluster of a split deployment it belongs to.
     pub part: Option<Part>,
     /// What is billed, in words.
-    pub item: String,
+    pub item: Item,
     /// How much, in `unit`s.
     pub quantity: Decimal,
     /// The unit.
@@ -124,7 +226,7 @@ impl CostBreakdown {
     /// Monthly cost with checked arithmetic: the total, or the line (or `upfront`) whose cost
     /// overflows an exact decimal or is above [`max_monthly_usd`]. Once this is `Ok`, every
     /// other sum of the lines ([`CostBreakdown::monthly_usd`]…) is safe.
-    pub fn checked_monthly_usd(&self) -> Result<Decimal, String> {
+    pub fn checked_monthly_usd(&self, catalog: &Catalog) -> Result<Decimal, String> {
         let max = max_monthly_usd();
         let mut total = Decimal::ZERO;
         for line in &self.lines {
@@ -134,7 +236,7 @@ impl CostBreakdown {
                 .filter(|m| m.abs() <= max)
                 .and_then(|m| total.checked_add(m))
                 .filter(|t| t.abs() <= max)
-                .ok_or_else(|| format!("'{}'", line.item))?;
+                .ok_or_else(|| format!("'{}'", line.item.text(catalog)))?;
         }
         if self.upfront_usd.abs() > max {
             return Err("its upfront fee".to_string());
@@ -147,7 +249,8 @@ impl CostBreakdown {
         self.lines.iter().filter(|l| l.unverified.is_none()).map(Line::monthly_usd).sum()
     }
 
-    fn push(&mut self, item: String, quantity: Decimal, unit: Unit, unit_usd: Decimal, source: &Source) {
+    fn push(&mut self, item: impl Into<Item>, quantity: Decimal, unit: Unit, unit_usd: Decimal, source: &Source) {
+        let item = item.into();
         self.lines.push(Line { part: None, item, quantity, unit, unit_usd, source: source.clone(), unverified: None });
     }
 
@@ -260,7 +363,7 @@ pub fn read_azs(layout: &NodeLayout) -> u32 {
 }
 
 /// Snapshot storage: every kept snapshot beyond the first free one, per GB-month.
-fn push_backup(cost: &mut CostBreakdown, prefix: &str, region: &str, backup: &Backup, book: &PriceBook) {
+fn push_backup(cost: &mut CostBreakdown, prefix: &'static str, region: &str, backup: &Backup, book: &PriceBook) {
     cost.lines.extend(snapshot_line(prefix, region, backup, book));
 }
 
@@ -279,7 +382,7 @@ pub(crate) fn snapshot_line(prefix: &str, region: &str, backup: &Backup, book: &
     );
     Some(Line {
         part: None,
-        item,
+        item: Item::Shared(item.into()),
         quantity: billable,
         unit: Unit::GbMonth,
         unit_usd: rate.usd,
@@ -296,14 +399,25 @@ pub(crate) fn backup_usd(region: &str, backup: &Backup, book: &PriceBook) -> Dec
     Decimal::from(backup.retention_days - 1) * backup.snapshot_gb * book.backup(region).usd
 }
 
+/// The cross-AZ line's words (after the prefix of a split deployment's cluster).
+macro_rules! cross_az_item {
+    () => {
+        "Cross-AZ client traffic (billed to the clients' side)"
+    };
+}
+
 /// Client traffic crossing AZs: billed $0.01/GB on the client side, caused by where the cache runs.
-fn push_cross_az(cost: &mut CostBreakdown, prefix: &str, cross_az_gb: Decimal, book: &PriceBook) {
+fn push_cross_az(cost: &mut CostBreakdown, prefix: &'static str, cross_az_gb: Decimal, book: &PriceBook) {
     if cross_az_gb <= Decimal::ZERO {
         return;
     }
     let rate = &book.cross_az_per_gb;
     cost.push(
-        format!("{prefix}Cross-AZ client traffic (billed to the clients' side)"),
+        Item::Fixed(match prefix {
+            "adapter: " => concat!("adapter: ", cross_az_item!()),
+            "state: " => concat!("state: ", cross_az_item!()),
+            _ => cross_az_item!(),
+        }),
         cross_az_gb,
         Unit::Gb,
         rate.usd,
@@ -446,60 +560,38 @@ fn term_hours_text(length: TermLength) -> &'static str {
 /// Push the node-hour lines of `layout` under `term` (the upfront cash goes into `cost`).
 fn push_node_hours(
     cost: &mut CostBreakdown,
-    prefix: &str,
+    prefix: &'static str,
     region: &str,
     layout: &NodeLayout,
     term: Term,
     book: &PriceBook,
 ) -> Result<(), MissingPrice> {
-    let node = book.catalog.node(layout.node);
     let nodes = Decimal::from(layout.nodes());
     let node_hours = nodes * hours_per_month();
-    let mut shape = node_shape(prefix, layout, &node.name);
+    let item = |charge| Item::NodeHours { prefix, layout: *layout, term, charge };
     match term {
         Term::OnDemand => {
-            let rate = book
-                .on_demand(region, layout.node, layout.engine)
-                .ok_or_else(|| missing(format!("{} {} on-demand", node.name, layout.engine.label()), region))?;
-            shape.push_str(", on-demand");
-            cost.push(shape, node_hours, Unit::NodeHour, rate.usd, &rate.source);
+            let rate = book.on_demand(region, layout.node, layout.engine).ok_or_else(|| {
+                let name = &book.catalog.node(layout.node).name;
+                missing(format!("{name} {} on-demand", layout.engine.label()), region)
+            })?;
+            cost.push(item(NodeCharge::OnDemand), node_hours, Unit::NodeHour, rate.usd, &rate.source);
         }
         Term::Reserved(length, payment) => {
             let offer = offer(region, layout, term, book)?;
             if let (Some(upfront), Some(hourly)) = (offer.upfront_usd, offer.hourly_usd) {
                 if hourly > Decimal::ZERO || upfront.is_zero() {
-                    cost.push(
-                        format!("{shape}, {}: recurring", term.label()),
-                        node_hours,
-                        Unit::NodeHour,
-                        hourly,
-                        &offer.source,
-                    );
+                    cost.push(item(NodeCharge::Recurring), node_hours, Unit::NodeHour, hourly, &offer.source);
                 }
                 if upfront > Decimal::ZERO {
-                    cost.push(
-                        format!(
-                            "{shape}, {}: upfront {} per node over {} h",
-                            term.label(),
-                            format_usd(upfront),
-                            term_hours_text(length)
-                        ),
-                        node_hours,
-                        Unit::NodeHour,
-                        upfront / length.hours(),
-                        &offer.source,
-                    );
+                    let per_hour = upfront / length.hours();
+                    cost.push(item(NodeCharge::Upfront(upfront)), node_hours, Unit::NodeHour, per_hour, &offer.source);
                 }
                 // saturates: an upfront fee this large fails the check of the breakdown
                 cost.upfront_usd = cost.upfront_usd.saturating_add(upfront.saturating_mul(nodes));
             } else {
-                cost.push(
-                    format!("{shape}, {}: amortized rate (source gives no upfront/hourly split)", term.label()),
-                    node_hours,
-                    Unit::NodeHour,
-                    offer.amortized_hourly_usd(length),
-                    &offer.source,
-                );
+                let rate = offer.amortized_hourly_usd(length);
+                cost.push(item(NodeCharge::Amortized), node_hours, Unit::NodeHour, rate, &offer.source);
                 if payment != Payment::NoUpfront {
                     cost.upfront_known = false;
                 }
@@ -791,6 +883,64 @@ mod tests {
     use super::*;
     use crate::model::catalog::Engine;
     use crate::model::workload::Workload;
+
+    /// A node-hour line's words, written when asked, are the words written out when it was
+    /// priced: for every prefix, shape, term and charge (the old `format!`s kept here).
+    #[test]
+    fn node_hour_words_are_written_as_they_were_when_priced() {
+        let book = crate::source::offline::embedded().unwrap();
+        let (node, _) = book.catalog.nodes().next().unwrap();
+        let name = &book.catalog.node(node).name;
+        for prefix in ["", "adapter: ", "state: "] {
+            for (shards, replicas, cluster_mode) in
+                [(1, 0, false), (1, 1, false), (1, 2, false), (3, 1, true), (2, 0, true)]
+            {
+                let layout =
+                    NodeLayout { engine: Engine::Valkey, node, shards, replicas, cluster_mode, replica_reads: false };
+                let shape = node_shape(prefix, &layout, name);
+                for term in Term::ALL {
+                    let item =
+                        |charge| Item::NodeHours { prefix, layout, term, charge }.text(&book.catalog).into_owned();
+                    let upfront = Decimal::new(123_456, 2);
+                    let mut want = vec![(NodeCharge::OnDemand, format!("{shape}, on-demand"))];
+                    if let Term::Reserved(length, _) = term {
+                        let label = term.label();
+                        want.extend([
+                            (NodeCharge::Recurring, format!("{shape}, {label}: recurring")),
+                            (
+                                NodeCharge::Upfront(upfront),
+                                format!(
+                                    "{shape}, {label}: upfront {} per node over {} h",
+                                    format_usd(upfront),
+                                    format_quantity(length.hours(), 0)
+                                ),
+                            ),
+                            (
+                                NodeCharge::Amortized,
+                                format!("{shape}, {label}: amortized rate (source gives no upfront/hourly split)"),
+                            ),
+                        ]);
+                    }
+                    for (charge, text) in want {
+                        assert_eq!(item(charge), text);
+                    }
+                }
+            }
+        }
+        assert!(name.starts_with("cache."), "{name}");
+        let two = NodeLayout {
+            engine: Engine::Valkey,
+            node,
+            shards: 2,
+            replicas: 1,
+            cluster_mode: true,
+            replica_reads: false,
+        };
+        assert_eq!(
+            node_shape("state: ", &two, name),
+            format!("state: 4 x {name} (2 shards x (1 primary + 1 replica))")
+        );
+    }
 
     #[test]
     fn term_hours_are_written_as_format_quantity_writes_them() {

@@ -457,7 +457,7 @@ fn checked(
     env: &EnvInputs,
     book: &PriceBook,
 ) -> Result<(CostBreakdown, Decimal), ModelError> {
-    match cost.checked_monthly_usd() {
+    match cost.checked_monthly_usd(&book.catalog) {
         Ok(total) => Ok((cost, total)),
         Err(line) => Err(ModelError::Overflow {
             env: env.name.clone(),

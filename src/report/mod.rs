@@ -693,9 +693,9 @@ fn price_source(line: &Line) -> PriceSourceReport {
     }
 }
 
-fn line_report(line: &Line) -> LineReport {
+fn line_report(line: &Line, book: &PriceBook) -> LineReport {
     LineReport {
-        item: line.item.clone(),
+        item: line.item.text(&book.catalog).into_owned(),
         quantity: line.quantity,
         unit: line.unit.id().to_string(),
         unit_usd: line.unit_usd,
@@ -782,7 +782,7 @@ pub fn option_report(option: &Evaluated, book: &PriceBook) -> OptionReport {
         last_resort: option.last_resort.clone(),
         why_not_recommended: None,
         requirements: option.requirements.clone(),
-        lines: option.cost.lines.iter().map(line_report).collect(),
+        lines: option.cost.lines.iter().map(|l| line_report(l, book)).collect(),
         adapter,
         state,
         discovered: false,
