@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::catalog::{Catalog, Engine, NodeId};
 use super::metering::{ecpu_per_request, ecpu_per_request_mix};
-use super::price::{Payment, ReservedOffer, TermLength};
+use super::price::{Payment, RegionPrices, ReservedOffer, TermLength};
 use super::price::{PriceBook, Source, Term};
 use super::units::{
     HOURS_PER_MONTH, KB_PER_GIB, SECONDS_PER_MONTH, format_quantity, format_usd, hours_per_month, to_f64,
@@ -694,7 +694,42 @@ pub fn node_monthly_usd(
     cross_az_gb: Decimal,
     book: &PriceBook,
 ) -> Option<(Decimal, Decimal)> {
-    NodeTermPrice::of(region, layout.node, layout.engine, term, backup, book)?.monthly_usd(layout, cross_az_gb)
+    let pricing = NodePricing::of(region, backup, book);
+    NodeTermPrice::of(&pricing, layout.node, layout.engine, term)?.monthly_usd(layout, cross_az_gb)
+}
+
+/// What the prices of every node type in one region under one backup share, looked up once:
+/// the region's prices, the snapshots' monthly cost and the cross-AZ rate (the search prices
+/// every node type under every term of an environment).
+#[derive(Clone, Copy, Debug)]
+pub struct NodePricing<'a> {
+    region: Option<&'a RegionPrices>,
+    /// The snapshots' monthly cost for an engine that keeps snapshots; `None` when it overflows.
+    backup_usd: Option<Decimal>,
+    cross_az_per_gb: Decimal,
+    rough_backup_usd: f64,
+    rough_cross_az_per_gb: f64,
+}
+
+impl<'a> NodePricing<'a> {
+    /// The shared prices of node types in `region` keeping `backup`.
+    pub fn of(region: &str, backup: &Backup, book: &'a PriceBook) -> Self {
+        let backup_usd = if backup.retention_days == 0 {
+            Some(Decimal::ZERO)
+        } else {
+            Decimal::from(backup.retention_days - 1)
+                .checked_mul(backup.snapshot_gb)
+                .and_then(|gb| gb.checked_mul(book.backup(region).usd))
+        };
+        let cross_az_per_gb = book.cross_az_per_gb.usd;
+        NodePricing {
+            region: book.region(region),
+            backup_usd,
+            cross_az_per_gb,
+            rough_backup_usd: backup_usd.map_or(f64::INFINITY, to_f64),
+            rough_cross_az_per_gb: to_f64(cross_az_per_gb),
+        }
+    }
 }
 
 /// What [`node_monthly_usd`] looks up for one node type, engine and term, looked up once: the
@@ -721,25 +756,19 @@ struct RoughPrice {
 }
 
 impl<'a> NodeTermPrice<'a> {
-    /// The prices of `node` for `engine` under `term` in `region`; `None` when the book has none.
-    pub fn of(
-        region: &str,
-        node: NodeId,
-        engine: Engine,
-        term: Term,
-        backup: &Backup,
-        book: &'a PriceBook,
-    ) -> Option<Self> {
+    /// The prices of `node` for `engine` under `term` in the region of `pricing`; `None` when the
+    /// book has none.
+    pub fn of(pricing: &NodePricing<'a>, node: NodeId, engine: Engine, term: Term) -> Option<Self> {
+        let region = pricing.region?;
         let (on_demand_usd, offer) = match term {
-            Term::OnDemand => (Some(book.on_demand(region, node, engine)?.usd), None),
-            Term::Reserved(..) => (None, Some(book.reserved(region, node, engine, term)?)),
+            Term::OnDemand => (Some(region.on_demand.get(&(node, engine))?.usd), None),
+            Term::Reserved(..) => (None, Some(region.reserved.get(&(node, engine, term))?)),
         };
-        let backup_usd = if engine == Engine::Memcached || backup.retention_days == 0 {
-            Some(Decimal::ZERO)
+        // Memcached keeps no snapshots
+        let (backup_usd, rough_backup_usd) = if engine == Engine::Memcached {
+            (Some(Decimal::ZERO), 0.0)
         } else {
-            Decimal::from(backup.retention_days - 1)
-                .checked_mul(backup.snapshot_gb)
-                .and_then(|gb| gb.checked_mul(book.backup(region).usd))
+            (pricing.backup_usd, pricing.rough_backup_usd)
         };
         let node_hour_usd = match (term, on_demand_usd, offer) {
             (Term::Reserved(length, _), _, Some(offer)) => match (offer.upfront_usd, offer.hourly_usd) {
@@ -755,10 +784,10 @@ impl<'a> NodeTermPrice<'a> {
         };
         let rough = RoughPrice {
             node_month_usd: node_hour_usd * f64::from(HOURS_PER_MONTH),
-            backup_usd: backup_usd.map_or(f64::INFINITY, to_f64),
-            cross_az_per_gb: to_f64(book.cross_az_per_gb.usd),
+            backup_usd: rough_backup_usd,
+            cross_az_per_gb: pricing.rough_cross_az_per_gb,
         };
-        Some(NodeTermPrice { term, on_demand_usd, offer, backup_usd, cross_az_per_gb: book.cross_az_per_gb.usd, rough })
+        Some(NodeTermPrice { term, on_demand_usd, offer, backup_usd, cross_az_per_gb: pricing.cross_az_per_gb, rough })
     }
 
     /// [`NodeTermPrice::monthly_usd`] in floating point (off by about 1e-15 of the value), for

@@ -509,6 +509,7 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
 
     // node layouts of an engine that does not speak the app's protocol can never be chosen:
     // they are not searched (Serverless keeps one excluded option per engine to say why)
+    let pricing = cost::NodePricing::of(&env.region, &backup, book);
     for engine in Engine::ALL.into_iter().filter(|e| e.serves(env.app_engine)) {
         let mut unpriced = Vec::new();
         for family in book.catalog.families() {
@@ -521,7 +522,7 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
                         engine,
                         env,
                         &demand,
-                        &backup,
+                        &pricing,
                         &traffic,
                         &of_env.cross_az,
                         SearchMode::Single,
@@ -611,9 +612,10 @@ fn split_options(
         let adapter_demand = of_env.demand.pubsub_only();
         let state_demand = of_env.demand.without_pubsub();
         let search = |mode, d: &Demand, b: &Backup, t: &Traffic, c: &CrossAzGb, stats: &mut SearchStats| {
+            let pricing = cost::NodePricing::of(&env.region, b, book);
             book.catalog
                 .nodes()
-                .filter_map(|(id, _)| recommend::search_node(id, engine, env, d, b, t, c, mode, book, stats))
+                .filter_map(|(id, _)| recommend::search_node(id, engine, env, d, &pricing, t, c, mode, book, stats))
                 .collect::<Vec<NodeResult>>()
         };
         let adapter_results =

@@ -11,7 +11,7 @@ use crate::model::cost::{self, CrossAzGb, Traffic};
 use crate::model::limits::MAX_REPLICAS_PER_SHARD;
 use crate::model::price::{PriceBook, Term};
 use crate::model::units::to_f64;
-use crate::model::workload::{Backup, EnvInputs, NodeLayout};
+use crate::model::workload::{EnvInputs, NodeLayout};
 
 /// How much work a search did (for benchmarks and the report).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -100,7 +100,7 @@ pub fn search_node(
     engine: Engine,
     env: &EnvInputs,
     demand: &Demand,
-    backup: &Backup,
+    pricing: &cost::NodePricing<'_>,
     traffic: &Traffic,
     cross_az: &CrossAzGb,
     mode: SearchMode,
@@ -154,7 +154,7 @@ pub fn search_node(
     let mut per_term = [None; Term::ALL.len()];
     for term in Term::ALL {
         // every candidate is a layout of this node type and engine
-        let Some(price) = cost::NodeTermPrice::of(&env.region, node_id, engine, term, backup, book) else { continue };
+        let Some(price) = cost::NodeTermPrice::of(pricing, node_id, engine, term) else { continue };
         estimates.clear();
         estimates.extend(with_cross_az.iter().map(|(layout, _, gb)| price.rough_monthly_usd(layout, *gb)));
         stats.prices_computed += estimates.len() as u64;
