@@ -96,13 +96,13 @@ fn priced(
 ) -> std::result::Result<PricedOption, String> {
     let mut lines = Vec::new();
     for l in &o.lines {
-        let unit = unit_of(&l.unit).ok_or_else(|| format!("line '{}' has an unknown unit '{}'", l.item, l.unit))?;
+        let unit = unit_of(l.unit).ok_or_else(|| format!("line '{}' has an unknown unit '{}'", l.item, l.unit))?;
         lines.push(PricedLine {
             item: l.item.clone(),
             quantity: l.quantity,
             unit,
             unit_usd: l.unit_usd,
-            source: format!("{} ({})", l.price_source.id, l.price_source.date),
+            source: format!("{} ({})", l.price_source.id(), l.price_source.date()),
             unverified: l.unverified.clone(),
         });
     }

@@ -491,7 +491,12 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
     let of_env = OfEnv::of(env, &demand, &backup, book);
     let traffic = of_env.traffic;
     let mut stats = SearchStats::default();
-    let mut options = Vec::new();
+    // room for every option (Serverless and Upstash, a node type of each engine under each term,
+    // a split per engine and term): options are large and an environment has hundreds
+    let engines = Engine::ALL.iter().filter(|e| e.serves(env.app_engine)).count();
+    let mut options = Vec::with_capacity(
+        Engine::ALL.len() + engines * (book.catalog.len() + 2) * Term::ALL.len() + book.upstash.plans.len() + 1,
+    );
     let mut notes = Vec::new();
 
     for engine in Engine::ALL {

@@ -32,12 +32,12 @@ fn rows<W: std::io::Write>(out: &mut csv::Writer<W>, env: &str, role: &str, opti
             &option.feasible.to_string(),
             &line.item,
             &line.quantity.normalize().to_string(),
-            &line.unit,
+            line.unit,
             &line.unit_usd.normalize().to_string(),
             &line.monthly_usd.normalize().to_string(),
-            line.price_source.kind.id(),
-            &line.price_source.source,
-            &line.price_source.date,
+            line.price_source.kind().id(),
+            line.price_source.source(),
+            line.price_source.date(),
             line.unverified.as_deref().unwrap_or_default(),
         ])?;
     }

@@ -354,8 +354,14 @@ fn recommendation(out: &mut String, env: &EnvReport, level: usize) {
         let _ = writeln!(out, "- {}", cell(&plan.summary));
     }
     if let Some(p) = &r.oldest_price {
-        let _ =
-            writeln!(out, "- its oldest price is dated {} ({}, `{}`: {})", p.date, p.kind.id(), p.id, cell(&p.source));
+        let _ = writeln!(
+            out,
+            "- its oldest price is dated {} ({}, `{}`: {})",
+            p.date(),
+            p.kind().id(),
+            p.id(),
+            cell(p.source())
+        );
     }
     out.push('\n');
     if let Some(s) = &r.settings {
@@ -839,9 +845,9 @@ pub(crate) fn line_items(out: &mut String, title: &str, o: &OptionReport, level:
             l.unit,
             format_unit_usd(l.unit_usd),
             format_usd(l.monthly_usd),
-            cell(&p.source),
-            p.kind.id(),
-            p.date
+            cell(p.source()),
+            p.kind().id(),
+            p.date()
         );
     }
     let _ = writeln!(out, "| **total** | | | | **{}** | |", format_usd(o.monthly_usd));
@@ -857,7 +863,7 @@ pub(crate) fn line_items(out: &mut String, title: &str, o: &OptionReport, level:
     let derived: Vec<String> = o
         .lines
         .iter()
-        .filter_map(|l| l.price_source.note.as_ref().map(|n| format!("{}: {n}", format_unit_usd(l.unit_usd))))
+        .filter_map(|l| l.price_source.note().map(|n| format!("{}: {n}", format_unit_usd(l.unit_usd))))
         .collect();
     let mut printed = Vec::new();
     for d in derived {

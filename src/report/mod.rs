@@ -30,7 +30,7 @@ use crate::model::cost::{Line, Part};
 use crate::model::evaluate::{EnvEvaluation, Evaluated, OptionKind, evaluate};
 use crate::model::measured_workload::MeasuredWorkload;
 use crate::model::observed::{Measured, MetricsData, Observed};
-use crate::model::price::{PriceBook, PriceKind, Term};
+use crate::model::price::{PriceBook, PriceKind, Source, Term};
 use crate::model::recommend::{BreakEven, NothingFits, Outcome, Risk, SavingsPlanAlternative, Settings, Sizing};
 use crate::model::throughput::THROUGHPUT_ANCHORS;
 use crate::model::workload::{Current, Deployment, EnvInputs, NodeLayout, Role, Tier, UsageLimits, Workload};
@@ -109,20 +109,52 @@ pub struct SourceInfo {
     pub locator: String,
 }
 
-/// Where one price came from.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct PriceSourceReport {
+/// Where one price came from: its provenance, shared with the price book (no copy per line),
+/// written as `kind`, `id`, `source`, `date` and, for derived prices, `note`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PriceSourceReport(Source);
+
+impl PriceSourceReport {
     /// Kind of evidence.
-    pub kind: PriceKind,
+    pub fn kind(&self) -> PriceKind {
+        self.0.kind
+    }
+
     /// Source id.
-    pub id: String,
+    pub fn id(&self) -> &str {
+        &self.0.source_id
+    }
+
     /// Human-readable source.
-    pub source: String,
+    pub fn source(&self) -> &str {
+        &self.0.source
+    }
+
     /// As-of date.
-    pub date: String,
+    pub fn date(&self) -> &str {
+        &self.0.date
+    }
+
     /// Derivation or caveat.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+}
+
+impl Serialize for PriceSourceReport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let p = &self.0;
+        let mut out = serializer.serialize_struct("PriceSourceReport", 4 + usize::from(p.note.is_some()))?;
+        out.serialize_field("kind", &p.kind)?;
+        out.serialize_field("id", &p.source_id)?;
+        out.serialize_field("source", &p.source)?;
+        out.serialize_field("date", &p.date)?;
+        if let Some(note) = &p.note {
+            out.serialize_field("note", note)?;
+        }
+        out.end()
+    }
 }
 
 /// One line item.
@@ -133,7 +165,7 @@ pub struct LineReport {
     /// Quantity in `unit`s.
     pub quantity: Decimal,
     /// Unit.
-    pub unit: String,
+    pub unit: &'static str,
     /// USD per unit.
     pub unit_usd: Decimal,
     /// `quantity` × `unit_usd`.
@@ -683,21 +715,14 @@ impl Report {
 }
 
 fn price_source(line: &Line) -> PriceSourceReport {
-    let p = &line.source;
-    PriceSourceReport {
-        kind: p.kind,
-        id: p.source_id.clone(),
-        source: p.source.clone(),
-        date: p.date.clone(),
-        note: p.note.clone(),
-    }
+    PriceSourceReport(line.source.clone())
 }
 
 fn line_report(line: &Line, book: &PriceBook) -> LineReport {
     LineReport {
         item: line.item.text(&book.catalog).into_owned(),
         quantity: line.quantity,
-        unit: line.unit.id().to_string(),
+        unit: line.unit.id(),
         unit_usd: line.unit_usd,
         monthly_usd: line.monthly_usd(),
         price_source: price_source(line),
@@ -804,7 +829,7 @@ fn recommendation_report(eval: &EnvEvaluation) -> RecommendationReport {
                 over_budget_usd: r.over_budget_usd,
                 nothing_fits: None,
                 oldest_price: winner.and_then(|w| {
-                    w.cost.lines.iter().map(price_source).min_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)))
+                    w.cost.lines.iter().map(price_source).min_by(|a, b| a.date().cmp(b.date()).then(a.id().cmp(b.id())))
                 }),
                 sizing: r.sizing.clone(),
                 savings_plan: r.savings_plan.clone(),

@@ -218,7 +218,7 @@ pub fn select(env: &mut EnvReport, filter: OptionsFilter) {
         .iter()
         .chain(env.current.as_ref())
         .flat_map(|o| &o.lines)
-        .map(|l| (l.price_source.id.as_str(), l.price_source.kind, l.price_source.date.as_str()))
+        .map(|l| (l.price_source.id(), l.price_source.kind(), l.price_source.date()))
         .collect();
     let sources = std::mem::take(&mut env.pricing.sources);
     env.pricing.sources =
@@ -340,16 +340,19 @@ mod tests {
                 best.options
                     .iter()
                     .flat_map(|o| &o.lines)
-                    .any(|l| l.price_source.id == s.id && l.price_source.date == s.date),
+                    .any(|l| l.price_source.id() == s.id && l.price_source.date() == s.date),
                 "{} cited",
                 s.id
             );
         }
         for p in best.options.iter().flat_map(|o| &o.lines).map(|l| &l.price_source) {
             assert!(
-                best.pricing.sources.iter().any(|s| (&s.id, s.kind, &s.date) == (&p.id, p.kind, &p.date)),
+                best.pricing
+                    .sources
+                    .iter()
+                    .any(|s| (s.id.as_str(), s.kind, s.date.as_str()) == (p.id(), p.kind(), p.date())),
                 "{}",
-                p.id
+                p.id()
             );
         }
         assert!(best.pricing.sources.len() <= full.pricing.sources.len());

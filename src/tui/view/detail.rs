@@ -85,7 +85,7 @@ pub fn detail_lines(theme: &Theme, report: &EnvReport, option: &OptionReport, wi
     lines.push(Line::from(Span::styled("Line items", theme.active)));
     let mut sources: Vec<String> = Vec::new();
     let mut source_of = |l: &crate::report::LineReport| {
-        let key = format!("{} ({}, {})", l.price_source.source, l.price_source.kind.id(), l.price_source.date);
+        let key = format!("{} ({}, {})", l.price_source.source(), l.price_source.kind().id(), l.price_source.date());
         sources.iter().position(|s| *s == key).unwrap_or_else(|| {
             sources.push(key);
             sources.len() - 1
@@ -110,7 +110,7 @@ pub fn detail_lines(theme: &Theme, report: &EnvReport, option: &OptionReport, wi
                     "  {:<item_w$} {:>12} {:<14} {:>12} ",
                     ellipsize(&l.item, item_w),
                     format_quantity(l.quantity, 2),
-                    ellipsize(&l.unit, 14),
+                    ellipsize(l.unit, 14),
                     unit_price(l.unit_usd)
                 )),
                 Span::styled(format!("{:>11}", format_usd(l.monthly_usd)), theme.active),
@@ -142,7 +142,7 @@ pub fn detail_lines(theme: &Theme, report: &EnvReport, option: &OptionReport, wi
     );
     let mut seen: Vec<String> = Vec::new();
     for l in &option.lines {
-        if let Some(n) = &l.price_source.note {
+        if let Some(n) = l.price_source.note() {
             let text = format!("{}: {n}", unit_price(l.unit_usd));
             if !seen.contains(&text) {
                 lines.push(Line::from(Span::styled(format!("  note {text}"), theme.dim)));
