@@ -589,11 +589,21 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
 /// `options` by monthly cost, then id: each cost (an exact sum over its lines) computed once,
 /// the options moved once.
 fn cheapest_first(options: Vec<Evaluated>) -> Vec<Evaluated> {
-    let monthly: Vec<Decimal> = options.iter().map(Evaluated::monthly_usd).collect();
+    let monthly: Vec<(f64, Decimal)> = options.iter().map(|o| (to_f64(o.monthly), o.monthly)).collect();
     let mut order: Vec<usize> = (0..options.len()).collect();
-    order.sort_by(|&a, &b| monthly[a].cmp(&monthly[b]).then_with(|| options[a].id.cmp(&options[b].id)));
+    order.sort_by(|&a, &b| by_cost(monthly[a], monthly[b]).then_with(|| options[a].id.cmp(&options[b].id)));
     let mut slots: Vec<Option<Evaluated>> = options.into_iter().map(Some).collect();
     order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// Two exact costs in order, each given with its `f64` value: costs further apart than the
+/// values' rounding (about 1e-16 of the value; 1e-9 is far looser) are in the order of their
+/// `f64` values, which is their exact order; closer ones are compared exactly. The same order as
+/// comparing every pair exactly, for a fraction of the work (a decimal comparison rescales).
+fn by_cost((rough_a, a): (f64, Decimal), (rough_b, b): (f64, Decimal)) -> std::cmp::Ordering {
+    const SLACK: f64 = 1e-9;
+    let apart = (rough_a - rough_b).abs() > SLACK * rough_a.abs().max(rough_b.abs());
+    if apart && rough_a.is_finite() && rough_b.is_finite() { rough_a.total_cmp(&rough_b) } else { a.cmp(&b) }
 }
 
 /// Split deployments: per engine and term, the cheapest adapter (one shard, sized for pub/sub)
@@ -675,6 +685,46 @@ mod tests {
 
     fn env(w: Workload) -> EnvInputs {
         EnvInputs::new("prod", "us-east-1", Engine::Valkey, true, w)
+    }
+
+    /// Comparing costs through their `f64` values first gives the exact order: for equal costs
+    /// at different scales, costs a last digit apart at every scale, negative and large ones,
+    /// and pseudo-random pairs near one another.
+    #[test]
+    fn comparing_costs_roughly_first_gives_the_exact_order() {
+        let dec = |s: &str| s.parse::<Decimal>().unwrap();
+        let mut values = vec![
+            dec("0"),
+            dec("0.00"),
+            dec("1"),
+            dec("1.0000000000000000000000000000"),
+            dec("1.0000000000000000000000000001"),
+            dec("0.9999999999999999999999999999"),
+            dec("-3.5"),
+            dec("-3.50000000000000000001"),
+            dec("79228162514264337593543950335"),
+            dec("79228162514264337593543950334"),
+            dec("12345.678901234567890123"),
+            dec("12345.678901234567890124"),
+            dec("0.0000000000000000000000000001"),
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            seed >> 11
+        };
+        for _ in 0..400 {
+            let base =
+                Decimal::new(i64::try_from(next() % 10_000_000_000).unwrap(), u32::try_from(next() % 12).unwrap());
+            let nudge = Decimal::new(i64::try_from(next() % 1000).unwrap() - 500, u32::try_from(next() % 28).unwrap());
+            values.push(base);
+            values.push(base + nudge);
+        }
+        for &a in &values {
+            for &b in &values {
+                assert_eq!(by_cost((to_f64(a), a), (to_f64(b), b)), a.cmp(&b), "{a} vs {b}");
+            }
+        }
     }
 
     #[test]

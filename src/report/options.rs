@@ -43,7 +43,7 @@ impl OptionsFilter {
 /// The group an option belongs to: kind × engine × node type (split: both node types; Upstash:
 /// plan; Serverless: engine). The terminal app's option table groups the same way.
 pub fn group_key(o: &OptionReport) -> String {
-    Row::of_report(o).group
+    Row::of_report(o).group.text()
 }
 
 /// What the filter reads of an option: the same whether it is read from the model's evaluated
@@ -51,28 +51,50 @@ pub fn group_key(o: &OptionReport) -> String {
 /// filtering the built report would.
 struct Row<'a> {
     id: &'a str,
-    group: String,
+    group: Group<'a>,
     feasible: bool,
     term: Option<Cow<'a, str>>,
     kind: OptionKind,
     engine: Engine,
 }
 
-fn group(
-    kind: OptionKind,
-    engine: Engine,
-    node: Option<&str>,
-    split: Option<(&str, &str)>,
-    plan: Option<&str>,
-) -> String {
-    match kind {
-        OptionKind::Node => format!("node/{}/{}", engine.id(), node.unwrap_or("")),
-        OptionKind::Split => {
-            let (adapter, state) = split.unwrap_or(("", ""));
-            format!("split/{}/{adapter}+{state}", engine.id())
+/// An option's group as what names it: compared and hashed without being written out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Group<'a> {
+    Node(Engine, &'a str),
+    Split(Engine, &'a str, &'a str),
+    Serverless(Engine),
+    Upstash(&'a str),
+}
+
+impl<'a> Group<'a> {
+    fn of(
+        kind: OptionKind,
+        engine: Engine,
+        node: Option<&'a str>,
+        split: Option<(&'a str, &'a str)>,
+        plan: Option<&'a str>,
+    ) -> Self {
+        match kind {
+            OptionKind::Node => Group::Node(engine, node.unwrap_or("")),
+            OptionKind::Split => {
+                let (adapter, state) = split.unwrap_or(("", ""));
+                Group::Split(engine, adapter, state)
+            }
+            OptionKind::Serverless => Group::Serverless(engine),
+            OptionKind::Upstash => Group::Upstash(plan.unwrap_or("")),
         }
-        OptionKind::Serverless => format!("serverless/{}", engine.id()),
-        OptionKind::Upstash => format!("upstash/{}", plan.unwrap_or("")),
+    }
+
+    /// `node/valkey/cache.r7g.large`, `split/redis/<adapter>+<state>`, `serverless/valkey`,
+    /// `upstash/<plan>`.
+    fn text(self) -> String {
+        match self {
+            Group::Node(engine, node) => format!("node/{}/{node}", engine.id()),
+            Group::Split(engine, adapter, state) => format!("split/{}/{adapter}+{state}", engine.id()),
+            Group::Serverless(engine) => format!("serverless/{}", engine.id()),
+            Group::Upstash(plan) => format!("upstash/{plan}"),
+        }
     }
 }
 
@@ -81,7 +103,7 @@ impl<'a> Row<'a> {
         let split = o.adapter.as_ref().zip(o.state.as_ref()).map(|(a, s)| (a.node_type.as_str(), s.node_type.as_str()));
         Row {
             id: &o.id,
-            group: group(o.kind, o.engine, o.node_type.as_deref(), split, o.plan.as_deref()),
+            group: Group::of(o.kind, o.engine, o.node_type.as_deref(), split, o.plan.as_deref()),
             feasible: o.feasible,
             term: o.term.as_deref().map(Cow::Borrowed),
             kind: o.kind,
@@ -100,7 +122,7 @@ impl<'a> Row<'a> {
         let engine = o.deployment.engine();
         Row {
             id: &o.id,
-            group: group(o.kind, engine, node, split, plan),
+            group: Group::of(o.kind, engine, node, split, plan),
             feasible: o.feasible(),
             term: o.term().map(|t| Cow::Borrowed(t.id())),
             kind: o.kind,
@@ -160,9 +182,9 @@ fn kept(env: &EnvReport, options: &[Row<'_>], filter: OptionsFilter) -> Vec<bool
         OptionsFilter::Best => {
             // groups in order of their cheapest member (options are sorted cheapest first)
             let mut groups: Vec<Vec<usize>> = Vec::new();
-            let mut index_of: HashMap<&str, usize> = HashMap::new();
+            let mut index_of: HashMap<Group<'_>, usize> = HashMap::new();
             for (i, o) in options.iter().enumerate() {
-                let g = *index_of.entry(o.group.as_str()).or_insert_with(|| {
+                let g = *index_of.entry(o.group).or_insert_with(|| {
                     groups.push(Vec::new());
                     groups.len() - 1
                 });
