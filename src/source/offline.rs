@@ -310,8 +310,9 @@ fn decimal(text: &str, what: &str) -> Result<Decimal, SourceError> {
     Ok(value)
 }
 
-fn opt_decimal(text: Option<&Cow<'_, str>>, what: &str) -> Result<Option<Decimal>, SourceError> {
-    text.map(|t| decimal(t, what)).transpose()
+/// An optional decimal; `what` names it in an error (written only then: a region has thousands).
+fn opt_decimal(text: Option<&Cow<'_, str>>, what: impl Fn() -> String) -> Result<Option<Decimal>, SourceError> {
+    text.map(|t| decimal(t, "").or_else(|_| decimal(t, &what()))).transpose()
 }
 
 fn f64_of(text: &str, what: &str) -> Result<f64, SourceError> {
@@ -603,25 +604,27 @@ pub fn parse_region(
     }
     for r in &file.reserved {
         let id = node_id(&r.node_type)?;
-        let what = format!("{region} {} {} {}", r.node_type, r.term.id(), r.payment.id());
+        // the offer in words, for an error
+        let what = || format!("{region} {} {} {}", r.node_type, r.term.id(), r.payment.id());
         let offer = ReservedOffer {
-            upfront_usd: opt_decimal(r.upfront_usd.as_ref(), &what)?,
-            hourly_usd: opt_decimal(r.hourly_usd.as_ref(), &what)?,
-            effective_hourly_usd: opt_decimal(r.effective_hourly_usd.as_ref(), &what)?,
+            upfront_usd: opt_decimal(r.upfront_usd.as_ref(), what)?,
+            hourly_usd: opt_decimal(r.hourly_usd.as_ref(), what)?,
+            effective_hourly_usd: opt_decimal(r.effective_hourly_usd.as_ref(), what)?,
             source: prov.get(&r.source, r.kind, &r.as_of, r.note.as_deref())?,
         };
         let complete = offer.upfront_usd.is_some() && offer.hourly_usd.is_some();
         if !complete && offer.effective_hourly_usd.is_none() {
             return Err(SourceError::Cache(format!(
-                "reserved offer {what} has neither upfront+hourly nor an effective rate"
+                "reserved offer {} has neither upfront+hourly nor an effective rate",
+                what()
             )));
         }
         if r.payment == Payment::AllUpfront && complete && offer.upfront_usd.unwrap_or_default().is_zero() {
-            return Err(SourceError::Cache(format!("all-upfront offer {what} has no upfront fee")));
+            return Err(SourceError::Cache(format!("all-upfront offer {} has no upfront fee", what())));
         }
         let term = Term::Reserved(r.term, r.payment);
         if prices.reserved.insert((id, r.engine, term), offer).is_some() {
-            return Err(SourceError::Cache(format!("duplicate reserved offer {what} {}", r.engine.id())));
+            return Err(SourceError::Cache(format!("duplicate reserved offer {} {}", what(), r.engine.id())));
         }
     }
     for s in &file.serverless {
@@ -793,6 +796,23 @@ mod tests {
                     .unwrap();
             let Err(err) = book.load_region("eu-west-1") else { panic!("a price of {bad} was accepted") };
             assert!(err.to_string().contains(&format!("'{bad}' is outside 0 to 1000000")), "{err}");
+        }
+        // a reserved offer's figure: the error names the offer (region, node type, term, payment)
+        let first = serde_json::from_str::<serde_json::Value>(&text).unwrap()["reserved"][0].clone();
+        let offer = format!(
+            "eu-west-1 {} {} {}",
+            first["node_type"].as_str().unwrap(),
+            first["term"].as_str().unwrap(),
+            first["payment"].as_str().unwrap()
+        );
+        let at = text.find("\"upfront_usd\": \"").unwrap() + "\"upfront_usd\": \"".len();
+        for bad in ["99999999999999", "-1", "x"] {
+            let changed = format!("{}{bad}{}", &text[..at], &text[at + text[at..].find('"').unwrap()..]);
+            let book =
+                parse_cache(CACHE, chunks_with("eu-west-1", Box::leak(changed.into_bytes().into_boxed_slice())), "t")
+                    .unwrap();
+            let Err(err) = book.load_region("eu-west-1") else { panic!("an upfront fee of {bad} was accepted") };
+            assert!(err.to_string().contains(&format!("{offer}: '{bad}' is")), "{err}");
         }
     }
 
