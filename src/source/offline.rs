@@ -788,14 +788,20 @@ mod tests {
     #[test]
     fn issue_13_a_price_out_of_range_is_an_error_naming_it() {
         let text = text_of("eu-west-1");
-        let at = text.find("\"usd_per_hour\": \"").unwrap() + "\"usd_per_hour\": \"".len();
-        for bad in ["99999999999999", "-1"] {
+        // the error of reading eu-west-1 with the first `key`'s figure written `bad`
+        let error_with = |key: &str, bad: &str| {
+            let quoted = format!("\"{key}\": \"");
+            let at = text.find(&quoted).unwrap() + quoted.len();
             let changed = format!("{}{bad}{}", &text[..at], &text[at + text[at..].find('"').unwrap()..]);
             let book =
                 parse_cache(CACHE, chunks_with("eu-west-1", Box::leak(changed.into_bytes().into_boxed_slice())), "t")
                     .unwrap();
-            let Err(err) = book.load_region("eu-west-1") else { panic!("a price of {bad} was accepted") };
-            assert!(err.to_string().contains(&format!("'{bad}' is outside 0 to 1000000")), "{err}");
+            let Err(err) = book.load_region("eu-west-1") else { panic!("{key} = {bad} was accepted") };
+            err.to_string()
+        };
+        for bad in ["99999999999999", "-1"] {
+            let err = error_with("usd_per_hour", bad);
+            assert!(err.contains(&format!("'{bad}' is outside 0 to 1000000")), "{err}");
         }
         // a reserved offer's figure: the error names the offer (region, node type, term, payment)
         let first = serde_json::from_str::<serde_json::Value>(&text).unwrap()["reserved"][0].clone();
@@ -805,14 +811,9 @@ mod tests {
             first["term"].as_str().unwrap(),
             first["payment"].as_str().unwrap()
         );
-        let at = text.find("\"upfront_usd\": \"").unwrap() + "\"upfront_usd\": \"".len();
         for bad in ["99999999999999", "-1", "x"] {
-            let changed = format!("{}{bad}{}", &text[..at], &text[at + text[at..].find('"').unwrap()..]);
-            let book =
-                parse_cache(CACHE, chunks_with("eu-west-1", Box::leak(changed.into_bytes().into_boxed_slice())), "t")
-                    .unwrap();
-            let Err(err) = book.load_region("eu-west-1") else { panic!("an upfront fee of {bad} was accepted") };
-            assert!(err.to_string().contains(&format!("{offer}: '{bad}' is")), "{err}");
+            let err = error_with("upfront_usd", bad);
+            assert!(err.contains(&format!("{offer}: '{bad}' is")), "{err}");
         }
     }
 
