@@ -413,11 +413,12 @@ fn push_cross_az(cost: &mut CostBreakdown, prefix: &'static str, cross_az_gb: De
     }
     let rate = &book.cross_az_per_gb;
     cost.push(
-        Item::Fixed(match prefix {
-            "adapter: " => concat!("adapter: ", cross_az_item!()),
-            "state: " => concat!("state: ", cross_az_item!()),
-            _ => cross_az_item!(),
-        }),
+        match prefix {
+            "" => Item::Fixed(cross_az_item!()),
+            "adapter: " => Item::Fixed(concat!("adapter: ", cross_az_item!())),
+            "state: " => Item::Fixed(concat!("state: ", cross_az_item!())),
+            other => Item::Text(format!("{other}{}", cross_az_item!())),
+        },
         cross_az_gb,
         Unit::Gb,
         rate.usd,
