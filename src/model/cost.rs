@@ -391,12 +391,18 @@ pub(crate) fn snapshot_line(prefix: &str, region: &str, backup: &Backup, book: &
     })
 }
 
-/// Monthly cost of the snapshots beyond the free one.
+/// Monthly cost of the snapshots beyond the free one (saturating where it overflows: such a
+/// cost fails the check of any breakdown holding it).
 pub(crate) fn backup_usd(region: &str, backup: &Backup, book: &PriceBook) -> Decimal {
+    checked_backup_usd(region, backup, book).unwrap_or(Decimal::MAX)
+}
+
+/// [`backup_usd`], `None` when it overflows.
+fn checked_backup_usd(region: &str, backup: &Backup, book: &PriceBook) -> Option<Decimal> {
     if backup.retention_days == 0 {
-        return Decimal::ZERO;
+        return Some(Decimal::ZERO);
     }
-    Decimal::from(backup.retention_days - 1) * backup.snapshot_gb * book.backup(region).usd
+    Decimal::from(backup.retention_days - 1).checked_mul(backup.snapshot_gb)?.checked_mul(book.backup(region).usd)
 }
 
 /// The cross-AZ line's words (after the prefix of a split deployment's cluster).
@@ -715,13 +721,7 @@ pub struct NodePricing<'a> {
 impl<'a> NodePricing<'a> {
     /// The shared prices of node types in `region` keeping `backup`.
     pub fn of(region: &str, backup: &Backup, book: &'a PriceBook) -> Self {
-        let backup_usd = if backup.retention_days == 0 {
-            Some(Decimal::ZERO)
-        } else {
-            Decimal::from(backup.retention_days - 1)
-                .checked_mul(backup.snapshot_gb)
-                .and_then(|gb| gb.checked_mul(book.backup(region).usd))
-        };
+        let backup_usd = checked_backup_usd(region, backup, book);
         let cross_az_per_gb = book.cross_az_per_gb.usd;
         NodePricing {
             region: book.region(region),
