@@ -573,6 +573,19 @@ pub fn within_headroom(u: &Utilization, policy: &Policy) -> bool {
     [u.memory, u.cpu, u.network, u.connections].into_iter().flatten().all(|v| v <= policy.headroom)
 }
 
+/// ` after N months of growth` when the demand was grown over N months, else nothing: written
+/// only into the reasons that are written.
+struct GrownOver(Option<u32>);
+
+impl std::fmt::Display for GrownOver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(months) => write!(f, " after {months} months of growth"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// A share as a percentage: `0.75` → `75%`.
 pub fn pct(v: f64) -> String {
     format!("{}%", fmt_f64((v * 100.0).min(1e9)))
@@ -606,8 +619,7 @@ pub fn check_node(
     let mut out = layout_exclusions(layout, node, env);
     let u = node_utilization(layout, node, demand, policy, version);
     let head = policy.headroom;
-    let grown =
-        if demand.growth > 1.0 { format!(" after {} months of growth", policy.horizon_months) } else { String::new() };
+    let grown = GrownOver((demand.growth > 1.0).then_some(policy.horizon_months));
     if let Some(m) = u.memory.filter(|m| exceeds(*m, head)) {
         let need = demand.data_gib * memory_factor(layout.engine, demand.write_ratio);
         let capacity = data_capacity_gib(node, policy, demand.hot_fraction) * f64::from(layout.shards);

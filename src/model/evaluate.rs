@@ -16,7 +16,7 @@ use super::price::{PriceBook, SupportPeriod, Term};
 use super::recommend::{self, NodeResult, Outcome, SearchMode, SearchStats};
 use super::throughput::Version;
 use super::units::{format_unit_usd, format_usd, hours_per_month, to_f64};
-use super::workload::{Backup, Current, Deployment, EngineVersion, EnvInputs, NodeLayout, UsageLimits};
+use super::workload::{Backup, Current, Deployment, EngineVersion, EnvInputs, NodeLayout, UsageLimits, Workload};
 
 /// The kind of an option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -275,6 +275,40 @@ struct OfEnv<'a> {
     cross_az: CrossAzGb,
     /// The snapshot line of a node-based option with this backup.
     snapshots: (Backup, Option<cost::Line>),
+    /// What a node-based option's layout asks of the client (no prefix).
+    cluster_texts: ClusterTexts,
+}
+
+/// What a layout with replica reads or cluster mode asks of the client and why an expert would
+/// avoid it, in words, each starting with `prefix` (`adapter: ` for a split's adapter): the
+/// same for every option of an environment, so written once.
+struct ClusterTexts {
+    /// Replica reads without cluster mode (the reader endpoint), then with it.
+    replica_reads: [String; 2],
+    /// Why cluster mode is a last resort for this workload.
+    cautions: Vec<String>,
+    /// What cluster mode asks of the client.
+    cluster_client: String,
+}
+
+impl ClusterTexts {
+    fn of(w: &Workload, prefix: &str) -> Self {
+        let replica_reads = |to: &str| {
+            format!(
+                "{prefix}reads from replicas: the client sends reads to the {to}, and the app accepts reads that lag the primary by the replication delay; the cross-AZ line assumes each read stays in its client's zone, which takes an AZ-aware client (read from the nearest replica) — the reader endpoint alone spreads reads over zones (reads_from_replicas is not stated; set it to false to rule this out)"
+            )
+        };
+        ClusterTexts {
+            replica_reads: [
+                replica_reads("reader endpoint"),
+                replica_reads("replicas after READONLY (a cluster-aware client with replica reads on)"),
+            ],
+            cautions: capacity::cluster_mode_cautions(w).iter().map(|c| format!("{prefix}cluster mode: {c}")).collect(),
+            cluster_client: format!(
+                "{prefix}cluster mode: a cluster-aware client (follows MOVED/ASK), and every multi-key command on keys of one hash slot"
+            ),
+        }
+    }
 }
 
 impl<'a> OfEnv<'a> {
@@ -285,6 +319,7 @@ impl<'a> OfEnv<'a> {
             cross_az: CrossAzGb::of(env, &traffic),
             traffic,
             snapshots: (*backup, cost::snapshot_line("", &env.region, backup, book)),
+            cluster_texts: ClusterTexts::of(&env.workload, ""),
         }
     }
 }
@@ -306,18 +341,14 @@ fn assess_in(
     let mut last_resort = Vec::new();
     let mut requirements = Vec::new();
     let mut cluster_mode = |layout: &NodeLayout, prefix: &str| {
+        let texts = if prefix.is_empty() { None } else { Some(ClusterTexts::of(w, prefix)) };
+        let texts = texts.as_ref().unwrap_or(&of_env.cluster_texts);
         if layout.replica_reads && w.reads_from_replicas != Some(true) {
-            requirements.push(format!(
-                "{prefix}reads from replicas: the client sends reads to the {}, and the app accepts reads that lag the primary by the replication delay; the cross-AZ line assumes each read stays in its client's zone, which takes an AZ-aware client (read from the nearest replica) — the reader endpoint alone spreads reads over zones (reads_from_replicas is not stated; set it to false to rule this out)",
-                if layout.cluster_mode { "replicas after READONLY (a cluster-aware client with replica reads on)" } else { "reader endpoint" }
-            ));
+            requirements.push(texts.replica_reads[usize::from(layout.cluster_mode)].clone());
         }
         if layout.cluster_mode && layout.engine.speaks_redis() {
-            let cautions = capacity::cluster_mode_cautions(w);
-            last_resort.extend(cautions.iter().map(|c| format!("{prefix}cluster mode: {c}")));
-            requirements.push(format!(
-                "{prefix}cluster mode: a cluster-aware client (follows MOVED/ASK), and every multi-key command on keys of one hash slot"
-            ));
+            last_resort.extend(texts.cautions.iter().cloned());
+            requirements.push(texts.cluster_client.clone());
         }
     };
     let (cost, monthly, exclusions, utilization, kind) = match deployment {

@@ -7,6 +7,7 @@ pub mod chart_data;
 pub mod charts;
 pub mod csv;
 pub mod json;
+pub mod json_decimal;
 pub mod markdown;
 pub mod options;
 pub mod profile;
@@ -163,12 +164,15 @@ pub struct LineReport {
     /// What is billed.
     pub item: String,
     /// Quantity in `unit`s.
+    #[serde(serialize_with = "json_decimal::number")]
     pub quantity: Decimal,
     /// Unit.
     pub unit: &'static str,
     /// USD per unit.
+    #[serde(serialize_with = "json_decimal::number")]
     pub unit_usd: Decimal,
     /// `quantity` × `unit_usd`.
+    #[serde(serialize_with = "json_decimal::number")]
     pub monthly_usd: Decimal,
     /// Where the unit price comes from.
     pub price_source: PriceSourceReport,
@@ -221,11 +225,13 @@ pub struct OptionReport {
     /// The same, with constraint ids.
     pub exclusions: Vec<ExclusionReport>,
     /// Monthly cost (sum of lines, reserved upfront amortized; unverified lines at their high end).
+    #[serde(serialize_with = "json_decimal::number")]
     pub monthly_usd: Decimal,
     /// The low end when unverified lines are priced: the monthly cost without them.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "json_decimal::optional")]
     pub monthly_usd_low: Option<Decimal>,
     /// Upfront cash for reserved nodes; `null` when the source does not publish it.
+    #[serde(serialize_with = "json_decimal::optional")]
     pub upfront_usd: Option<Decimal>,
     /// Share of each resource used at peak.
     pub utilization: Utilization,
@@ -978,7 +984,7 @@ pub fn env_report_listed(
             locator: book.sources.get(&p.source_id).map(|m| m.locator.clone()).unwrap_or_default(),
         })
         .collect();
-    let passed_over: std::collections::HashMap<&str, &str> = eval
+    let passed_over: foldhash::HashMap<&str, &str> = eval
         .outcome
         .recommendation()
         .map(|r| r.passed_over.iter().map(|p| (p.option_id.as_str(), p.reason.as_str())).collect())

@@ -3,8 +3,8 @@
 //! for the excluded rest of each kind × engine. The recommendation, the current deployment and
 //! every option the report names by id always stay.
 
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 

@@ -8,10 +8,11 @@
 //! `scripts/normalize_pricing.py`.
 
 use chrono::NaiveDate;
+use foldhash::{HashMap, HashMapExt};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 

@@ -9,6 +9,7 @@
 use rust_decimal::Decimal;
 
 use super::eligible;
+use crate::model::catalog::Engine;
 use crate::model::evaluate::{Evaluated, OptionKind};
 use crate::model::price::PriceBook;
 use crate::model::workload::{Deployment, EnvInputs};
@@ -176,15 +177,28 @@ pub(super) fn kind_label(option: &Evaluated, book: &PriceBook) -> String {
     }
 }
 
-pub(super) fn family_of(option: &Evaluated, book: &PriceBook) -> String {
+/// The family of `option`, for the runner-up.
+pub(super) fn family_of<'b>(option: &Evaluated, book: &'b PriceBook) -> Family<'b> {
     match &option.deployment {
-        Deployment::Node { layout, .. } => {
-            format!("node/{}/{}", layout.engine.id(), book.catalog.node(layout.node).family)
-        }
-        Deployment::Serverless { engine, .. } => format!("serverless/{}", engine.id()),
-        Deployment::Upstash { .. } => "upstash".to_string(),
-        Deployment::Split { state, .. } => format!("split/{}", state.engine.id()),
+        Deployment::Node { layout, .. } => Family::Node(layout.engine, &book.catalog.node(layout.node).family),
+        Deployment::Serverless { engine, .. } => Family::Serverless(*engine),
+        Deployment::Upstash { .. } => Family::Upstash,
+        Deployment::Split { state, .. } => Family::Split(state.engine),
     }
+}
+
+/// What the runner-up must differ in from the winner: a node type family of an engine, a
+/// Serverless engine, Upstash, or a split deployment of an engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Family<'b> {
+    /// Node-based: engine and node type family (`r7g`).
+    Node(Engine, &'b str),
+    /// Serverless, by engine.
+    Serverless(Engine),
+    /// Upstash, any plan.
+    Upstash,
+    /// Split adapter + state, by the state's engine.
+    Split(Engine),
 }
 
 #[cfg(test)]
