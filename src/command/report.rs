@@ -243,7 +243,9 @@ fn all(
     let mut found = Found::default();
     let mut missing = Vec::new();
     let ahead = rayon::current_num_threads() * AHEAD_PER_WORKER;
-    in_order(&plan.envs, ahead, work, |done| {
+    // an environment with metrics reads them before it is evaluated: start it first
+    let slow = |inputs: &EnvInputs| plan.metrics_of(&inputs.name).is_some();
+    in_order(&plan.envs, ahead, slow, work, |done| {
         match done? {
             Done::Chunk(chunk, f) => {
                 writer.write(&chunk).map_err(|e| write_error(e, to))?;
@@ -262,13 +264,16 @@ fn all(
 }
 
 /// `work` on each of `items` on every core (rayon's pool), and `sink` on each result in the
-/// items' order as soon as it and those before it are done. Items are taken in order and at
-/// most `ahead` are under way or waiting for the sink at any time, so memory stays bounded
-/// whatever the number of items. The first error `sink` returns stops the work and is returned;
-/// a panic in `work` is a bug and propagates as one.
+/// items' order as soon as it and those before it are done. At most `ahead` items are under way
+/// or waiting for the sink at any time, so memory stays bounded whatever the number of items.
+/// Items are taken window by window (`ahead` at a time, in order), and within a window the
+/// `slow` ones first, so that a long item overlaps short ones instead of ending the window
+/// alone. The first error `sink` returns stops the work and is returned; a panic in `work` is a
+/// bug and propagates as one.
 fn in_order<T: Sync, R: Send>(
     items: &[T],
     ahead: usize,
+    slow: impl Fn(&T) -> bool,
     work: impl Fn(&T) -> R + Sync,
     mut sink: impl FnMut(R) -> Result<()>,
 ) -> Result<()> {
@@ -276,19 +281,21 @@ fn in_order<T: Sync, R: Send>(
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::mpsc;
 
+    let ahead = ahead.max(1);
+    let taking = taking_order(items, ahead, slow);
     let stop = AtomicBool::new(false);
     // one ticket per item that may be taken: `ahead` to start with, one more per item sunk
     let (tickets, ticket) = mpsc::channel::<()>();
-    for _ in 0..ahead.max(1) {
+    for _ in 0..ahead {
         let _ = tickets.send(());
     }
     let (done_tx, done) = mpsc::channel::<(usize, R)>();
     std::thread::scope(|scope| {
         let (stop, work) = (&stop, &work);
         scope.spawn(move || {
-            items
+            taking
                 .iter()
-                .enumerate()
+                .map(|&i| (i, &items[i]))
                 .map_while(move |item| (ticket.recv().is_ok() && !stop.load(Ordering::Relaxed)).then_some(item))
                 .par_bridge()
                 .for_each_with(done_tx, |tx, (i, item)| {
@@ -318,6 +325,21 @@ fn in_order<T: Sync, R: Send>(
         drop(done);
         result
     })
+}
+
+/// The order [`in_order`] takes `items` in: window by window of `ahead`, the `slow` ones of a
+/// window first. Windows never wait on each other: when all `ahead` tickets are held, every
+/// held item is in the window being taken (the ones before it are sunk), so the next item to
+/// sink has been taken, or a ticket is free to take it.
+fn taking_order<T>(items: &[T], ahead: usize, slow: impl Fn(&T) -> bool) -> Vec<usize> {
+    (0..items.len())
+        .step_by(ahead.max(1))
+        .flat_map(|start| {
+            let window = start..(start + ahead.max(1)).min(items.len());
+            let (first, then): (Vec<usize>, Vec<usize>) = window.partition(|&i| slow(&items[i]));
+            first.into_iter().chain(then)
+        })
+        .collect()
 }
 
 /// Render `report` in `format` as bytes, or why it cannot be rendered (a value JSON cannot hold).
@@ -411,6 +433,7 @@ mod tests {
         in_order(
             &items,
             6,
+            |&i| i % 5 == 3,
             |&i| {
                 let now = under_way.fetch_add(1, Ordering::SeqCst) + 1 - sunk_count.load(Ordering::SeqCst);
                 most.fetch_max(now, Ordering::SeqCst);
@@ -429,6 +452,17 @@ mod tests {
         assert!(most.load(Ordering::SeqCst) <= 6, "{} at once", most.load(Ordering::SeqCst));
     }
 
+    /// The slow items of each window are taken first, each item once, windows in order.
+    #[test]
+    fn the_slow_items_of_a_window_are_taken_first() {
+        let items: Vec<u32> = (0..10).collect();
+        assert_eq!(taking_order(&items, 4, |&i| i == 2 || i == 3 || i == 9), [2, 3, 0, 1, 4, 5, 6, 7, 9, 8]);
+        assert_eq!(taking_order(&items, 1, |&i| i % 2 == 0), (0..10).collect::<Vec<_>>());
+        assert_eq!(taking_order(&items, 0, |_| true), (0..10).collect::<Vec<_>>());
+        assert_eq!(taking_order(&items, 32, |&i| i >= 8), [8, 9, 0, 1, 2, 3, 4, 5, 6, 7]);
+        assert!(taking_order(&Vec::<u32>::new(), 4, |_| true).is_empty());
+    }
+
     /// The first error the sink returns stops the work and is the result.
     #[test]
     fn in_order_stops_at_the_first_error() {
@@ -438,6 +472,7 @@ mod tests {
         let err = in_order(
             &items,
             4,
+            |&i| i % 2 == 1,
             |&i| {
                 worked.fetch_add(1, Ordering::SeqCst);
                 i
