@@ -41,7 +41,12 @@ impl Chunk {
             Format::Md => {
                 (markdown::all_section(env).into_bytes(), markdown::summary_row(env), markdown::all_head(Some(env)))
             }
-            Format::Json => (pretty_at(env, JSON_ENV_DEPTH)?, String::new(), String::new()),
+            Format::Json => {
+                // about 2.6 kB of JSON an option listed, with its lines: sized once, not doubled
+                // three times over from a guess
+                let capacity = 16 * 1024 + 3 * 1024 * (env.options.len() + 1);
+                (pretty_at(env, JSON_ENV_DEPTH, capacity)?, String::new(), String::new())
+            }
             Format::Csv => {
                 let mut w = csv::writer(Vec::new());
                 csv::env_rows(&mut w, env).map_err(io::Error::other)?;
@@ -65,8 +70,8 @@ impl Chunk {
 /// `value` as pretty JSON nested `depth` levels deep (each line after the first indented by
 /// `depth` more steps, as `serde_json::to_vec_pretty` would write it inside the whole
 /// document), or `InvalidData` saying why not.
-fn pretty_at<T: Serialize>(value: &T, depth: usize) -> io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(64 * 1024);
+fn pretty_at<T: Serialize>(value: &T, depth: usize, capacity: usize) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(capacity);
     let mut ser = serde_json::Serializer::with_formatter(&mut out, NestedPretty { depth, has_value: false });
     value
         .serialize(&mut ser)
@@ -222,9 +227,9 @@ impl<W: Write> AllWriter<W> {
             Format::Json => {
                 self.out.write_all(if self.written == 0 { b"]" } else { b"\n  ]" })?;
                 self.out.write_all(b",\n  \"not_evaluated\": ")?;
-                self.out.write_all(&pretty_at(&not_evaluated, 1)?)?;
+                self.out.write_all(&pretty_at(&not_evaluated, 1, 4096)?)?;
                 self.out.write_all(b",\n  \"totals\": ")?;
-                self.out.write_all(&pretty_at(&self.totals, 1)?)?;
+                self.out.write_all(&pretty_at(&self.totals, 1, 4096)?)?;
                 self.out.write_all(b"\n}\n")?;
             }
             Format::Csv => {}
@@ -296,13 +301,13 @@ mod tests {
         for value in values.iter().chain(&reports) {
             let flat = serde_json::to_vec_pretty(value).unwrap();
             for depth in 0..4 {
-                let nested = pretty_at(value, depth).unwrap();
+                let nested = pretty_at(value, depth, 0).unwrap();
                 let want = indented(&flat, &b"  ".repeat(depth));
                 assert_eq!(String::from_utf8(nested).unwrap(), String::from_utf8(want).unwrap(), "depth {depth}");
             }
         }
         assert_eq!(
-            pretty_at(&envs[0], 40).unwrap(),
+            pretty_at(&envs[0], 40, 64).unwrap(),
             indented(&serde_json::to_vec_pretty(&envs[0]).unwrap(), &b"  ".repeat(40))
         );
     }
