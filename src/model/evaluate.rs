@@ -341,12 +341,23 @@ fn assess_in(
     let mut last_resort = Vec::new();
     let mut requirements = Vec::new();
     let mut cluster_mode = |layout: &NodeLayout, prefix: &str| {
-        let texts = if prefix.is_empty() { None } else { Some(ClusterTexts::of(w, prefix)) };
-        let texts = texts.as_ref().unwrap_or(&of_env.cluster_texts);
-        if layout.replica_reads && w.reads_from_replicas != Some(true) {
+        let replica_reads = layout.replica_reads && w.reads_from_replicas != Some(true);
+        let cluster = layout.cluster_mode && layout.engine.speaks_redis();
+        if !replica_reads && !cluster {
+            return;
+        }
+        // a split's adapter or state writes its own, prefixed (only when it has something to say)
+        let prefixed;
+        let texts = if prefix.is_empty() {
+            &of_env.cluster_texts
+        } else {
+            prefixed = ClusterTexts::of(w, prefix);
+            &prefixed
+        };
+        if replica_reads {
             requirements.push(texts.replica_reads[usize::from(layout.cluster_mode)].clone());
         }
-        if layout.cluster_mode && layout.engine.speaks_redis() {
+        if cluster {
             last_resort.extend(texts.cautions.iter().cloned());
             requirements.push(texts.cluster_client.clone());
         }
