@@ -124,6 +124,8 @@ impl NodeType {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Catalog {
     nodes: Vec<NodeType>,
+    /// Each name's node type (the first of a name, in catalog order), for [`Catalog::find`].
+    by_name: std::collections::HashMap<String, NodeId>,
 }
 
 impl Catalog {
@@ -136,7 +138,11 @@ impl Catalog {
                 .then(a.vcpu.cmp(&b.vcpu))
                 .then(a.name.cmp(&b.name))
         });
-        Catalog { nodes }
+        let mut by_name = std::collections::HashMap::with_capacity(nodes.len());
+        for (i, n) in nodes.iter().enumerate() {
+            by_name.entry(n.name.clone()).or_insert(NodeId(i));
+        }
+        Catalog { nodes, by_name }
     }
 
     /// All node types.
@@ -164,7 +170,7 @@ impl Catalog {
 
     /// Look a node type up by name.
     pub fn find(&self, name: &str) -> Option<NodeId> {
-        self.nodes.iter().position(|n| n.name == name).map(NodeId)
+        self.by_name.get(name).copied()
     }
 
     /// Families in catalog order.

@@ -17,7 +17,7 @@ use std::str::FromStr;
 use std::sync::{Arc, OnceLock};
 
 use super::SourceError;
-use crate::model::catalog::{Catalog, Engine, NodeId, NodeType};
+use crate::model::catalog::{Catalog, Engine, NodeType};
 use crate::model::price::{
     Payment, PriceBook, PriceKind, Provenance, Rate, RegionError, RegionPrices, RegionReader, Regions, ReservedOffer,
     SavingsPlanRate, SavingsPlanScope, ServerlessRates, Source, SourceMeta, SourcedGb, SupportPeriod, SupportStart,
@@ -589,14 +589,8 @@ pub fn parse_region(
     if file.region != region {
         return Err(at(format!("the chunk holds region '{}'", file.region)));
     }
-    // a chunk names a node type in most of its records: look names up in a map, not the list
-    // (the first of a name wins, as in `Catalog::find`)
-    let mut ids: HashMap<&str, NodeId> = HashMap::with_capacity(catalog.len());
-    for (id, n) in catalog.nodes() {
-        ids.entry(n.name.as_str()).or_insert(id);
-    }
     let node_id = |name: &str| {
-        ids.get(name).copied().ok_or_else(|| at(format!("price for node type '{name}' missing from the catalog")))
+        catalog.find(name).ok_or_else(|| at(format!("price for node type '{name}' missing from the catalog")))
     };
     let mut prov = Provenances::new(sources);
     let mut prices = RegionPrices::default();
