@@ -413,6 +413,9 @@ pub struct EnvView {
     pub full: Option<Box<EnvReport>>,
     /// The version `full` is of, and whether its evaluation had the metrics.
     pub full_gen: (u64, bool),
+    /// Which report `full` is: a number the app gives each report it keeps, never reused (what
+    /// the option table's rows kept between frames are checked against).
+    pub full_id: u64,
     /// An evaluation in flight: its version, and whether it keeps the full report.
     pub running: Option<(u64, bool)>,
     /// The recommended monthly cost at the plan's figures (for the what-if delta).
@@ -547,6 +550,40 @@ pub struct App {
     pub aws_profile: Option<String>,
     /// A price refresh is under way.
     pub refreshing_prices: bool,
+    /// Reports kept so far (each kept report's `full_id`).
+    reports_kept: u64,
+    /// The option table's rows as last made, and what they were made of: a frame and the keys
+    /// that read them again take them from here instead of grouping and sorting every option.
+    option_rows_kept: RefCell<Option<(OptionRowsOf, Arc<OptionRows>)>>,
+    /// The charts' points as last drawn, and the metrics they were made of.
+    chart_points_kept: RefCell<ChartPointsKept>,
+}
+
+/// A chart's points: a metric over a window, reduced to a number of buckets.
+type ChartPointsOf = (crate::model::observed::Chart, i64, i64, usize);
+
+/// The points a chart draws, `(epoch seconds, value)`.
+pub type ChartPoints = Arc<[(f64, f64)]>;
+
+/// Charts' points made of one environment's metrics. The metrics are held by a `Weak`: their
+/// series are freed when the app drops them, but their address is never another's while it is
+/// held, so a match is the same metrics.
+#[derive(Clone, Debug, Default)]
+struct ChartPointsKept {
+    of: std::sync::Weak<Gathered>,
+    points: Vec<(ChartPointsOf, ChartPoints)>,
+}
+
+/// Points kept for one environment's metrics at most (zooms × sizes seen); more start over.
+const CHART_POINTS_KEPT: usize = 64;
+
+/// What the option table's rows are made of: the tab, its report, the user's choices and the sort.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct OptionRowsOf {
+    tab: usize,
+    full_id: u64,
+    view: OptionView,
+    sort: (OptionSort, bool),
 }
 
 impl App {
@@ -580,6 +617,7 @@ impl App {
                     summary_gen: 0,
                     full: None,
                     full_gen: (0, false),
+                    full_id: 0,
                     running: None,
                     plan_monthly: None,
                     view: OptionView::default(),
@@ -623,6 +661,9 @@ impl App {
             offline: false,
             aws_profile: None,
             refreshing_prices: false,
+            reports_kept: 0,
+            option_rows_kept: RefCell::default(),
+            chart_points_kept: RefCell::default(),
         };
         if tab == 1 {
             effects.extend(app.go_to_tab(1));
@@ -752,15 +793,48 @@ impl App {
 
     // ---- the option table ----
 
-    /// The option table's rows of the active environment.
-    pub fn option_rows(&self) -> OptionRows {
-        match self.env() {
-            Some(env) => match env.report() {
-                Some(r) => option_rows(r, &env.view, self.option_sort.0, self.option_sort.1),
-                None => OptionRows::default(),
-            },
-            None => OptionRows::default(),
+    /// The option table's rows of the active environment (made once for a report, view and
+    /// sort, then shared).
+    pub fn option_rows(&self) -> Arc<OptionRows> {
+        let Some(env) = self.env() else { return Arc::default() };
+        let Some(report) = env.report() else { return Arc::default() };
+        let mut kept = self.option_rows_kept.borrow_mut();
+        if let Some((of, rows)) = kept.as_ref()
+            && of.tab == self.tab
+            && of.full_id == env.full_id
+            && of.sort == self.option_sort
+            && of.view == env.view
+        {
+            return Arc::clone(rows);
         }
+        let rows = Arc::new(option_rows(report, &env.view, self.option_sort.0, self.option_sort.1));
+        let of = OptionRowsOf { tab: self.tab, full_id: env.full_id, view: env.view.clone(), sort: self.option_sort };
+        *kept = Some((of, Arc::clone(&rows)));
+        rows
+    }
+
+    /// The points of `metric` in `metrics` over `[from, to]` reduced to `buckets` (see
+    /// [`crate::model::observed::downsample`]), made once and shared by the frames that follow.
+    pub fn chart_points(
+        &self,
+        metrics: &Arc<Gathered>,
+        metric: crate::model::observed::Chart,
+        from: i64,
+        to: i64,
+        buckets: usize,
+    ) -> ChartPoints {
+        let mut kept = self.chart_points_kept.borrow_mut();
+        if !std::ptr::eq(kept.of.as_ptr(), Arc::as_ptr(metrics)) || kept.points.len() >= CHART_POINTS_KEPT {
+            *kept = ChartPointsKept { of: Arc::downgrade(metrics), points: Vec::new() };
+        }
+        let of = (metric, from, to, buckets);
+        if let Some((_, points)) = kept.points.iter().find(|(o, _)| *o == of) {
+            return Arc::clone(points);
+        }
+        let series = metrics.data.chart(metric).unwrap_or_default();
+        let points: ChartPoints = crate::model::observed::downsample(series, from, to, buckets).into();
+        kept.points.push((of, Arc::clone(&points)));
+        points
     }
 
     /// The selected option row's position among `rows`.
@@ -891,8 +965,10 @@ impl App {
         if let Some(full) = done.full {
             let kept = self.tab == done.index + 1 || self.recent.contains(&done.index);
             if kept {
+                self.reports_kept += 1;
                 env.full = Some(full);
                 env.full_gen = (done.generation, done.with_metrics);
+                env.full_id = self.reports_kept;
             }
         }
     }

@@ -142,6 +142,8 @@ pub struct OptionRows {
     pub other_protocol: usize,
     /// Options shown (after the filters), in groups or not.
     pub matching: usize,
+    /// The widest row's short label and id, in characters (the option column's width).
+    pub label_chars: (usize, usize),
 }
 
 /// Valkey and Redis OSS speak one protocol, Memcached another.
@@ -242,5 +244,9 @@ pub fn option_rows(report: &EnvReport, view: &OptionView, sort: OptionSort, reve
             }));
         }
     }
-    OptionRows { rows, other_protocol, matching }
+    let label_chars = rows.iter().fold((0, 0), |(label, id), r| {
+        let o = &report.options[r.index];
+        (label.max(super::view::short_label(o).chars().count()), id.max(o.id.chars().count()))
+    });
+    OptionRows { rows, other_protocol, matching, label_chars }
 }

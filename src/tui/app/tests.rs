@@ -667,3 +667,75 @@ fn a_failed_metrics_load_is_a_message_not_a_crash() {
     }
     assert!(a.message.is_none(), "messages expire");
 }
+
+/// The rows made of the active environment now, without the app's kept copy.
+fn rows_made_now(a: &App) -> OptionRows {
+    let env = a.env().unwrap();
+    option_rows(env.report().unwrap(), &env.view, a.option_sort.0, a.option_sort.1)
+}
+
+#[test]
+fn the_option_rows_kept_between_frames_are_always_those_of_the_report_view_and_sort_shown() {
+    let mut a = app();
+    open(&mut a, 3);
+    let first = a.option_rows();
+    assert!(Arc::ptr_eq(&first, &a.option_rows()), "a second frame takes the rows kept");
+    // every change the rows depend on: filters, expansion, sort, a new report (what-if, then back
+    // to the same figures: a report equal in value but another one), another tab and back
+    let steps: [fn(&mut App); 10] = [
+        |a| drop(press(a, KeyCode::Char('o'))),
+        |a| drop(press(a, KeyCode::Char('f'))),
+        |a| drop(press(a, KeyCode::Char('x'))),
+        |a| drop(press(a, KeyCode::Char('s'))),
+        |a| drop(press(a, KeyCode::Char('S'))),
+        |a| {
+            press(a, KeyCode::Char('d'));
+            settle(a);
+        },
+        |a| {
+            press(a, KeyCode::Char('D'));
+            settle(a);
+        },
+        |a| {
+            typed(a, "/m7g");
+            press(a, KeyCode::Enter);
+        },
+        |a| open(a, 2),
+        |a| open(a, 3),
+    ];
+    for (n, step) in steps.iter().enumerate() {
+        step(&mut a);
+        let made = rows_made_now(&a);
+        assert_eq!(*a.option_rows(), made, "after step {n}");
+    }
+    assert!(a.env().unwrap().view.filter == "m7g" && !a.option_rows().rows.is_empty());
+}
+
+#[test]
+fn chart_points_are_made_once_per_metrics_window_and_size_and_never_from_other_metrics() {
+    use crate::model::observed::{Chart, downsample};
+    let a = app();
+    let metrics = Arc::new(example_metrics());
+    let series = metrics.data.chart(Chart::Requests).unwrap();
+    let (from, to) = (series[0].0, series[series.len() - 1].0);
+    let points = a.chart_points(&metrics, Chart::Requests, from, to, 8);
+    assert_eq!(&*points, downsample(series, from, to, 8).as_slice());
+    assert!(Arc::ptr_eq(&points, &a.chart_points(&metrics, Chart::Requests, from, to, 8)), "kept");
+    // another width, window or chart is made anew
+    assert_eq!(&*a.chart_points(&metrics, Chart::Requests, from, to, 3), downsample(series, from, to, 3).as_slice());
+    let half = from + (to - from) / 2;
+    assert_eq!(&*a.chart_points(&metrics, Chart::Requests, half, to, 8), downsample(series, half, to, 8).as_slice());
+    // other metrics with the same charts and window: their own points, even where the first
+    // metrics were dropped and the new ones might take their place in memory
+    drop(points);
+    drop(metrics);
+    let mut other = example_metrics();
+    for (_, points) in &mut other.data.charts {
+        for p in points.iter_mut() {
+            p.1 *= 2.0;
+        }
+    }
+    let other = Arc::new(other);
+    let doubled = other.data.chart(Chart::Requests).unwrap();
+    assert_eq!(&*a.chart_points(&other, Chart::Requests, from, to, 8), downsample(doubled, from, to, 8).as_slice());
+}

@@ -160,6 +160,14 @@ pub fn detail_lines(theme: &Theme, report: &EnvReport, option: &OptionReport, wi
     lines
 }
 
+impl Detail<'_> {
+    /// It draws a popup over every row between the header and the footer (there is an option
+    /// to show).
+    pub fn covers(&self) -> bool {
+        self.env.report().is_some() && self.app.selected_option().is_some()
+    }
+}
+
 impl Widget for Detail<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;

@@ -12,12 +12,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Block, Chart, Dataset, GraphType, Paragraph, Widget, Wrap};
 
 use super::text::ellipsize;
+use crate::evaluation::Gathered;
 use crate::model::capacity::fmt_f64;
-use crate::model::observed::{Chart as Metric, MetricsData, downsample};
+use crate::model::observed::{Chart as Metric, MetricsData};
 use crate::model::profile::Profile;
 use crate::model::units::format_quantity;
 use crate::report::{CapacityLine, EnvReport};
 use crate::tui::app::{App, EnvView, Loading, ViewInfo};
+use std::sync::Arc;
 
 /// The Metrics screen of one environment.
 pub struct MetricsView<'a> {
@@ -76,13 +78,13 @@ fn date_labels(from: i64, to: i64, width: u16) -> Vec<Span<'static>> {
     (0..n).map(|i| Span::raw(label(from + span * i / (n - 1)))).collect()
 }
 
-fn chart(app: &App, report: &EnvReport, data: &MetricsData, metric: Metric, area: Rect, buf: &mut Buffer) {
+fn chart(app: &App, report: &EnvReport, metrics: &Arc<Gathered>, metric: Metric, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let Some(series) = data.chart(metric) else { return };
+    let Some(series) = metrics.data.chart(metric) else { return };
     let (first, last) = (series.first().map_or(0, |p| p.0), series.last().map_or(0, |p| p.0));
     let from = app.zoom.span_secs().map_or(first, |s| last.saturating_sub(s).max(first));
     let buckets = usize::from(area.width.saturating_sub(10)).max(2);
-    let points: Vec<(f64, f64)> = downsample(series, from, last, buckets);
+    let points = app.chart_points(metrics, metric, from, last, buckets);
     let max = points.iter().map(|p| p.1).fold(0.0f64, f64::max);
     let capacity: Option<&CapacityLine> = report.capacity_lines.iter().find(|c| c.metric == metric.id());
     // the capacity line is drawn when it is within 20x the data, else named as off the scale
@@ -330,14 +332,14 @@ impl Widget for MetricsView<'_> {
             format!(" {} · {} (z) ", self.env.base.name, self.app.zoom.label())
         };
         let block = Block::bordered().title(title).border_style(theme.border);
-        let data = match &self.env.metrics {
+        let metrics = match &self.env.metrics {
             Loading::Loaded(_) if self.env.metrics_trimmed => {
                 Paragraph::new(format!("{} reading the metrics again…", super::spinner(self.app.ticks)))
                     .block(block)
                     .render(area, buf);
                 return;
             }
-            Loading::Loaded(d) => &d.data,
+            Loading::Loaded(d) => d,
             Loading::Absent => {
                 Paragraph::new(vec![
                     Line::from("No metrics for this environment."),
@@ -373,6 +375,7 @@ impl Widget for MetricsView<'_> {
                 return;
             }
         };
+        let data = &metrics.data;
         let Some(report) = self.env.report() else { return };
         let charts: Vec<Metric> = Metric::ALL.into_iter().filter(|c| data.chart(*c).is_some()).collect();
         let inner = block.inner(area);
@@ -413,7 +416,7 @@ impl Widget for MetricsView<'_> {
             let col_areas = Layout::horizontal(vec![Constraint::Fill(1); cols]).split(*row_area);
             for (c, cell) in col_areas.iter().enumerate() {
                 if let Some(metric) = shown.get(r * cols + c) {
-                    chart(self.app, report, data, *metric, *cell, buf);
+                    chart(self.app, report, metrics, *metric, *cell, buf);
                 }
             }
         }

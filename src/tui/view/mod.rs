@@ -67,6 +67,17 @@ impl Widget for Root<'_> {
         ])
         .areas(area);
         render_header(app, header, buf);
+        // the option details cover every row between the header and the footer: what they hide
+        // is not drawn
+        let detail = match (app.overlay, app.env()) {
+            (Some(Overlay::Detail), Some(env)) => Some(Detail { app, env }),
+            _ => None,
+        };
+        if let Some(detail) = detail.filter(Detail::covers) {
+            render_footer(app, footer, buf);
+            detail.render(area, buf);
+            return;
+        }
         render_tabs(app, tabs, buf);
         match app.env() {
             None => {

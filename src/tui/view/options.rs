@@ -7,9 +7,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget};
+use ratatui::widgets::{Block, Widget};
 
-use super::text::{Col, ellipsize, fit_columns, width_of};
+use super::text::{Col, draw_lines, ellipsize, fit_columns, width_of};
 use super::{bar, fit_style, short_label};
 use crate::model::units::format_usd;
 use crate::report::OptionReport;
@@ -82,7 +82,11 @@ impl Widget for OptionsView<'_> {
 
         let wide_ids = inner.width >= 160;
         let label_of = |o: &OptionReport| if wide_ids { o.id.clone() } else { short_label(o) };
-        let label_w = rows.rows.iter().map(|r| label_of(&report.options[r.index]).chars().count()).max().unwrap_or(20);
+        let label_w = match (rows.rows.is_empty(), wide_ids) {
+            (true, _) => 20,
+            (false, true) => rows.label_chars.1,
+            (false, false) => rows.label_chars.0,
+        };
         let bar_w: u16 = if inner.width >= 110 { 6 } else { 4 };
         let fit_want: u16 = if inner.width >= 110 { 14 } else { 1 };
         let widths = fit_columns(
@@ -125,7 +129,7 @@ impl Widget for OptionsView<'_> {
             spans.push(Span::styled(pad(&format!("{name}{mark}"), *w, i == 3), theme.dim.add_modifier(Modifier::BOLD)));
             spans.push(Span::raw(" "));
         }
-        Paragraph::new(Line::from(spans)).render(head, buf);
+        draw_lines(&[Line::from(spans)], head, buf);
 
         let height = usize::from(body.height);
         let at = app.option_position(&rows);
@@ -207,7 +211,7 @@ impl Widget for OptionsView<'_> {
             };
             lines.push(Line::from(Span::styled(format!(" {text}"), Style::default().patch(theme.warn))));
         }
-        Paragraph::new(lines).render(body, buf);
+        draw_lines(&lines, body, buf);
     }
 }
 
@@ -249,7 +253,7 @@ mod tests {
         let env = a.env().unwrap();
         let report = env.report().unwrap();
         let star = report.recommended().unwrap();
-        for row in a.option_rows().rows {
+        for row in &a.option_rows().rows {
             let o = &report.options[row.index];
             if o.feasible && o.monthly_usd < star.monthly_usd {
                 assert!(!super::reason(o, false).is_empty(), "{} says nothing", o.id);

@@ -8,7 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
-use super::text::{Col, ellipsize, fit_columns, width_of};
+use super::text::{Col, draw_lines, ellipsize, fit_columns, width_of};
 use super::{delta_style, signed_usd, spinner};
 use crate::model::units::format_usd;
 use crate::tui::app::{App, ViewInfo};
@@ -105,7 +105,7 @@ impl Widget for Overview<'_> {
                 (cell(&format!("{name}{mark}"), *w, *right), theme.dim.add_modifier(Modifier::BOLD))
             })
             .collect();
-        Paragraph::new(line_of(header)).render(head, buf);
+        draw_lines(&[line_of(header)], head, buf);
 
         // the window of rows, keeping the selection in view
         let height = usize::from(body.height);
@@ -168,7 +168,7 @@ impl Widget for Overview<'_> {
                 theme.warn,
             )));
         }
-        Paragraph::new(lines).render(body, buf);
+        draw_lines(&lines, body, buf);
 
         // totals over the rows shown (all environments when there is no filter)
         let summaries: Vec<&EnvSummary> = rows.iter().filter_map(|&i| app.envs[i].summary()).collect();
@@ -208,7 +208,7 @@ impl Widget for Overview<'_> {
                 theme.warn,
             ),
         ];
-        Paragraph::new(line_of(cells)).render(total, buf);
+        draw_lines(&[line_of(cells)], total, buf);
 
         // the selected environment in full
         let mut detail_lines = Vec::new();

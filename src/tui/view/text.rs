@@ -2,6 +2,10 @@
 //! among columns by priority, and numbers as people read them (unit prices to their
 //! significant digits, months to one decimal).
 
+use ratatui::buffer::{Buffer, CellWidth};
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Widget};
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
 use unicode_width::UnicodeWidthStr;
@@ -34,6 +38,60 @@ pub fn ellipsize(text: &str, width: usize) -> String {
     out.truncate(out.trim_end().len());
     out.push('…');
     out
+}
+
+/// A character that is a grapheme of its own one cell wide wherever it stands (it neither joins
+/// the one before nor takes the one after): printable ASCII, and the Latin, punctuation, arrow,
+/// box, block, shape, symbol and Braille characters the screens use, where one cell wide.
+fn lone_cell(c: char) -> bool {
+    let joins = matches!(c, '\u{AD}' | '\u{300}'..='\u{36F}');
+    let ranges = matches!(c, ' '..='~' | '\u{A0}'..='\u{24F}' | '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}' | '\u{2190}'..='\u{28FF}');
+    ranges && !joins && (c.is_ascii() || c.encode_utf8(&mut [0; 4]).cell_width() == 1)
+}
+
+/// Draw `lines` from the top of `area`, one a row, each cut at the area's width: cell for cell
+/// what a `Paragraph` without wrap draws, but text made only of characters that stand alone
+/// ([`lone_cell`]) is written a character a cell, without segmenting it into graphemes (the
+/// option table writes some 12,000 cells a frame). Anything else goes the `Paragraph` way.
+pub fn draw_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
+    if area.is_empty() {
+        return;
+    }
+    for (y, line) in (area.top()..area.bottom()).zip(lines) {
+        let row = Rect { y, height: 1, ..area };
+        if line.alignment.is_some_and(|a| a != Alignment::Left) {
+            Paragraph::new(line.clone()).render(row, buf);
+            continue;
+        }
+        let mut x = 0u16;
+        'spans: for span in &line.spans {
+            let style = line.style.patch(span.style);
+            let text: &str = span.content.as_ref();
+            if text.chars().all(lone_cell) {
+                for c in text.chars() {
+                    if x >= area.width {
+                        break 'spans;
+                    }
+                    buf[(area.x + x, y)].set_char(c).set_style(style);
+                    x += 1;
+                }
+            } else {
+                for g in span.styled_graphemes(line.style) {
+                    let w = g.symbol.cell_width();
+                    if w > area.width {
+                        continue;
+                    }
+                    if x + w > area.width {
+                        break 'spans;
+                    }
+                    if w > 0 {
+                        buf[(area.x + x, y)].set_symbol(g.symbol).set_style(g.style);
+                        x += w;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A unit price to its significant digits: `$0.214`, `$0.0000034`, `$3,015.63`.
@@ -166,6 +224,69 @@ mod tests {
             "memory: 40% at peak today; reaches 75% in 242.5 months (2046-11)"
         );
         assert_eq!(months_one_decimal("after 12 months"), "after 12 months");
+    }
+
+    /// Lines of spans drawn from pieces that stand alone, join (combining marks, a ZWJ sequence,
+    /// a variation selector), are two cells wide, or are control characters.
+    fn lines_strategy() -> impl proptest::strategy::Strategy<Value = Vec<Vec<(String, u8)>>> {
+        use proptest::prelude::*;
+        let piece = prop::sample::select(vec![
+            "a",
+            "Z",
+            " ",
+            "~",
+            "m6g.large",
+            "·",
+            "★",
+            "▸",
+            "✓",
+            "✗",
+            "…",
+            "—",
+            "→",
+            "█",
+            "▏",
+            "⣀",
+            "×",
+            "é",
+            "e\u{301}",
+            "\u{AD}",
+            "✓\u{FE0F}",
+            "👨\u{200D}👩",
+            "漢",
+            "字",
+            "\t",
+            "\n",
+            "\r\n",
+            "\u{7}",
+            "ﾞ",
+            "\u{2028}",
+        ]);
+        let span = (prop::collection::vec(piece, 0..12), 0u8..4).prop_map(|(p, s)| (p.concat(), s));
+        prop::collection::vec(prop::collection::vec(span, 0..6), 0..5)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn draw_lines_draws_what_a_paragraph_draws(lines in lines_strategy(), width in 1u16..40, selected in 0usize..5) {
+            use ratatui::style::{Color, Modifier, Style};
+            use ratatui::text::Span;
+            let styles = [Style::default(), Style::new().fg(Color::Red), Style::new().add_modifier(Modifier::BOLD), Style::new().bg(Color::Blue)];
+            let lines: Vec<Line> = lines
+                .into_iter()
+                .enumerate()
+                .map(|(n, spans)| {
+                    let line = Line::from(spans.into_iter().map(|(t, s)| Span::styled(t, styles[usize::from(s)])).collect::<Vec<_>>());
+                    if n == selected { line.style(Style::new().bg(Color::DarkGray)) } else { line }
+                })
+                .collect();
+            let area = Rect::new(2, 1, width, 4);
+            let mut ours = Buffer::empty(Rect::new(0, 0, width + 4, 6));
+            let mut theirs = ours.clone();
+            draw_lines(&lines, area, &mut ours);
+            Paragraph::new(lines.clone()).render(area, &mut theirs);
+            proptest::prop_assert_eq!(ours, theirs);
+        }
     }
 
     #[test]
