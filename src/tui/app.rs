@@ -577,10 +577,10 @@ struct ChartPointsKept {
 /// Points kept for one environment's metrics at most (zooms × sizes seen); more start over.
 const CHART_POINTS_KEPT: usize = 64;
 
-/// What the option table's rows are made of: the tab, its report, the user's choices and the sort.
+/// What the option table's rows are made of: the report (its id is the app's alone, so it also
+/// names the environment), the user's choices and the sort.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct OptionRowsOf {
-    tab: usize,
     full_id: u64,
     view: OptionView,
     sort: (OptionSort, bool),
@@ -800,7 +800,6 @@ impl App {
         let Some(report) = env.report() else { return Arc::default() };
         let mut kept = self.option_rows_kept.borrow_mut();
         if let Some((of, rows)) = kept.as_ref()
-            && of.tab == self.tab
             && of.full_id == env.full_id
             && of.sort == self.option_sort
             && of.view == env.view
@@ -808,7 +807,7 @@ impl App {
             return Arc::clone(rows);
         }
         let rows = Arc::new(option_rows(report, &env.view, self.option_sort.0, self.option_sort.1));
-        let of = OptionRowsOf { tab: self.tab, full_id: env.full_id, view: env.view.clone(), sort: self.option_sort };
+        let of = OptionRowsOf { full_id: env.full_id, view: env.view.clone(), sort: self.option_sort };
         *kept = Some((of, Arc::clone(&rows)));
         rows
     }

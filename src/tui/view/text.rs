@@ -44,9 +44,9 @@ pub fn ellipsize(text: &str, width: usize) -> String {
 /// the one before nor takes the one after): printable ASCII, and the Latin, punctuation, arrow,
 /// box, block, shape, symbol and Braille characters the screens use, where one cell wide.
 fn lone_cell(c: char) -> bool {
-    let joins = matches!(c, '\u{AD}' | '\u{300}'..='\u{36F}');
+    // the soft hyphen is the one character of these ranges that is not a grapheme of its own
     let ranges = matches!(c, ' '..='~' | '\u{A0}'..='\u{24F}' | '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}' | '\u{2190}'..='\u{28FF}');
-    ranges && !joins && (c.is_ascii() || c.encode_utf8(&mut [0; 4]).cell_width() == 1)
+    ranges && c != '\u{AD}' && (c.is_ascii() || c.encode_utf8(&mut [0; 4]).cell_width() == 1)
 }
 
 /// Draw `lines` from the top of `area`, one a row, each cut at the area's width: cell for cell
