@@ -116,7 +116,12 @@ impl NodeType {
 
     /// `large`, `xlarge`, `micro`…
     pub fn size(&self) -> &str {
-        self.name.rsplit('.').next().unwrap_or(&self.name)
+        // the bytes after the last dot (a dot is ASCII: the cut is a character boundary); asked
+        // for every layout the search checks, so not through `rsplit`'s char searcher
+        match self.name.bytes().rposition(|b| b == b'.') {
+            Some(dot) => &self.name[dot + 1..],
+            None => &self.name,
+        }
     }
 }
 

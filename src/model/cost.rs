@@ -15,7 +15,7 @@ use super::metering::{ecpu_per_request, ecpu_per_request_mix};
 use super::price::{Payment, RegionPrices, ReservedOffer, TermLength};
 use super::price::{PriceBook, Source, Term};
 use super::units::{
-    HOURS_PER_MONTH, KB_PER_GIB, SECONDS_PER_MONTH, format_quantity, format_usd, hours_per_month, to_f64,
+    HOURS_PER_MONTH, KB_PER_GIB, SECONDS_PER_MONTH, format_quantity, format_usd, hours_per_month, rough_f64,
 };
 use super::workload::{Backup, EngineVersion, EnvInputs, NodeLayout, Workload, cross_az_share, primary_cross_az_share};
 
@@ -727,8 +727,8 @@ impl<'a> NodePricing<'a> {
             region: book.region(region),
             backup_usd,
             cross_az_per_gb,
-            rough_backup_usd: backup_usd.map_or(f64::INFINITY, to_f64),
-            rough_cross_az_per_gb: to_f64(cross_az_per_gb),
+            rough_backup_usd: backup_usd.map_or(f64::INFINITY, rough_f64),
+            rough_cross_az_per_gb: rough_f64(cross_az_per_gb),
         }
     }
 }
@@ -775,13 +775,14 @@ impl<'a> NodeTermPrice<'a> {
             (Term::Reserved(length, _), _, Some(offer)) => match (offer.upfront_usd, offer.hourly_usd) {
                 // the same parts as `reserved_usd`
                 (Some(upfront), Some(hourly)) => {
-                    let recurring = if hourly > Decimal::ZERO || upfront.is_zero() { to_f64(hourly) } else { 0.0 };
-                    let spread = if upfront > Decimal::ZERO { to_f64(upfront) / to_f64(length.hours()) } else { 0.0 };
+                    let recurring = if hourly > Decimal::ZERO || upfront.is_zero() { rough_f64(hourly) } else { 0.0 };
+                    let spread =
+                        if upfront > Decimal::ZERO { rough_f64(upfront) / rough_f64(length.hours()) } else { 0.0 };
                     recurring + spread
                 }
-                _ => to_f64(offer.amortized_hourly_usd(length)),
+                _ => rough_f64(offer.amortized_hourly_usd(length)),
             },
-            (_, rate, _) => rate.map_or(f64::INFINITY, to_f64),
+            (_, rate, _) => rate.map_or(f64::INFINITY, rough_f64),
         };
         let rough = RoughPrice {
             node_month_usd: node_hour_usd * f64::from(HOURS_PER_MONTH),

@@ -15,7 +15,7 @@ use super::cost::{self, CostBreakdown, CrossAzGb, Traffic};
 use super::price::{PriceBook, SupportPeriod, Term};
 use super::recommend::{self, NodeResult, Outcome, SearchMode, SearchStats};
 use super::throughput::Version;
-use super::units::{format_unit_usd, format_usd, hours_per_month, to_f64};
+use super::units::{format_unit_usd, format_usd, hours_per_month, rough_f64, to_f64};
 use super::workload::{Backup, Current, Deployment, EngineVersion, EnvInputs, NodeLayout, UsageLimits, Workload};
 
 /// The kind of an option.
@@ -139,14 +139,27 @@ impl EnvEvaluation {
 /// `3x2-cluster`: shards × nodes per shard, whether cluster mode is on, and whether reads are
 /// served by replicas (`1x3-replica-reads`), appended to `out`.
 fn push_layout_shape(out: &mut String, layout: &NodeLayout) {
-    use std::fmt::Write as _;
-    // writing to a String cannot fail
-    let _ = write!(out, "{}x{}", layout.shards, 1 + layout.replicas);
+    push_count(out, layout.shards);
+    out.push('x');
+    push_count(out, 1 + layout.replicas);
     if layout.cluster_mode {
         out.push_str("-cluster");
     }
     if layout.replica_reads {
         out.push_str("-replica-reads");
+    }
+}
+
+/// `n` in decimal digits (an option id is made for every option of every environment: most
+/// counts are one digit, written without `fmt`).
+fn push_count(out: &mut String, n: u32) {
+    match u8::try_from(n) {
+        Ok(digit @ 0..=9) => out.push(char::from(b'0' + digit)),
+        _ => {
+            use std::fmt::Write as _;
+            // writing to a String cannot fail
+            let _ = write!(out, "{n}");
+        }
     }
 }
 
@@ -631,7 +644,7 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
 /// `options` by monthly cost, then id: each cost (an exact sum over its lines) computed once,
 /// the options moved once.
 fn cheapest_first(mut options: Vec<Evaluated>) -> Vec<Evaluated> {
-    let monthly: Vec<(f64, Decimal)> = options.iter().map(|o| (to_f64(o.monthly), o.monthly)).collect();
+    let monthly: Vec<(f64, Decimal)> = options.iter().map(|o| (rough_f64(o.monthly), o.monthly)).collect();
     let mut order: Vec<usize> = (0..options.len()).collect();
     order.sort_by(|&a, &b| by_cost(monthly[a], monthly[b]).then_with(|| options[a].id.cmp(&options[b].id)));
     permute(&mut options, &order);
@@ -652,8 +665,8 @@ fn permute<T>(items: &mut [T], order: &[usize]) {
     }
 }
 
-/// Two exact costs in order, each given with its `f64` value: costs further apart than the
-/// values' rounding (about 1e-16 of the value; 1e-9 is far looser) are in the order of their
+/// Two exact costs in order, each given with its `f64` value (of [`rough_f64`]): costs further
+/// apart than the values' rounding (a few 1e-16 of the value; 1e-9 is far looser) are in the order of their
 /// `f64` values, which is their exact order; closer ones are compared exactly. The same order as
 /// comparing every pair exactly, for a fraction of the work (a decimal comparison rescales).
 fn by_cost((rough_a, a): (f64, Decimal), (rough_b, b): (f64, Decimal)) -> std::cmp::Ordering {
@@ -746,6 +759,15 @@ mod tests {
     /// Permuting in place gives what collecting the items in that order gives, for every
     /// permutation of up to 6 items and pseudo-random ones of up to 300.
     #[test]
+    fn a_count_in_an_option_id_is_its_decimal_digits() {
+        for n in (0..=1000).chain([u32::MAX - 1, u32::MAX]) {
+            let mut out = String::from("x");
+            push_count(&mut out, n);
+            assert_eq!(out, format!("x{n}"));
+        }
+    }
+
+    #[test]
     fn permuting_in_place_puts_every_item_where_the_order_says() {
         fn check(order: &[usize]) {
             let mut items: Vec<String> = (0..order.len()).map(|i| format!("item {i}")).collect();
@@ -817,6 +839,7 @@ mod tests {
         }
         for &a in &values {
             for &b in &values {
+                assert_eq!(by_cost((rough_f64(a), a), (rough_f64(b), b)), a.cmp(&b), "{a} vs {b}");
                 assert_eq!(by_cost((to_f64(a), a), (to_f64(b), b)), a.cmp(&b), "{a} vs {b}");
             }
         }

@@ -39,6 +39,25 @@ pub fn to_f64(value: Decimal) -> f64 {
     value.to_f64().unwrap_or(f64::MAX)
 }
 
+/// A decimal in floating point within a few units in the last place (about 4e-16 of the value;
+/// [`to_f64`] gives the nearest `f64`, through 128-bit division): for pre-selections and orders
+/// that allow far more slack than that (the search's and the option order's, 1e-9), where the
+/// conversion is made for every layout and every option.
+pub fn rough_f64(value: Decimal) -> f64 {
+    // powers of ten up to 1e22 are exact in f64; the rest are the nearest f64 (a scale is ≤ 28)
+    const POW10: [f64; 29] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28,
+    ];
+    let mantissa = value.mantissa();
+    // most mantissas fit 64 bits, whose conversion is a machine instruction
+    let whole = match i64::try_from(mantissa) {
+        Ok(small) => small as f64,
+        Err(_) => mantissa as f64,
+    };
+    whole / POW10[(value.scale() as usize).min(POW10.len() - 1)]
+}
+
 /// Money rounded to the cent, half away from zero, as shown to people.
 pub fn cents(value: Decimal) -> Decimal {
     value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
@@ -106,6 +125,21 @@ fn push_grouped(out: &mut String, int: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The rough value is within 1e-15 of the exact one's nearest `f64` (the slack its users
+        /// allow is 1e-9), for every mantissa and scale a decimal can have.
+        #[test]
+        fn rough_f64_is_within_a_few_ulps_of_the_nearest_f64(
+            lo in any::<u32>(), mid in any::<u32>(), hi in any::<u32>(), negative in any::<bool>(), scale in 0u32..=28,
+        ) {
+            let value = Decimal::from_parts(lo, mid, hi, negative, scale);
+            let (rough, exact) = (rough_f64(value), to_f64(value));
+            prop_assert!((rough - exact).abs() <= 1e-15 * exact.abs(), "{value}: {rough} vs {exact}");
+            prop_assert_eq!(rough.is_sign_negative() && rough != 0.0, value.is_sign_negative() && !value.is_zero());
+        }
+    }
 
     fn dec(s: &str) -> Decimal {
         s.parse().unwrap()

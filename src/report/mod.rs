@@ -22,6 +22,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use crate::model::ModelError;
 use crate::model::capacity::{Burstable, Vendor};
@@ -112,40 +113,75 @@ pub struct SourceInfo {
 
 /// Where one price came from: its provenance, shared with the price book (no copy per line),
 /// written as `kind`, `id`, `source`, `date` and, for derived prices, `note`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PriceSourceReport(Source);
+///
+/// In an environment's report every line citing one source shares one of these, its JSON
+/// written once ([`Citations`]): a report lists hundreds of lines citing a dozen sources, and
+/// escaping each source's text on every line was a tenth of writing the report. That JSON is a
+/// raw fragment laid out at depth 0; the report's JSON writers ([`json::pretty_at`]) indent it to
+/// where it sits (any other `serde_json` writer gives the same value, its layout aside).
+#[derive(Clone, Debug)]
+pub struct PriceSourceReport(Arc<Cited>);
+
+#[derive(Debug)]
+struct Cited {
+    source: Source,
+    /// The object as pretty JSON at depth 0, when written once for many lines.
+    json: Option<Box<serde_json::value::RawValue>>,
+}
+
+impl PartialEq for PriceSourceReport {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.source == other.0.source
+    }
+}
 
 impl PriceSourceReport {
+    /// The source of one line, written out on its own.
+    fn plain(source: &Source) -> Self {
+        PriceSourceReport(Arc::new(Cited { source: source.clone(), json: None }))
+    }
+
+    /// The source of many lines: its JSON written once, here.
+    fn rendered(source: &Source) -> Self {
+        let json = serde_json::to_string_pretty(&Self::plain(source))
+            .ok()
+            .and_then(|text| serde_json::value::RawValue::from_string(text).ok());
+        PriceSourceReport(Arc::new(Cited { source: source.clone(), json }))
+    }
+
     /// Kind of evidence.
     pub fn kind(&self) -> PriceKind {
-        self.0.kind
+        self.0.source.kind
     }
 
     /// Source id.
     pub fn id(&self) -> &str {
-        &self.0.source_id
+        &self.0.source.source_id
     }
 
     /// Human-readable source.
     pub fn source(&self) -> &str {
-        &self.0.source
+        &self.0.source.source
     }
 
     /// As-of date.
     pub fn date(&self) -> &str {
-        &self.0.date
+        &self.0.source.date
     }
 
     /// Derivation or caveat.
     pub fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
+        self.0.source.note.as_deref()
     }
 }
 
 impl Serialize for PriceSourceReport {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let p = &self.0;
+        if let Some(json) = &self.0.json {
+            return json.serialize(serializer);
+        }
+        let p = &self.0.source;
         let mut out = serializer.serialize_struct("PriceSourceReport", 4 + usize::from(p.note.is_some()))?;
         out.serialize_field("kind", &p.kind)?;
         out.serialize_field("id", &p.source_id)?;
@@ -155,6 +191,18 @@ impl Serialize for PriceSourceReport {
             out.serialize_field("note", note)?;
         }
         out.end()
+    }
+}
+
+/// The price sources one report cites, each written once for every line citing it (see
+/// [`PriceSourceReport`]). Known by the address of the book's provenance, alive while the
+/// report is made.
+#[derive(Default)]
+struct Citations(foldhash::HashMap<*const crate::model::price::Provenance, PriceSourceReport>);
+
+impl Citations {
+    fn of(&mut self, source: &Source) -> PriceSourceReport {
+        self.0.entry(Arc::as_ptr(source)).or_insert_with(|| PriceSourceReport::rendered(source)).clone()
     }
 }
 
@@ -720,24 +768,29 @@ impl Report {
     }
 }
 
-fn price_source(line: &Line) -> PriceSourceReport {
-    PriceSourceReport(line.source.clone())
-}
-
-fn line_report(line: &Line, book: &PriceBook) -> LineReport {
+fn line_report(line: &Line, book: &PriceBook, citations: Option<&mut Citations>) -> LineReport {
+    let price_source = match citations {
+        Some(citations) => citations.of(&line.source),
+        None => PriceSourceReport::plain(&line.source),
+    };
     LineReport {
         item: line.item.text(&book.catalog).into_owned(),
         quantity: line.quantity,
         unit: line.unit.id(),
         unit_usd: line.unit_usd,
         monthly_usd: line.monthly_usd(),
-        price_source: price_source(line),
+        price_source,
         unverified: line.unverified.clone(),
     }
 }
 
 /// The report form of one evaluated option.
 pub fn option_report(option: &Evaluated, book: &PriceBook) -> OptionReport {
+    option_report_citing(option, book, None)
+}
+
+/// [`option_report`], its lines citing their sources through `citations` when given.
+fn option_report_citing(option: &Evaluated, book: &PriceBook, mut citations: Option<&mut Citations>) -> OptionReport {
     let (node_type, cluster_mode, shards, replicas, nodes, term, plan) = match &option.deployment {
         Deployment::Node { layout, term } => (
             Some(book.catalog.node(layout.node).name.clone()),
@@ -813,7 +866,7 @@ pub fn option_report(option: &Evaluated, book: &PriceBook) -> OptionReport {
         last_resort: option.last_resort.clone(),
         why_not_recommended: None,
         requirements: option.requirements.clone(),
-        lines: option.cost.lines.iter().map(|l| line_report(l, book)).collect(),
+        lines: option.cost.lines.iter().map(|l| line_report(l, book, citations.as_deref_mut())).collect(),
         adapter,
         state,
         discovered: false,
@@ -835,7 +888,12 @@ fn recommendation_report(eval: &EnvEvaluation) -> RecommendationReport {
                 over_budget_usd: r.over_budget_usd,
                 nothing_fits: None,
                 oldest_price: winner.and_then(|w| {
-                    w.cost.lines.iter().map(price_source).min_by(|a, b| a.date().cmp(b.date()).then(a.id().cmp(b.id())))
+                    w.cost
+                        .lines
+                        .iter()
+                        .map(|l| &l.source)
+                        .min_by(|a, b| a.date.cmp(&b.date).then(a.source_id.cmp(&b.source_id)))
+                        .map(PriceSourceReport::plain)
                 }),
                 sizing: r.sizing.clone(),
                 savings_plan: r.savings_plan.clone(),
@@ -989,10 +1047,11 @@ pub fn env_report_listed(
         .recommendation()
         .map(|r| r.passed_over.iter().map(|p| (p.option_id.as_str(), p.reason.as_str())).collect())
         .unwrap_or_default();
+    let mut citations = Citations::default();
     report.options = listed
         .into_iter()
         .map(|o| {
-            let mut report = option_report(o, book);
+            let mut report = option_report_citing(o, book, Some(&mut citations));
             report.why_not_recommended = passed_over.get(o.id.as_str()).map(|r| (*r).to_string());
             report
         })

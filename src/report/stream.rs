@@ -11,8 +11,7 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-
+use super::json::pretty_at;
 use super::{EnvReport, Format, NotEvaluated, SCHEMA_VERSION, Totals, csv, markdown};
 
 /// How deep an environment sits in the JSON of every environment (`{ "envs": [ here ] }`).
@@ -64,98 +63,6 @@ impl Chunk {
     /// Whether it is empty (an environment always renders something).
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
-    }
-}
-
-/// `value` as pretty JSON nested `depth` levels deep (each line after the first indented by
-/// `depth` more steps, as `serde_json::to_vec_pretty` would write it inside the whole
-/// document), or `InvalidData` saying why not.
-fn pretty_at<T: Serialize>(value: &T, depth: usize, capacity: usize) -> io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(capacity);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, NestedPretty { depth, has_value: false });
-    value
-        .serialize(&mut ser)
-        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("cannot write the report as JSON: {e}")))?;
-    Ok(out)
-}
-
-/// `serde_json`'s pretty layout (two spaces a level) starting `depth` levels deep: the
-/// environment is written in place instead of written and then re-indented line by line.
-struct NestedPretty {
-    depth: usize,
-    has_value: bool,
-}
-
-impl NestedPretty {
-    fn indent<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
-        const SPACES: &[u8] = b"                                                                ";
-        let mut n = self.depth * 2;
-        while n > 0 {
-            let k = n.min(SPACES.len());
-            w.write_all(&SPACES[..k])?;
-            n -= k;
-        }
-        Ok(())
-    }
-
-    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth += 1;
-        self.has_value = false;
-        w.write_all(bracket)
-    }
-
-    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
-        self.depth -= 1;
-        if self.has_value {
-            w.write_all(b"\n")?;
-            self.indent(w)?;
-        }
-        w.write_all(bracket)
-    }
-
-    fn item<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        w.write_all(if first { b"\n" } else { b",\n" })?;
-        self.indent(w)
-    }
-}
-
-impl serde_json::ser::Formatter for NestedPretty {
-    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"[")
-    }
-
-    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"]")
-    }
-
-    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.item(w, first)
-    }
-
-    fn end_array_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
-    }
-
-    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.open(w, b"{")
-    }
-
-    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        self.close(w, b"}")
-    }
-
-    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
-        self.item(w, first)
-    }
-
-    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
-        w.write_all(b": ")
-    }
-
-    fn end_object_value<W: ?Sized + Write>(&mut self, _: &mut W) -> io::Result<()> {
-        self.has_value = true;
-        Ok(())
     }
 }
 
@@ -306,10 +213,32 @@ mod tests {
                 assert_eq!(String::from_utf8(nested).unwrap(), String::from_utf8(want).unwrap(), "depth {depth}");
             }
         }
-        assert_eq!(
-            pretty_at(&envs[0], 40, 64).unwrap(),
-            indented(&serde_json::to_vec_pretty(&envs[0]).unwrap(), &b"  ".repeat(40))
-        );
+        // a report's price sources are raw fragments written once at depth 0: at any depth they
+        // are laid out as the same values written in place
+        assert!(envs[0].options.iter().any(|o| !o.lines.is_empty()));
+        for depth in [0, 3, 40] {
+            assert_eq!(
+                String::from_utf8(pretty_at(&envs[0], depth, 64).unwrap()).unwrap(),
+                String::from_utf8(indented(&serde_json::to_vec_pretty(&reports[0]).unwrap(), &b"  ".repeat(depth)))
+                    .unwrap()
+            );
+        }
+    }
+
+    /// Every line of an environment's report citing one source shares one written source
+    /// (written once as JSON), and lines citing different sources do not.
+    #[test]
+    fn the_lines_citing_one_source_share_its_json_written_once() {
+        let envs = envs();
+        let lines: Vec<&crate::report::LineReport> = envs[0].options.iter().flat_map(|o| &o.lines).collect();
+        assert!(lines.len() > 100, "{} lines", lines.len());
+        for a in &lines {
+            assert!(a.price_source.0.json.is_some(), "{} is written on every line", a.price_source.id());
+            for b in &lines {
+                let same = std::sync::Arc::ptr_eq(&a.price_source.0.source, &b.price_source.0.source);
+                assert_eq!(std::sync::Arc::ptr_eq(&a.price_source.0, &b.price_source.0), same);
+            }
+        }
     }
 
     /// The streamed report is byte for byte the report built whole, in every format, with and

@@ -10,7 +10,7 @@ use crate::model::catalog::{Engine, NodeId, NodeType};
 use crate::model::cost::{self, CrossAzGb, Traffic};
 use crate::model::limits::MAX_REPLICAS_PER_SHARD;
 use crate::model::price::{PriceBook, Term};
-use crate::model::units::to_f64;
+use crate::model::units::{rough_f64, to_f64};
 use crate::model::workload::{EnvInputs, NodeLayout};
 
 /// How much work a search did (for benchmarks and the report).
@@ -142,7 +142,7 @@ pub fn search_node(
         .iter()
         .map(|layout| {
             let gb = cross_az.get(env, traffic, cost::read_azs(layout));
-            (*layout, gb, to_f64(gb))
+            (*layout, gb, rough_f64(gb))
         })
         .collect();
     // every candidate is priced first in floating point, from the node type's rate per
