@@ -646,7 +646,11 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
 fn cheapest_first(mut options: Vec<Evaluated>) -> Vec<Evaluated> {
     let monthly: Vec<(f64, Decimal)> = options.iter().map(|o| (rough_f64(o.monthly), o.monthly)).collect();
     let mut order: Vec<usize> = (0..options.len()).collect();
-    order.sort_by(|&a, &b| by_cost(monthly[a], monthly[b]).then_with(|| options[a].id.cmp(&options[b].id)));
+    // a strict order (the position decides what cost and id do not): unstable sorting gives
+    // what stable sorting would, faster
+    order.sort_unstable_by(|&a, &b| {
+        by_cost(monthly[a], monthly[b]).then_with(|| options[a].id.cmp(&options[b].id)).then(a.cmp(&b))
+    });
     permute(&mut options, &order);
     options
 }
