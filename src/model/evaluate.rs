@@ -644,15 +644,40 @@ pub fn evaluate(env: &EnvInputs, book: &PriceBook, as_of: NaiveDate) -> Result<E
 /// `options` by monthly cost, then id: each cost (an exact sum over its lines) computed once,
 /// the options moved once.
 fn cheapest_first(mut options: Vec<Evaluated>) -> Vec<Evaluated> {
-    let monthly: Vec<(f64, Decimal)> = options.iter().map(|o| (rough_f64(o.monthly), o.monthly)).collect();
-    let mut order: Vec<usize> = (0..options.len()).collect();
-    // a strict order (the position decides what cost and id do not): unstable sorting gives
-    // what stable sorting would, faster
-    order.sort_unstable_by(|&a, &b| {
-        by_cost(monthly[a], monthly[b]).then_with(|| options[a].id.cmp(&options[b].id)).then(a.cmp(&b))
-    });
+    let costs: Vec<(Decimal, &str)> = options.iter().map(|o| (o.monthly, o.id.as_str())).collect();
+    let order = cost_order(&costs);
     permute(&mut options, &order);
     options
+}
+
+/// Relative distance of two costs' `f64` values beyond which they are in the order of those
+/// values: far above their rounding (a few 1e-16 of the value, [`rough_f64`]).
+const ROUGH_ORDER_SLACK: f64 = 1e-9;
+
+/// The positions of `costs` (exact monthly cost, id) by cost, then id, then position: the
+/// exact order, for a fraction of the work of comparing decimals (each comparison rescales).
+/// The costs are sorted by their `f64` values; neighbours further apart than
+/// [`ROUGH_ORDER_SLACK`] are in their exact order (the rounding cannot swap them), so only each
+/// run of neighbours closer than that is sorted again, exactly.
+fn cost_order(costs: &[(Decimal, &str)]) -> Vec<usize> {
+    let mut order: Vec<(f64, usize)> = costs.iter().enumerate().map(|(i, (cost, _))| (rough_f64(*cost), i)).collect();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let exact = |a: &(f64, usize), b: &(f64, usize)| {
+        let ((cost_a, id_a), (cost_b, id_b)) = (costs[a.1], costs[b.1]);
+        cost_a.cmp(&cost_b).then_with(|| id_a.cmp(id_b)).then(a.1.cmp(&b.1))
+    };
+    let apart =
+        |a: f64, b: f64| (a - b).abs() > ROUGH_ORDER_SLACK * a.abs().max(b.abs()) && a.is_finite() && b.is_finite();
+    let mut run = 0;
+    for i in 1..=order.len() {
+        if i == order.len() || apart(order[i - 1].0, order[i].0) {
+            if i - run > 1 {
+                order[run..i].sort_unstable_by(exact);
+            }
+            run = i;
+        }
+    }
+    order.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Put `items` in `order` in place (position `i` takes the item that was at `order[i]`; `order`
@@ -667,16 +692,6 @@ fn permute<T>(items: &mut [T], order: &[usize]) {
         }
         items.swap(i, at);
     }
-}
-
-/// Two exact costs in order, each given with its `f64` value (of [`rough_f64`]): costs further
-/// apart than the values' rounding (a few 1e-16 of the value; 1e-9 is far looser) are in the order of their
-/// `f64` values, which is their exact order; closer ones are compared exactly. The same order as
-/// comparing every pair exactly, for a fraction of the work (a decimal comparison rescales).
-fn by_cost((rough_a, a): (f64, Decimal), (rough_b, b): (f64, Decimal)) -> std::cmp::Ordering {
-    const SLACK: f64 = 1e-9;
-    let apart = (rough_a - rough_b).abs() > SLACK * rough_a.abs().max(rough_b.abs());
-    if apart && rough_a.is_finite() && rough_b.is_finite() { rough_a.total_cmp(&rough_b) } else { a.cmp(&b) }
 }
 
 /// Split deployments: per engine and term, the cheapest adapter (one shard, sized for pub/sub)
@@ -808,11 +823,11 @@ mod tests {
         }
     }
 
-    /// Comparing costs through their `f64` values first gives the exact order: for equal costs
+    /// Ordering costs through their `f64` values first gives the exact order: for equal costs
     /// at different scales, costs a last digit apart at every scale, negative and large ones,
-    /// and pseudo-random pairs near one another.
+    /// and pseudo-random pairs near one another, with ids that tie too, in shuffled orders.
     #[test]
-    fn comparing_costs_roughly_first_gives_the_exact_order() {
+    fn ordering_costs_roughly_first_gives_the_exact_order() {
         let dec = |s: &str| s.parse::<Decimal>().unwrap();
         let mut values = vec![
             dec("0"),
@@ -841,10 +856,19 @@ mod tests {
             values.push(base);
             values.push(base + nudge);
         }
-        for &a in &values {
-            for &b in &values {
-                assert_eq!(by_cost((rough_f64(a), a), (rough_f64(b), b)), a.cmp(&b), "{a} vs {b}");
-                assert_eq!(by_cost((to_f64(a), a), (to_f64(b), b)), a.cmp(&b), "{a} vs {b}");
+        // every value twice, under ids that tie among themselves
+        let ids = ["b", "a", "c", "a"];
+        let mut costs: Vec<(Decimal, &str)> =
+            values.iter().chain(&values).enumerate().map(|(i, v)| (*v, ids[i % ids.len()])).collect();
+        for _ in 0..10 {
+            let exact = {
+                let mut order: Vec<usize> = (0..costs.len()).collect();
+                order.sort_by(|&a, &b| costs[a].0.cmp(&costs[b].0).then(costs[a].1.cmp(costs[b].1)).then(a.cmp(&b)));
+                order
+            };
+            assert_eq!(cost_order(&costs), exact);
+            for i in (1..costs.len()).rev() {
+                costs.swap(i, usize::try_from(next()).unwrap() % (i + 1));
             }
         }
     }
