@@ -661,13 +661,13 @@ const ROUGH_ORDER_SLACK: f64 = 1e-9;
 /// run of neighbours closer than that is sorted again, exactly.
 fn cost_order(costs: &[(Decimal, &str)]) -> Vec<usize> {
     let mut order: Vec<(f64, usize)> = costs.iter().enumerate().map(|(i, (cost, _))| (rough_f64(*cost), i)).collect();
-    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let exact = |a: &(f64, usize), b: &(f64, usize)| {
         let ((cost_a, id_a), (cost_b, id_b)) = (costs[a.1], costs[b.1]);
         cost_a.cmp(&cost_b).then_with(|| id_a.cmp(id_b)).then(a.1.cmp(&b.1))
     };
-    let apart =
-        |a: f64, b: f64| (a - b).abs() > ROUGH_ORDER_SLACK * a.abs().max(b.abs()) && a.is_finite() && b.is_finite();
+    // rough values are finite: every decimal is far below f64::MAX
+    let apart = |a: f64, b: f64| (a - b).abs() > ROUGH_ORDER_SLACK * a.abs().max(b.abs());
     let mut run = 0;
     for i in 1..=order.len() {
         if i == order.len() || apart(order[i - 1].0, order[i].0) {

@@ -6,16 +6,9 @@ use serde::Serialize;
 
 use super::Report;
 
-/// Pretty JSON with a trailing newline, or why the report cannot be serialized. Amounts are
-/// exact decimals, never rounded.
-pub fn to_string(report: &Report) -> io::Result<String> {
-    let mut bytes = Vec::new();
-    write(report, &mut bytes)?;
-    String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
-}
-
-/// Write the report to `out` as [`to_string`] renders it. A report that cannot be serialized is
-/// an error (`InvalidData`, saying so), and nothing is written.
+/// Write the report to `out` as pretty JSON with a trailing newline (amounts are exact decimals,
+/// never rounded). A report that cannot be serialized is an error (`InvalidData`, saying so),
+/// and nothing is written.
 pub fn write(report: &Report, out: &mut impl std::io::Write) -> std::io::Result<()> {
     match report {
         Report::One(env) => write_value(env.as_ref(), out),

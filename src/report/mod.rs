@@ -143,8 +143,10 @@ impl PriceSourceReport {
 
     /// The source of many lines: its JSON written once, here.
     fn rendered(source: &Source) -> Self {
-        let json = serde_json::to_string_pretty(&Self::plain(source))
+        // laid out by the writer that will indent it (`json::pretty_at`), at depth 0
+        let json = json::pretty_at(&Self::plain(source), 0, 0)
             .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
             .and_then(|text| serde_json::value::RawValue::from_string(text).ok());
         PriceSourceReport(Arc::new(Cited { source: source.clone(), json }))
     }
